@@ -1,0 +1,18 @@
+package com.profilegrid.node;
+
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code profilegrid} command line. Only wires: each subcommand lives in its own class. */
+@Command(name = "profilegrid", mixinStandardHelpOptions = true, version = "ProfileGrid 0.1.0",
+        description = "Real-time visitor profiles on a Hazelcast cluster.",
+        subcommands = {NodeCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+}

@@ -1,0 +1,74 @@
+package com.profilegrid.node;
+
+import java.nio.file.Path;
+import java.util.Properties;
+
+/**
+ * Everything a grid node is started with. The launcher fills it from flags, {@code PROFILEGRID_*}
+ * environment variables and defaults (in that order of precedence); tests build it directly.
+ *
+ * @param configFile             member YAML; {@code null} takes the packaged {@code hazelcast.yaml}
+ * @param clusterName            Hazelcast cluster name
+ * @param bindAddress            interface the member binds to (never 0.0.0.0)
+ * @param hazelcastPort          member port
+ * @param members                comma-separated TCP/IP member list ({@code host} or {@code host:port})
+ * @param httpHost               interface the HTTP server binds to
+ * @param httpPort               HTTP port (0 picks a free one)
+ * @param dataDir                where the embedded database and local files live
+ * @param dbUrl                  JDBC URL; {@code null} is the embedded H2 database in {@code dataDir}
+ * @param dbUser                 database user
+ * @param dbPassword             database password
+ * @param dbSchema               database schema, or {@code null} for the default
+ * @param dbPoolSize             pooled connections
+ * @param profilesMaxHeapPercent share of the heap the profiles map may use before it evicts
+ * @param writeDelaySeconds      write-behind delay of the profiles map
+ * @param demo                   write a small demo data set after start
+ */
+public record NodeSettings(
+        Path configFile,
+        String clusterName,
+        String bindAddress,
+        int hazelcastPort,
+        String members,
+        String httpHost,
+        int httpPort,
+        Path dataDir,
+        String dbUrl,
+        String dbUser,
+        String dbPassword,
+        String dbSchema,
+        int dbPoolSize,
+        int profilesMaxHeapPercent,
+        int writeDelaySeconds,
+        boolean demo) {
+
+    /** The embedded database: H2 in the data directory, shared by nodes on one machine through AUTO_SERVER. */
+    public String effectiveDbUrl() {
+        if (dbUrl != null && !dbUrl.isBlank()) {
+            return dbUrl;
+        }
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("profilegrid") + ";AUTO_SERVER=TRUE";
+    }
+
+    public String effectiveMembers() {
+        return members == null || members.isBlank() ? bindAddress + ":" + hazelcastPort : members;
+    }
+
+    /** Values for the {@code ${profilegrid.*}} placeholders of the member YAML. */
+    public Properties yamlProperties() {
+        Properties values = new Properties();
+        values.setProperty("profilegrid.cluster-name", clusterName);
+        values.setProperty("profilegrid.instance-name", "profilegrid-" + bindAddress + "-" + hazelcastPort);
+        values.setProperty("profilegrid.hazelcast.port", Integer.toString(hazelcastPort));
+        values.setProperty("profilegrid.bind.interface", bindAddress);
+        values.setProperty("profilegrid.members", effectiveMembers());
+        values.setProperty("profilegrid.profiles.max-heap-percent", Integer.toString(profilesMaxHeapPercent));
+        values.setProperty("profilegrid.profiles.write-delay-seconds", Integer.toString(writeDelaySeconds));
+        values.setProperty("profilegrid.db.url", effectiveDbUrl());
+        values.setProperty("profilegrid.db.user", dbUser == null ? "" : dbUser);
+        values.setProperty("profilegrid.db.password", dbPassword == null ? "" : dbPassword);
+        values.setProperty("profilegrid.db.schema", dbSchema == null ? "" : dbSchema);
+        values.setProperty("profilegrid.db.pool-size", Integer.toString(dbPoolSize));
+        return values;
+    }
+}

@@ -1,0 +1,55 @@
+package com.profilegrid.node.http;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The node's HTTP server: health and readiness now; ingest and the profile API mount here too. */
+public final class NodeHttp implements AutoCloseable {
+
+    private final Javalin app;
+
+    private NodeHttp(Javalin app) {
+        this.app = app;
+    }
+
+    public static NodeHttp start(String host, int port, Readiness readiness) {
+        Javalin app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.routes.get("/health", ctx -> health(ctx, readiness));
+            config.routes.get("/ready", ctx -> ready(ctx, readiness));
+        });
+        app.start(host, port);
+        return new NodeHttp(app);
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    private static void health(Context ctx, Readiness readiness) {
+        boolean live = readiness.isLive();
+        ctx.status(live ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json(Map.of("status", live ? "UP" : "DOWN"));
+    }
+
+    private static void ready(Context ctx, Readiness readiness) {
+        Map<String, Boolean> checks = readiness.checks();
+        boolean ready = checks.values().stream().allMatch(Boolean::booleanValue);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", ready ? "READY" : "NOT_READY");
+        body.put("checks", checks);
+        if (!ready) {
+            ctx.header("Retry-After", "1");
+        }
+        ctx.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json(body);
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

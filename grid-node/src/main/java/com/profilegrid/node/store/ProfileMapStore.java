@@ -1,0 +1,155 @@
+package com.profilegrid.node.store;
+
+import com.hazelcast.map.MapStore;
+import com.profilegrid.model.Profile;
+import com.profilegrid.model.ProfileKey;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Write-behind JDBC store of the {@code profiles} map: batched idempotent upserts, load on miss.
+ *
+ * <p>Persisted profiles are a derived view of the tracking log, so a lost write-behind batch is repaired
+ * by reconciliation from the log; failures are still never swallowed: they propagate to Hazelcast,
+ * which keeps the entries queued and retries.
+ */
+public final class ProfileMapStore implements MapStore<ProfileKey, Profile> {
+
+    /** Keys per SELECT when loading many profiles at once. */
+    private static final int LOAD_CHUNK = 200;
+    private static final String SELECT = "SELECT " + ProfileRows.COLUMNS + " FROM profiles ";
+
+    private final DataSource dataSource;
+    private final SqlDialect dialect;
+    private final ProfileRows rows = new ProfileRows();
+
+    public ProfileMapStore(DataSource dataSource, SqlDialect dialect) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+    }
+
+    @Override
+    public void store(ProfileKey key, Profile value) {
+        storeAll(Map.of(key, value));
+    }
+
+    @Override
+    public void storeAll(Map<ProfileKey, Profile> profiles) {
+        if (profiles.isEmpty()) {
+            return;
+        }
+        inTransaction("store " + profiles.size() + " profiles", connection -> {
+            try (PreparedStatement upsert = connection.prepareStatement(dialect.upsertProfile())) {
+                for (Profile profile : profiles.values()) {
+                    rows.bind(upsert, profile);
+                    upsert.addBatch();
+                }
+                upsert.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void delete(ProfileKey key) {
+        deleteAll(List.of(key));
+    }
+
+    @Override
+    public void deleteAll(Collection<ProfileKey> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        inTransaction("delete " + keys.size() + " profiles", connection -> {
+            try (PreparedStatement delete = connection.prepareStatement(
+                    "DELETE FROM profiles WHERE project = ? AND profile_id = ?")) {
+                for (ProfileKey key : keys) {
+                    delete.setString(1, key.project());
+                    delete.setString(2, key.profileId());
+                    delete.addBatch();
+                }
+                delete.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Profile load(ProfileKey key) {
+        return loadAll(List.of(key)).get(key);
+    }
+
+    @Override
+    public Map<ProfileKey, Profile> loadAll(Collection<ProfileKey> keys) {
+        Map<ProfileKey, Profile> found = new HashMap<>();
+        List<ProfileKey> all = new ArrayList<>(keys);
+        for (int from = 0; from < all.size(); from += LOAD_CHUNK) {
+            List<ProfileKey> chunk = all.subList(from, Math.min(all.size(), from + LOAD_CHUNK));
+            found.putAll(loadChunk(chunk));
+        }
+        return found;
+    }
+
+    private Map<ProfileKey, Profile> loadChunk(List<ProfileKey> keys) {
+        StringBuilder sql = new StringBuilder(SELECT).append("WHERE (project, profile_id) IN (");
+        for (int i = 0; i < keys.size(); i++) {
+            sql.append(i == 0 ? "(?, ?)" : ", (?, ?)");
+        }
+        sql.append(')');
+        return inTransaction("load " + keys.size() + " profiles", connection -> {
+            Map<ProfileKey, Profile> found = new HashMap<>();
+            try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
+                int index = 1;
+                for (ProfileKey key : keys) {
+                    select.setString(index++, key.project());
+                    select.setString(index++, key.profileId());
+                }
+                try (ResultSet result = select.executeQuery()) {
+                    while (result.next()) {
+                        Profile profile = rows.read(result);
+                        found.put(profile.key(), profile);
+                    }
+                }
+            }
+            return found;
+        });
+    }
+
+    /**
+     * No keys are preloaded at start: profiles are loaded on first access (a cluster may hold fewer
+     * profiles than the database, and eviction relies on the same lazy loading).
+     */
+    @Override
+    public Iterable<ProfileKey> loadAllKeys() {
+        return null;
+    }
+
+    private interface SqlWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private <T> T inTransaction(String what, SqlWork<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot " + what, e);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package com.profilegrid.node.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.profilegrid.model.Identities;
+import com.profilegrid.model.Profile;
+import com.profilegrid.model.PropertyValue;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Maps a {@link Profile} to a row of the {@code profiles} table and back, exactly: reading a written row
+ * gives an equal profile. Collections are JSON text with sorted keys; property values keep their JSON text
+ * verbatim so that nothing is re-formatted on the way.
+ */
+final class ProfileRows {
+
+    static final String COLUMNS = "project, profile_id, user_id, anonymous_ids, emails, properties, event_counts, "
+            + "labels, first_seen_ms, last_seen_ms, visits";
+    static final String PLACEHOLDERS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+
+    private static final TypeReference<Set<String>> STRING_SET = new TypeReference<>() { };
+    private static final TypeReference<Map<String, Long>> COUNTS = new TypeReference<>() { };
+    private static final TypeReference<Map<String, StoredProperty>> PROPERTIES = new TypeReference<>() { };
+
+    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+    /** A property as stored: its JSON text, the event time (epoch ms) and message id that set it. */
+    record StoredProperty(String json, long setAt, String messageId) {
+    }
+
+    void bind(PreparedStatement statement, Profile profile) throws SQLException {
+        statement.setString(1, profile.project());
+        statement.setString(2, profile.profileId());
+        statement.setString(3, profile.identities().userId());
+        statement.setString(4, write(new TreeSet<>(profile.identities().anonymousIds())));
+        statement.setString(5, write(new TreeSet<>(profile.identities().emails())));
+        Map<String, StoredProperty> properties = new TreeMap<>();
+        profile.properties().forEach((name, value) ->
+                properties.put(name, new StoredProperty(value.json(), value.setAt().toEpochMilli(), value.messageId())));
+        statement.setString(6, write(properties));
+        statement.setString(7, write(new TreeMap<>(profile.eventCounts())));
+        statement.setString(8, write(new TreeSet<>(profile.labels())));
+        setMillis(statement, 9, profile.firstSeen());
+        setMillis(statement, 10, profile.lastSeen());
+        statement.setInt(11, profile.visits());
+    }
+
+    Profile read(ResultSet row) throws SQLException {
+        Map<String, PropertyValue> properties = new HashMap<>();
+        read(row.getString("properties"), PROPERTIES).forEach((name, stored) ->
+                properties.put(name, new PropertyValue(stored.json(), Instant.ofEpochMilli(stored.setAt()), stored.messageId())));
+        return new Profile(
+                row.getString("project"),
+                row.getString("profile_id"),
+                new Identities(row.getString("user_id"),
+                        read(row.getString("anonymous_ids"), STRING_SET),
+                        read(row.getString("emails"), STRING_SET)),
+                properties,
+                read(row.getString("event_counts"), COUNTS),
+                millis(row, "first_seen_ms"),
+                millis(row, "last_seen_ms"),
+                row.getInt("visits"),
+                read(row.getString("labels"), STRING_SET));
+    }
+
+    private static void setMillis(PreparedStatement statement, int index, Instant instant) throws SQLException {
+        if (instant == null) {
+            statement.setNull(index, Types.BIGINT);
+        } else {
+            statement.setLong(index, instant.toEpochMilli());
+        }
+    }
+
+    private static Instant millis(ResultSet row, String column) throws SQLException {
+        long value = row.getLong(column);
+        return row.wasNull() ? null : Instant.ofEpochMilli(value);
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new ProfileStoreException("cannot write profile column as JSON", e);
+        }
+    }
+
+    private <T> T read(String text, TypeReference<T> type) {
+        try {
+            return json.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new ProfileStoreException("cannot read profile column JSON", e);
+        }
+    }
+}
