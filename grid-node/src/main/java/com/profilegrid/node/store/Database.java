@@ -62,9 +62,10 @@ public final class Database implements AutoCloseable {
             if (settings.schema() != null) {
                 flyway.schemas(settings.schema()).createSchemas(true);
             }
-            var result = flyway.load().migrate();
-            LOG.info("Database {} at schema version {} ({} migrations applied)",
-                    dialect, result.targetSchemaVersion, result.migrationsExecuted);
+            var migrations = flyway.load();
+            var result = migrations.migrate();
+            LOG.info("Database {} at schema version {} ({} migrations applied now)",
+                    dialect, migrations.info().current().getVersion(), result.migrationsExecuted);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;

@@ -1,0 +1,46 @@
+package com.profilegrid.node;
+
+import com.profilegrid.model.Identities;
+import com.profilegrid.model.Profile;
+import com.profilegrid.model.ProfileKey;
+import com.profilegrid.model.PropertyValue;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** Varied, deterministic profiles for tests: every field set, some left empty or null. */
+public final class SampleProfiles {
+
+    static final Instant T0 = Instant.parse("2026-11-01T10:00:00.123Z");
+
+    private SampleProfiles() {
+    }
+
+    public static Profile profile(String project, int i) {
+        ProfileKey key = new ProfileKey(project, "visitor-" + i);
+        if (i % 7 == 0) {
+            return Profile.empty(key);
+        }
+        Map<String, PropertyValue> properties = new HashMap<>();
+        properties.put("plan", new PropertyValue("\"pro\"", T0.plusSeconds(i), "m-" + i));
+        properties.put("score", new PropertyValue(Integer.toString(i * 3), T0.plusMillis(i), "m-s-" + i));
+        properties.put("address", new PropertyValue("{\"city\":\"Zürich\",\"zip\":\"80" + i % 100 + "\"}", T0, "m-a-" + i));
+        properties.put("quote", new PropertyValue("\"it's '; DROP TABLE profiles; --\"", T0, "m-q-" + i));
+        Map<String, Long> counts = Map.of("Page Viewed", (long) i, "Signed Up", 1L);
+        Identities ids = new Identities(i % 2 == 0 ? "user-" + i : null,
+                Set.of("anon-" + i, "anon-b-" + i), i % 3 == 0 ? Set.of("v" + i + "@example.com") : Set.of());
+        return new Profile(project, key.profileId(), ids, properties, counts,
+                T0.minusSeconds(i), T0.plusSeconds(i * 60L), i % 11, i % 5 == 0 ? Set.of("vip", "trial") : Set.of());
+    }
+
+    public static Map<ProfileKey, Profile> profiles(String project, int count) {
+        Map<ProfileKey, Profile> profiles = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            Profile profile = profile(project, i);
+            profiles.put(profile.key(), profile);
+        }
+        return profiles;
+    }
+}

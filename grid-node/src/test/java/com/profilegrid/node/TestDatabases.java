@@ -1,0 +1,47 @@
+package com.profilegrid.node;
+
+import com.profilegrid.node.store.Database;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+
+/**
+ * The real databases the tests persist to: an embedded H2 file database, and the PostgreSQL server at
+ * 127.0.0.1:5432 (override with PROFILEGRID_TEST_PG_URL / _USER), each test in a schema of its own.
+ */
+public enum TestDatabases {
+
+    H2, POSTGRESQL;
+
+    public static final String PG_URL = env("PROFILEGRID_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+    public static final String PG_USER = env("PROFILEGRID_TEST_PG_USER", "postgres");
+
+    /** Settings of a fresh, empty database of this kind; {@code dir} holds the H2 files. */
+    public Database.Settings fresh(Path dir) {
+        String schema = "profilegrid_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        return switch (this) {
+            case H2 -> new Database.Settings("jdbc:h2:file:" + dir.resolve(schema).toAbsolutePath(), "", "", null, 8);
+            case POSTGRESQL -> new Database.Settings(PG_URL + "?reWriteBatchedInserts=true", PG_USER, "", schema, 8);
+        };
+    }
+
+    /** Drops what {@link #fresh} created (H2 files go with the temporary directory). */
+    public static void drop(Database.Settings settings) throws SQLException {
+        if (settings.schema() == null) {
+            return;
+        }
+        try (Connection connection = DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+             Statement statement = connection.createStatement()) {
+            statement.execute("DROP SCHEMA IF EXISTS " + settings.schema() + " CASCADE");
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
