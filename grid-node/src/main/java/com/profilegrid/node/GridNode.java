@@ -7,8 +7,18 @@ import com.hazelcast.map.IMap;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.demo.DemoData;
+import com.profilegrid.node.http.AdminRoutes;
 import com.profilegrid.node.http.NodeHttp;
 import com.profilegrid.node.http.Readiness;
+import com.profilegrid.node.ingest.Admission;
+import com.profilegrid.node.ingest.IngestRoutes;
+import com.profilegrid.node.ingest.Ingestor;
+import com.profilegrid.node.log.JdbcTrackingLog;
+import com.profilegrid.node.log.TrackingLog;
+import com.profilegrid.node.project.ProjectKeys;
+import com.profilegrid.node.project.ProjectStore;
+import com.profilegrid.node.spool.Spool;
+import com.profilegrid.node.spool.SpoolReplayer;
 import com.profilegrid.node.store.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,56 +26,108 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 
 /**
- * One running ProfileGrid member: database, Hazelcast member, HTTP server. {@link #close()} is the
- * graceful shutdown: the node reports not ready, flushes write-behind, hands its partitions to the
- * other members, then stops.
+ * One running ProfileGrid member: database, tracking log and spool, Hazelcast member, HTTP server.
+ * {@link #close()} is the graceful shutdown: the node reports not ready, stops taking requests, flushes
+ * write-behind, hands its partitions to the other members, commits what its log writer holds, then stops.
+ * Events still in the spool stay there, fsync'd, and are replayed when the node starts again.
  */
 public final class GridNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GridNode.class);
     static final int MIN_COMMON_POOL_PARALLELISM = 2;
+    private static final int LOG_BATCH = 2_000;
+    private static final int LOG_BACKLOG = 50_000;
+    private static final long SPOOL_SEGMENT_BYTES = 64L * 1024 * 1024;
+    private static final Duration SPOOL_WAIT = Duration.ofSeconds(5);
 
-    private final Database database;
     private final HazelcastInstance member;
     private final Readiness readiness;
     private final NodeHttp http;
-    private final DemoData demo;
+    private final JdbcTrackingLog log;
+    private final Spool spool;
+    private final SpoolReplayer replayer;
+    private final ProjectStore projects;
+    private final String adminToken;
+    /** What to close, last opened first. */
+    private final Deque<AutoCloseable> resources;
 
-    private GridNode(Database database, HazelcastInstance member, Readiness readiness, NodeHttp http, DemoData demo) {
-        this.database = database;
-        this.member = member;
-        this.readiness = readiness;
-        this.http = http;
-        this.demo = demo;
+    private GridNode(Parts parts) {
+        this.member = parts.member;
+        this.readiness = parts.readiness;
+        this.http = parts.http;
+        this.log = parts.log;
+        this.spool = parts.spool;
+        this.replayer = parts.replayer;
+        this.projects = parts.projects;
+        this.adminToken = parts.adminToken;
+        this.resources = parts.opened;
+    }
+
+    /** The parts as they are started, so that a failed start closes what it opened. */
+    private static final class Parts {
+        final Deque<AutoCloseable> opened = new ArrayDeque<>();
+        HazelcastInstance member;
+        Readiness readiness;
+        NodeHttp http;
+        JdbcTrackingLog log;
+        Spool spool;
+        SpoolReplayer replayer;
+        ProjectStore projects;
+        String adminToken;
+
+        <T extends AutoCloseable> T open(T resource) {
+            opened.push(resource);
+            return resource;
+        }
     }
 
     public static GridNode start(NodeSettings settings) {
         warnIfCommonPoolTooSmall();
         createDataDir(settings);
+        Clock clock = Clock.systemUTC();
         Config config = MemberConfig.load(settings);
-        Database database = Database.open(MemberConfig.databaseSettings(config));
-        HazelcastInstance member = null;
-        Readiness readiness = null;
+        Parts parts = new Parts();
         try {
-            member = Hazelcast.newHazelcastInstance(MemberConfig.withProfileStore(config, database));
-            readiness = new Readiness(member, database);
-            NodeHttp http = NodeHttp.start(settings.httpHost(), settings.httpPort(), readiness);
-            DemoData demo = settings.demo() ? DemoData.start(member.getMap(MemberConfig.PROFILES_MAP), database) : null;
-            LOG.info("ProfileGrid node up: member {} in cluster '{}', HTTP http://{}:{}/ready, database {}",
-                    member.getCluster().getLocalMember().getAddress(), settings.clusterName(),
-                    settings.httpHost(), http.port(), database.dialect());
-            return new GridNode(database, member, readiness, http, demo);
+            Database database = parts.open(Database.open(MemberConfig.databaseSettings(config)));
+            parts.projects = new ProjectStore(database.dataSource(), clock);
+            ProjectKeys keys = new ProjectKeys(parts.projects);
+            parts.adminToken = AdminToken.resolve(settings);
+            parts.log = parts.open(new JdbcTrackingLog(database.dataSource(), database.dialect(), clock,
+                    settings.writerName(), LOG_BATCH, LOG_BACKLOG));
+            parts.spool = parts.open(new Spool(settings.spoolDir(), settings.ingest().spoolMaxBytes(), SPOOL_SEGMENT_BYTES));
+            Ingestor ingestor = new Ingestor(parts.log, parts.spool, settings.ingest().logWait(), SPOOL_WAIT);
+            parts.replayer = parts.open(new SpoolReplayer(parts.spool, parts.log, ingestor));
+
+            parts.member = Hazelcast.newHazelcastInstance(MemberConfig.withProfileStore(config, database));
+            HazelcastInstance member = parts.member;
+            parts.open(() -> shutdownMember(member));
+            parts.readiness = parts.open(new Readiness(member, database));
+            IngestRoutes ingest = new IngestRoutes(new Admission(settings.ingest().admissionLimits()), keys, ingestor, clock);
+            AdminRoutes admin = new AdminRoutes(parts.projects, keys, parts.adminToken);
+            parts.http = parts.open(NodeHttp.start(settings.httpHost(), settings.httpPort(), parts.readiness,
+                    List.of(ingest::register, admin::register)));
+            if (settings.demo()) {
+                parts.open(DemoData.start(member.getMap(MemberConfig.PROFILES_MAP), database));
+            }
+            LOG.info("ProfileGrid node up: member {} in cluster '{}', HTTP http://{}:{}/ready, database {}, "
+                            + "log shard {}, admin token in {}", member.getCluster().getLocalMember().getAddress(),
+                    settings.clusterName(), settings.httpHost(), parts.http.port(), database.dialect(),
+                    parts.log.shard(), settings.adminToken() == null || settings.adminToken().isBlank()
+                            ? settings.dataDir().resolve("admin-token") : "PROFILEGRID_ADMIN_TOKEN");
+            return new GridNode(parts);
+        } catch (IOException e) {
+            closeAll(parts.opened);
+            throw new UncheckedIOException("cannot start the node", e);
         } catch (RuntimeException e) {
-            if (readiness != null) {
-                readiness.close();
-            }
-            if (member != null) {
-                member.getLifecycleService().terminate();
-            }
-            database.close();
+            closeAll(parts.opened);
             throw e;
         }
     }
@@ -78,6 +140,26 @@ public final class GridNode implements AutoCloseable {
         return member.getMap(MemberConfig.PROFILES_MAP);
     }
 
+    public TrackingLog trackingLog() {
+        return log;
+    }
+
+    public Spool spool() {
+        return spool;
+    }
+
+    public SpoolReplayer replayer() {
+        return replayer;
+    }
+
+    public ProjectStore projects() {
+        return projects;
+    }
+
+    public String adminToken() {
+        return adminToken;
+    }
+
     public int httpPort() {
         return http.port();
     }
@@ -86,20 +168,26 @@ public final class GridNode implements AutoCloseable {
     public void close() {
         LOG.info("ProfileGrid node stopping");
         readiness.markStopping();
-        if (demo != null) {
-            demo.close();
-        }
-        try {
-            if (member.getLifecycleService().isRunning()) {
-                profiles().flush();
-                member.shutdown();
-            }
-        } finally {
-            readiness.close();
-            http.close();
-            database.close();
-        }
+        closeAll(resources);
         LOG.info("ProfileGrid node stopped");
+    }
+
+    private static void shutdownMember(HazelcastInstance member) {
+        if (member.getLifecycleService().isRunning()) {
+            member.getMap(MemberConfig.PROFILES_MAP).flush();
+            member.shutdown();
+        }
+    }
+
+    private static void closeAll(Deque<AutoCloseable> opened) {
+        while (!opened.isEmpty()) {
+            AutoCloseable resource = opened.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("Error while stopping {}", resource, e);
+            }
+        }
     }
 
     static void warnIfCommonPoolTooSmall() {

@@ -23,6 +23,8 @@ import java.util.Properties;
  * @param profilesMaxHeapPercent share of the heap the profiles map may use before it evicts
  * @param writeDelaySeconds      write-behind delay of the profiles map
  * @param demo                   write a small demo data set after start
+ * @param ingest                 limits of the tracking path
+ * @param adminToken             bearer token of the admin API; blank generates one into {@code dataDir/admin-token}
  */
 public record NodeSettings(
         Path configFile,
@@ -40,7 +42,9 @@ public record NodeSettings(
         int dbPoolSize,
         int profilesMaxHeapPercent,
         int writeDelaySeconds,
-        boolean demo) {
+        boolean demo,
+        IngestSettings ingest,
+        String adminToken) {
 
     /** The embedded database: H2 in the data directory, shared by nodes on one machine through AUTO_SERVER. */
     public String effectiveDbUrl() {
@@ -48,6 +52,15 @@ public record NodeSettings(
             return dbUrl;
         }
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("profilegrid") + ";AUTO_SERVER=TRUE";
+    }
+
+    /** The node's own spool directory: stable across restarts of the node at this address. */
+    public Path spoolDir() {
+        return dataDir.resolve("spool").resolve(bindAddress + "-" + hazelcastPort);
+    }
+
+    public String writerName() {
+        return bindAddress + ":" + hazelcastPort;
     }
 
     public String effectiveMembers() {

@@ -35,7 +35,7 @@ class GridNodeTest {
     void when_started_then_ready_and_when_closed_then_pending_writes_are_flushed() throws Exception {
         int hazelcastPort = freePort();
         NodeSettings settings = new NodeSettings(null, TestClusters.uniqueClusterName(), "127.0.0.1", hazelcastPort,
-                null, "127.0.0.1", 0, dataDir, null, "", "", null, 4, 30, 3600, false);
+                null, "127.0.0.1", 0, dataDir, null, "", "", null, 4, 30, 3600, false, IngestSettings.DEFAULTS, "test-admin-token");
         Map<ProfileKey, Profile> written = SampleProfiles.profiles("acme", 1_000);
 
         try (GridNode node = GridNode.start(settings)) {

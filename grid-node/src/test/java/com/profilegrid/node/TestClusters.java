@@ -15,7 +15,7 @@ public final class TestClusters {
     public static NodeSettings settings(String clusterName, Database.Settings db) {
         return new NodeSettings(null, clusterName, "127.0.0.1", 5701, null, "127.0.0.1", 0,
                 Path.of("target"), db == null ? "jdbc:h2:mem:unused" : db.url(), db == null ? "" : db.user(),
-                db == null ? "" : db.password(), db == null ? null : db.schema(), 4, 30, 1, false);
+                db == null ? "" : db.password(), db == null ? null : db.schema(), 4, 30, 1, false, IngestSettings.DEFAULTS, "test-admin-token");
     }
 
     /** The packaged member YAML, each instance with a generated name (names are unique per JVM). */

@@ -1,13 +1,16 @@
 package com.profilegrid.node.http;
 
 import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
-/** The node's HTTP server: health and readiness now; ingest and the profile API mount here too. */
+/** The node's HTTP server: health and readiness, and the routes of the parts mounted on it (ingest, admin). */
 public final class NodeHttp implements AutoCloseable {
 
     private final Javalin app;
@@ -16,12 +19,13 @@ public final class NodeHttp implements AutoCloseable {
         this.app = app;
     }
 
-    public static NodeHttp start(String host, int port, Readiness readiness) {
+    public static NodeHttp start(String host, int port, Readiness readiness, List<Consumer<RoutesConfig>> mounts) {
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.routes.get("/health", ctx -> health(ctx, readiness));
             config.routes.get("/ready", ctx -> ready(ctx, readiness));
+            mounts.forEach(mount -> mount.accept(config.routes));
         });
         app.start(host, port);
         return new NodeHttp(app);

@@ -1,0 +1,96 @@
+package com.profilegrid.node;
+
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** The settings of a node as flags, each with its PROFILEGRID_* variable; shared by the commands that need them. */
+final class NodeOptions {
+
+    @Option(names = "--config", defaultValue = "${env:PROFILEGRID_CONFIG}",
+            description = "Member YAML (default: config/hazelcast.yaml; env PROFILEGRID_CONFIG).")
+    Path config;
+
+    @Option(names = "--cluster-name", defaultValue = "${env:PROFILEGRID_CLUSTER_NAME:-profilegrid}",
+            description = "Cluster name (default: ${DEFAULT-VALUE}; env PROFILEGRID_CLUSTER_NAME).")
+    String clusterName;
+
+    @Option(names = "--bind", defaultValue = "${env:PROFILEGRID_BIND:-127.0.0.1}",
+            description = "Interface the member binds to (default: ${DEFAULT-VALUE}; env PROFILEGRID_BIND).")
+    String bind;
+
+    @Option(names = "--hazelcast-port", defaultValue = "${env:PROFILEGRID_HAZELCAST_PORT:-5701}",
+            description = "Member port (default: ${DEFAULT-VALUE}; env PROFILEGRID_HAZELCAST_PORT).")
+    int hazelcastPort;
+
+    @Option(names = "--members", defaultValue = "${env:PROFILEGRID_MEMBERS}",
+            description = "Comma-separated member list, host or host:port (default: this member; env PROFILEGRID_MEMBERS).")
+    String members;
+
+    @Option(names = "--http-host", defaultValue = "${env:PROFILEGRID_HTTP_HOST:-127.0.0.1}",
+            description = "Interface of the HTTP server (default: ${DEFAULT-VALUE}; env PROFILEGRID_HTTP_HOST).")
+    String httpHost;
+
+    @Option(names = "--http-port", defaultValue = "${env:PROFILEGRID_HTTP_PORT:-8080}",
+            description = "HTTP port (default: ${DEFAULT-VALUE}; env PROFILEGRID_HTTP_PORT).")
+    int httpPort;
+
+    @Option(names = "--data-dir", defaultValue = "${env:PROFILEGRID_DATA_DIR:-data}",
+            description = "Data directory, home of the embedded database (default: ${DEFAULT-VALUE}; env PROFILEGRID_DATA_DIR).")
+    Path dataDir;
+
+    @Option(names = "--db-url", defaultValue = "${env:PROFILEGRID_DB_URL}",
+            description = "JDBC URL, e.g. jdbc:postgresql://127.0.0.1:5432/profilegrid (default: embedded H2 in the data directory; env PROFILEGRID_DB_URL).")
+    String dbUrl;
+
+    @Option(names = "--db-user", defaultValue = "${env:PROFILEGRID_DB_USER}", description = "Database user (env PROFILEGRID_DB_USER).")
+    String dbUser;
+
+    @Option(names = "--db-password", defaultValue = "${env:PROFILEGRID_DB_PASSWORD}",
+            description = "Database password (env PROFILEGRID_DB_PASSWORD; prefer the variable to the flag).")
+    String dbPassword;
+
+    @Option(names = "--db-schema", defaultValue = "${env:PROFILEGRID_DB_SCHEMA}",
+            description = "Database schema, created when missing (default: the connection's; env PROFILEGRID_DB_SCHEMA).")
+    String dbSchema;
+
+    @Option(names = "--db-pool-size", defaultValue = "${env:PROFILEGRID_DB_POOL_SIZE:-8}",
+            description = "Pooled database connections (default: ${DEFAULT-VALUE}; env PROFILEGRID_DB_POOL_SIZE).")
+    int dbPoolSize;
+
+    @Option(names = "--profiles-max-heap-percent", defaultValue = "${env:PROFILEGRID_PROFILES_MAX_HEAP_PERCENT:-30}",
+            description = "Heap share of the profiles map before it evicts to the database (default: ${DEFAULT-VALUE}).")
+    int profilesMaxHeapPercent;
+
+    @Option(names = "--write-delay-seconds", defaultValue = "${env:PROFILEGRID_WRITE_DELAY_SECONDS:-1}",
+            description = "Write-behind delay of profiles to the database (default: ${DEFAULT-VALUE}).")
+    int writeDelaySeconds;
+
+    @Option(names = "--spool-max-mb", defaultValue = "${env:PROFILEGRID_SPOOL_MAX_MB:-1024}",
+            description = "Disk the local recovery spool may use before ingest answers 503 (default: ${DEFAULT-VALUE}).")
+    long spoolMaxMb;
+
+    @Option(names = "--max-inflight", defaultValue = "${env:PROFILEGRID_MAX_INFLIGHT:-64}",
+            description = "Tracking requests processed at once; more are answered 503 (default: ${DEFAULT-VALUE}).")
+    int maxInFlight;
+
+    @Option(names = "--project-rate", defaultValue = "${env:PROFILEGRID_PROJECT_RATE:-50000}",
+            description = "Events per second per project per node; more are answered 429 (default: ${DEFAULT-VALUE}).")
+    long projectRate;
+
+    @Option(names = "--project-burst", defaultValue = "${env:PROFILEGRID_PROJECT_BURST:-100000}",
+            description = "Events a project may send at once above its rate (default: ${DEFAULT-VALUE}).")
+    long projectBurst;
+
+    @Option(names = "--admin-token", defaultValue = "${env:PROFILEGRID_ADMIN_TOKEN}",
+            description = "Bearer token of the admin API (default: generated into <data-dir>/admin-token; env PROFILEGRID_ADMIN_TOKEN).")
+    String adminToken;
+
+    NodeSettings settings(boolean demo) {
+        IngestSettings ingest = IngestSettings.DEFAULTS.withSpoolMaxBytes(spoolMaxMb * 1024 * 1024)
+                .withMaxInFlight(maxInFlight).withProjectRate(projectRate, projectBurst);
+        return new NodeSettings(config, clusterName, bind, hazelcastPort, members, httpHost, httpPort, dataDir, dbUrl,
+                dbUser, dbPassword, dbSchema, dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest,
+                adminToken);
+    }
+}

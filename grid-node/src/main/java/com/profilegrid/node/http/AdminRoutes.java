@@ -1,0 +1,71 @@
+package com.profilegrid.node.http;
+
+import com.profilegrid.node.project.ProjectKeys;
+import com.profilegrid.node.project.ProjectStore;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+
+/**
+ * The admin API, for operators: {@code GET /admin/projects}, {@code POST /admin/projects} with
+ * {@code {"name": ...}} (answers the new keys, shown only once), {@code POST /admin/projects/{id}/revoke}.
+ * Authenticated with {@code Authorization: Bearer <admin token>}, compared in constant time.
+ */
+public final class AdminRoutes {
+
+    private final ProjectStore projects;
+    private final ProjectKeys keys;
+    private final byte[] token;
+
+    public AdminRoutes(ProjectStore projects, ProjectKeys keys, String adminToken) {
+        this.projects = projects;
+        this.keys = keys;
+        this.token = adminToken.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.before("/admin/*", this::authorize);
+        routes.get("/admin/projects", ctx -> ctx.json(projects.list()));
+        routes.post("/admin/projects", this::create);
+        routes.post("/admin/projects/{projectId}/revoke", this::revoke);
+    }
+
+    private void authorize(Context ctx) {
+        String header = ctx.header("Authorization");
+        byte[] presented = header != null && header.startsWith("Bearer ")
+                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        if (!MessageDigest.isEqual(presented, token)) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"ProfileGrid admin\"");
+            ctx.skipRemainingHandlers();
+            ctx.status(HttpStatus.UNAUTHORIZED).json(Map.of("success", false, "message", "admin token required"));
+        }
+    }
+
+    private void create(Context ctx) {
+        Map<?, ?> body;
+        try {
+            body = ctx.bodyAsClass(Map.class);
+        } catch (RuntimeException e) {
+            ctx.status(HttpStatus.BAD_REQUEST).json(Map.of("success", false, "message", "body must be {\"name\": \"...\"}"));
+            return;
+        }
+        Object name = body.get("name");
+        if (!(name instanceof String text) || text.isBlank() || text.length() > ProjectStore.MAX_NAME_LENGTH) {
+            ctx.status(HttpStatus.BAD_REQUEST).json(Map.of("success", false,
+                    "message", "name must be a string of 1 to " + ProjectStore.MAX_NAME_LENGTH + " characters"));
+            return;
+        }
+        ctx.status(HttpStatus.CREATED).json(projects.create(text));
+    }
+
+    private void revoke(Context ctx) {
+        boolean revoked = projects.revoke(ctx.pathParam("projectId"));
+        keys.invalidateAll();
+        ctx.status(revoked ? HttpStatus.OK : HttpStatus.NOT_FOUND)
+                .json(Map.of("projectId", ctx.pathParam("projectId"), "revoked", revoked));
+    }
+}

@@ -1,0 +1,48 @@
+package com.profilegrid.node.ingest;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads a request body while it streams in, never past a limit: a larger body (declared or not, plain or
+ * gzip) is refused as soon as the limit is crossed, without buffering the rest.
+ */
+final class BoundedBody {
+
+    private BoundedBody() {
+    }
+
+    static byte[] read(InputStream in, String contentEncoding, long declaredLength, int limit, String what) {
+        String encoding = contentEncoding == null ? "" : contentEncoding.trim().toLowerCase(Locale.ROOT);
+        boolean gzip = encoding.equals("gzip");
+        if (!gzip && !encoding.isEmpty() && !encoding.equals("identity")) {
+            throw new IngestException(415, "Content-Encoding '" + contentEncoding + "' is not supported; use gzip or none");
+        }
+        if (!gzip && declaredLength > limit) {
+            throw IngestException.tooLarge(what + " is " + declaredLength + " bytes; the limit is " + limit);
+        }
+        try (InputStream body = gzip ? new GZIPInputStream(in, 8192) : in) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 16 * 1024));
+            byte[] buffer = new byte[8192];
+            int total = 0;
+            int read;
+            while ((read = body.read(buffer)) >= 0) {
+                total += read;
+                if (total > limit) {
+                    throw IngestException.tooLarge(what + " is larger than the limit of " + limit + " bytes"
+                            + (gzip ? " (uncompressed)" : ""));
+                }
+                out.write(buffer, 0, read);
+            }
+            return out.toByteArray();
+        } catch (ZipException e) {
+            throw new IngestException(400, "body is not valid gzip: " + e.getMessage(), 0, e);
+        } catch (IOException e) {
+            throw new IngestException(400, "could not read the request body: " + e.getMessage(), 0, e);
+        }
+    }
+}

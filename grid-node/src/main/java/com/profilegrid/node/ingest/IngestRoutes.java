@@ -1,0 +1,161 @@
+package com.profilegrid.node.ingest;
+
+import com.profilegrid.model.EventType;
+import com.profilegrid.model.TrackingEvent;
+import com.profilegrid.node.project.KeyKind;
+import com.profilegrid.node.project.ProjectKeys;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The tracking endpoints: the Segment HTTP Tracking API under {@code /v1} and the Woopra tracking API
+ * under {@code /track}. Every request is admitted, size-capped while it streams, authenticated by a
+ * project write key, validated whole, rate-limited, and acknowledged only once durable:
+ * 200 when in the tracking log, 202 when in the local spool.
+ */
+public final class IngestRoutes {
+
+    private static final Map<String, EventType> SEGMENT_SINGLE = Map.of(
+            "track", EventType.TRACK, "identify", EventType.IDENTIFY, "page", EventType.PAGE,
+            "screen", EventType.SCREEN, "group", EventType.GROUP, "alias", EventType.ALIAS);
+
+    private final Admission admission;
+    private final ProjectKeys keys;
+    private final Ingestor ingestor;
+    private final Clock clock;
+    private final SegmentMessages segment = new SegmentMessages();
+    private final WoopraRequests woopra = new WoopraRequests();
+
+    public IngestRoutes(Admission admission, ProjectKeys keys, Ingestor ingestor, Clock clock) {
+        this.admission = admission;
+        this.keys = keys;
+        this.ingestor = ingestor;
+        this.clock = clock;
+    }
+
+    public void register(RoutesConfig routes) {
+        SEGMENT_SINGLE.forEach((path, type) -> routes.post("/v1/" + path, ctx -> segment(ctx, type)));
+        routes.post("/v1/batch", ctx -> segment(ctx, null));
+        routes.post("/v1/import", ctx -> segment(ctx, null));
+        for (String method : List.of("get", "post")) {
+            for (Map.Entry<String, EventType> woopraPath : Map.of("ce", EventType.TRACK, "identify", EventType.IDENTIFY).entrySet()) {
+                String path = "/track/" + woopraPath.getKey();
+                if (method.equals("get")) {
+                    routes.get(path, ctx -> woopra(ctx, woopraPath.getValue()));
+                } else {
+                    routes.post(path, ctx -> woopra(ctx, woopraPath.getValue()));
+                }
+            }
+        }
+        routes.exception(IngestException.class, IngestRoutes::refuse);
+    }
+
+    private void segment(Context ctx, EventType single) {
+        try (Admission.Slot ignored = admission.enter()) {
+            int limit = single != null ? SegmentMessages.MAX_MESSAGE_BYTES + 1024 : SegmentMessages.MAX_BATCH_BYTES;
+            byte[] body = BoundedBody.read(ctx.req().getInputStream(), ctx.header("Content-Encoding"),
+                    ctx.req().getContentLengthLong(), limit, single != null ? "message" : "batch");
+            SegmentMessages.Request request = segment.parse(body, single);
+            String project = authenticate(basicUser(ctx), request.writeKey());
+            List<TrackingEvent> events = segment.events(request, single, project, clock.instant());
+            accept(ctx, project, events);
+        } catch (java.io.IOException e) {
+            throw new IngestException(400, "could not read the request body: " + e.getMessage(), 0, e);
+        }
+    }
+
+    private void woopra(Context ctx, EventType type) {
+        try (Admission.Slot ignored = admission.enter()) {
+            Map<String, String> params = new LinkedHashMap<>();
+            ctx.queryParamMap().forEach((name, values) -> params.put(name, values.get(values.size() - 1)));
+            if (ctx.method().name().equals("POST")) {
+                byte[] body = BoundedBody.read(ctx.req().getInputStream(), ctx.header("Content-Encoding"),
+                        ctx.req().getContentLengthLong(), SegmentMessages.MAX_MESSAGE_BYTES, "request");
+                params.putAll(form(new String(body, StandardCharsets.UTF_8)));
+            }
+            String project = authenticate(basicUser(ctx), WoopraRequests.writeKey(params));
+            accept(ctx, project, List.of(woopra.event(params, type, project, clock.instant())));
+        } catch (java.io.IOException e) {
+            throw new IngestException(400, "could not read the request body: " + e.getMessage(), 0, e);
+        }
+    }
+
+    private void accept(Context ctx, String project, List<TrackingEvent> events) {
+        admission.charge(project, events.size());
+        Ingestor.Outcome outcome = ingestor.ingest(events);
+        ctx.status(outcome == Ingestor.Outcome.LOGGED ? 200 : 202).json(Map.of("success", true));
+    }
+
+    /** The project of the write key; two different keys in one request are refused, never resolved. */
+    private String authenticate(String headerKey, String bodyKey) {
+        if (headerKey != null && bodyKey != null && !headerKey.equals(bodyKey)) {
+            throw IngestException.unauthorized("the request carries two different write keys");
+        }
+        String key = headerKey != null ? headerKey : bodyKey;
+        if (key == null || key.isEmpty()) {
+            throw IngestException.unauthorized("missing write key: send it as the HTTP Basic user name (or writeKey)");
+        }
+        try {
+            return keys.projectFor(key, KeyKind.WRITE)
+                    .orElseThrow(() -> IngestException.unauthorized("invalid or revoked write key"));
+        } catch (IngestException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw IngestException.unavailable("cannot check the write key right now", 5, e);
+        }
+    }
+
+    private static String basicUser(Context ctx) {
+        String header = ctx.header("Authorization");
+        if (header == null) {
+            return null;
+        }
+        if (!header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            throw IngestException.unauthorized("Authorization must be HTTP Basic with the write key as user name");
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw IngestException.unauthorized("Authorization is not valid base64");
+        }
+        int colon = decoded.indexOf(':');
+        return colon < 0 ? decoded : decoded.substring(0, colon);
+    }
+
+    private static Map<String, String> form(String body) {
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String pair : body.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            try {
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                params.put(name, value);
+            } catch (IllegalArgumentException e) {
+                throw IngestException.badRequest("form body is not valid URL encoding");
+            }
+        }
+        return params;
+    }
+
+    static void refuse(IngestException e, Context ctx) {
+        if (e.retryAfterSeconds() > 0) {
+            ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
+        }
+        if (e.status() == 401) {
+            ctx.header("WWW-Authenticate", "Basic realm=\"ProfileGrid\"");
+        }
+        ctx.status(e.status()).json(Map.of("success", false, "message", e.getMessage()));
+    }
+}

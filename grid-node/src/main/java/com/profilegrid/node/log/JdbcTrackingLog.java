@@ -1,0 +1,217 @@
+package com.profilegrid.node.log;
+
+import com.profilegrid.model.TrackingEvent;
+import com.profilegrid.node.store.SqlDialect;
+import com.profilegrid.node.support.GroupCommitter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The tracking log in a relational database (H2 or PostgreSQL). Each instance is one writer: it opens a
+ * shard of its own and numbers that shard's rows itself, committing batches in order from a single
+ * group-commit thread, so seq order within a shard is commit order.
+ */
+public final class JdbcTrackingLog implements TrackingLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcTrackingLog.class);
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final int ATTEMPTS_ON_RACE = 3;
+
+    private final DataSource dataSource;
+    private final SqlDialect dialect;
+    private final Clock clock;
+    private final long shard;
+    private final GroupCommitter<TrackingEvent> writer;
+    private long nextSeq = 1;
+    /** After a failed commit its outcome may be unknown: re-read the shard's last seq before the next one. */
+    private boolean resync;
+
+    /**
+     * @param writerName names this writer in {@code log_shards} (node address, for operators)
+     * @param maxBatch   most events per commit
+     * @param maxQueued  most events waiting to commit before appends fail fast
+     */
+    public JdbcTrackingLog(DataSource dataSource, SqlDialect dialect, Clock clock, String writerName,
+                           int maxBatch, int maxQueued) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.clock = clock;
+        this.shard = openShard(writerName);
+        this.writer = new GroupCommitter<>("profilegrid-log-writer-" + shard, maxBatch, maxQueued, this::commit);
+        LOG.info("Tracking log writer {} opened shard {}", writerName, shard);
+    }
+
+    public long shard() {
+        return shard;
+    }
+
+    @Override
+    public CompletableFuture<Void> append(List<TrackingEvent> events) {
+        return writer.submit(events);
+    }
+
+    /** Runs on the writer thread only. */
+    private void commit(List<TrackingEvent> events) throws SQLException {
+        List<TrackingEvent> unique = withoutRepeats(events);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (resync) {
+                    nextSeq = lastSeq() + 1;
+                    resync = false;
+                }
+                nextSeq = insert(unique, nextSeq);
+                return;
+            } catch (SQLException e) {
+                resync = true;
+                // Two writers raced on one message id: the retry sees the other's committed row and skips it.
+                if (!UNIQUE_VIOLATION.equals(e.getSQLState()) || attempt >= ATTEMPTS_ON_RACE) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private long insert(List<TrackingEvent> events, long firstSeq) throws SQLException {
+        long seq = firstSeq;
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement insert = connection.prepareStatement(insertIgnoringDuplicates())) {
+                for (TrackingEvent event : events) {
+                    int first = 1;
+                    if (dialect == SqlDialect.H2) {
+                        insert.setString(1, event.project());
+                        insert.setString(2, event.messageId());
+                        first = 3;
+                    }
+                    LogRows.bind(insert, first, shard, seq++, event);
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+                connection.commit();
+                return seq;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private long lastSeq() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT COALESCE(MAX(seq), 0) FROM tracking_log WHERE shard = ?")) {
+            select.setLong(1, shard);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    private String insertIgnoringDuplicates() {
+        return switch (dialect) {
+            case POSTGRESQL -> "INSERT INTO tracking_log (" + LogRows.COLUMNS + ") VALUES (" + LogRows.PLACEHOLDERS
+                    + ") ON CONFLICT (project, message_id) DO NOTHING";
+            case H2 -> "MERGE INTO tracking_log t USING (VALUES (CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(256)))) "
+                    + "s(project, message_id) ON t.project = s.project AND t.message_id = s.message_id "
+                    + "WHEN NOT MATCHED THEN INSERT (" + LogRows.COLUMNS + ") VALUES (" + LogRows.PLACEHOLDERS + ")";
+        };
+    }
+
+    private static List<TrackingEvent> withoutRepeats(List<TrackingEvent> events) {
+        Set<String> seen = new HashSet<>();
+        List<TrackingEvent> unique = new ArrayList<>(events.size());
+        for (TrackingEvent event : events) {
+            if (seen.add(event.project() + '\u001f' + event.messageId())) {
+                unique.add(event);
+            }
+        }
+        return unique;
+    }
+
+    @Override
+    public List<Long> shards() {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT shard FROM log_shards ORDER BY shard");
+             ResultSet rows = select.executeQuery()) {
+            List<Long> shards = new ArrayList<>();
+            while (rows.next()) {
+                shards.add(rows.getLong(1));
+            }
+            return shards;
+        } catch (SQLException e) {
+            throw new TrackingLogException("cannot list log shards", e);
+        }
+    }
+
+    @Override
+    public List<LogRecord> read(long fromShard, long afterSeq, int limit) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT " + LogRows.COLUMNS
+                     + " FROM tracking_log WHERE shard = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+            select.setLong(1, fromShard);
+            select.setLong(2, afterSeq);
+            select.setInt(3, limit);
+            try (ResultSet rows = select.executeQuery()) {
+                List<LogRecord> records = new ArrayList<>();
+                while (rows.next()) {
+                    records.add(LogRows.read(rows));
+                }
+                return records;
+            }
+        } catch (SQLException e) {
+            throw new TrackingLogException("cannot read log shard " + fromShard, e);
+        }
+    }
+
+    private long openShard(String writerName) {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection connection = dataSource.getConnection()) {
+                long next;
+                try (PreparedStatement max = connection.prepareStatement("SELECT COALESCE(MAX(shard), 0) + 1 FROM log_shards");
+                     ResultSet row = max.executeQuery()) {
+                    row.next();
+                    next = row.getLong(1);
+                }
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO log_shards (shard, writer, opened_ms) VALUES (?, ?, ?)")) {
+                    insert.setLong(1, next);
+                    insert.setString(2, writerName);
+                    insert.setLong(3, clock.millis());
+                    insert.executeUpdate();
+                }
+                return next;
+            } catch (SQLException e) {
+                if (!UNIQUE_VIOLATION.equals(e.getSQLState()) || attempt >= 10) {
+                    throw new TrackingLogException("cannot open a log shard", e);
+                }
+            }
+        }
+    }
+
+    /** Commits what is queued, then marks the shard closed. */
+    @Override
+    public void close() {
+        writer.close();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement("UPDATE log_shards SET closed_ms = ? WHERE shard = ?")) {
+            update.setLong(1, clock.millis());
+            update.setLong(2, shard);
+            update.executeUpdate();
+        } catch (SQLException e) {
+            LOG.warn("Could not mark log shard {} closed", shard, e);
+        }
+    }
+}

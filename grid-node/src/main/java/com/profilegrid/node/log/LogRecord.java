@@ -1,0 +1,7 @@
+package com.profilegrid.node.log;
+
+import com.profilegrid.model.TrackingEvent;
+
+/** One committed event of the tracking log at its position (shard, seq). */
+public record LogRecord(long shard, long seq, TrackingEvent event) {
+}

@@ -1,0 +1,141 @@
+package com.profilegrid.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.profilegrid.node.log.LogRecord;
+import com.profilegrid.node.log.LogTailer;
+import com.profilegrid.node.project.ProjectStore;
+import com.profilegrid.node.store.Database;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+
+/** A real grid node (real TCP, real HTTP, real database) for tracking tests, with HTTP helpers. */
+public final class NodeFixture implements AutoCloseable {
+
+    public static final ObjectMapper JSON = new ObjectMapper();
+
+    private final GridNode node;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private NodeFixture(GridNode node) {
+        this.node = node;
+    }
+
+    public static NodeFixture start(Path dataDir, Database.Settings db, String cluster, IngestSettings ingest) {
+        return start(dataDir, db, cluster, ingest, freePort(), null);
+    }
+
+    public static NodeFixture start(Path dataDir, Database.Settings db, String cluster, IngestSettings ingest,
+                                    int hazelcastPort, String members) {
+        NodeSettings settings = new NodeSettings(null, cluster, "127.0.0.1", hazelcastPort, members, "127.0.0.1", 0,
+                dataDir, db.url(), db.user(), db.password(), db.schema(), 8, 30, 1, false, ingest, "test-admin-token");
+        return new NodeFixture(GridNode.start(settings));
+    }
+
+    public GridNode node() {
+        return node;
+    }
+
+    public ProjectStore.Created createProject(String name) {
+        return node.projects().create(name);
+    }
+
+    public HttpResponse<String> post(String path, String writeKey, String body) {
+        return send(request(path, writeKey).POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    public HttpResponse<String> postGzip(String path, String writeKey, String body) {
+        return send(request(path, writeKey).header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(gzip(body))).build());
+    }
+
+    public HttpResponse<String> get(String pathAndQuery) {
+        return send(HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30)).GET().build());
+    }
+
+    public HttpResponse<String> postForm(String path, String form) {
+        return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build());
+    }
+
+    public HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public HttpRequest.Builder request(String path, String writeKey) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json");
+        if (writeKey != null) {
+            builder.header("Authorization", "Basic "
+                    + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8)));
+        }
+        return builder;
+    }
+
+    public URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + node.httpPort() + pathAndQuery);
+    }
+
+    /** Everything in the tracking log, every shard, in per-shard order. */
+    public List<LogRecord> logRecords() {
+        LogTailer tailer = new LogTailer(node.trackingLog(), 10_000);
+        List<LogRecord> all = new ArrayList<>();
+        List<LogRecord> batch;
+        while (!(batch = tailer.poll()).isEmpty()) {
+            all.addAll(batch);
+        }
+        return all;
+    }
+
+    public static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static byte[] gzip(String text) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        node.close();
+    }
+}
