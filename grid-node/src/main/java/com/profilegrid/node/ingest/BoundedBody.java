@@ -23,7 +23,7 @@ final class BoundedBody {
             throw new IngestException(415, "Content-Encoding '" + contentEncoding + "' is not supported; use gzip or none");
         }
         if (!gzip && declaredLength > limit) {
-            throw IngestException.tooLarge(what + " is " + declaredLength + " bytes; the limit is " + limit);
+            throw IngestException.tooLarge(what + " is " + declaredLength + " bytes; the limit is " + limit + " bytes");
         }
         try (InputStream body = gzip ? new GZIPInputStream(in, 8192) : in) {
             ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 16 * 1024));

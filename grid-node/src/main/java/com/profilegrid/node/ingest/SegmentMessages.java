@@ -85,7 +85,7 @@ final class SegmentMessages {
         raw.remove("writeKey");
         byte[] rawBytes = bytes(raw);
         if (rawBytes.length > MAX_MESSAGE_BYTES) {
-            throw IngestException.tooLarge(where + " is " + rawBytes.length + " bytes; the limit is " + MAX_MESSAGE_BYTES);
+            throw IngestException.tooLarge(where + " is " + rawBytes.length + " bytes; the limit is " + MAX_MESSAGE_BYTES + " bytes");
         }
         EventType type = single != null ? single : type(message, where);
         String messageId = optionalId(message, "messageId", where);
