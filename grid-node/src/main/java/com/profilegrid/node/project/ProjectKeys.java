@@ -1,7 +1,10 @@
 package com.profilegrid.node.project;
 
+import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -14,6 +17,7 @@ import java.util.Optional;
  */
 public final class ProjectKeys {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectKeys.class);
     public static final Duration REFRESH_AFTER = Duration.ofSeconds(2);
     private static final Duration EXPIRE_AFTER = Duration.ofHours(12);
 
@@ -24,7 +28,23 @@ public final class ProjectKeys {
                 .refreshAfterWrite(REFRESH_AFTER)
                 .expireAfterWrite(EXPIRE_AFTER)
                 .maximumSize(100_000)
-                .build(store::findKey);
+                .build(new CacheLoader<>() {
+                    @Override
+                    public Optional<ProjectStore.StoredKey> load(String keyId) {
+                        return store.findKey(keyId);
+                    }
+
+                    /** Keeps the known key while the store is unreachable; the next refresh tries again. */
+                    @Override
+                    public Optional<ProjectStore.StoredKey> reload(String keyId, Optional<ProjectStore.StoredKey> old) {
+                        try {
+                            return store.findKey(keyId);
+                        } catch (ProjectStoreException e) {
+                            LOG.debug("Cannot refresh key {}; keeping the known one", keyId, e);
+                            return old;
+                        }
+                    }
+                });
     }
 
     /** The project the token may act for with {@code kind}, or empty when the token is unknown, wrong or revoked. */

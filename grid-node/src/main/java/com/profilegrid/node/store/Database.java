@@ -48,7 +48,8 @@ public final class Database implements AutoCloseable {
         pool.setUsername(settings.user());
         pool.setPassword(settings.password());
         pool.setMaximumPoolSize(settings.poolSize());
-        pool.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
+        pool.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
+        pool.setExceptionOverride(new BrokenConnections());
         // Start even when the database is down: readiness reports it, and writes are retried.
         pool.setInitializationFailTimeout(-1);
         if (settings.schema() != null) {
