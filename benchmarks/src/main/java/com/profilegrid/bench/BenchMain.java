@@ -1,0 +1,15 @@
+package com.profilegrid.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code profilegrid-bench}: benchmarks that print figures. Only wires. */
+@Command(name = "profilegrid-bench", mixinStandardHelpOptions = true,
+        description = "ProfileGrid benchmarks. Each starts what it measures on this machine and prints a table.",
+        subcommands = {IngestBenchmark.class})
+public final class BenchMain {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchMain()).execute(args));
+    }
+}

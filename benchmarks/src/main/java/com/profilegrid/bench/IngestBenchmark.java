@@ -1,0 +1,69 @@
+package com.profilegrid.bench;
+
+import com.profilegrid.node.IngestSettings;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code profilegrid-bench ingest}: HTTP ingest into the durable tracking log on one in-process node, as
+ * fast as possible and then at a fixed rate (half the measured maximum unless given), on H2 and PostgreSQL.
+ * The load generator shares the machine with the node, as a client on the same box would.
+ */
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = "Ingest throughput and ack latency (HdrHistogram) over HTTP into the tracking log.")
+final class IngestBenchmark implements Callable<Integer> {
+
+    @Option(names = "--db", split = ",", defaultValue = "h2,postgres", description = "Databases to run on (default: ${DEFAULT-VALUE}).")
+    List<String> databases;
+
+    @Option(names = "--seconds", defaultValue = "15", description = "Length of each measured run (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--connections", defaultValue = "16", description = "Senders in the as-fast-as-possible run (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--batch", defaultValue = "100", description = "Messages per Segment batch (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--rate", description = "Events/s of the fixed-rate run (default: half of the measured maximum).")
+    Double rate;
+
+    @Override
+    public Integer call() throws Exception {
+        System.out.printf("ProfileGrid ingest benchmark: HTTP /v1/batch (%d analytics.js track calls per batch) -> durable "
+                + "tracking log, one node in this JVM, %d cores%n", batch, Runtime.getRuntime().availableProcessors());
+        System.out.printf("%-9s %-22s %12s %9s %9s %9s  %s%n", "database", "run", "events/s", "p50 ms", "p99 ms",
+                "p99.9 ms", "answers");
+        IngestSettings ingest = IngestSettings.DEFAULTS.withMaxInFlight(256).withProjectRate(10_000_000, 10_000_000);
+        for (String database : databases) {
+            try (BenchNode node = new BenchNode(database, ingest)) {
+                SegmentLoad load = new SegmentLoad(node.baseUrl(), node.writeKey(), batch,
+                        UUID.randomUUID().toString(), connections * 2);
+                load.asFastAsPossible(connections, Duration.ofSeconds(3));
+                SegmentLoad.Result max = load.asFastAsPossible(connections, Duration.ofSeconds(seconds));
+                print(database, "max, " + connections + " connections", max);
+                double fixed = rate != null ? rate : Math.max(batch, max.eventsPerSecond() / 2);
+                SegmentLoad.Result paced = load.atFixedRate(fixed, Duration.ofSeconds(seconds), connections * 8);
+                print(database, String.format("fixed %.0f/s", fixed), paced);
+            }
+        }
+        return 0;
+    }
+
+    private static void print(String database, String run, SegmentLoad.Result result) {
+        Histogram latency = result.latencyMicros();
+        Map<Integer, Long> statuses = new TreeMap<>(result.statuses());
+        System.out.printf("%-9s %-22s %12.0f %9.2f %9.2f %9.2f  %s%s%n", database, run, result.eventsPerSecond(),
+                latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
+                latency.getValueAtPercentile(99.9) / 1000.0, statuses,
+                result.notSent() > 0 ? " not sent (generator saturated): " + result.notSent() : "");
+    }
+}

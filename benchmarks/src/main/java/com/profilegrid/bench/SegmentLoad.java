@@ -1,0 +1,145 @@
+package com.profilegrid.bench;
+
+import org.HdrHistogram.Histogram;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Drives {@code /v1/batch} with realistic Segment batches (analytics.js-shaped track calls), either as
+ * fast as a number of connections allow (closed loop) or at a fixed rate (open loop; latency counted
+ * from when each request was due, so a stall is not hidden).
+ */
+final class SegmentLoad {
+
+    /** What one run measured. */
+    record Result(double eventsPerSecond, Histogram latencyMicros, Map<Integer, Long> statuses, long notSent) {
+    }
+
+    private static final String MESSAGE = "{\"type\":\"track\",\"messageId\":\"%s\",\"anonymousId\":\"anon-%d\","
+            + "\"userId\":\"user-%d\",\"event\":\"Product Viewed\",\"timestamp\":\"2026-11-26T10:00:00.000Z\","
+            + "\"properties\":{\"product_id\":\"507f1f77bcf86cd799439011\",\"sku\":\"G-32\",\"category\":\"Games\","
+            + "\"name\":\"Monopoly: 3rd Edition\",\"brand\":\"Hasbro\",\"variant\":\"200 pieces\",\"price\":18.99,"
+            + "\"quantity\":1,\"currency\":\"USD\",\"url\":\"https://www.example.com/product/path\"},"
+            + "\"context\":{\"ip\":\"8.8.8.8\",\"locale\":\"en-US\",\"library\":{\"name\":\"analytics.js\",\"version\":\"2.11.1\"},"
+            + "\"page\":{\"path\":\"/product/path\",\"title\":\"Monopoly\",\"url\":\"https://www.example.com/product/path\"},"
+            + "\"userAgent\":\"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 Chrome/120.0 Safari/537.36\"}}";
+
+    private final URI uri;
+    private final String authorization;
+    private final int batchSize;
+    private final String runId;
+    private final AtomicLong requestNumber = new AtomicLong();
+    private final HttpClient client;
+
+    SegmentLoad(String baseUrl, String writeKey, int batchSize, String runId, int threads) {
+        this.uri = URI.create(baseUrl + "/v1/batch");
+        this.authorization = "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
+        this.batchSize = batchSize;
+        this.runId = runId;
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newFixedThreadPool(threads)).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private HttpRequest nextRequest() {
+        long n = requestNumber.incrementAndGet();
+        StringBuilder body = new StringBuilder(batchSize * 900).append("{\"batch\":[");
+        for (int i = 0; i < batchSize; i++) {
+            int visitor = (int) ((n * batchSize + i) % 100_000);
+            body.append(i == 0 ? "" : ",").append(String.format(MESSAGE, runId + "-" + n + "-" + i, visitor, visitor));
+        }
+        body.append("]}");
+        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("Authorization", authorization)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+    }
+
+    /** Closed loop: {@code connections} senders, each sending its next batch when the last is answered. */
+    Result asFastAsPossible(int connections, Duration duration) throws InterruptedException {
+        Histogram latency = new Histogram(60_000_000L, 3);
+        Map<Integer, Long> statuses = new ConcurrentHashMap<>();
+        LongAdder accepted = new LongAdder();
+        long end = System.nanoTime() + duration.toNanos();
+        Thread[] senders = new Thread[connections];
+        for (int c = 0; c < connections; c++) {
+            senders[c] = new Thread(() -> {
+                while (System.nanoTime() < end) {
+                    HttpRequest request = nextRequest();
+                    long start = System.nanoTime();
+                    int status = send(request);
+                    synchronized (latency) {
+                        latency.recordValue(Math.min(latency.getHighestTrackableValue(), (System.nanoTime() - start) / 1_000));
+                    }
+                    statuses.merge(status, 1L, Long::sum);
+                    if (status / 100 == 2) {
+                        accepted.add(batchSize);
+                    }
+                }
+            });
+            senders[c].start();
+        }
+        for (Thread sender : senders) {
+            sender.join();
+        }
+        return new Result(accepted.sum() / (duration.toNanos() / 1e9), latency, statuses, 0);
+    }
+
+    /** Open loop: a batch every {@code 1/rate} seconds whatever the answers, at most {@code maxOutstanding} open. */
+    Result atFixedRate(double eventsPerSecond, Duration duration, int maxOutstanding) throws InterruptedException {
+        Histogram latency = new Histogram(60_000_000L, 3);
+        Map<Integer, Long> statuses = new ConcurrentHashMap<>();
+        LongAdder accepted = new LongAdder();
+        LongAdder notSent = new LongAdder();
+        Semaphore outstanding = new Semaphore(maxOutstanding);
+        long intervalNanos = (long) (1e9 * batchSize / eventsPerSecond);
+        long start = System.nanoTime();
+        long requests = duration.toNanos() / intervalNanos;
+        for (long i = 0; i < requests; i++) {
+            long due = start + i * intervalNanos;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            if (!outstanding.tryAcquire()) {
+                notSent.increment();
+                continue;
+            }
+            client.sendAsync(nextRequest(), HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+                int status = error != null ? -1 : response.statusCode();
+                synchronized (latency) {
+                    latency.recordValue(Math.min(latency.getHighestTrackableValue(), (System.nanoTime() - due) / 1_000));
+                }
+                statuses.merge(status, 1L, Long::sum);
+                if (status / 100 == 2) {
+                    accepted.add(batchSize);
+                }
+                outstanding.release();
+            });
+        }
+        outstanding.acquire(maxOutstanding);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Result(accepted.sum() / seconds, latency, statuses, notSent.sum());
+    }
+
+    private int send(HttpRequest request) {
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (java.io.IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+}
