@@ -2,6 +2,7 @@ package com.profilegrid.node.log;
 
 import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.node.store.SqlDialect;
+import com.profilegrid.node.store.Transactions;
 import com.profilegrid.node.support.GroupCommitter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,9 +85,8 @@ public final class JdbcTrackingLog implements TrackingLog {
     }
 
     private long insert(List<TrackingEvent> events, long firstSeq) throws SQLException {
-        long seq = firstSeq;
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
+        return Transactions.inTransaction(dataSource, connection -> {
+            long seq = firstSeq;
             try (PreparedStatement insert = connection.prepareStatement(insertIgnoringDuplicates())) {
                 for (TrackingEvent event : events) {
                     int first = 1;
@@ -99,13 +99,9 @@ public final class JdbcTrackingLog implements TrackingLog {
                     insert.addBatch();
                 }
                 insert.executeBatch();
-                connection.commit();
-                return seq;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
             }
-        }
+            return seq;
+        });
     }
 
     private long lastSeq() throws SQLException {

@@ -1,5 +1,7 @@
 package com.profilegrid.node.project;
 
+import com.profilegrid.node.store.Transactions;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -47,30 +49,28 @@ public final class ProjectStore {
         ApiKeys.Presented write = ApiKeys.generate(KeyKind.WRITE);
         ApiKeys.Presented read = ApiKeys.generate(KeyKind.READ);
         long now = clock.millis();
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try (PreparedStatement project = connection.prepareStatement(
-                    "INSERT INTO projects (project_id, name, created_ms) VALUES (?, ?, ?)");
-                 PreparedStatement key = connection.prepareStatement(
-                         "INSERT INTO project_keys (key_id, project_id, kind, key_hash, created_ms) VALUES (?, ?, ?, ?, ?)")) {
-                project.setString(1, projectId);
-                project.setString(2, name);
-                project.setLong(3, now);
-                project.executeUpdate();
-                for (ApiKeys.Presented presented : List.of(write, read)) {
-                    key.setString(1, presented.keyId());
-                    key.setString(2, projectId);
-                    key.setString(3, presented.kind().column());
-                    key.setString(4, ApiKeys.hash(presented.token()));
-                    key.setLong(5, now);
-                    key.addBatch();
+        try {
+            Transactions.inTransaction(dataSource, connection -> {
+                try (PreparedStatement project = connection.prepareStatement(
+                        "INSERT INTO projects (project_id, name, created_ms) VALUES (?, ?, ?)");
+                     PreparedStatement key = connection.prepareStatement(
+                             "INSERT INTO project_keys (key_id, project_id, kind, key_hash, created_ms) VALUES (?, ?, ?, ?, ?)")) {
+                    project.setString(1, projectId);
+                    project.setString(2, name);
+                    project.setLong(3, now);
+                    project.executeUpdate();
+                    for (ApiKeys.Presented presented : List.of(write, read)) {
+                        key.setString(1, presented.keyId());
+                        key.setString(2, projectId);
+                        key.setString(3, presented.kind().column());
+                        key.setString(4, ApiKeys.hash(presented.token()));
+                        key.setLong(5, now);
+                        key.addBatch();
+                    }
+                    key.executeBatch();
+                    return null;
                 }
-                key.executeBatch();
-                connection.commit();
-            } catch (SQLException e) {
-                connection.rollback();
-                throw e;
-            }
+            });
         } catch (SQLException e) {
             throw new ProjectStoreException("cannot create project", e);
         }
@@ -97,24 +97,21 @@ public final class ProjectStore {
     /** Revokes the project and all its keys. False when there is no such active project. */
     public boolean revoke(String projectId) {
         long now = clock.millis();
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try (PreparedStatement project = connection.prepareStatement(
-                    "UPDATE projects SET revoked_ms = ? WHERE project_id = ? AND revoked_ms IS NULL");
-                 PreparedStatement keys = connection.prepareStatement(
-                         "UPDATE project_keys SET revoked_ms = ? WHERE project_id = ? AND revoked_ms IS NULL")) {
-                project.setLong(1, now);
-                project.setString(2, projectId);
-                int changed = project.executeUpdate();
-                keys.setLong(1, now);
-                keys.setString(2, projectId);
-                keys.executeUpdate();
-                connection.commit();
-                return changed == 1;
-            } catch (SQLException e) {
-                connection.rollback();
-                throw e;
-            }
+        try {
+            return Transactions.inTransaction(dataSource, connection -> {
+                try (PreparedStatement project = connection.prepareStatement(
+                        "UPDATE projects SET revoked_ms = ? WHERE project_id = ? AND revoked_ms IS NULL");
+                     PreparedStatement keys = connection.prepareStatement(
+                             "UPDATE project_keys SET revoked_ms = ? WHERE project_id = ? AND revoked_ms IS NULL")) {
+                    project.setLong(1, now);
+                    project.setString(2, projectId);
+                    int changed = project.executeUpdate();
+                    keys.setLong(1, now);
+                    keys.setString(2, projectId);
+                    keys.executeUpdate();
+                    return changed == 1;
+                }
+            });
         } catch (SQLException e) {
             throw new ProjectStoreException("cannot revoke project " + projectId, e);
         }

@@ -5,7 +5,6 @@ import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -133,21 +132,9 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile> {
         return null;
     }
 
-    private interface SqlWork<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
-    private <T> T inTransaction(String what, SqlWork<T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            }
+    private <T> T inTransaction(String what, Transactions.Work<T> work) {
+        try {
+            return Transactions.inTransaction(dataSource, work);
         } catch (SQLException e) {
             throw new ProfileStoreException("cannot " + what, e);
         }
