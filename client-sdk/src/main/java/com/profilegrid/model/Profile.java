@@ -3,6 +3,7 @@ package com.profilegrid.model;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -19,9 +20,10 @@ import java.util.Set;
  * @param properties  properties (traits) by name, each with the event time that set it
  * @param eventCounts how many events of each name the profile has seen
  * @param firstSeen   event time of the earliest event, or {@code null} before any
- * @param lastSeen    event time of the latest event, or {@code null} before any
- * @param visits      number of visits (sessions)
- * @param labels      labels (segments) the profile is a member of
+ * @param lastSeen     event time of the latest event, or {@code null} before any
+ * @param visits       visits (sessions), oldest first
+ * @param recentEvents the most recent events, newest first
+ * @param labels       labels (segments) the profile is a member of
  */
 public record Profile(
         String project,
@@ -31,7 +33,8 @@ public record Profile(
         Map<String, Long> eventCounts,
         Instant firstSeen,
         Instant lastSeen,
-        int visits,
+        List<Visit> visits,
+        List<RecentEvent> recentEvents,
         Set<String> labels) {
 
     public Profile {
@@ -42,15 +45,15 @@ public record Profile(
         eventCounts = Map.copyOf(eventCounts);
         firstSeen = Times.toMillis(firstSeen);
         lastSeen = Times.toMillis(lastSeen);
-        if (visits < 0) {
-            throw new IllegalArgumentException("visits must not be negative");
-        }
+        visits = List.copyOf(visits);
+        recentEvents = List.copyOf(recentEvents);
         labels = Set.copyOf(labels);
     }
 
     /** A profile that has seen nothing yet. */
     public static Profile empty(ProfileKey key) {
-        return new Profile(key.project(), key.profileId(), Identities.NONE, Map.of(), Map.of(), null, null, 0, Set.of());
+        return new Profile(key.project(), key.profileId(), Identities.NONE, Map.of(), Map.of(), null, null, List.of(), List.of(),
+                Set.of());
     }
 
     public ProfileKey key() {
@@ -58,7 +61,7 @@ public record Profile(
     }
 
     public Profile withIdentities(Identities newIdentities) {
-        return new Profile(project, profileId, newIdentities, properties, eventCounts, firstSeen, lastSeen, visits, labels);
+        return new Profile(project, profileId, newIdentities, properties, eventCounts, firstSeen, lastSeen, visits, recentEvents, labels);
     }
 
     /** Sets a property unless the current value was written later (last-writer-wins). */
@@ -68,36 +71,53 @@ public record Profile(
         }
         Map<String, PropertyValue> copy = new HashMap<>(properties);
         copy.put(name, value);
-        return new Profile(project, profileId, identities, copy, eventCounts, firstSeen, lastSeen, visits, labels);
+        return new Profile(project, profileId, identities, copy, eventCounts, firstSeen, lastSeen, visits, recentEvents, labels);
     }
 
     /** Adds {@code delta} to the counter of {@code eventName}. */
     public Profile withEventCounted(String eventName, long delta) {
         Map<String, Long> copy = new HashMap<>(eventCounts);
         copy.merge(eventName, delta, Long::sum);
-        return new Profile(project, profileId, identities, properties, copy, firstSeen, lastSeen, visits, labels);
+        return new Profile(project, profileId, identities, properties, copy, firstSeen, lastSeen, visits, recentEvents, labels);
     }
 
     /** Widens first/last seen to include {@code eventTime} (min/max, so order of arrival does not matter). */
     public Profile withSeenAt(Instant eventTime) {
         Instant first = firstSeen == null || eventTime.isBefore(firstSeen) ? eventTime : firstSeen;
         Instant last = lastSeen == null || eventTime.isAfter(lastSeen) ? eventTime : lastSeen;
-        return new Profile(project, profileId, identities, properties, eventCounts, first, last, visits, labels);
+        return new Profile(project, profileId, identities, properties, eventCounts, first, last, visits, recentEvents, labels);
     }
 
-    public Profile withVisits(int newVisits) {
-        return new Profile(project, profileId, identities, properties, eventCounts, firstSeen, lastSeen, newVisits, labels);
+    public Profile withVisits(List<Visit> newVisits) {
+        return new Profile(project, profileId, identities, properties, eventCounts, firstSeen, lastSeen, newVisits,
+                recentEvents, labels);
+    }
+
+    public Profile withRecentEvents(List<RecentEvent> newRecentEvents) {
+        return new Profile(project, profileId, identities, properties, eventCounts, firstSeen, lastSeen, visits,
+                newRecentEvents, labels);
+    }
+
+    /** Number of visits (sessions). */
+    public int visitCount() {
+        return visits.size();
+    }
+
+    /** The same profile under another id (a merge result takes the id of the profile it is kept as). */
+    public Profile withProfileId(String newProfileId) {
+        return new Profile(project, newProfileId, identities, properties, eventCounts, firstSeen, lastSeen, visits,
+                recentEvents, labels);
     }
 
     public Profile withLabel(String label) {
         Set<String> copy = new HashSet<>(labels);
         copy.add(label);
-        return new Profile(project, profileId, identities, properties, eventCounts, firstSeen, lastSeen, visits, copy);
+        return new Profile(project, profileId, identities, properties, eventCounts, firstSeen, lastSeen, visits, recentEvents, copy);
     }
 
     public Profile withoutLabel(String label) {
         Set<String> copy = new HashSet<>(labels);
         copy.remove(label);
-        return new Profile(project, profileId, identities, properties, eventCounts, firstSeen, lastSeen, visits, copy);
+        return new Profile(project, profileId, identities, properties, eventCounts, firstSeen, lastSeen, visits, recentEvents, copy);
     }
 }

@@ -4,8 +4,11 @@ import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
 
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -52,8 +55,31 @@ public final class ProfileSerializer implements CompactSerializer<Profile> {
                 eventCounts,
                 Times.ofEpochMillis(in.readNullableInt64("firstSeen")),
                 Times.ofEpochMillis(in.readNullableInt64("lastSeen")),
-                in.readInt32("visits"),
+                visits(in),
+                recentEvents(in),
                 Set.of(in.readArrayOfString("labels")));
+    }
+
+    private static List<Visit> visits(CompactReader in) {
+        long[] starts = in.readArrayOfInt64("visitStarts");
+        long[] ends = in.readArrayOfInt64("visitEnds");
+        List<Visit> visits = new ArrayList<>(starts.length);
+        for (int i = 0; i < starts.length; i++) {
+            visits.add(new Visit(Instant.ofEpochMilli(starts[i]), Instant.ofEpochMilli(ends[i])));
+        }
+        return visits;
+    }
+
+    private static List<RecentEvent> recentEvents(CompactReader in) {
+        String[] ids = in.readArrayOfString("recentIds");
+        String[] types = in.readArrayOfString("recentTypes");
+        String[] names = in.readArrayOfString("recentNames");
+        long[] times = in.readArrayOfInt64("recentTimes");
+        List<RecentEvent> events = new ArrayList<>(ids.length);
+        for (int i = 0; i < ids.length; i++) {
+            events.add(new RecentEvent(ids[i], EventType.valueOf(types[i]), names[i], Instant.ofEpochMilli(times[i])));
+        }
+        return events;
     }
 
     @Override
@@ -96,7 +122,30 @@ public final class ProfileSerializer implements CompactSerializer<Profile> {
 
         out.writeNullableInt64("firstSeen", Times.epochMillis(profile.firstSeen()));
         out.writeNullableInt64("lastSeen", Times.epochMillis(profile.lastSeen()));
-        out.writeInt32("visits", profile.visits());
+        List<Visit> visits = profile.visits();
+        long[] starts = new long[visits.size()];
+        long[] ends = new long[visits.size()];
+        for (int v = 0; v < starts.length; v++) {
+            starts[v] = visits.get(v).start().toEpochMilli();
+            ends[v] = visits.get(v).end().toEpochMilli();
+        }
+        out.writeArrayOfInt64("visitStarts", starts);
+        out.writeArrayOfInt64("visitEnds", ends);
+        List<RecentEvent> recent = profile.recentEvents();
+        String[] ids = new String[recent.size()];
+        String[] types = new String[recent.size()];
+        String[] names = new String[recent.size()];
+        long[] times = new long[recent.size()];
+        for (int r = 0; r < ids.length; r++) {
+            ids[r] = recent.get(r).messageId();
+            types[r] = recent.get(r).type().name();
+            names[r] = recent.get(r).name();
+            times[r] = recent.get(r).timestamp().toEpochMilli();
+        }
+        out.writeArrayOfString("recentIds", ids);
+        out.writeArrayOfString("recentTypes", types);
+        out.writeArrayOfString("recentNames", names);
+        out.writeArrayOfInt64("recentTimes", times);
         out.writeArrayOfString("labels", toArray(profile.labels()));
     }
 

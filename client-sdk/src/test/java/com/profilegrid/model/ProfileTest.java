@@ -73,7 +73,7 @@ class ProfileTest {
                 .hasMessageContaining("profileId");
         assertThatThrownBy(() -> new ProfileKey("acme", "x".repeat(ProfileKey.MAX_PROFILE_ID_LENGTH + 1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("longer than");
-        assertThatThrownBy(() -> Profile.empty(KEY).withVisits(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Visit(T0, T0.minusSeconds(1))).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -68,7 +68,7 @@ class ProfilePersistenceTest {
         IMap<ProfileKey, Profile> map = profiles(members[0]);
         Map<ProfileKey, Profile> written = SampleProfiles.profiles("acme", 2_000);
         map.putAll(written);
-        Profile updated = written.get(new ProfileKey("acme", "visitor-1")).withVisits(99);
+        Profile updated = written.get(new ProfileKey("acme", "visitor-1")).withLabel("updated-after-put");
         map.set(updated.key(), updated);
         written.put(updated.key(), updated);
 
@@ -129,7 +129,7 @@ class ProfilePersistenceTest {
                 Profile profile = grid.get(new ProfileKey(rows.getString(1), rows.getString(2)));
                 assertThat(profile).isNotNull();
                 assertThat(rows.getString(3)).isEqualTo(profile.identities().userId());
-                assertThat(rows.getInt(4)).isEqualTo(profile.visits());
+                assertThat(rows.getInt(4)).isEqualTo(profile.visitCount());
                 assertThat(toInstant(rows, 5)).isEqualTo(profile.firstSeen());
                 assertThat(toInstant(rows, 6)).isEqualTo(profile.lastSeen());
                 profile.eventCounts().forEach((name, count) -> {

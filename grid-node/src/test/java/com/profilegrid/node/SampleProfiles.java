@@ -1,12 +1,16 @@
 package com.profilegrid.node;
 
+import com.profilegrid.model.EventType;
 import com.profilegrid.model.Identities;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.PropertyValue;
+import com.profilegrid.model.RecentEvent;
+import com.profilegrid.model.Visit;
 
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -31,8 +35,12 @@ public final class SampleProfiles {
         Map<String, Long> counts = Map.of("Page Viewed", (long) i, "Signed Up", 1L);
         Identities ids = new Identities(i % 2 == 0 ? "user-" + i : null,
                 Set.of("anon-" + i, "anon-b-" + i), i % 3 == 0 ? Set.of("v" + i + "@example.com") : Set.of());
-        return new Profile(project, key.profileId(), ids, properties, counts,
-                T0.minusSeconds(i), T0.plusSeconds(i * 60L), i % 11, i % 5 == 0 ? Set.of("vip", "trial") : Set.of());
+        List<Visit> visits = List.of(new Visit(T0.minusSeconds(i), T0), new Visit(T0.plusSeconds(3600), T0.plusSeconds(i * 60L + 3600)));
+        List<RecentEvent> recent = List.of(new RecentEvent("m-" + i, EventType.IDENTIFY, null, T0.plusSeconds(i)),
+                new RecentEvent("m-p-" + i, EventType.TRACK, "Page Viewed", T0));
+        return new Profile(project, key.profileId(), ids, properties, counts, T0.minusSeconds(i),
+                T0.plusSeconds(i * 60L + 3600), i % 11 == 0 ? List.of() : visits, recent,
+                i % 5 == 0 ? Set.of("vip", "trial") : Set.of());
     }
 
     public static Map<ProfileKey, Profile> profiles(String project, int count) {

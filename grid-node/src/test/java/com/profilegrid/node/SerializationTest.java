@@ -111,7 +111,9 @@ class SerializationTest {
                 Profile.empty(new ProfileKey("acme", "empty")),
                 SampleProfiles.profile("acme", 12),
                 new Profile("acme", "ünïcødé 👋", new Identities("u-1", Set.of("a", "b"), Set.of("x@example.com")),
-                        many, Map.of("Page Viewed", Long.MAX_VALUE, "", 0L), t, t.plusSeconds(1), Integer.MAX_VALUE,
+                        many, Map.of("Page Viewed", Long.MAX_VALUE, "", 0L), t, t.plusSeconds(1),
+                        java.util.List.of(new com.profilegrid.model.Visit(t, t.plusSeconds(1))),
+                        java.util.List.of(new com.profilegrid.model.RecentEvent("m", com.profilegrid.model.EventType.ALIAS, null, t)),
                         Set.of("vip")));
     }
 

@@ -3,7 +3,10 @@ package com.profilegrid.node.demo;
 import com.hazelcast.map.IMap;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
-import com.profilegrid.model.PropertyValue;
+import com.profilegrid.model.EventType;
+import com.profilegrid.model.TrackingEvent;
+import com.profilegrid.pipelines.fold.FoldSettings;
+import com.profilegrid.pipelines.fold.ProfileFold;
 import com.profilegrid.node.store.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
@@ -25,7 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A small demo data set for a first look: {@value #VISITORS} visitors of project {@value #PROJECT} browse
  * for about {@value #UPDATES} steps (two a second), and the node logs profiles as they fill in, then
- * how many reached the database. Bounded: it stops by itself.
+ * how many reached the database. Bounded: it stops by itself. The events are folded straight into the
+ * profiles map with the profile fold (they do not enter the tracking log).
  */
 public final class DemoData implements AutoCloseable {
 
@@ -41,6 +46,7 @@ public final class DemoData implements AutoCloseable {
     private final Database database;
     private final Clock clock;
     private final Random random = new Random(42);
+    private final ProfileFold fold = new ProfileFold(FoldSettings.DEFAULTS);
     private final AtomicInteger step = new AtomicInteger();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "profilegrid-demo");
@@ -71,10 +77,12 @@ public final class DemoData implements AutoCloseable {
             }
             ProfileKey key = new ProfileKey(PROJECT, String.format("visitor-%02d", random.nextInt(VISITORS)));
             Profile current = profiles.get(key);
-            Profile updated = visit(current == null ? Profile.empty(key) : current, clock.instant());
+            // simulated time runs 10 minutes per step, so visits (30-minute inactivity gap) come and go
+            Profile updated = fold.apply(current == null ? Profile.empty(key) : current,
+                    event(key, clock.instant().plus(Duration.ofMinutes(10L * n))));
             profiles.set(key, updated);
             if (n % 10 == 0) {
-                LOG.info("demo: {} visits={} events={} plan={} seen {}..{}", key, updated.visits(),
+                LOG.info("demo: {} visits={} events={} plan={} seen {}..{}", key, updated.visitCount(),
                         updated.eventCounts(), updated.properties().containsKey("plan")
                                 ? updated.properties().get("plan").json() : "-",
                         updated.firstSeen(), updated.lastSeen());
@@ -84,19 +92,13 @@ public final class DemoData implements AutoCloseable {
         }
     }
 
-    private Profile visit(Profile profile, Instant now) {
-        String event = EVENTS.get(random.nextInt(EVENTS.size()));
-        String messageId = UUID.randomUUID().toString();
-        Profile updated = profile
-                .withIdentities(profile.identities().withAnonymousId("anon-" + profile.profileId()))
-                .withEventCounted(event, 1)
-                .withSeenAt(now)
-                .withVisits(profile.visits() + (random.nextInt(4) == 0 || profile.visits() == 0 ? 1 : 0));
-        if (event.equals("Signed Up")) {
-            updated = updated.withProperty("plan", new PropertyValue(PLANS.get(random.nextInt(PLANS.size())), now, messageId))
-                    .withLabel("signed-up");
-        }
-        return updated;
+    /** A browsing event of the visitor; signing up identifies them with a plan. */
+    private TrackingEvent event(ProfileKey key, Instant at) {
+        String name = EVENTS.get(random.nextInt(EVENTS.size()));
+        boolean signUp = name.equals("Signed Up");
+        return new TrackingEvent(PROJECT, UUID.randomUUID().toString(), signUp ? EventType.IDENTIFY : EventType.TRACK,
+                signUp ? null : name, "anon-" + key.profileId(), null, null, null, at, at, "{}",
+                signUp ? "{\"plan\":" + PLANS.get(random.nextInt(PLANS.size())) + "}" : "{}", "{}", "{}");
     }
 
     private void report() {

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.profilegrid.model.EventType;
 import com.profilegrid.model.Identities;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.PropertyValue;
+import com.profilegrid.model.RecentEvent;
+import com.profilegrid.model.Visit;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -27,17 +31,23 @@ import java.util.TreeSet;
 final class ProfileRows {
 
     static final String COLUMNS = "project, profile_id, user_id, anonymous_ids, emails, properties, event_counts, "
-            + "labels, first_seen_ms, last_seen_ms, visits";
-    static final String PLACEHOLDERS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+            + "labels, first_seen_ms, last_seen_ms, visits, visit_spans, recent_events";
+    static final String PLACEHOLDERS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
     private static final TypeReference<Set<String>> STRING_SET = new TypeReference<>() { };
     private static final TypeReference<Map<String, Long>> COUNTS = new TypeReference<>() { };
     private static final TypeReference<Map<String, StoredProperty>> PROPERTIES = new TypeReference<>() { };
+    private static final TypeReference<List<long[]>> SPANS = new TypeReference<>() { };
+    private static final TypeReference<List<StoredEvent>> EVENTS = new TypeReference<>() { };
 
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     /** A property as stored: its JSON text, the event time (epoch ms) and message id that set it. */
     record StoredProperty(String json, long setAt, String messageId) {
+    }
+
+    /** A recent event as stored. */
+    record StoredEvent(String messageId, String type, String name, long timestamp) {
     }
 
     void bind(PreparedStatement statement, Profile profile) throws SQLException {
@@ -54,7 +64,12 @@ final class ProfileRows {
         statement.setString(8, write(new TreeSet<>(profile.labels())));
         setMillis(statement, 9, profile.firstSeen());
         setMillis(statement, 10, profile.lastSeen());
-        statement.setInt(11, profile.visits());
+        statement.setInt(11, profile.visitCount());
+        statement.setString(12, write(profile.visits().stream()
+                .map(visit -> new long[] {visit.start().toEpochMilli(), visit.end().toEpochMilli()}).toList()));
+        statement.setString(13, write(profile.recentEvents().stream()
+                .map(e -> new StoredEvent(e.messageId(), e.type().wireName(), e.name(), e.timestamp().toEpochMilli()))
+                .toList()));
     }
 
     Profile read(ResultSet row) throws SQLException {
@@ -71,7 +86,11 @@ final class ProfileRows {
                 read(row.getString("event_counts"), COUNTS),
                 millis(row, "first_seen_ms"),
                 millis(row, "last_seen_ms"),
-                row.getInt("visits"),
+                read(row.getString("visit_spans"), SPANS).stream()
+                        .map(span -> new Visit(Instant.ofEpochMilli(span[0]), Instant.ofEpochMilli(span[1]))).toList(),
+                read(row.getString("recent_events"), EVENTS).stream()
+                        .map(e -> new RecentEvent(e.messageId(), EventType.ofWireName(e.type()), e.name(),
+                                Instant.ofEpochMilli(e.timestamp()))).toList(),
                 read(row.getString("labels"), STRING_SET));
     }
 

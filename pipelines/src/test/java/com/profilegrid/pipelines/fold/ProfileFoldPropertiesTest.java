@@ -1,0 +1,85 @@
+package com.profilegrid.pipelines.fold;
+
+import com.profilegrid.model.EventType;
+import com.profilegrid.model.Profile;
+import com.profilegrid.model.ProfileKey;
+import com.profilegrid.model.TrackingEvent;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The fold depends on the set of events only: any order, and any split joined by merge, give the same profile. */
+class ProfileFoldPropertiesTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+    private static final ProfileKey KEY = new ProfileKey("acme", "user:u1");
+    private final ProfileFold fold = new ProfileFold(new FoldSettings(Duration.ofMinutes(30), 5));
+
+    @Property(tries = 300)
+    void any_order_of_the_same_events_folds_to_the_same_profile(@ForAll("events") List<TrackingEvent> events,
+                                                                   @ForAll long seed) {
+        List<TrackingEvent> shuffled = new ArrayList<>(events);
+        Collections.shuffle(shuffled, new Random(seed));
+
+        assertThat(foldAll(shuffled)).isEqualTo(foldAll(events));
+    }
+
+    @Property(tries = 300)
+    void folding_two_halves_and_merging_equals_folding_all(@ForAll("events") List<TrackingEvent> events,
+                                                           @ForAll long seed) {
+        Random random = new Random(seed);
+        List<TrackingEvent> left = new ArrayList<>();
+        List<TrackingEvent> right = new ArrayList<>();
+        for (TrackingEvent event : events) {
+            (random.nextBoolean() ? left : right).add(event);
+        }
+
+        Profile merged = fold.merge(foldAll(left), foldAll(right));
+
+        assertThat(merged).isEqualTo(foldAll(events));
+        assertThat(fold.merge(foldAll(right), foldAll(left))).isEqualTo(merged);
+    }
+
+    @Provide
+    Arbitrary<List<TrackingEvent>> events() {
+        Arbitrary<EventType> types = Arbitraries.of(EventType.TRACK, EventType.TRACK, EventType.IDENTIFY, EventType.PAGE,
+                EventType.GROUP);
+        Arbitrary<Long> minutes = Arbitraries.longs().between(0, 24 * 60);
+        Arbitrary<String> names = Arbitraries.of("Clicked", "Signed Up", "Viewed");
+        Arbitrary<String> traits = Arbitraries.of("{}", "{\"plan\":\"pro\"}", "{\"plan\":\"free\",\"age\":30}",
+                "{\"email\":\"a@example.com\"}", "{\"plan\":\"team\"}");
+        return Combinators.combine(types, minutes, names, traits).as(Draft::new).list().ofMaxSize(40).map(drafts -> {
+            List<TrackingEvent> events = new ArrayList<>();
+            for (int i = 0; i < drafts.size(); i++) {
+                Draft d = drafts.get(i);
+                Instant at = T0.plus(Duration.ofMinutes(d.minute()));
+                events.add(new TrackingEvent("acme", "m" + i, d.type(), d.type() == EventType.TRACK ? d.name() : null,
+                        "anon-" + (i % 3), i % 2 == 0 ? "u1" : null, null, null, at, at, "{}", d.traits(), "{}", "{}"));
+            }
+            return events;
+        });
+    }
+
+    private record Draft(EventType type, long minute, String name, String traits) {
+    }
+
+    private Profile foldAll(List<TrackingEvent> events) {
+        Profile profile = Profile.empty(KEY);
+        for (TrackingEvent event : events) {
+            profile = fold.apply(profile, event);
+        }
+        return profile;
+    }
+}

@@ -1,0 +1,93 @@
+package com.profilegrid.pipelines.fold;
+
+import com.profilegrid.model.EventType;
+import com.profilegrid.model.Profile;
+import com.profilegrid.model.ProfileKey;
+import com.profilegrid.model.TrackingEvent;
+import com.profilegrid.model.Visit;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ProfileFoldTest {
+
+    static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
+    static final Duration INACTIVITY_GAP = Duration.ofMinutes(30);
+    static final ProfileKey KEY = new ProfileKey("acme", "user:u1");
+
+    private final ProfileFold fold = new ProfileFold(new FoldSettings(INACTIVITY_GAP, 3));
+
+    static TrackingEvent event(String messageId, EventType type, String name, Instant at, String traits) {
+        return new TrackingEvent("acme", messageId, type, name, "anon-1", "u1", null, null, at, at, "{}", traits, "{}", "{}");
+    }
+
+    @Test
+    void when_events_are_closer_than_the_gap_then_they_are_one_visit() {
+        Profile profile = foldAll(
+                event("m1", EventType.TRACK, "a", T0, "{}"),
+                event("m2", EventType.TRACK, "a", T0.plus(INACTIVITY_GAP), "{}"),
+                event("m3", EventType.TRACK, "a", T0.plus(INACTIVITY_GAP.multipliedBy(2)).plusMillis(1), "{}"));
+
+        assertThat(profile.visits()).containsExactly(
+                new Visit(T0, T0.plus(INACTIVITY_GAP)),
+                new Visit(T0.plus(INACTIVITY_GAP.multipliedBy(2)).plusMillis(1), T0.plus(INACTIVITY_GAP.multipliedBy(2)).plusMillis(1)));
+        assertThat(profile.visitCount()).isEqualTo(2);
+    }
+
+    @Test
+    void when_a_late_event_bridges_two_visits_then_they_become_one() {
+        Profile profile = foldAll(
+                event("m1", EventType.TRACK, "a", T0, "{}"),
+                event("m3", EventType.TRACK, "a", T0.plus(Duration.ofMinutes(50)), "{}"),
+                event("m2", EventType.TRACK, "a", T0.plus(Duration.ofMinutes(25)), "{}"));
+
+        assertThat(profile.visits()).containsExactly(new Visit(T0, T0.plus(Duration.ofMinutes(50))));
+    }
+
+    @Test
+    void when_identify_carries_traits_then_they_become_properties_last_writer_wins() {
+        Profile profile = foldAll(
+                event("m2", EventType.IDENTIFY, null, T0.plusSeconds(10), "{\"plan\":\"pro\",\"email\":\"a@example.com\"}"),
+                event("m1", EventType.IDENTIFY, null, T0, "{\"plan\":\"free\",\"age\":41}"));
+
+        assertThat(profile.properties().get("plan").json()).isEqualTo("\"pro\"");
+        assertThat(profile.properties().get("age").json()).isEqualTo("41");
+        assertThat(profile.identities().emails()).containsExactly("a@example.com");
+        assertThat(profile.identities().userId()).isEqualTo("u1");
+        assertThat(profile.eventCounts()).containsEntry("$identify", 2L);
+    }
+
+    @Test
+    void when_more_events_than_kept_then_the_newest_remain_newest_first() {
+        Profile profile = foldAll(
+                event("m1", EventType.TRACK, "a", T0, "{}"),
+                event("m4", EventType.PAGE, "Home", T0.plusSeconds(4), "{}"),
+                event("m2", EventType.TRACK, "b", T0.plusSeconds(2), "{}"),
+                event("m3", EventType.TRACK, "c", T0.plusSeconds(3), "{}"));
+
+        assertThat(profile.recentEvents()).extracting(e -> e.messageId()).containsExactly("m4", "m3", "m2");
+        assertThat(profile.eventCounts()).containsEntry("a", 1L).containsEntry("$page", 1L);
+        assertThat(profile.firstSeen()).isEqualTo(T0);
+        assertThat(profile.lastSeen()).isEqualTo(T0.plusSeconds(4));
+    }
+
+    @Test
+    void when_group_traits_arrive_then_they_are_not_the_users_properties() {
+        Profile profile = foldAll(event("m1", EventType.GROUP, null, T0, "{\"name\":\"Initech\"}"));
+
+        assertThat(profile.properties()).isEmpty();
+        assertThat(profile.eventCounts()).containsEntry("$group", 1L);
+    }
+
+    private Profile foldAll(TrackingEvent... events) {
+        Profile profile = Profile.empty(KEY);
+        for (TrackingEvent event : List.of(events)) {
+            profile = fold.apply(profile, event);
+        }
+        return profile;
+    }
+}
