@@ -1,0 +1,183 @@
+package com.profilegrid.pipelines.identity;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Which ids of one project belong to one visitor, decided from the set of links alone, so that a rebuild
+ * makes the same merges as the live pipeline whatever order the links arrive in.
+ *
+ * <p>Links are decided in {@link Link#DECISION_ORDER} (event time first). A link that would put two
+ * different user ids in one visitor is refused and recorded with its reason, never merged. The visitor's
+ * profile id is its user id, else its smallest e-mail id, else its smallest anonymous id.
+ *
+ * <p>A link that arrives in order is decided incrementally; one that arrives older than links already
+ * decided makes the graph decide again from the start, since it may change which later links are refused.
+ */
+public final class IdentityGraph implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** A link that was not followed, and why. */
+    public record Refusal(Link link, String reason) implements Serializable {
+    }
+
+    private final TreeSet<Link> links = new TreeSet<>(Link.DECISION_ORDER);
+    private final Map<String, String> parent = new HashMap<>();
+    private final Map<String, Set<String>> members = new HashMap<>();
+    private final Map<String, String> users = new HashMap<>();
+    /** Per root: the best id that is not a user id (smallest e-mail, else smallest anonymous id). */
+    private final Map<String, String> best = new HashMap<>();
+    private final List<Refusal> refusals = new ArrayList<>();
+
+    /**
+     * Adds a link; returns the ids whose profile id changed, with their new profile id (an id seen for the
+     * first time is reported too). Empty when the link was known or changed nothing.
+     */
+    public Map<String, String> add(Link link) {
+        if (links.contains(link)) {
+            return Map.of();
+        }
+        Map<String, String> before = profileIds(Set.of(link.a(), link.b()));
+        boolean inOrder = links.isEmpty() || Link.DECISION_ORDER.compare(link, links.last()) > 0;
+        links.add(link);
+        if (inOrder) {
+            Set<String> touched = new HashSet<>(members(find(link.a())));
+            touched.addAll(members(find(link.b())));
+            Map<String, String> old = new HashMap<>(before);
+            for (String id : touched) {
+                if (!old.containsKey(id)) {
+                    old.put(id, profileId(id));
+                }
+            }
+            decide(link);
+            return changes(old);
+        }
+        Map<String, String> old = new HashMap<>(before);
+        for (String id : parent.keySet()) {
+            if (!old.containsKey(id)) {
+                old.put(id, profileId(id));
+            }
+        }
+        parent.clear();
+        members.clear();
+        users.clear();
+        best.clear();
+        refusals.clear();
+        links.forEach(this::decide);
+        return changes(old);
+    }
+
+    /** The profile id of {@code id}: the id itself while it is linked to nothing. */
+    public String profileId(String id) {
+        if (!parent.containsKey(id)) {
+            return id;
+        }
+        String root = find(id);
+        String user = users.get(root);
+        if (user != null) {
+            return user;
+        }
+        return best.get(root);
+    }
+
+    private static String better(String a, String b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        if (Ids.rank(a) != Ids.rank(b)) {
+            return Ids.rank(a) < Ids.rank(b) ? a : b;
+        }
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** Every id joined to {@code id}, itself included. */
+    public Set<String> idsOf(String id) {
+        return parent.containsKey(id) ? Set.copyOf(members.get(find(id))) : Set.of(id);
+    }
+
+    public List<Refusal> refusals() {
+        return List.copyOf(refusals);
+    }
+
+    private void decide(Link link) {
+        String rootA = find(link.a());
+        String rootB = find(link.b());
+        if (rootA.equals(rootB)) {
+            return;
+        }
+        String userA = users.get(rootA);
+        String userB = users.get(rootB);
+        if (userA != null && userB != null && !userA.equals(userB)) {
+            refusals.add(new Refusal(link, "would merge two known users, " + userA + " and " + userB));
+            return;
+        }
+        Set<String> big = members.get(rootA).size() >= members.get(rootB).size() ? members.get(rootA) : members.get(rootB);
+        String keep = big == members.get(rootA) ? rootA : rootB;
+        String gone = keep.equals(rootA) ? rootB : rootA;
+        parent.put(gone, keep);
+        members.get(keep).addAll(members.remove(gone));
+        String user = userA != null ? userA : userB;
+        users.remove(gone);
+        if (user != null) {
+            users.put(keep, user);
+        }
+        best.put(keep, better(best.get(keep), best.remove(gone)));
+    }
+
+    private String find(String id) {
+        if (!parent.containsKey(id)) {
+            parent.put(id, id);
+            Set<String> own = new HashSet<>();
+            own.add(id);
+            members.put(id, own);
+            if (Ids.isUser(id)) {
+                users.put(id, id);
+            } else {
+                best.put(id, id);
+            }
+            return id;
+        }
+        String root = id;
+        while (!parent.get(root).equals(root)) {
+            root = parent.get(root);
+        }
+        String at = id;
+        while (!parent.get(at).equals(root)) {
+            String next = parent.get(at);
+            parent.put(at, root);
+            at = next;
+        }
+        return root;
+    }
+
+    private Set<String> members(String root) {
+        return members.get(root);
+    }
+
+    private Map<String, String> profileIds(Set<String> ids) {
+        Map<String, String> result = new HashMap<>();
+        ids.forEach(id -> result.put(id, parent.containsKey(id) ? profileId(id) : null));
+        return result;
+    }
+
+    private Map<String, String> changes(Map<String, String> old) {
+        Map<String, String> changed = new HashMap<>();
+        for (String id : old.keySet()) {
+            String now = profileId(id);
+            if (!now.equals(old.get(id))) {
+                changed.put(id, now);
+            }
+        }
+        return changed;
+    }
+}
