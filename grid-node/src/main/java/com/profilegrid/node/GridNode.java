@@ -20,6 +20,8 @@ import com.profilegrid.node.project.ProjectStore;
 import com.profilegrid.node.spool.Spool;
 import com.profilegrid.node.spool.SpoolReplayer;
 import com.profilegrid.node.store.Database;
+import com.profilegrid.pipelines.fold.FoldSettings;
+import com.profilegrid.pipelines.profile.TrackingLogReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,9 +108,11 @@ public final class GridNode implements AutoCloseable {
             Ingestor ingestor = new Ingestor(parts.log, parts.spool, settings.ingest().logWait(), SPOOL_WAIT);
             parts.replayer = parts.open(new SpoolReplayer(parts.spool, parts.log, ingestor));
 
+            config.getUserContext().put(TrackingLogReader.USER_CONTEXT_KEY, parts.log);
             parts.member = Hazelcast.newHazelcastInstance(MemberConfig.withProfileStore(config, database));
             HazelcastInstance member = parts.member;
             parts.open(() -> shutdownMember(member));
+            ProfileJob.ensureRunning(member, FoldSettings.DEFAULTS);
             parts.readiness = parts.open(new Readiness(member, database));
             IngestRoutes ingest = new IngestRoutes(new Admission(settings.ingest().admissionLimits()), keys, ingestor, clock);
             AdminRoutes admin = new AdminRoutes(parts.projects, keys, parts.adminToken);

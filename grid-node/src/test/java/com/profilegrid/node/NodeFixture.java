@@ -2,7 +2,7 @@ package com.profilegrid.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.profilegrid.node.log.LogRecord;
+import com.profilegrid.pipelines.profile.LogRecord;
 import com.profilegrid.node.log.LogTailer;
 import com.profilegrid.node.project.ProjectStore;
 import com.profilegrid.node.store.Database;

@@ -1,5 +1,7 @@
 package com.profilegrid.node.log;
 
+import com.profilegrid.pipelines.profile.LogRecord;
+
 import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.node.store.SqlDialect;
 import com.profilegrid.node.store.Transactions;

@@ -1,5 +1,7 @@
 package com.profilegrid.node.log;
 
+import com.profilegrid.pipelines.profile.LogRecord;
+
 import com.profilegrid.model.EventType;
 import com.profilegrid.model.TrackingEvent;
 

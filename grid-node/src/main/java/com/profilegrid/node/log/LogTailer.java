@@ -1,5 +1,7 @@
 package com.profilegrid.node.log;
 
+import com.profilegrid.pipelines.profile.LogRecord;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

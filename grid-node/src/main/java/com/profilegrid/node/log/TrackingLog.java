@@ -1,6 +1,7 @@
 package com.profilegrid.node.log;
 
 import com.profilegrid.model.TrackingEvent;
+import com.profilegrid.pipelines.profile.TrackingLogReader;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -12,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>JDBC today; a partitioned log (Kafka) fits behind the same interface.
  */
-public interface TrackingLog extends AutoCloseable {
+public interface TrackingLog extends TrackingLogReader, AutoCloseable {
 
     /**
      * Appends events; the future completes once they are durably committed (duplicates of events already
@@ -20,12 +21,6 @@ public interface TrackingLog extends AutoCloseable {
      * undo, when the log is unreachable, slow to the point of backlog, or closed.
      */
     CompletableFuture<Void> append(List<TrackingEvent> events);
-
-    /** All shards, in creation order. */
-    List<Long> shards();
-
-    /** Up to {@code limit} records of {@code shard} after {@code afterSeq}, in seq order. */
-    List<LogRecord> read(long shard, long afterSeq, int limit);
 
     @Override
     void close();

@@ -4,7 +4,7 @@ import com.profilegrid.node.H2TcpServer;
 import com.profilegrid.node.IngestSettings;
 import com.profilegrid.node.NodeFixture;
 import com.profilegrid.node.TestClusters;
-import com.profilegrid.node.log.LogRecord;
+import com.profilegrid.pipelines.profile.LogRecord;
 import com.profilegrid.node.project.ProjectStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -9,7 +9,7 @@ import com.profilegrid.node.IngestSettings;
 import com.profilegrid.node.NodeFixture;
 import com.profilegrid.node.TestClusters;
 import com.profilegrid.node.TestDatabases;
-import com.profilegrid.node.log.LogRecord;
+import com.profilegrid.pipelines.profile.LogRecord;
 import com.profilegrid.node.project.ProjectStore;
 import com.profilegrid.node.store.Database;
 import org.junit.jupiter.api.AfterAll;

@@ -1,5 +1,7 @@
 package com.profilegrid.node.log;
 
+import com.profilegrid.pipelines.profile.LogRecord;
+
 import com.profilegrid.node.IngestSettings;
 import com.profilegrid.node.NodeFixture;
 import com.profilegrid.node.TestClusters;

@@ -1,4 +1,4 @@
-package com.profilegrid.node.log;
+package com.profilegrid.pipelines.profile;
 
 import com.profilegrid.model.TrackingEvent;
 

@@ -1,0 +1,88 @@
+package com.profilegrid.node.profile;
+
+import com.hazelcast.map.IMap;
+import com.profilegrid.model.Profile;
+import com.profilegrid.model.ProfileKey;
+import com.profilegrid.node.IngestSettings;
+import com.profilegrid.node.NodeFixture;
+import com.profilegrid.node.ProfileJob;
+import com.profilegrid.node.TestClusters;
+import com.profilegrid.node.TestDatabases;
+import com.profilegrid.node.project.ProjectStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Events tracked over HTTP become profiles through the streaming pipeline, identities joined. */
+class ProfilePipelineTest {
+
+    @TempDir
+    Path dir;
+
+    private NodeFixture node;
+    private ProjectStore.Created project;
+
+    @BeforeEach
+    void startNode() {
+        node = NodeFixture.start(dir, TestDatabases.H2.fresh(dir), TestClusters.uniqueClusterName(), IngestSettings.DEFAULTS);
+        project = node.createProject("acme");
+    }
+
+    @AfterEach
+    void stopNode() {
+        node.close();
+    }
+
+    @Test
+    void when_an_anonymous_visitor_identifies_and_returns_on_another_device_then_one_profile_holds_it_all() {
+        post("{\"anonymousId\":\"device-1\",\"event\":\"Viewed\",\"messageId\":\"m1\",\"timestamp\":\"2026-11-01T10:00:00Z\"}", "track");
+        post("{\"anonymousId\":\"device-1\",\"userId\":\"u1\",\"traits\":{\"plan\":\"pro\"},\"messageId\":\"m2\","
+                + "\"timestamp\":\"2026-11-01T10:01:00Z\"}", "identify");
+        post("{\"anonymousId\":\"device-2\",\"event\":\"Viewed\",\"messageId\":\"m3\",\"timestamp\":\"2026-11-01T12:00:00Z\"}", "track");
+        post("{\"anonymousId\":\"device-2\",\"userId\":\"u1\",\"event\":\"Bought\",\"messageId\":\"m4\","
+                + "\"timestamp\":\"2026-11-01T12:05:00Z\"}", "track");
+
+        IMap<ProfileKey, Profile> profiles = node.node().profiles();
+        ProfileKey user = new ProfileKey(project.projectId(), "user:u1");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Profile profile = profiles.get(user);
+            assertThat(profile).isNotNull();
+            assertThat(profile.eventCounts()).containsEntry("Viewed", 2L).containsEntry("Bought", 1L)
+                    .containsEntry("$identify", 1L);
+        });
+        Profile profile = profiles.get(user);
+        assertThat(profile.identities().anonymousIds()).containsExactlyInAnyOrder("device-1", "device-2");
+        assertThat(profile.properties().get("plan").json()).isEqualTo("\"pro\"");
+        assertThat(profile.visitCount()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                profiles.get(new ProfileKey(project.projectId(), "anon:device-1")) == null
+                        && profiles.get(new ProfileKey(project.projectId(), "anon:device-2")) == null);
+        IMap<String, String> ids = node.node().member().getMap(ProfileJob.IDS_MAP);
+        assertThat(ids.get(project.projectId() + "\u001fanon:device-2")).isEqualTo("user:u1");
+    }
+
+    @Test
+    void when_two_known_users_share_a_device_then_they_are_not_merged_and_the_refusal_is_recorded() {
+        post("{\"anonymousId\":\"shared\",\"userId\":\"alice\",\"messageId\":\"m1\",\"timestamp\":\"2026-11-01T10:00:00Z\"}", "identify");
+        post("{\"anonymousId\":\"shared\",\"userId\":\"bob\",\"messageId\":\"m2\",\"timestamp\":\"2026-11-01T11:00:00Z\"}", "identify");
+
+        IMap<String, String> refusals = node.node().member().getMap(ProfileJob.REFUSALS_MAP);
+        await().atMost(Duration.ofSeconds(30)).until(() -> refusals.get(project.projectId() + "\u001fm2") != null);
+        assertThat(refusals.get(project.projectId() + "\u001fm2")).contains("user:alice", "user:bob");
+        IMap<ProfileKey, Profile> profiles = node.node().profiles();
+        await().atMost(Duration.ofSeconds(10)).until(() -> profiles.get(new ProfileKey(project.projectId(), "user:bob")) != null);
+        assertThat(profiles.get(new ProfileKey(project.projectId(), "user:alice")).identities().anonymousIds()).contains("shared");
+        assertThat(profiles.get(new ProfileKey(project.projectId(), "user:bob")).identities().userId()).isEqualTo("bob");
+    }
+
+    private void post(String body, String type) {
+        assertThat(node.post("/v1/" + type, project.writeKey(), body).statusCode()).isEqualTo(200);
+    }
+}

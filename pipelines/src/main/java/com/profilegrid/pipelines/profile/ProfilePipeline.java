@@ -1,0 +1,169 @@
+package com.profilegrid.pipelines.profile;
+
+import com.hazelcast.jet.Traverser;
+import com.hazelcast.jet.Traversers;
+import com.hazelcast.jet.datamodel.Tuple2;
+import com.hazelcast.jet.datamodel.Tuple3;
+import com.hazelcast.jet.pipeline.Pipeline;
+import com.hazelcast.jet.pipeline.Sink;
+import com.hazelcast.jet.pipeline.Sinks;
+import com.hazelcast.jet.pipeline.StreamSource;
+import com.hazelcast.jet.pipeline.StreamStage;
+import com.profilegrid.model.Profile;
+import com.profilegrid.model.ProfileKey;
+import com.profilegrid.model.TrackingEvent;
+import com.profilegrid.pipelines.fold.FoldSettings;
+import com.profilegrid.pipelines.fold.ProfileFold;
+import com.profilegrid.pipelines.identity.IdentityGraph;
+import com.profilegrid.pipelines.identity.Ids;
+import com.profilegrid.pipelines.identity.Link;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static com.hazelcast.jet.datamodel.Tuple3.tuple3;
+
+/**
+ * The profile pipeline: tracking events in, profiles out. Three keyed stages, all state in Jet (so a restart
+ * from a snapshot neither loses nor repeats an event):
+ * <ol>
+ *   <li>per project, the {@link IdentityGraph}: events that link ids update it, and every id whose profile
+ *       changes is told its new profile id;</li>
+ *   <li>per raw id, the fold of that id's own events and the profile it belongs to; each change is sent to
+ *       that profile, and a move retracts the partial from the old profile;</li>
+ *   <li>per profile, the partials of its raw ids; the profile is their merge, written whole.</li>
+ * </ol>
+ * Writes go through a sink partitioned by profile key, so one profile's writes stay in order.
+ */
+public final class ProfilePipeline {
+
+    public static final String JOB_NAME = "profilegrid-profiles";
+    static final String EVENT = "E";
+    static final String PROFILE_ID = "C";
+    static final String PUT = "P";
+    static final String RETRACT = "R";
+    static final String INDEX = "I";
+    static final String REFUSAL = "X";
+    static final String DELETED = "-";
+
+    private ProfilePipeline() {
+    }
+
+    /**
+     * @param profilesMap map the profiles are written to ({@code profiles}, or a shadow map when rebuilding)
+     * @param idsMap      map of every raw id ({@code project␟id}) to the id of its profile
+     * @param refusalsMap map of refused identity links ({@code project␟messageId}) to the reason
+     */
+    public static Pipeline build(StreamSource<TrackingEvent> source, FoldSettings settings, String profilesMap,
+                                 String idsMap, String refusalsMap) {
+        ProfileFold fold = new ProfileFold(settings);
+        Pipeline pipeline = Pipeline.create();
+        StreamStage<TrackingEvent> events = pipeline.readFrom(source).withoutTimestamps().setName("tracking events");
+
+        StreamStage<Tuple3<String, String, Object>> identity = events
+                .filter(event -> !Ids.links(event).isEmpty())
+                .groupingKey(TrackingEvent::project)
+                .flatMapStateful(IdentityGraph::new, ProfilePipeline::link)
+                .setName("identity graph per project");
+
+        StreamStage<Tuple3<String, String, Object>> raw = events
+                .map(event -> tuple3(EVENT, key(event.project(), Ids.primary(event)), (Object) event))
+                .merge(identity.filter(item -> item.f0().equals(PROFILE_ID)))
+                .groupingKey(Tuple3::f1)
+                .flatMapStateful(RawIdState::new, (state, key, item) -> rawId(fold, state, key, item))
+                .setName("fold per raw id");
+
+        StreamStage<Tuple3<String, String, Object>> profiles = raw
+                .filter(item -> item.f0().equals(PUT) || item.f0().equals(RETRACT))
+                .groupingKey(Tuple3::f1)
+                .mapStateful(ProfileState::new, (state, key, item) -> profile(fold, state, key, item))
+                .setName("merge per profile");
+
+        profiles.rebalance(Tuple3::f1).writeTo(profileSink(profilesMap));
+        raw.filter(item -> item.f0().equals(INDEX))
+                .writeTo(Sinks.map(idsMap, Tuple3::f1, item -> (String) item.f2()));
+        identity.filter(item -> item.f0().equals(REFUSAL))
+                .writeTo(Sinks.map(refusalsMap, Tuple3::f1, item -> (String) item.f2()));
+        return pipeline;
+    }
+
+    static String key(String project, String id) {
+        return project + '\u001f' + id;
+    }
+
+    private static String project(String key) {
+        return key.substring(0, key.indexOf('\u001f'));
+    }
+
+    private static String id(String key) {
+        return key.substring(key.indexOf('\u001f') + 1);
+    }
+
+    private static Traverser<Tuple3<String, String, Object>> link(IdentityGraph graph, String project, TrackingEvent event) {
+        int refusalsBefore = graph.refusals().size();
+        Map<String, String> changed = new HashMap<>();
+        for (Link link : Ids.links(event)) {
+            changed.putAll(graph.add(link));
+        }
+        List<Tuple3<String, String, Object>> out = new ArrayList<>();
+        changed.forEach((id, profileId) -> out.add(tuple3(PROFILE_ID, key(project, id), profileId)));
+        List<IdentityGraph.Refusal> refusals = graph.refusals();
+        if (refusals.size() != refusalsBefore || !changed.isEmpty()) {
+            for (IdentityGraph.Refusal refusal : refusals) {
+                out.add(tuple3(REFUSAL, key(project, refusal.link().messageId()), refusal.reason()));
+            }
+        }
+        return Traversers.traverseIterable(out);
+    }
+
+    private static Traverser<Tuple3<String, String, Object>> rawId(ProfileFold fold, RawIdState state, String key,
+                                                                 Tuple3<String, String, Object> item) {
+        String project = project(key);
+        String rawId = id(key);
+        List<Tuple3<String, String, Object>> out = new ArrayList<>(3);
+        String current = state.profileId != null ? state.profileId : rawId;
+        if (item.f0().equals(EVENT)) {
+            boolean first = state.partial == null;
+            Profile base = first ? Profile.empty(new ProfileKey(project, rawId)) : state.partial;
+            state.partial = fold.apply(base, (TrackingEvent) item.f2());
+            out.add(tuple3(PUT, key(project, current), Tuple2.tuple2(rawId, state.partial)));
+            if (first && state.profileId == null) {
+                out.add(tuple3(INDEX, key, current));
+            }
+        } else {
+            String next = (String) item.f2();
+            state.profileId = next;
+            if (!next.equals(current) && state.partial != null) {
+                out.add(tuple3(RETRACT, key(project, current), rawId));
+                out.add(tuple3(PUT, key(project, next), Tuple2.tuple2(rawId, state.partial)));
+            }
+            out.add(tuple3(INDEX, key, next));
+        }
+        return Traversers.traverseIterable(out);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Tuple3<String, String, Object> profile(ProfileFold fold, ProfileState state, String key,
+                                                          Tuple3<String, String, Object> item) {
+        if (item.f0().equals(PUT)) {
+            Tuple2<String, Profile> partial = (Tuple2<String, Profile>) item.f2();
+            state.partials.put(partial.f0(), partial.f1());
+        } else {
+            state.partials.remove((String) item.f2());
+        }
+        if (state.partials.isEmpty()) {
+            return tuple3(PUT, key, DELETED);
+        }
+        Profile merged = Profile.empty(new ProfileKey(project(key), id(key)));
+        for (Profile partial : state.partials.values()) {
+            merged = fold.merge(merged, partial);
+        }
+        return tuple3(PUT, key, merged);
+    }
+
+    private static Sink<Tuple3<String, String, Object>> profileSink(String mapName) {
+        return ProfileMapSink.build(mapName);
+    }
+}
