@@ -35,6 +35,7 @@ public final class IdentityGraph implements Serializable {
     /** Per root: the best id that is not a user id (smallest e-mail, else smallest anonymous id). */
     private final Map<String, String> best = new HashMap<>();
     private final List<Refusal> refusals = new ArrayList<>();
+    private long revision;
 
     /**
      * Adds a link; returns the ids whose profile id changed, with their new profile id (an id seen for the
@@ -44,6 +45,7 @@ public final class IdentityGraph implements Serializable {
         if (links.contains(link)) {
             return Map.of();
         }
+        revision++;
         Map<String, String> before = profileIds(Set.of(link.a(), link.b()));
         boolean inOrder = links.isEmpty() || Link.DECISION_ORDER.compare(link, links.last()) > 0;
         links.add(link);
@@ -72,6 +74,11 @@ public final class IdentityGraph implements Serializable {
         refusals.clear();
         links.forEach(this::decide);
         return changes(old);
+    }
+
+    /** Grows with every link added: tells a newer decision from an older one downstream. */
+    public long revision() {
+        return revision;
     }
 
     /** The profile id of {@code id}: the id itself while it is linked to nothing. */

@@ -5,8 +5,6 @@ import com.hazelcast.jet.Traversers;
 import com.hazelcast.jet.datamodel.Tuple2;
 import com.hazelcast.jet.datamodel.Tuple3;
 import com.hazelcast.jet.pipeline.Pipeline;
-import com.hazelcast.jet.pipeline.Sink;
-import com.hazelcast.jet.pipeline.Sinks;
 import com.hazelcast.jet.pipeline.StreamSource;
 import com.hazelcast.jet.pipeline.StreamStage;
 import com.profilegrid.model.Profile;
@@ -35,7 +33,9 @@ import static com.hazelcast.jet.datamodel.Tuple3.tuple3;
  *       that profile, and a move retracts the partial from the old profile;</li>
  *   <li>per profile, the partials of its raw ids; the profile is their merge, written whole.</li>
  * </ol>
- * Writes go through a sink partitioned by profile key, so one profile's writes stay in order.
+ * Writes go through a sink partitioned by profile key, so one profile's writes stay in order. Jet does not keep
+ * the order of items across the stateless steps between stages, so each raw id numbers its updates and the
+ * profile stage ignores one that arrives after a newer one.
  */
 public final class ProfilePipeline {
 
@@ -59,7 +59,8 @@ public final class ProfilePipeline {
     public static Pipeline build(StreamSource<TrackingEvent> source, FoldSettings settings, String profilesMap,
                                  String idsMap, String refusalsMap) {
         ProfileFold fold = new ProfileFold(settings);
-        Pipeline pipeline = Pipeline.create();
+        // Keeps each key's items in order through the stateless steps between the keyed stages and the sinks.
+        Pipeline pipeline = Pipeline.create().setPreserveOrder(true);
         StreamStage<TrackingEvent> events = pipeline.readFrom(source).withoutTimestamps().setName("tracking events");
 
         StreamStage<Tuple3<String, String, Object>> identity = events
@@ -81,11 +82,12 @@ public final class ProfilePipeline {
                 .mapStateful(ProfileState::new, (state, key, item) -> profile(fold, state, key, item))
                 .setName("merge per profile");
 
-        profiles.rebalance(Tuple3::f1).writeTo(profileSink(profilesMap));
+        profiles.rebalance(Tuple3::f1).writeTo(OrderedMapSink.build(profilesMap, ProfilePipeline::profileKey,
+                item -> item.f2() instanceof Profile profile ? profile : null));
         raw.filter(item -> item.f0().equals(INDEX))
-                .writeTo(Sinks.map(idsMap, Tuple3::f1, item -> (String) item.f2()));
+                .writeTo(OrderedMapSink.build(idsMap, Tuple3::f1, item -> (String) item.f2()));
         identity.filter(item -> item.f0().equals(REFUSAL))
-                .writeTo(Sinks.map(refusalsMap, Tuple3::f1, item -> (String) item.f2()));
+                .writeTo(OrderedMapSink.build(refusalsMap, Tuple3::f1, item -> (String) item.f2()));
         return pipeline;
     }
 
@@ -108,7 +110,8 @@ public final class ProfilePipeline {
             changed.putAll(graph.add(link));
         }
         List<Tuple3<String, String, Object>> out = new ArrayList<>();
-        changed.forEach((id, profileId) -> out.add(tuple3(PROFILE_ID, key(project, id), profileId)));
+        long revision = graph.revision();
+        changed.forEach((id, profileId) -> out.add(tuple3(PROFILE_ID, key(project, id), Tuple2.tuple2(profileId, revision))));
         List<IdentityGraph.Refusal> refusals = graph.refusals();
         if (refusals.size() != refusalsBefore || !changed.isEmpty()) {
             for (IdentityGraph.Refusal refusal : refusals) {
@@ -128,16 +131,22 @@ public final class ProfilePipeline {
             boolean first = state.partial == null;
             Profile base = first ? Profile.empty(new ProfileKey(project, rawId)) : state.partial;
             state.partial = fold.apply(base, (TrackingEvent) item.f2());
-            out.add(tuple3(PUT, key(project, current), Tuple2.tuple2(rawId, state.partial)));
+            out.add(tuple3(PUT, key(project, current), tuple3(rawId, ++state.version, state.partial)));
             if (first && state.profileId == null) {
                 out.add(tuple3(INDEX, key, current));
             }
         } else {
-            String next = (String) item.f2();
+            @SuppressWarnings("unchecked")
+            Tuple2<String, Long> decision = (Tuple2<String, Long>) item.f2();
+            if (decision.f1() <= state.profileIdRevision) {
+                return Traversers.empty();
+            }
+            state.profileIdRevision = decision.f1();
+            String next = decision.f0();
             state.profileId = next;
             if (!next.equals(current) && state.partial != null) {
-                out.add(tuple3(RETRACT, key(project, current), rawId));
-                out.add(tuple3(PUT, key(project, next), Tuple2.tuple2(rawId, state.partial)));
+                out.add(tuple3(RETRACT, key(project, current), Tuple2.tuple2(rawId, ++state.version)));
+                out.add(tuple3(PUT, key(project, next), tuple3(rawId, ++state.version, state.partial)));
             }
             out.add(tuple3(INDEX, key, next));
         }
@@ -147,11 +156,16 @@ public final class ProfilePipeline {
     @SuppressWarnings("unchecked")
     private static Tuple3<String, String, Object> profile(ProfileFold fold, ProfileState state, String key,
                                                           Tuple3<String, String, Object> item) {
+        boolean changed;
         if (item.f0().equals(PUT)) {
-            Tuple2<String, Profile> partial = (Tuple2<String, Profile>) item.f2();
-            state.partials.put(partial.f0(), partial.f1());
+            Tuple3<String, Long, Profile> update = (Tuple3<String, Long, Profile>) item.f2();
+            changed = state.update(update.f0(), update.f1(), update.f2());
         } else {
-            state.partials.remove((String) item.f2());
+            Tuple2<String, Long> retract = (Tuple2<String, Long>) item.f2();
+            changed = state.update(retract.f0(), retract.f1(), null);
+        }
+        if (!changed) {
+            return null;
         }
         if (state.partials.isEmpty()) {
             return tuple3(PUT, key, DELETED);
@@ -163,7 +177,7 @@ public final class ProfilePipeline {
         return tuple3(PUT, key, merged);
     }
 
-    private static Sink<Tuple3<String, String, Object>> profileSink(String mapName) {
-        return ProfileMapSink.build(mapName);
+    private static ProfileKey profileKey(Tuple3<String, String, Object> item) {
+        return new ProfileKey(project(item.f1()), id(item.f1()));
     }
 }

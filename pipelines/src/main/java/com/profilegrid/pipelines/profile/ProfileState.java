@@ -6,6 +6,7 @@ import com.hazelcast.nio.serialization.DataSerializable;
 import com.profilegrid.model.Profile;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.TreeMap;
 
 /**
@@ -15,6 +16,23 @@ import java.util.TreeMap;
 public final class ProfileState implements DataSerializable {
 
     final TreeMap<String, Profile> partials = new TreeMap<>();
+    /** The newest version seen of each raw id, also after it moved away, so a late older update is ignored. */
+    final HashMap<String, Long> versions = new HashMap<>();
+
+    /** Applies a raw id's update unless a newer one was already applied; {@code partial} null retracts it. */
+    boolean update(String rawId, long version, Profile partial) {
+        Long seen = versions.get(rawId);
+        if (seen != null && seen >= version) {
+            return false;
+        }
+        versions.put(rawId, version);
+        if (partial == null) {
+            partials.remove(rawId);
+        } else {
+            partials.put(rawId, partial);
+        }
+        return true;
+    }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
@@ -23,6 +41,11 @@ public final class ProfileState implements DataSerializable {
             out.writeString(entry.getKey());
             out.writeObject(entry.getValue());
         }
+        out.writeInt(versions.size());
+        for (var entry : versions.entrySet()) {
+            out.writeString(entry.getKey());
+            out.writeLong(entry.getValue());
+        }
     }
 
     @Override
@@ -30,6 +53,10 @@ public final class ProfileState implements DataSerializable {
         int size = in.readInt();
         for (int i = 0; i < size; i++) {
             partials.put(in.readString(), in.readObject());
+        }
+        int versionCount = in.readInt();
+        for (int i = 0; i < versionCount; i++) {
+            versions.put(in.readString(), in.readLong());
         }
     }
 }

@@ -15,16 +15,24 @@ public final class RawIdState implements DataSerializable {
 
     Profile partial;
     String profileId;
+    /** Counts what this raw id sent downstream, so the profile stage can drop an update that overtook a newer one. */
+    long version;
+    /** Revision of the identity decision that set {@link #profileId}; an older decision arriving late is ignored. */
+    long profileIdRevision;
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeObject(partial);
         out.writeString(profileId);
+        out.writeLong(version);
+        out.writeLong(profileIdRevision);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
         partial = in.readObject();
         profileId = in.readString();
+        version = in.readLong();
+        profileIdRevision = in.readLong();
     }
 }

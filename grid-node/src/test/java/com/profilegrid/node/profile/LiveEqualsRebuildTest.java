@@ -1,0 +1,161 @@
+package com.profilegrid.node.profile;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.hazelcast.map.IMap;
+import com.profilegrid.model.Profile;
+import com.profilegrid.model.ProfileKey;
+import com.profilegrid.model.TrackingEvent;
+import com.profilegrid.node.IngestSettings;
+import com.profilegrid.node.NodeFixture;
+import com.profilegrid.node.TestClusters;
+import com.profilegrid.node.TestDatabases;
+import com.profilegrid.node.project.ProjectStore;
+import com.profilegrid.node.store.Database;
+import com.profilegrid.node.store.ProfileMapStore;
+import com.profilegrid.pipelines.fold.FoldSettings;
+import com.profilegrid.pipelines.fold.ProfileFold;
+import com.profilegrid.pipelines.profile.LogRebuild;
+import com.profilegrid.pipelines.profile.LogRecord;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Invariants 3 and 4 over random event streams (duplicates, client retries, out-of-order arrival, identify
+ * and alias) sent to two ingesting nodes: once quiet, every live profile equals the profile rebuilt from the
+ * tracking log, field for field, and every persisted row equals the grid.
+ */
+class LiveEqualsRebuildTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
+    private static final ProfileFold FOLD = new ProfileFold(FoldSettings.DEFAULTS);
+    private static Database.Settings db;
+    private static NodeFixture a;
+    private static NodeFixture b;
+
+    @BeforeContainer
+    static void startTwoNodes() throws Exception {
+        Path dir = Files.createTempDirectory("profilegrid-live-rebuild");
+        db = TestDatabases.POSTGRESQL.fresh(dir);
+        String cluster = TestClusters.uniqueClusterName();
+        int portA = NodeFixture.freePort();
+        int portB = NodeFixture.freePort();
+        String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
+        a = NodeFixture.start(dir.resolve("a"), db, cluster, IngestSettings.DEFAULTS, portA, members);
+        b = NodeFixture.start(dir.resolve("b"), db, cluster, IngestSettings.DEFAULTS, portB, members);
+    }
+
+    @AfterContainer
+    static void stopNodes() throws Exception {
+        b.close();
+        a.close();
+        TestDatabases.drop(db);
+    }
+
+    @Property(tries = 5)
+    void once_quiet_live_profiles_equal_the_rebuild_and_rows_equal_the_grid(@ForAll("messages") List<ObjectNode> messages,
+                                                                            @ForAll long seed) throws Exception {
+        ProjectStore.Created project = a.createProject("p-" + seed);
+        Random random = new Random(seed);
+        List<ObjectNode> sends = new ArrayList<>(messages);
+        for (ObjectNode message : messages) {
+            if (random.nextInt(4) == 0) {
+                sends.add(message); // a duplicate or a client retry
+            }
+        }
+        Collections.shuffle(sends, random);
+        for (int i = 0; i < sends.size(); ) {
+            int size = 1 + random.nextInt(8);
+            ArrayNode batch = NodeFixture.JSON.createArrayNode();
+            sends.subList(i, Math.min(sends.size(), i + size)).forEach(batch::add);
+            ObjectNode body = NodeFixture.JSON.createObjectNode();
+            body.set("batch", batch);
+            NodeFixture node = random.nextBoolean() ? a : b;
+            assertThat(node.post("/v1/batch", project.writeKey(), body.toString()).statusCode()).isEqualTo(200);
+            i += size;
+        }
+
+        IMap<ProfileKey, Profile> grid = a.node().profiles();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            List<TrackingEvent> logged = a.logRecords().stream().map(LogRecord::event)
+                    .filter(event -> event.project().equals(project.projectId())).toList();
+            assertThat(logged).hasSize(messages.size());
+            Map<ProfileKey, Profile> rebuilt = LogRebuild.profiles(logged, FOLD);
+            Map<ProfileKey, Profile> live = grid.entrySet().stream()
+                    .filter(entry -> entry.getKey().project().equals(project.projectId()))
+                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+            assertThat(live).as("log: %s", logged.stream().map(e -> e.messageId() + "/" + e.type() + "/" + e.anonymousId()
+                    + "/" + e.userId() + "/" + e.previousId() + "/" + e.timestamp() + "/" + e.traits()).toList()).isEqualTo(rebuilt);
+        });
+
+        grid.flush();
+        Map<ProfileKey, Profile> live = grid.entrySet().stream()
+                .filter(entry -> entry.getKey().project().equals(project.projectId()))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        try (Database database = Database.open(db)) {
+            assertThat(new ProfileMapStore(database.dataSource(), database.dialect()).loadAll(live.keySet())).isEqualTo(live);
+        }
+    }
+
+    @Provide
+    Arbitrary<List<ObjectNode>> messages() {
+        Arbitrary<Integer> kinds = Arbitraries.integers().between(0, 5);
+        Arbitrary<Integer> anon = Arbitraries.integers().between(0, 4);
+        Arbitrary<Integer> user = Arbitraries.integers().between(0, 2);
+        Arbitrary<Integer> minute = Arbitraries.integers().between(0, 600);
+        return Combinators.combine(kinds, anon, user, minute).as(Draft::new).list().ofMinSize(1).ofMaxSize(30)
+                .map(drafts -> {
+                    List<ObjectNode> messages = new ArrayList<>();
+                    for (int i = 0; i < drafts.size(); i++) {
+                        messages.add(drafts.get(i).message("m" + i));
+                    }
+                    return messages;
+                });
+    }
+
+    private record Draft(int kind, int anon, int user, int minute) {
+        ObjectNode message(String messageId) {
+            ObjectNode m = NodeFixture.JSON.createObjectNode().put("messageId", messageId)
+                    .put("timestamp", T0.plus(Duration.ofMinutes(minute)).toString())
+                    .put("anonymousId", "a" + anon);
+            switch (kind) {
+                case 0 -> m.put("type", "track").put("event", "Viewed");
+                case 1 -> m.put("type", "track").put("event", "Bought").put("userId", "u" + user);
+                case 2 -> {
+                    m.put("type", "identify").put("userId", "u" + user);
+                    m.putObject("traits").put("plan", "plan-" + minute % 3).put("email", "u" + user + "@example.com");
+                }
+                case 3 -> {
+                    m.put("type", "alias").put("userId", "u" + user).put("previousId", "a" + ((anon + 1) % 5));
+                    m.remove("anonymousId");
+                }
+                case 4 -> m.put("type", "page").put("name", "Home");
+                default -> {
+                    m.put("type", "identify");
+                    m.putObject("traits").put("email", "anon" + anon + "@example.com");
+                }
+            }
+            return m;
+        }
+    }
+}

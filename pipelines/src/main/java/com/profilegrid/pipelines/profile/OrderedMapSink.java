@@ -1,0 +1,62 @@
+package com.profilegrid.pipelines.profile;
+
+import com.hazelcast.function.FunctionEx;
+import com.hazelcast.jet.pipeline.Sink;
+import com.hazelcast.jet.pipeline.SinkBuilder;
+import com.hazelcast.map.IMap;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes map entries in batches, in the order the sink receives them: the last value of each key in a batch
+ * wins, a null value deletes, and a batch is written before the next one starts, so one key's writes never
+ * overtake each other (an asynchronous map sink may reorder them).
+ */
+final class OrderedMapSink {
+
+    private OrderedMapSink() {
+    }
+
+    static <T, K, V> Sink<T> build(String mapName, FunctionEx<? super T, ? extends K> keyFn,
+                                   FunctionEx<? super T, ? extends V> valueFn) {
+        return SinkBuilder.sinkBuilder("ordered-sink-" + mapName,
+                        context -> new Writer<K, V>(context.hazelcastInstance().getMap(mapName)))
+                .<T>receiveFn((writer, item) -> writer.add(keyFn.apply(item), valueFn.apply(item)))
+                .flushFn(Writer::flush)
+                .build();
+    }
+
+    static final class Writer<K, V> {
+        private final IMap<K, V> map;
+        private final Map<K, V> puts = new LinkedHashMap<>();
+        private final Set<K> deletes = new HashSet<>();
+
+        Writer(IMap<K, V> map) {
+            this.map = map;
+        }
+
+        void add(K key, V value) {
+            if (value != null) {
+                puts.put(key, value);
+                deletes.remove(key);
+            } else {
+                puts.remove(key);
+                deletes.add(key);
+            }
+        }
+
+        void flush() {
+            if (!puts.isEmpty()) {
+                map.putAll(puts);
+                puts.clear();
+            }
+            for (K key : deletes) {
+                map.delete(key);
+            }
+            deletes.clear();
+        }
+    }
+}
