@@ -8,7 +8,9 @@ import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.demo.DemoData;
 import com.profilegrid.node.http.AdminRoutes;
+import com.profilegrid.client.internal.ProfileLookup;
 import com.profilegrid.node.http.NodeHttp;
+import com.profilegrid.node.http.ProfileRoutes;
 import com.profilegrid.node.http.Readiness;
 import com.profilegrid.node.ingest.Admission;
 import com.profilegrid.node.ingest.IngestRoutes;
@@ -116,8 +118,9 @@ public final class GridNode implements AutoCloseable {
             parts.readiness = parts.open(new Readiness(member, database));
             IngestRoutes ingest = new IngestRoutes(new Admission(settings.ingest().admissionLimits()), keys, ingestor, clock);
             AdminRoutes admin = new AdminRoutes(parts.projects, keys, parts.adminToken);
+            ProfileRoutes profileApi = new ProfileRoutes(keys, new ProfileLookup(member));
             parts.http = parts.open(NodeHttp.start(settings.httpHost(), settings.httpPort(), parts.readiness,
-                    List.of(ingest::register, admin::register)));
+                    List.of(ingest::register, admin::register, profileApi::register)));
             if (settings.demo()) {
                 parts.open(DemoData.start(member.getMap(MemberConfig.PROFILES_MAP), database));
             }

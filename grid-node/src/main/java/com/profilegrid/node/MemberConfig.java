@@ -15,7 +15,7 @@ import java.nio.file.Files;
 /** Builds the member {@link Config}: the YAML with its placeholders filled, and the MapStore wired to the database. */
 public final class MemberConfig {
 
-    public static final String PROFILES_MAP = "profiles";
+    public static final String PROFILES_MAP = com.profilegrid.model.GridMaps.PROFILES;
     static final String PACKAGED_YAML = "profilegrid/hazelcast.yaml";
 
     private MemberConfig() {

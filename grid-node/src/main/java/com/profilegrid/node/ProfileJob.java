@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.config.JobConfig;
 import com.hazelcast.jet.config.ProcessingGuarantee;
+import com.profilegrid.model.GridMaps;
 import com.profilegrid.pipelines.fold.FoldSettings;
 import com.profilegrid.pipelines.profile.ProfilePipeline;
 import com.profilegrid.pipelines.profile.TrackingLogSource;
@@ -11,8 +12,8 @@ import com.profilegrid.pipelines.profile.TrackingLogSource;
 /** Starts the profile pipeline once per cluster, under its stable name; every node asks, one job runs. */
 public final class ProfileJob {
 
-    public static final String IDS_MAP = "profile-ids";
-    public static final String REFUSALS_MAP = "identity-refusals";
+    public static final String IDS_MAP = GridMaps.PROFILE_IDS;
+    public static final String REFUSALS_MAP = GridMaps.IDENTITY_REFUSALS;
     static final long SNAPSHOT_INTERVAL_MILLIS = 1_000;
 
     private ProfileJob() {

@@ -14,7 +14,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,6 +70,22 @@ class ProfilePipelineTest {
                         && profiles.get(new ProfileKey(project.projectId(), "anon:device-2")) == null);
         IMap<String, String> ids = node.node().member().getMap(ProfileJob.IDS_MAP);
         assertThat(ids.get(project.projectId() + "\u001fanon:device-2")).isEqualTo("user:u1");
+
+        for (String id : List.of("device-1", "device-2", "u1", "user:u1", "anon:device-1")) {
+            HttpResponse<String> read = node.send(node.request("/v1/profiles/" + id, project.readKey()).GET().build());
+            assertThat(read.statusCode()).as(id).isEqualTo(200);
+            JsonNode json = NodeFixture.json(read.body());
+            assertThat(json.get("profileId").asText()).isEqualTo("user:u1");
+            assertThat(json.get("properties").get("plan").asText()).isEqualTo("pro");
+            assertThat(json.get("eventCounts").get("Viewed").asLong()).isEqualTo(2);
+            assertThat(json.get("visitCount").asInt()).isEqualTo(2);
+            assertThat(json.get("recentEvents").get(0).get("messageId").asText()).isEqualTo("m4");
+        }
+        assertThat(node.send(node.request("/v1/profiles/device-1", project.writeKey()).GET().build()).statusCode()).isEqualTo(401);
+        assertThat(node.send(node.request("/v1/profiles/device-1", null).GET().build()).statusCode()).isEqualTo(401);
+        assertThat(node.send(node.request("/v1/profiles/nobody", project.readKey()).GET().build()).statusCode()).isEqualTo(404);
+        ProjectStore.Created other = node.createProject("other");
+        assertThat(node.send(node.request("/v1/profiles/device-1", other.readKey()).GET().build()).statusCode()).isEqualTo(404);
     }
 
     @Test
