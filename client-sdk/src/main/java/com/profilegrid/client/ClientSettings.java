@@ -1,0 +1,34 @@
+package com.profilegrid.client;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a {@link ProfileGridClient} reaches ProfileGrid.
+ *
+ * @param clusterName    the cluster name of the grid
+ * @param members        member addresses ({@code host:port}) to connect to; one is enough
+ * @param ingestUrl      base URL of a node's HTTP API, for {@code track}/{@code identify} (may be null for read-only use)
+ * @param writeKey       the project's write key, for {@code track}/{@code identify} (may be null for read-only use)
+ * @param connectTimeout how long connecting may take before the client gives up with a clear exception
+ */
+public record ClientSettings(String clusterName, List<String> members, URI ingestUrl, String writeKey,
+                             Duration connectTimeout) {
+
+    public ClientSettings {
+        Objects.requireNonNull(clusterName, "clusterName");
+        members = List.copyOf(members);
+        if (members.isEmpty()) {
+            throw new IllegalArgumentException("at least one member address is needed");
+        }
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+    }
+
+    /** Settings for a local cluster: {@code profilegrid} at 127.0.0.1:5701, HTTP at 127.0.0.1:8080. */
+    public static ClientSettings local(String writeKey) {
+        return new ClientSettings("profilegrid", List.of("127.0.0.1:5701"), URI.create("http://127.0.0.1:8080"), writeKey,
+                Duration.ofSeconds(10));
+    }
+}
