@@ -27,13 +27,18 @@ final class BenchNode implements AutoCloseable {
     private final String schema;
     private final GridNode node;
     private final ProjectStore.Created project;
+    private final String clusterName;
+    private final int hazelcastPort;
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
 
     BenchNode(String database, IngestSettings ingest) throws IOException {
         dir = Files.createTempDirectory("profilegrid-bench");
         boolean postgres = database.equals("postgres");
         schema = postgres ? "profilegrid_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) : null;
         String url = postgres ? PG_URL + "?reWriteBatchedInserts=true" : null;
-        NodeSettings settings = new NodeSettings(null, "bench-" + UUID.randomUUID(), "127.0.0.1", freePort(), null,
+        clusterName = "bench-" + UUID.randomUUID();
+        hazelcastPort = freePort();
+        NodeSettings settings = new NodeSettings(null, clusterName, "127.0.0.1", hazelcastPort, null,
                 "127.0.0.1", 0, dir, url, postgres ? PG_USER : "", "", schema, 16, 30, 1, false, ingest, "bench");
         node = GridNode.start(settings);
         project = node.projects().create("bench");
@@ -45,6 +50,42 @@ final class BenchNode implements AutoCloseable {
 
     String writeKey() {
         return project.writeKey();
+    }
+
+    String projectId() {
+        return project.projectId();
+    }
+
+    String clusterName() {
+        return clusterName;
+    }
+
+    String memberAddress() {
+        return "127.0.0.1:" + hazelcastPort;
+    }
+
+    com.hazelcast.core.HazelcastInstance member() {
+        return node.member();
+    }
+
+    /** Events of the bench project folded into profiles so far (the sum of all their counters). */
+    long foldedEvents() {
+        Long sum = node.profiles().aggregate(new CounterSum(project.projectId()));
+        return sum == null ? 0 : sum;
+    }
+
+    /** Tracks one event over HTTP and returns once it is acknowledged. */
+    void trackProbe(String userId, String event) throws IOException, InterruptedException {
+        String body = "{\"userId\":\"" + userId + "\",\"event\":\"" + event + "\"}";
+        java.net.http.HttpResponse<Void> response = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(baseUrl() + "/v1/track"))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        (project.writeKey() + ":").getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        if (response.statusCode() / 100 != 2) {
+            throw new IOException("probe refused: " + response.statusCode());
+        }
     }
 
     @Override

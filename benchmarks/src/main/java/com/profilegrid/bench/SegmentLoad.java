@@ -43,6 +43,12 @@ final class SegmentLoad {
     private final String runId;
     private final AtomicLong requestNumber = new AtomicLong();
     private final HttpClient client;
+    private final LongAdder acceptedTotal = new LongAdder();
+
+    /** Events acknowledged (2xx) over all runs of this load. */
+    long accepted() {
+        return acceptedTotal.sum();
+    }
 
     SegmentLoad(String baseUrl, String writeKey, int batchSize, String runId, int threads) {
         this.uri = URI.create(baseUrl + "/v1/batch");
@@ -84,6 +90,7 @@ final class SegmentLoad {
                     statuses.merge(status, 1L, Long::sum);
                     if (status / 100 == 2) {
                         accepted.add(batchSize);
+                        acceptedTotal.add(batchSize);
                     }
                 }
             });
@@ -123,6 +130,7 @@ final class SegmentLoad {
                 statuses.merge(status, 1L, Long::sum);
                 if (status / 100 == 2) {
                     accepted.add(batchSize);
+                    acceptedTotal.add(batchSize);
                 }
                 outstanding.release();
             });

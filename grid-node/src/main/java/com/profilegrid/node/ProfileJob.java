@@ -14,7 +14,7 @@ public final class ProfileJob {
 
     public static final String IDS_MAP = GridMaps.PROFILE_IDS;
     public static final String REFUSALS_MAP = GridMaps.IDENTITY_REFUSALS;
-    static final long SNAPSHOT_INTERVAL_MILLIS = 1_000;
+    static final long SNAPSHOT_INTERVAL_MILLIS = 5_000;
 
     private ProfileJob() {
     }

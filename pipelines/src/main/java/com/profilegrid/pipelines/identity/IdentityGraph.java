@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Which ids of one project belong to one visitor, decided from the set of links alone, so that a rebuild
@@ -17,8 +16,9 @@ import java.util.TreeSet;
  * different user ids in one visitor is refused and recorded with its reason, never merged. The visitor's
  * profile id is its user id, else its smallest e-mail id, else its smallest anonymous id.
  *
- * <p>A link that arrives in order is decided incrementally; one that arrives older than links already
- * decided makes the graph decide again from the start, since it may change which later links are refused.
+ * <p>Only the earliest link of each pair of ids is kept, so the graph grows with the ids, not the events. A
+ * link is joined in at once unless a refusal is involved and it arrives older than links already decided:
+ * then the graph decides again from the start, since it may change which later links are refused.
  */
 public final class IdentityGraph implements Serializable {
 
@@ -28,7 +28,9 @@ public final class IdentityGraph implements Serializable {
     public record Refusal(Link link, String reason) implements Serializable {
     }
 
-    private final TreeSet<Link> links = new TreeSet<>(Link.DECISION_ORDER);
+    /** The earliest link of each pair of ids (the pair as a sorted list of two). */
+    private final HashMap<List<String>, Link> earliest = new HashMap<>();
+    private Link latest;
     private final Map<String, String> parent = new HashMap<>();
     private final Map<String, Set<String>> members = new HashMap<>();
     private final Map<String, String> users = new HashMap<>();
@@ -40,28 +42,48 @@ public final class IdentityGraph implements Serializable {
     /**
      * Adds a link; returns the ids whose profile id changed, with their new profile id (an id seen for the
      * first time is reported too). Empty when the link was known or changed nothing.
+     *
+     * <p>Only the earliest link of each pair of ids counts. Without any refused link, the groups do not depend
+     * on the order links are decided in, so a link is joined in at once; only where a refusal is involved does
+     * an out-of-order link make the graph decide again from the start, in decision order.
      */
     public Map<String, String> add(Link link) {
-        if (links.contains(link)) {
+        List<String> pair = link.a().compareTo(link.b()) <= 0 ? List.of(link.a(), link.b()) : List.of(link.b(), link.a());
+        Link known = earliest.get(pair);
+        if (known != null && Link.DECISION_ORDER.compare(link, known) >= 0) {
             return Map.of();
         }
         revision++;
-        Map<String, String> before = profileIds(Set.of(link.a(), link.b()));
-        boolean inOrder = links.isEmpty() || Link.DECISION_ORDER.compare(link, links.last()) > 0;
-        links.add(link);
-        if (inOrder) {
+        earliest.put(pair, link);
+        boolean inOrder = latest == null || Link.DECISION_ORDER.compare(link, latest) > 0;
+        if (latest == null || inOrder) {
+            latest = link;
+        }
+        if (known != null && refusals.isEmpty()) {
+            return Map.of(); // the same pair, decided earlier: the groups stay as they are
+        }
+        if (known == null && (inOrder || refusals.isEmpty())) {
+            Map<String, String> old = profileIds(Set.of(link.a(), link.b()));
             Set<String> touched = new HashSet<>(members(find(link.a())));
             touched.addAll(members(find(link.b())));
-            Map<String, String> old = new HashMap<>(before);
             for (String id : touched) {
                 if (!old.containsKey(id)) {
                     old.put(id, profileId(id));
                 }
             }
+            int refusalsBefore = refusals.size();
             decide(link);
-            return changes(old);
+            if (inOrder || refusals.size() == refusalsBefore) {
+                return changes(old);
+            }
+            refusals.remove(refusals.size() - 1);
+            return recompute(old);
         }
-        Map<String, String> old = new HashMap<>(before);
+        return recompute(profileIds(Set.of(link.a(), link.b())));
+    }
+
+    /** Decides every link again, in decision order; reports the ids whose profile id changed from {@code old}. */
+    private Map<String, String> recompute(Map<String, String> old) {
         for (String id : parent.keySet()) {
             if (!old.containsKey(id)) {
                 old.put(id, profileId(id));
@@ -72,7 +94,9 @@ public final class IdentityGraph implements Serializable {
         users.clear();
         best.clear();
         refusals.clear();
-        links.forEach(this::decide);
+        List<Link> ordered = new ArrayList<>(earliest.values());
+        ordered.sort(Link.DECISION_ORDER);
+        ordered.forEach(this::decide);
         return changes(old);
     }
 

@@ -100,7 +100,7 @@ class IdentityGraphTest {
         assertThat(Ids.primary(woopra)).isEqualTo("anon:cookie1");
     }
 
-    @Property(tries = 300)
+    @Property(tries = 1000)
     void any_arrival_order_of_the_same_links_makes_the_same_decisions(@ForAll("links") List<Link> links,
                                                                       @ForAll long seed) {
         List<Link> shuffled = new ArrayList<>(links);

@@ -1,0 +1,115 @@
+package com.profilegrid.bench;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.profilegrid.client.ClientSettings;
+import com.profilegrid.client.ProfileGridClient;
+import com.profilegrid.model.GridMaps;
+import com.profilegrid.model.Profile;
+import com.profilegrid.model.ProfileKey;
+import com.profilegrid.node.IngestSettings;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code profilegrid-bench profiles}: end to end on one in-process node — events/s from HTTP ingest until
+ * every event is folded into its profile, event-to-profile latency (a probe event tracked while the load
+ * runs, timed until a reader sees it), and SDK profile reads with the near cache warm and without it.
+ */
+@Command(name = "profiles", mixinStandardHelpOptions = true,
+        description = "End-to-end ingest -> profiles throughput, event-to-profile latency, SDK read latency.")
+final class ProfilesBenchmark implements Callable<Integer> {
+
+    @Option(names = "--db", defaultValue = "h2", description = "h2 or postgres (default: ${DEFAULT-VALUE}).")
+    String database;
+
+    @Option(names = "--events", defaultValue = "200000", description = "Events to ingest (default: ${DEFAULT-VALUE}).")
+    int events;
+
+    @Option(names = "--probes", defaultValue = "200", description = "Event-to-profile latency probes (default: ${DEFAULT-VALUE}).")
+    int probes;
+
+    @Override
+    public Integer call() throws Exception {
+        IngestSettings ingest = IngestSettings.DEFAULTS.withMaxInFlight(256).withProjectRate(10_000_000, 10_000_000);
+        try (BenchNode node = new BenchNode(database, ingest)) {
+            HazelcastInstance member = node.member();
+            IMap<ProfileKey, Profile> profiles = member.getMap(GridMaps.PROFILES);
+            int batch = 100;
+            SegmentLoad load = new SegmentLoad(node.baseUrl(), node.writeKey(), batch, UUID.randomUUID().toString(), 32);
+            long start = System.nanoTime();
+            load.asFastAsPossible(16, Duration.ofSeconds(Math.max(1, events / 20_000)));
+            long sent = load.accepted();
+            long ingested = System.nanoTime();
+            while (node.foldedEvents() < sent) {
+                Thread.sleep(50);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("%-9s end to end: %d events ingested in %.1f s, all folded into profiles after %.1f s: %.0f events/s%n",
+                    database, sent, (ingested - start) / 1e9, seconds, sent / seconds);
+
+            Histogram visible = new Histogram(60_000_000_000L, 3);
+            ProfileKey probe = new ProfileKey(node.projectId(), "user:probe");
+            for (int i = 0; i < probes; i++) {
+                String event = "probe-" + i;
+                long t0 = System.nanoTime();
+                node.trackProbe("probe", event);
+                while (true) {
+                    Profile profile = profiles.get(probe);
+                    if (profile != null && profile.eventCounts().containsKey(event)) {
+                        break;
+                    }
+                    Thread.onSpinWait();
+                }
+                visible.recordValue((System.nanoTime() - t0) / 1_000);
+            }
+            System.out.printf("%-9s event -> profile visible (HTTP ack + pipeline): p50 %.2f ms  p99 %.2f ms  (%d probes)%n",
+                    database, visible.getValueAtPercentile(50) / 1000.0, visible.getValueAtPercentile(99) / 1000.0, probes);
+
+            ClientSettings settings = new ClientSettings(node.clusterName(), List.of(node.memberAddress()),
+                    URI.create(node.baseUrl()), node.writeKey(), Duration.ofSeconds(10));
+            try (ProfileGridClient client = ProfileGridClient.connect(settings)) {
+                reads(client, node.projectId(), "near cache warm");
+            }
+            ClientConfig plain = new ClientConfig().setClusterName(node.clusterName());
+            plain.getNetworkConfig().addAddress(node.memberAddress());
+            HazelcastInstance direct = HazelcastClient.newHazelcastClient(plain);
+            try {
+                IMap<ProfileKey, Profile> remote = direct.getMap(GridMaps.PROFILES);
+                Histogram latency = new Histogram(60_000_000_000L, 3);
+                for (int i = 0; i < 20_000; i++) {
+                    long t0 = System.nanoTime();
+                    remote.get(probe);
+                    latency.recordValue((System.nanoTime() - t0) / 1_000);
+                }
+                System.out.printf("%-9s SDK-style read without near cache: p50 %.1f us  p99 %.1f us%n", database,
+                        latency.getValueAtPercentile(50) / 1.0, latency.getValueAtPercentile(99) / 1.0);
+            } finally {
+                direct.shutdown();
+            }
+        }
+        return 0;
+    }
+
+    private static void reads(ProfileGridClient client, String project, String label) {
+        client.profile(project, "user:probe");
+        Histogram latency = new Histogram(60_000_000_000L, 3);
+        for (int i = 0; i < 200_000; i++) {
+            long t0 = System.nanoTime();
+            client.profile(project, "user:probe");
+            latency.recordValue(Math.max(1, (System.nanoTime() - t0) / 1_000));
+        }
+        System.out.printf("SDK read, %s: p50 %.1f us  p99 %.1f us%n", label, latency.getValueAtPercentile(50) / 1.0,
+                latency.getValueAtPercentile(99) / 1.0);
+    }
+
+}
