@@ -115,6 +115,7 @@ public final class GridNode implements AutoCloseable {
             HazelcastInstance member = parts.member;
             parts.open(() -> shutdownMember(member));
             ProfileJob.ensureRunning(member, FoldSettings.DEFAULTS);
+            parts.open(ProfileJob.watch(member, FoldSettings.DEFAULTS));
             parts.readiness = parts.open(new Readiness(member, database));
             IngestRoutes ingest = new IngestRoutes(new Admission(settings.ingest().admissionLimits()), keys, ingestor, clock);
             AdminRoutes admin = new AdminRoutes(parts.projects, keys, parts.adminToken);
@@ -122,7 +123,7 @@ public final class GridNode implements AutoCloseable {
             parts.http = parts.open(NodeHttp.start(settings.httpHost(), settings.httpPort(), parts.readiness,
                     List.of(ingest::register, admin::register, profileApi::register)));
             if (settings.demo()) {
-                parts.open(DemoData.start(member.getMap(MemberConfig.PROFILES_MAP), database));
+                parts.open(DemoData.start(member.getMap(MemberConfig.PROFILES_MAP), ingestor, parts.projects, database));
             }
             LOG.info("ProfileGrid node up: member {} in cluster '{}', HTTP http://{}:{}/ready, database {}, "
                             + "log shard {}, admin token in {}", member.getCluster().getLocalMember().getAddress(),

@@ -27,7 +27,7 @@ class LauncherIT {
                 "--data-dir", dataDir.toString())) {
             node.awaitReady();
             assertThat(node.status("/health")).isEqualTo(200);
-            await().atMost(Duration.ofSeconds(30)).until(() -> node.output().contains("demo: demo/visitor-"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> node.output().contains("visits=") && node.output().contains("demo: prj_"));
 
             assertThat(node.terminate(Duration.ofSeconds(60))).as("node exits after SIGTERM").isTrue();
             assertThat(node.output()).contains("ProfileGrid node stopping", "ProfileGrid node stopped");

@@ -1,12 +1,12 @@
 package com.profilegrid.node.demo;
 
 import com.hazelcast.map.IMap;
+import com.profilegrid.model.EventType;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
-import com.profilegrid.model.EventType;
 import com.profilegrid.model.TrackingEvent;
-import com.profilegrid.pipelines.fold.FoldSettings;
-import com.profilegrid.pipelines.fold.ProfileFold;
+import com.profilegrid.node.ingest.Ingestor;
+import com.profilegrid.node.project.ProjectStore;
 import com.profilegrid.node.store.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,26 +27,26 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A small demo data set for a first look: {@value #VISITORS} visitors of project {@value #PROJECT} browse
- * for about {@value #UPDATES} steps (two a second), and the node logs profiles as they fill in, then
- * how many reached the database. Bounded: it stops by itself. The events are folded straight into the
- * profiles map with the profile fold (they do not enter the tracking log).
+ * A small demo data set for a first look: {@value #VISITORS} visitors of a {@code demo} project browse for
+ * {@value #UPDATES} steps (two a second); some sign up and become known users. Their events take the real
+ * path (durable tracking log, profile pipeline), and the node logs profiles as they fill in, then how many
+ * reached the database. Bounded: it stops by itself.
  */
 public final class DemoData implements AutoCloseable {
 
-    public static final String PROJECT = "demo";
     static final int VISITORS = 40;
     static final int UPDATES = 120;
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoData.class);
     private static final List<String> EVENTS = List.of("Page Viewed", "Page Viewed", "Product Viewed", "Added To Cart", "Signed Up");
-    private static final List<String> PLANS = List.of("\"free\"", "\"pro\"", "\"team\"");
+    private static final List<String> PLANS = List.of("free", "pro", "team");
 
     private final IMap<ProfileKey, Profile> profiles;
+    private final Ingestor ingestor;
     private final Database database;
+    private final String project;
     private final Clock clock;
     private final Random random = new Random(42);
-    private final ProfileFold fold = new ProfileFold(FoldSettings.DEFAULTS);
     private final AtomicInteger step = new AtomicInteger();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "profilegrid-demo");
@@ -54,15 +54,19 @@ public final class DemoData implements AutoCloseable {
         return thread;
     });
 
-    private DemoData(IMap<ProfileKey, Profile> profiles, Database database, Clock clock) {
+    private DemoData(IMap<ProfileKey, Profile> profiles, Ingestor ingestor, Database database, String project, Clock clock) {
         this.profiles = profiles;
+        this.ingestor = ingestor;
         this.database = database;
+        this.project = project;
         this.clock = clock;
     }
 
-    public static DemoData start(IMap<ProfileKey, Profile> profiles, Database database) {
-        DemoData demo = new DemoData(profiles, database, Clock.systemUTC());
-        LOG.info("demo: {} visitors of project '{}' start browsing", VISITORS, PROJECT);
+    public static DemoData start(IMap<ProfileKey, Profile> profiles, Ingestor ingestor, ProjectStore projects, Database database) {
+        ProjectStore.Created created = projects.create("demo");
+        DemoData demo = new DemoData(profiles, ingestor, database, created.projectId(), Clock.systemUTC());
+        LOG.info("demo: project {} created (write key {}, read key {}); {} visitors start browsing", created.projectId(),
+                created.writeKey(), created.readKey(), VISITORS);
         demo.scheduler.scheduleAtFixedRate(demo::step, 0, 500, TimeUnit.MILLISECONDS);
         return demo;
     }
@@ -75,41 +79,40 @@ public final class DemoData implements AutoCloseable {
                 scheduler.shutdown();
                 return;
             }
-            ProfileKey key = new ProfileKey(PROJECT, String.format("visitor-%02d", random.nextInt(VISITORS)));
-            Profile current = profiles.get(key);
+            int visitor = random.nextInt(VISITORS);
             // simulated time runs 10 minutes per step, so visits (30-minute inactivity gap) come and go
-            Profile updated = fold.apply(current == null ? Profile.empty(key) : current,
-                    event(key, clock.instant().plus(Duration.ofMinutes(10L * n))));
-            profiles.set(key, updated);
+            ingestor.ingest(List.of(event(visitor, clock.instant().plus(Duration.ofMinutes(10L * n)))));
             if (n % 10 == 0) {
-                LOG.info("demo: {} visits={} events={} plan={} seen {}..{}", key, updated.visitCount(),
-                        updated.eventCounts(), updated.properties().containsKey("plan")
-                                ? updated.properties().get("plan").json() : "-",
-                        updated.firstSeen(), updated.lastSeen());
+                Profile profile = profiles.get(new ProfileKey(project, visitor % 3 == 0
+                        ? "user:user-" + visitor : "anon:visitor-" + visitor));
+                if (profile != null) {
+                    LOG.info("demo: {} visits={} events={} plan={} ids={}", profile.key(), profile.visitCount(),
+                            profile.eventCounts(), profile.properties().containsKey("plan")
+                                    ? profile.properties().get("plan").json() : "-", profile.identities());
+                }
             }
         } catch (RuntimeException e) {
             LOG.warn("demo: step failed", e);
         }
     }
 
-    /** A browsing event of the visitor; signing up identifies them with a plan. */
-    private TrackingEvent event(ProfileKey key, Instant at) {
+    /** A browsing event of the visitor; a third of them sign up, which identifies them with a plan. */
+    private TrackingEvent event(int visitor, Instant at) {
         String name = EVENTS.get(random.nextInt(EVENTS.size()));
-        boolean signUp = name.equals("Signed Up");
-        return new TrackingEvent(PROJECT, UUID.randomUUID().toString(), signUp ? EventType.IDENTIFY : EventType.TRACK,
-                signUp ? null : name, "anon-" + key.profileId(), null, null, null, at, at, "{}",
-                signUp ? "{\"plan\":" + PLANS.get(random.nextInt(PLANS.size())) + "}" : "{}", "{}", "{}");
+        boolean signUp = name.equals("Signed Up") && visitor % 3 == 0;
+        return new TrackingEvent(project, UUID.randomUUID().toString(), signUp ? EventType.IDENTIFY : EventType.TRACK,
+                signUp ? null : name, "visitor-" + visitor, signUp ? "user-" + visitor : null, null, null, at, clock.instant(),
+                "{}", signUp ? "{\"plan\":\"" + PLANS.get(random.nextInt(PLANS.size())) + "\"}" : "{}", "{}", "{}");
     }
 
     private void report() {
         profiles.flush();
         try (Connection connection = database.dataSource().getConnection();
              PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM profiles WHERE project = ?")) {
-            count.setString(1, PROJECT);
+            count.setString(1, project);
             try (ResultSet result = count.executeQuery()) {
                 result.next();
-                LOG.info("demo: done. {} profiles in the grid, {} demo profiles persisted in the database",
-                        profiles.size(), result.getLong(1));
+                LOG.info("demo: done. {} profiles of project {} persisted in the database", result.getLong(1), project);
             }
         } catch (SQLException e) {
             LOG.warn("demo: cannot count persisted profiles", e);

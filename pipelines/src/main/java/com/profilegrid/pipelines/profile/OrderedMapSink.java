@@ -1,5 +1,6 @@
 package com.profilegrid.pipelines.profile;
 
+import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.function.FunctionEx;
 import com.hazelcast.jet.pipeline.Sink;
 import com.hazelcast.jet.pipeline.SinkBuilder;
@@ -30,6 +31,7 @@ final class OrderedMapSink {
     }
 
     static final class Writer<K, V> {
+        private static final int MAX_ATTEMPTS = 10;
         private final IMap<K, V> map;
         private final Map<K, V> puts = new LinkedHashMap<>();
         private final Set<K> deletes = new HashSet<>();
@@ -50,13 +52,30 @@ final class OrderedMapSink {
 
         void flush() {
             if (!puts.isEmpty()) {
-                map.putAll(puts);
+                retrying(() -> map.putAll(puts));
                 puts.clear();
             }
             for (K key : deletes) {
-                map.delete(key);
+                retrying(() -> map.delete(key));
             }
             deletes.clear();
+        }
+
+        /**
+         * Writes are whole values, so repeating one is harmless: an indeterminate outcome (a backup did not
+         * confirm while a member left) is retried rather than failing the job.
+         */
+        private static void retrying(Runnable write) {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    write.run();
+                    return;
+                } catch (IndeterminateOperationStateException e) {
+                    if (attempt >= MAX_ATTEMPTS) {
+                        throw e;
+                    }
+                }
+            }
         }
     }
 }
