@@ -4,6 +4,9 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.InvalidConfigurationException;
 import com.hazelcast.config.MapStoreConfig;
 import com.hazelcast.config.YamlConfigBuilder;
+import com.hazelcast.map.MapStoreFactory;
+import com.profilegrid.model.Profile;
+import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.ProfileMapStore;
 
@@ -16,6 +19,8 @@ import java.nio.file.Files;
 public final class MemberConfig {
 
     public static final String PROFILES_MAP = com.profilegrid.model.GridMaps.PROFILES;
+    /** The map config of every generation of the profiles map. */
+    static final String PROFILES_PATTERN = PROFILES_MAP + "*";
     static final String PACKAGED_YAML = "profilegrid/hazelcast.yaml";
 
     private MemberConfig() {
@@ -25,8 +30,8 @@ public final class MemberConfig {
     public static Config load(NodeSettings settings) {
         try (InputStream yaml = open(settings)) {
             Config config = new YamlConfigBuilder(yaml).setProperties(settings.yamlProperties()).build();
-            if (!config.getMapConfigs().containsKey(PROFILES_MAP)) {
-                throw new InvalidConfigurationException("member YAML has no '" + PROFILES_MAP + "' map");
+            if (!config.getMapConfigs().containsKey(PROFILES_PATTERN)) {
+                throw new InvalidConfigurationException("member YAML has no '" + PROFILES_PATTERN + "' map");
             }
             return config;
         } catch (IOException e) {
@@ -36,7 +41,7 @@ public final class MemberConfig {
 
     /** The database settings of the profiles map store, as the YAML (or the launcher through it) gives them. */
     public static Database.Settings databaseSettings(Config config) {
-        var properties = config.getMapConfig(PROFILES_MAP).getMapStoreConfig().getProperties();
+        var properties = config.getMapConfigs().get(PROFILES_PATTERN).getMapStoreConfig().getProperties();
         String url = properties.getProperty("jdbc-url", "");
         if (url.isBlank()) {
             throw new InvalidConfigurationException("map-store property jdbc-url of '" + PROFILES_MAP + "' is empty");
@@ -51,8 +56,9 @@ public final class MemberConfig {
 
     /** Wires the write-behind JDBC store of the profiles map to {@code database}. */
     public static Config withProfileStore(Config config, Database database) {
-        MapStoreConfig store = config.getMapConfig(PROFILES_MAP).getMapStoreConfig();
-        store.setEnabled(true).setImplementation(new ProfileMapStore(database.dataSource(), database.dialect()));
+        MapStoreConfig store = config.getMapConfigs().get(PROFILES_PATTERN).getMapStoreConfig();
+        store.setEnabled(true).setFactoryImplementation(
+                (MapStoreFactory<ProfileKey, Profile>) (mapName, properties) -> new ProfileMapStore(database.dataSource(), database.dialect()));
         return config;
     }
 

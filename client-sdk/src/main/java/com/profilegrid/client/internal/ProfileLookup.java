@@ -2,6 +2,7 @@ package com.profilegrid.client.internal;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.profilegrid.model.Generation;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
@@ -18,15 +19,17 @@ import java.util.Optional;
  */
 public final class ProfileLookup {
 
-    private final IMap<ProfileKey, Profile> profiles;
-    private final IMap<String, String> ids;
+    private final HazelcastInstance hazelcast;
 
     public ProfileLookup(HazelcastInstance hazelcast) {
-        this.profiles = hazelcast.getMap(GridMaps.PROFILES);
-        this.ids = hazelcast.getMap(GridMaps.PROFILE_IDS);
+        this.hazelcast = hazelcast;
     }
 
+    /** Looks in the active generation of the profile view (a rebuild switches it without a pause). */
     public Optional<Profile> find(String project, String id) {
+        Generation generation = Generation.active(hazelcast);
+        IMap<ProfileKey, Profile> profiles = hazelcast.getMap(generation.profilesMap());
+        IMap<String, String> ids = hazelcast.getMap(generation.idsMap());
         for (String candidate : candidates(id)) {
             String profileId = ids.get(GridMaps.projectKey(project, candidate));
             Profile profile = profiles.get(new ProfileKey(project, profileId != null ? profileId : candidate));

@@ -1,6 +1,9 @@
 package com.profilegrid.node.store;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.MapLoaderLifecycleSupport;
 import com.hazelcast.map.MapStore;
+import com.profilegrid.model.Generation;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 
@@ -13,6 +16,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * Write-behind JDBC store of the {@code profiles} map: batched idempotent upserts, load on miss.
@@ -21,7 +25,7 @@ import java.util.Map;
  * by reconciliation from the log; failures are still never swallowed: they propagate to Hazelcast,
  * which keeps the entries queued and retries.
  */
-public final class ProfileMapStore implements MapStore<ProfileKey, Profile> {
+public final class ProfileMapStore implements MapStore<ProfileKey, Profile>, MapLoaderLifecycleSupport {
 
     /** Keys per SELECT when loading many profiles at once. */
     private static final int LOAD_CHUNK = 200;
@@ -30,10 +34,32 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile> {
     private final DataSource dataSource;
     private final SqlDialect dialect;
     private final ProfileRows rows = new ProfileRows();
+    private volatile HazelcastInstance member;
+    private volatile String mapName;
 
     public ProfileMapStore(DataSource dataSource, SqlDialect dialect) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+    }
+
+    @Override
+    public void init(HazelcastInstance hazelcastInstance, Properties properties, String name) {
+        this.member = hazelcastInstance;
+        this.mapName = name;
+    }
+
+    @Override
+    public void destroy() {
+        // the pool belongs to the node
+    }
+
+    /**
+     * Only the active generation of the profiles map reads and writes the table: a map a rebuild is filling
+     * starts empty (nothing loads into it) and stores nothing until it becomes active, and a retired one
+     * stores nothing more. Outside a member (a store used directly) it is always active.
+     */
+    private boolean active() {
+        return member == null || Generation.active(member).profilesMap().equals(mapName);
     }
 
     @Override
@@ -43,7 +69,7 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile> {
 
     @Override
     public void storeAll(Map<ProfileKey, Profile> profiles) {
-        if (profiles.isEmpty()) {
+        if (profiles.isEmpty() || !active()) {
             return;
         }
         inTransaction("store " + profiles.size() + " profiles", connection -> {
@@ -65,7 +91,7 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile> {
 
     @Override
     public void deleteAll(Collection<ProfileKey> keys) {
-        if (keys.isEmpty()) {
+        if (keys.isEmpty() || !active()) {
             return;
         }
         inTransaction("delete " + keys.size() + " profiles", connection -> {
@@ -90,6 +116,9 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile> {
     @Override
     public Map<ProfileKey, Profile> loadAll(Collection<ProfileKey> keys) {
         Map<ProfileKey, Profile> found = new HashMap<>();
+        if (!active()) {
+            return found;
+        }
         List<ProfileKey> all = new ArrayList<>(keys);
         for (int from = 0; from < all.size(); from += LOAD_CHUNK) {
             List<ProfileKey> chunk = all.subList(from, Math.min(all.size(), from + LOAD_CHUNK));
