@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.profilegrid.model.Generation;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.demo.DemoData;
@@ -19,6 +20,7 @@ import com.profilegrid.node.log.JdbcTrackingLog;
 import com.profilegrid.node.log.TrackingLog;
 import com.profilegrid.node.project.ProjectKeys;
 import com.profilegrid.node.project.ProjectStore;
+import com.profilegrid.node.rebuild.ProfileRebuild;
 import com.profilegrid.node.spool.Spool;
 import com.profilegrid.node.spool.SpoolReplayer;
 import com.profilegrid.node.store.Database;
@@ -118,7 +120,8 @@ public final class GridNode implements AutoCloseable {
             parts.open(ProfileJob.watch(member, FoldSettings.DEFAULTS));
             parts.readiness = parts.open(new Readiness(member, database));
             IngestRoutes ingest = new IngestRoutes(new Admission(settings.ingest().admissionLimits()), keys, ingestor, clock);
-            AdminRoutes admin = new AdminRoutes(parts.projects, keys, parts.adminToken);
+            ProfileRebuild rebuild = parts.open(new ProfileRebuild(member, database, FoldSettings.DEFAULTS));
+            AdminRoutes admin = new AdminRoutes(parts.projects, keys, rebuild, parts.adminToken);
             ProfileRoutes profileApi = new ProfileRoutes(keys, new ProfileLookup(member));
             parts.http = parts.open(NodeHttp.start(settings.httpHost(), settings.httpPort(), parts.readiness,
                     List.of(ingest::register, admin::register, profileApi::register)));
@@ -144,8 +147,9 @@ public final class GridNode implements AutoCloseable {
         return member;
     }
 
+    /** The profiles map of the active generation. */
     public IMap<ProfileKey, Profile> profiles() {
-        return member.getMap(MemberConfig.PROFILES_MAP);
+        return member.getMap(Generation.active(member).profilesMap());
     }
 
     public TrackingLog trackingLog() {
@@ -182,7 +186,7 @@ public final class GridNode implements AutoCloseable {
 
     private static void shutdownMember(HazelcastInstance member) {
         if (member.getLifecycleService().isRunning()) {
-            member.getMap(MemberConfig.PROFILES_MAP).flush();
+            member.getMap(Generation.active(member).profilesMap()).flush();
             member.shutdown();
         }
     }

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import com.profilegrid.model.Generation;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.pipelines.fold.FoldSettings;
 import com.profilegrid.pipelines.profile.ProfilePipeline;
@@ -41,7 +42,7 @@ public final class ProfileJob {
         watchdog.scheduleWithFixedDelay(() -> {
             try {
                 if (member.getLifecycleService().isRunning()) {
-                    Job job = member.getJet().getJob(ProfilePipeline.JOB_NAME);
+                    Job job = member.getJet().getJob(Generation.active(member).jobName());
                     if (job == null || job.getStatus() == JobStatus.FAILED) {
                         LOG.warn("Profile job is {}; starting it again", job == null ? "missing" : "failed");
                         ensureRunning(member, settings);
@@ -54,12 +55,18 @@ public final class ProfileJob {
         return watchdog::shutdownNow;
     }
 
+    /** Starts the job of the active generation unless it runs. */
     public static Job ensureRunning(HazelcastInstance member, FoldSettings settings) {
+        return start(member, Generation.active(member), settings);
+    }
+
+    /** Starts the job of {@code generation} unless it runs: from the start of the log into that generation's maps. */
+    public static Job start(HazelcastInstance member, Generation generation, FoldSettings settings) {
         JobConfig config = new JobConfig()
-                .setName(ProfilePipeline.JOB_NAME)
+                .setName(generation.jobName())
                 .setProcessingGuarantee(ProcessingGuarantee.EXACTLY_ONCE)
                 .setSnapshotIntervalMillis(SNAPSHOT_INTERVAL_MILLIS);
         return member.getJet().newJobIfAbsent(ProfilePipeline.build(TrackingLogSource.build(500), settings,
-                MemberConfig.PROFILES_MAP, IDS_MAP, REFUSALS_MAP), config);
+                generation.profilesMap(), generation.idsMap(), REFUSALS_MAP), config);
     }
 }

@@ -1,6 +1,7 @@
 package com.profilegrid.node.http;
 
 import com.profilegrid.node.project.ProjectKeys;
+import com.profilegrid.node.rebuild.ProfileRebuild;
 import com.profilegrid.node.project.ProjectStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -12,18 +13,22 @@ import java.util.Map;
 
 /**
  * The admin API, for operators: {@code GET /admin/projects}, {@code POST /admin/projects} with
- * {@code {"name": ...}} (answers the new keys, shown only once), {@code POST /admin/projects/{id}/revoke}.
+ * {@code {"name": ...}} (answers the new keys, shown only once), {@code POST /admin/projects/{id}/revoke};
+ * {@code POST /admin/rebuild} starts rebuilding all profiles from the tracking log, {@code GET /admin/rebuild}
+ * tells its progress.
  * Authenticated with {@code Authorization: Bearer <admin token>}, compared in constant time.
  */
 public final class AdminRoutes {
 
     private final ProjectStore projects;
     private final ProjectKeys keys;
+    private final ProfileRebuild rebuild;
     private final byte[] token;
 
-    public AdminRoutes(ProjectStore projects, ProjectKeys keys, String adminToken) {
+    public AdminRoutes(ProjectStore projects, ProjectKeys keys, ProfileRebuild rebuild, String adminToken) {
         this.projects = projects;
         this.keys = keys;
+        this.rebuild = rebuild;
         this.token = adminToken.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -32,6 +37,8 @@ public final class AdminRoutes {
         routes.get("/admin/projects", ctx -> ctx.json(projects.list()));
         routes.post("/admin/projects", this::create);
         routes.post("/admin/projects/{projectId}/revoke", this::revoke);
+        routes.post("/admin/rebuild", ctx -> ctx.status(HttpStatus.ACCEPTED).json(rebuild.start()));
+        routes.get("/admin/rebuild", ctx -> ctx.json(rebuild.status()));
     }
 
     private void authorize(Context ctx) {

@@ -40,6 +40,8 @@ import static com.hazelcast.jet.datamodel.Tuple3.tuple3;
 public final class ProfilePipeline {
 
     public static final String JOB_NAME = "profilegrid-profiles";
+    /** The name of the source stage (and vertex): its emitted count is how many log events the job has read. */
+    public static final String SOURCE_STAGE = "tracking events";
     static final String EVENT = "E";
     static final String PROFILE_ID = "C";
     static final String PUT = "P";
@@ -61,7 +63,7 @@ public final class ProfilePipeline {
         ProfileFold fold = new ProfileFold(settings);
         // Keeps each key's items in order through the stateless steps between the keyed stages and the sinks.
         Pipeline pipeline = Pipeline.create().setPreserveOrder(true);
-        StreamStage<TrackingEvent> events = pipeline.readFrom(source).withoutTimestamps().setName("tracking events");
+        StreamStage<TrackingEvent> events = pipeline.readFrom(source).withoutTimestamps().setName(SOURCE_STAGE);
 
         StreamStage<Tuple3<String, String, Object>> identity = events
                 .filter(event -> !Ids.links(event).isEmpty())
