@@ -29,8 +29,8 @@ import java.util.Set;
 
 /**
  * Rebuilds every profile from the tracking log while the system serves: a second profile job reads the log
- * from its start into the next generation's maps and keeps applying live events; once it has read the log
- * and holds at least as many events as the active generation, readers switch to it, the new generation's
+ * from its start into the next generation's maps and keeps applying live events; once it has read what the
+ * log held when it started and holds at least as many events as the active generation, readers switch to it, the new generation's
  * profiles are written to the database, rows of profiles that no longer exist are deleted, and the old
  * job and maps are retired. Ingest and reads go on throughout; readers see the old, complete profiles
  * until the switch and the new, complete ones after it.
@@ -96,6 +96,7 @@ public final class ProfileRebuild implements AutoCloseable {
     private void catchUp(Generation from, Generation to, Job job) throws InterruptedException, SQLException {
         long lastRead = 0;
         long lastCheck = System.nanoTime();
+        long inLogAtStart = eventsInLog();
         while (true) {
             Thread.sleep(CHECK_MILLIS);
             long inLog = eventsInLog();
@@ -109,7 +110,9 @@ public final class ProfileRebuild implements AutoCloseable {
                     Math.round(rate), eta);
             lastRead = read;
             lastCheck = now;
-            if (read >= inLog) {
+            // Jet publishes the read count every few seconds, so under steady ingest it always trails the log: once
+            // the job has read what the log held at the start, compare what the two generations hold instead.
+            if (read >= inLogAtStart) {
                 Long active = member.<ProfileKey, Profile>getMap(from.profilesMap()).aggregate(new EventCount());
                 Long rebuilt = member.<ProfileKey, Profile>getMap(to.profilesMap()).aggregate(new EventCount());
                 if (rebuilt >= active) {
