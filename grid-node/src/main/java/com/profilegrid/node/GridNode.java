@@ -126,7 +126,7 @@ public final class GridNode implements AutoCloseable {
             parts.http = parts.open(NodeHttp.start(settings.httpHost(), settings.httpPort(), parts.readiness,
                     List.of(ingest::register, admin::register, profileApi::register)));
             if (settings.demo()) {
-                parts.open(DemoData.start(member.getMap(MemberConfig.PROFILES_MAP), ingestor, parts.projects, database));
+                parts.open(DemoData.start(member, ingestor, parts.projects, database));
             }
             LOG.info("ProfileGrid node up: member {} in cluster '{}', HTTP http://{}:{}/ready, database {}, "
                             + "log shard {}, admin token in {}", member.getCluster().getLocalMember().getAddress(),

@@ -1,6 +1,8 @@
 package com.profilegrid.node.demo;
 
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.profilegrid.model.Generation;
 import com.profilegrid.model.EventType;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
@@ -41,7 +43,7 @@ public final class DemoData implements AutoCloseable {
     private static final List<String> EVENTS = List.of("Page Viewed", "Page Viewed", "Product Viewed", "Added To Cart", "Signed Up");
     private static final List<String> PLANS = List.of("free", "pro", "team");
 
-    private final IMap<ProfileKey, Profile> profiles;
+    private final HazelcastInstance member;
     private final Ingestor ingestor;
     private final Database database;
     private final String project;
@@ -54,17 +56,17 @@ public final class DemoData implements AutoCloseable {
         return thread;
     });
 
-    private DemoData(IMap<ProfileKey, Profile> profiles, Ingestor ingestor, Database database, String project, Clock clock) {
-        this.profiles = profiles;
+    private DemoData(HazelcastInstance member, Ingestor ingestor, Database database, String project, Clock clock) {
+        this.member = member;
         this.ingestor = ingestor;
         this.database = database;
         this.project = project;
         this.clock = clock;
     }
 
-    public static DemoData start(IMap<ProfileKey, Profile> profiles, Ingestor ingestor, ProjectStore projects, Database database) {
+    public static DemoData start(HazelcastInstance member, Ingestor ingestor, ProjectStore projects, Database database) {
         ProjectStore.Created created = projects.create("demo");
-        DemoData demo = new DemoData(profiles, ingestor, database, created.projectId(), Clock.systemUTC());
+        DemoData demo = new DemoData(member, ingestor, database, created.projectId(), Clock.systemUTC());
         LOG.info("demo: project {} created (write key {}, read key {}); {} visitors start browsing", created.projectId(),
                 created.writeKey(), created.readKey(), VISITORS);
         demo.scheduler.scheduleAtFixedRate(demo::step, 0, 500, TimeUnit.MILLISECONDS);
@@ -83,7 +85,7 @@ public final class DemoData implements AutoCloseable {
             // simulated time runs 10 minutes per step, so visits (30-minute inactivity gap) come and go
             ingestor.ingest(List.of(event(visitor, clock.instant().plus(Duration.ofMinutes(10L * n)))));
             if (n % 10 == 0) {
-                Profile profile = profiles.get(new ProfileKey(project, visitor % 3 == 0
+                Profile profile = profiles().get(new ProfileKey(project, visitor % 3 == 0
                         ? "user:user-" + visitor : "anon:visitor-" + visitor));
                 if (profile != null) {
                     LOG.info("demo: {} visits={} events={} plan={} ids={}", profile.key(), profile.visitCount(),
@@ -105,8 +107,13 @@ public final class DemoData implements AutoCloseable {
                 "{}", signUp ? "{\"plan\":\"" + PLANS.get(random.nextInt(PLANS.size())) + "\"}" : "{}", "{}", "{}");
     }
 
+    /** The profiles map of the active generation (a rebuild may switch it while the demo runs). */
+    private IMap<ProfileKey, Profile> profiles() {
+        return member.getMap(Generation.active(member).profilesMap());
+    }
+
     private void report() {
-        profiles.flush();
+        profiles().flush();
         try (Connection connection = database.dataSource().getConnection();
              PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM profiles WHERE project = ?")) {
             count.setString(1, project);
