@@ -26,26 +26,59 @@ final class BenchNode implements AutoCloseable {
     private final Path dir;
     private final String schema;
     private final GridNode node;
+    private final java.util.List<GridNode> others = new java.util.ArrayList<>();
     private final ProjectStore.Created project;
     private final String clusterName;
     private final int hazelcastPort;
     private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
 
     BenchNode(String database, IngestSettings ingest) throws IOException {
+        this(database, ingest, 1);
+    }
+
+    /** {@code size} nodes in one cluster (all in this JVM) over one database; this object drives the first. */
+    BenchNode(String database, IngestSettings ingest, int size) throws IOException {
         dir = Files.createTempDirectory("profilegrid-bench");
         boolean postgres = database.equals("postgres");
         schema = postgres ? "profilegrid_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) : null;
         String url = postgres ? PG_URL + "?reWriteBatchedInserts=true" : null;
         clusterName = "bench-" + UUID.randomUUID();
-        hazelcastPort = freePort();
-        NodeSettings settings = new NodeSettings(null, clusterName, "127.0.0.1", hazelcastPort, null,
-                "127.0.0.1", 0, dir, url, postgres ? PG_USER : "", "", schema, 16, 30, 1, false, ingest, "bench");
-        node = GridNode.start(settings);
+        int[] ports = new int[size];
+        StringBuilder members = new StringBuilder();
+        for (int i = 0; i < size; i++) {
+            ports[i] = freePort();
+            members.append(i == 0 ? "" : ",").append("127.0.0.1:").append(ports[i]);
+        }
+        hazelcastPort = ports[0];
+        if (!postgres) {
+            url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("profilegrid");
+        }
+        GridNode first = null;
+        for (int i = 0; i < size; i++) {
+            NodeSettings settings = new NodeSettings(null, clusterName, "127.0.0.1", ports[i], members.toString(),
+                    "127.0.0.1", 0, dir.resolve("n" + i), url, postgres ? PG_USER : "", "", schema, 16, 30, 1, false,
+                    ingest, "bench");
+            GridNode started = GridNode.start(settings);
+            if (first == null) {
+                first = started;
+            } else {
+                others.add(started);
+            }
+        }
+        node = first;
         project = node.projects().create("bench");
     }
 
     String baseUrl() {
         return "http://127.0.0.1:" + node.httpPort();
+    }
+
+    /** The HTTP address of every node. */
+    java.util.List<String> baseUrls() {
+        java.util.List<String> urls = new java.util.ArrayList<>();
+        urls.add(baseUrl());
+        others.forEach(other -> urls.add("http://127.0.0.1:" + other.httpPort()));
+        return urls;
     }
 
     String writeKey() {
@@ -90,6 +123,9 @@ final class BenchNode implements AutoCloseable {
 
     @Override
     public void close() throws IOException, SQLException {
+        for (GridNode other : others) {
+            other.close();
+        }
         node.close();
         if (schema != null) {
             try (Connection connection = DriverManager.getConnection(PG_URL, PG_USER, "");

@@ -35,28 +35,48 @@ final class ProfilesBenchmark implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "200000", description = "Events to ingest (default: ${DEFAULT-VALUE}).")
     int events;
 
+    @Option(names = "--nodes", defaultValue = "1", description = "Nodes in the cluster, all in this JVM (default: ${DEFAULT-VALUE}).")
+    int nodes;
+
     @Option(names = "--probes", defaultValue = "200", description = "Event-to-profile latency probes (default: ${DEFAULT-VALUE}).")
     int probes;
 
     @Override
     public Integer call() throws Exception {
         IngestSettings ingest = IngestSettings.DEFAULTS.withMaxInFlight(256).withProjectRate(10_000_000, 10_000_000);
-        try (BenchNode node = new BenchNode(database, ingest)) {
+        try (BenchNode node = new BenchNode(database, ingest, nodes)) {
             HazelcastInstance member = node.member();
             IMap<ProfileKey, Profile> profiles = member.getMap(GridMaps.PROFILES);
             int batch = 100;
-            SegmentLoad load = new SegmentLoad(node.baseUrl(), node.writeKey(), batch, UUID.randomUUID().toString(), 32);
+            List<SegmentLoad> loads = new java.util.ArrayList<>();
+            for (String url : node.baseUrls()) {
+                loads.add(new SegmentLoad(url, node.writeKey(), batch, UUID.randomUUID().toString(), 32));
+            }
             long start = System.nanoTime();
-            load.asFastAsPossible(16, Duration.ofSeconds(Math.max(1, events / 20_000)));
-            long sent = load.accepted();
+            List<Thread> drivers = new java.util.ArrayList<>();
+            for (SegmentLoad load : loads) {
+                Thread driver = new Thread(() -> {
+                    try {
+                        load.asFastAsPossible(16 / loads.size(), Duration.ofSeconds(Math.max(1, events / 20_000)));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                driver.start();
+                drivers.add(driver);
+            }
+            for (Thread driver : drivers) {
+                driver.join();
+            }
+            long sent = loads.stream().mapToLong(SegmentLoad::accepted).sum();
             long ingested = System.nanoTime();
             // every check deserializes all profiles: check rarely, so the check does not slow what it measures
             while (node.foldedEvents() < sent) {
                 Thread.sleep(1_000);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("%-9s end to end: %d events ingested in %.1f s, all folded into profiles after %.1f s: %.0f events/s%n",
-                    database, sent, (ingested - start) / 1e9, seconds, sent / seconds);
+            System.out.printf("%-9s %d node(s) end to end: %d events ingested in %.1f s, all folded into profiles after %.1f s: "
+                    + "%.0f events/s%n", database, nodes, sent, (ingested - start) / 1e9, seconds, sent / seconds);
 
             Histogram visible = new Histogram(60_000_000_000L, 3);
             ProfileKey probe = new ProfileKey(node.projectId(), "user:probe");
