@@ -103,7 +103,7 @@ final class BenchNode implements AutoCloseable {
 
     /** Events of the bench project folded into profiles so far (the sum of all their counters). */
     long foldedEvents() {
-        Long sum = node.profiles().aggregate(new CounterSum(project.projectId()));
+        Long sum = node.profiles().aggregate(new com.profilegrid.node.rebuild.EventCount(project.projectId()));
         return sum == null ? 0 : sum;
     }
 

@@ -6,16 +6,24 @@ import com.profilegrid.model.ProfileKey;
 
 import java.util.Map;
 
-/** Sums every event counter of a profiles map: how many events are folded into it. */
-final class EventCount implements Aggregator<Map.Entry<ProfileKey, Profile>, Long> {
+/** Sums every event counter of a profiles map (of one project, or of all): how many events are folded into it. */
+public final class EventCount implements Aggregator<Map.Entry<ProfileKey, Profile>, Long> {
 
     private static final long serialVersionUID = 1L;
+    private final String project;
     private long sum;
+
+    /** @param project the project to count, or {@code null} for all */
+    public EventCount(String project) {
+        this.project = project;
+    }
 
     @Override
     public void accumulate(Map.Entry<ProfileKey, Profile> entry) {
-        for (long count : entry.getValue().eventCounts().values()) {
-            sum += count;
+        if (project == null || project.equals(entry.getKey().project())) {
+            for (long count : entry.getValue().eventCounts().values()) {
+                sum += count;
+            }
         }
     }
 

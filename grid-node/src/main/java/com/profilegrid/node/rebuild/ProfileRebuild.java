@@ -113,8 +113,8 @@ public final class ProfileRebuild implements AutoCloseable {
             // Jet publishes the read count every few seconds, so under steady ingest it always trails the log: once
             // the job has read what the log held at the start, compare what the two generations hold instead.
             if (read >= inLogAtStart) {
-                Long active = member.<ProfileKey, Profile>getMap(from.profilesMap()).aggregate(new EventCount());
-                Long rebuilt = member.<ProfileKey, Profile>getMap(to.profilesMap()).aggregate(new EventCount());
+                Long active = member.<ProfileKey, Profile>getMap(from.profilesMap()).aggregate(new EventCount(null));
+                Long rebuilt = member.<ProfileKey, Profile>getMap(to.profilesMap()).aggregate(new EventCount(null));
                 if (rebuilt >= active) {
                     return;
                 }
