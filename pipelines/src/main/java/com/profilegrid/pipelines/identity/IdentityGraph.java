@@ -100,6 +100,21 @@ public final class IdentityGraph implements Serializable {
         return changes(old);
     }
 
+    /** The links that count (the earliest of each pair), in decision order: enough to rebuild the graph. */
+    public List<Link> links() {
+        List<Link> ordered = new ArrayList<>(earliest.values());
+        ordered.sort(Link.DECISION_ORDER);
+        return ordered;
+    }
+
+    /** A graph rebuilt from its links, with its revision: what a snapshot restores. */
+    public static IdentityGraph restore(List<Link> links, long revision) {
+        IdentityGraph graph = new IdentityGraph();
+        links.forEach(graph::add);
+        graph.revision = revision;
+        return graph;
+    }
+
     /** Grows with every link added: tells a newer decision from an older one downstream. */
     public long revision() {
         return revision;

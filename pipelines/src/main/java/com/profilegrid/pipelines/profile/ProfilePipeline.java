@@ -68,7 +68,7 @@ public final class ProfilePipeline {
         StreamStage<Tuple3<String, String, Object>> identity = events
                 .filter(event -> !Ids.links(event).isEmpty())
                 .groupingKey(TrackingEvent::project)
-                .flatMapStateful(IdentityGraph::new, ProfilePipeline::link)
+                .flatMapStateful(IdentityState::new, (state, project, event) -> link(state.graph, project, event))
                 .setName("identity graph per project");
 
         StreamStage<Tuple3<String, String, Object>> raw = events

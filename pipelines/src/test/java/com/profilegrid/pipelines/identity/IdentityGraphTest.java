@@ -100,6 +100,21 @@ class IdentityGraphTest {
         assertThat(Ids.primary(woopra)).isEqualTo("anon:cookie1");
     }
 
+    @Property(tries = 300)
+    void a_graph_restored_from_its_links_decides_the_same(@ForAll("links") List<Link> links) {
+        IdentityGraph graph = new IdentityGraph();
+        links.forEach(graph::add);
+
+        IdentityGraph restored = IdentityGraph.restore(graph.links(), graph.revision());
+
+        assertThat(restored.revision()).isEqualTo(graph.revision());
+        assertThat(Set.copyOf(restored.refusals())).isEqualTo(Set.copyOf(graph.refusals()));
+        for (Link link : links) {
+            assertThat(restored.profileId(link.a())).isEqualTo(graph.profileId(link.a()));
+            assertThat(restored.profileId(link.b())).isEqualTo(graph.profileId(link.b()));
+        }
+    }
+
     @Property(tries = 1000)
     void any_arrival_order_of_the_same_links_makes_the_same_decisions(@ForAll("links") List<Link> links,
                                                                       @ForAll long seed) {
