@@ -172,6 +172,10 @@ public final class ProfilePipeline {
         if (state.partials.isEmpty()) {
             return tuple3(PUT, key, DELETED);
         }
+        if (state.partials.size() == 1) {
+            // the common case: one id, nothing to merge (the empty profile is merge's identity)
+            return tuple3(PUT, key, state.partials.firstEntry().getValue().withProfileId(id(key)));
+        }
         Profile merged = Profile.empty(new ProfileKey(project(key), id(key)));
         for (Profile partial : state.partials.values()) {
             merged = fold.merge(merged, partial);
