@@ -73,6 +73,11 @@ final class BenchNode implements AutoCloseable {
         return "http://127.0.0.1:" + node.httpPort();
     }
 
+    /** Stops the profile job: the node then measures the tracking path alone. */
+    void stopProfiles() throws Exception {
+        node.stopProfileJob();
+    }
+
     /** The HTTP address of every node. */
     java.util.List<String> baseUrls() {
         java.util.List<String> urls = new java.util.ArrayList<>();

@@ -33,18 +33,25 @@ final class IngestBenchmark implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "100", description = "Messages per Segment batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--without-profiles", description = "Stop the profile job first: measure the tracking path alone.")
+    boolean withoutProfiles;
+
     @Option(names = "--rate", description = "Events/s of the fixed-rate run (default: half of the measured maximum).")
     Double rate;
 
     @Override
     public Integer call() throws Exception {
         System.out.printf("ProfileGrid ingest benchmark: HTTP /v1/batch (%d analytics.js track calls per batch) -> durable "
-                + "tracking log, one node in this JVM, %d cores%n", batch, Runtime.getRuntime().availableProcessors());
+                + "tracking log, one node in this JVM%s, %d cores%n", batch,
+                withoutProfiles ? " (profile job stopped)" : " (profile job running)", Runtime.getRuntime().availableProcessors());
         System.out.printf("%-9s %-22s %12s %9s %9s %9s  %s%n", "database", "run", "events/s", "p50 ms", "p99 ms",
                 "p99.9 ms", "answers");
         IngestSettings ingest = IngestSettings.DEFAULTS.withMaxInFlight(256).withProjectRate(10_000_000, 10_000_000);
         for (String database : databases) {
             try (BenchNode node = new BenchNode(database, ingest)) {
+                if (withoutProfiles) {
+                    node.stopProfiles();
+                }
                 SegmentLoad load = new SegmentLoad(node.baseUrl(), node.writeKey(), batch,
                         UUID.randomUUID().toString(), connections * 2);
                 load.asFastAsPossible(connections, Duration.ofSeconds(3));

@@ -62,6 +62,7 @@ public final class GridNode implements AutoCloseable {
     private final SpoolReplayer replayer;
     private final ProjectStore projects;
     private final String adminToken;
+    private final AutoCloseable profileWatch;
     /** What to close, last opened first. */
     private final Deque<AutoCloseable> resources;
 
@@ -74,6 +75,7 @@ public final class GridNode implements AutoCloseable {
         this.replayer = parts.replayer;
         this.projects = parts.projects;
         this.adminToken = parts.adminToken;
+        this.profileWatch = parts.profileWatch;
         this.resources = parts.opened;
     }
 
@@ -88,6 +90,7 @@ public final class GridNode implements AutoCloseable {
         SpoolReplayer replayer;
         ProjectStore projects;
         String adminToken;
+        AutoCloseable profileWatch;
 
         <T extends AutoCloseable> T open(T resource) {
             opened.push(resource);
@@ -117,7 +120,7 @@ public final class GridNode implements AutoCloseable {
             HazelcastInstance member = parts.member;
             parts.open(() -> shutdownMember(member));
             ProfileJob.ensureRunning(member, FoldSettings.DEFAULTS);
-            parts.open(ProfileJob.watch(member, FoldSettings.DEFAULTS));
+            parts.profileWatch = parts.open(ProfileJob.watch(member, FoldSettings.DEFAULTS));
             parts.readiness = parts.open(new Readiness(member, database));
             IngestRoutes ingest = new IngestRoutes(new Admission(settings.ingest().admissionLimits()), keys, ingestor, clock);
             ProfileRebuild rebuild = parts.open(new ProfileRebuild(member, database, FoldSettings.DEFAULTS));
@@ -170,6 +173,18 @@ public final class GridNode implements AutoCloseable {
 
     public String adminToken() {
         return adminToken;
+    }
+
+    /**
+     * Stops the profile job for the whole cluster and this node's watch over it: for measuring the tracking path
+     * alone (profiles stop updating until a node starts the job again).
+     */
+    public void stopProfileJob() throws Exception {
+        profileWatch.close();
+        var job = member.getJet().getJob(Generation.active(member).jobName());
+        if (job != null) {
+            job.cancel();
+        }
     }
 
     public int httpPort() {
