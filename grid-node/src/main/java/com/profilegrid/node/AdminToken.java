@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
 
 /** The admin API token: the configured one, else the one in {@code <data-dir>/admin-token}, created once (mode 600). */
 final class AdminToken {
@@ -14,15 +15,27 @@ final class AdminToken {
     private AdminToken() {
     }
 
-    static String resolve(NodeSettings settings) {
+    /** The configured token, else the one in the data directory, or empty when there is none yet. */
+    static Optional<String> existing(NodeSettings settings) {
         if (settings.adminToken() != null && !settings.adminToken().isBlank()) {
-            return settings.adminToken();
+            return Optional.of(settings.adminToken());
         }
         Path file = settings.dataDir().resolve("admin-token");
         try {
-            if (Files.exists(file)) {
-                return Files.readString(file).trim();
-            }
+            return Files.exists(file) ? Optional.of(Files.readString(file).trim()) : Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** The existing token, or a new one written to the data directory. */
+    static String resolve(NodeSettings settings) {
+        Optional<String> existing = existing(settings);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        Path file = settings.dataDir().resolve("admin-token");
+        try {
             String token = ApiKeys.newId("pga_", 24);
             Files.writeString(file, token + "\n");
             try {
@@ -32,7 +45,7 @@ final class AdminToken {
             }
             return token;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or create " + file, e);
+            throw new UncheckedIOException("cannot create " + file, e);
         }
     }
 }

@@ -2,14 +2,13 @@ package com.profilegrid.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -22,17 +21,14 @@ final class RebuildCommand implements Callable<Integer> {
             description = "HTTP address of a node (default: ${DEFAULT-VALUE}; env PROFILEGRID_URL).")
     URI url;
 
-    @Option(names = "--admin-token", defaultValue = "${env:PROFILEGRID_ADMIN_TOKEN}",
-            description = "Admin token (default: <data-dir>/admin-token; env PROFILEGRID_ADMIN_TOKEN).")
-    String adminToken;
-
-    @Option(names = "--data-dir", defaultValue = "${env:PROFILEGRID_DATA_DIR:-data}", description = "Where the node keeps its admin token.")
-    Path dataDir;
+    /** The node's --admin-token, or --data-dir where the node keeps it. */
+    @Mixin
+    NodeOptions options;
 
     @Override
     public Integer call() throws Exception {
-        String token = adminToken != null && !adminToken.isBlank() ? adminToken
-                : Files.readString(dataDir.resolve("admin-token")).trim();
+        String token = AdminToken.existing(options.settings(false)).orElseThrow(() -> new IllegalArgumentException(
+                "no admin token: pass --admin-token or the node's --data-dir"));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest.Builder request = HttpRequest.newBuilder(url.resolve("/admin/rebuild"))
                 .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30));

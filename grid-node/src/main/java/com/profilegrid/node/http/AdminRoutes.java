@@ -48,7 +48,7 @@ public final class AdminRoutes {
         if (!MessageDigest.isEqual(presented, token)) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"ProfileGrid admin\"");
             ctx.skipRemainingHandlers();
-            ctx.status(HttpStatus.UNAUTHORIZED).json(Map.of("success", false, "message", "admin token required"));
+            HttpAnswers.failure(ctx, HttpStatus.UNAUTHORIZED.getCode(), "admin token required");
         }
     }
 
@@ -57,13 +57,13 @@ public final class AdminRoutes {
         try {
             body = ctx.bodyAsClass(Map.class);
         } catch (RuntimeException e) {
-            ctx.status(HttpStatus.BAD_REQUEST).json(Map.of("success", false, "message", "body must be {\"name\": \"...\"}"));
+            HttpAnswers.failure(ctx, HttpStatus.BAD_REQUEST.getCode(), "body must be {\"name\": \"...\"}");
             return;
         }
         Object name = body.get("name");
         if (!(name instanceof String text) || text.isBlank() || text.length() > ProjectStore.MAX_NAME_LENGTH) {
-            ctx.status(HttpStatus.BAD_REQUEST).json(Map.of("success", false,
-                    "message", "name must be a string of 1 to " + ProjectStore.MAX_NAME_LENGTH + " characters"));
+            HttpAnswers.failure(ctx, HttpStatus.BAD_REQUEST.getCode(),
+                    "name must be a string of 1 to " + ProjectStore.MAX_NAME_LENGTH + " characters");
             return;
         }
         ctx.status(HttpStatus.CREATED).json(projects.create(text));

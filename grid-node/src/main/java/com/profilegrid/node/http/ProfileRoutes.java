@@ -13,9 +13,6 @@ import com.profilegrid.node.project.ProjectKeys;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -45,13 +42,13 @@ public final class ProfileRoutes {
         Optional<String> project = readKey(ctx).flatMap(key -> keys.projectFor(key, KeyKind.READ));
         if (project.isEmpty()) {
             ctx.header("WWW-Authenticate", "Basic realm=\"ProfileGrid\"");
-            ctx.status(401).json(Map.of("success", false, "message", "a valid read key is required"));
+            HttpAnswers.failure(ctx, 401, "a valid read key is required");
             return;
         }
         String id = ctx.pathParam("id");
         Optional<Profile> profile = lookup.find(project.get(), id);
         if (profile.isEmpty()) {
-            ctx.status(404).json(Map.of("success", false, "message", "no profile with id " + id));
+            HttpAnswers.failure(ctx, 404, "no profile with id " + id);
             return;
         }
         ctx.contentType("application/json").result(toJson(profile.get()).toString());
@@ -65,16 +62,11 @@ public final class ProfileRoutes {
         if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return Optional.of(header.substring(7).trim());
         }
-        if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            try {
-                String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-                int colon = decoded.indexOf(':');
-                return Optional.of(colon < 0 ? decoded : decoded.substring(0, colon));
-            } catch (IllegalArgumentException e) {
-                return Optional.empty();
-            }
+        try {
+            return HttpAnswers.basicUser(header);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
         }
-        return Optional.empty();
     }
 
     /** The profile as JSON: property values as JSON (not text), times as ISO-8601. */

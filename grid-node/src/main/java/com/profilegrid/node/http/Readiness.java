@@ -54,10 +54,6 @@ public final class Readiness implements AutoCloseable {
         return checks;
     }
 
-    public boolean isReady() {
-        return checks().values().stream().allMatch(Boolean::booleanValue);
-    }
-
     /** From now on the node reports not ready, so load balancers stop sending it work before it leaves. */
     public void markStopping() {
         stopping = true;

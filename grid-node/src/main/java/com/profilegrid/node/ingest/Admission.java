@@ -24,7 +24,6 @@ public final class Admission {
      * @param burstEvents     events a project may send at once above the sustained rate
      */
     public record Limits(int maxInFlight, Duration queueWait, long eventsPerSecond, long burstEvents) {
-        public static final Limits DEFAULT = new Limits(64, Duration.ofMillis(100), 50_000, 100_000);
     }
 
     /** A held in-flight slot; closing it releases the slot. */
@@ -79,9 +78,5 @@ public final class Admission {
             throw new IngestException(429, "project " + project + " is over its rate limit of "
                     + limits.eventsPerSecond() + " events/s", (int) Math.min(waitSeconds, 60), null);
         }
-    }
-
-    public int inFlight() {
-        return limits.maxInFlight() - inFlight.availablePermits();
     }
 }

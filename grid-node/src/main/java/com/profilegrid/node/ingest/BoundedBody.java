@@ -1,5 +1,7 @@
 package com.profilegrid.node.ingest;
 
+import io.javalin.http.Context;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +18,16 @@ final class BoundedBody {
     private BoundedBody() {
     }
 
-    static byte[] read(InputStream in, String contentEncoding, long declaredLength, int limit, String what) {
+    /** The request's body, plain or gzip, refused past {@code limit} bytes; {@code what} names it in the refusal. */
+    static byte[] read(Context ctx, int limit, String what) {
+        try {
+            return read(ctx.req().getInputStream(), ctx.header("Content-Encoding"), ctx.req().getContentLengthLong(), limit, what);
+        } catch (IOException e) {
+            throw new IngestException(400, "could not read the request body: " + e.getMessage(), 0, e);
+        }
+    }
+
+    private static byte[] read(InputStream in, String contentEncoding, long declaredLength, int limit, String what) {
         String encoding = contentEncoding == null ? "" : contentEncoding.trim().toLowerCase(Locale.ROOT);
         boolean gzip = encoding.equals("gzip");
         if (!gzip && !encoding.isEmpty() && !encoding.equals("identity")) {

@@ -4,13 +4,13 @@ import com.profilegrid.model.EventType;
 import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.node.project.KeyKind;
 import com.profilegrid.node.project.ProjectKeys;
+import com.profilegrid.node.http.HttpAnswers;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,14 +61,11 @@ public final class IngestRoutes {
     private void segment(Context ctx, EventType single) {
         try (Admission.Slot ignored = admission.enter()) {
             int limit = single != null ? SegmentMessages.MAX_MESSAGE_BYTES + 1024 : SegmentMessages.MAX_BATCH_BYTES;
-            byte[] body = BoundedBody.read(ctx.req().getInputStream(), ctx.header("Content-Encoding"),
-                    ctx.req().getContentLengthLong(), limit, single != null ? "message" : "batch");
+            byte[] body = BoundedBody.read(ctx, limit, single != null ? "message" : "batch");
             SegmentMessages.Request request = segment.parse(body, single);
             String project = authenticate(basicUser(ctx), request.writeKey());
             List<TrackingEvent> events = segment.events(request, single, project, clock.instant());
             accept(ctx, project, events);
-        } catch (java.io.IOException e) {
-            throw new IngestException(400, "could not read the request body: " + e.getMessage(), 0, e);
         }
     }
 
@@ -77,14 +74,11 @@ public final class IngestRoutes {
             Map<String, String> params = new LinkedHashMap<>();
             ctx.queryParamMap().forEach((name, values) -> params.put(name, values.get(values.size() - 1)));
             if (ctx.method().name().equals("POST")) {
-                byte[] body = BoundedBody.read(ctx.req().getInputStream(), ctx.header("Content-Encoding"),
-                        ctx.req().getContentLengthLong(), SegmentMessages.MAX_MESSAGE_BYTES, "request");
+                byte[] body = BoundedBody.read(ctx, SegmentMessages.MAX_MESSAGE_BYTES, "request");
                 params.putAll(form(new String(body, StandardCharsets.UTF_8)));
             }
             String project = authenticate(basicUser(ctx), WoopraRequests.writeKey(params));
             accept(ctx, project, List.of(woopra.event(params, type, project, clock.instant())));
-        } catch (java.io.IOException e) {
-            throw new IngestException(400, "could not read the request body: " + e.getMessage(), 0, e);
         }
     }
 
@@ -118,17 +112,12 @@ public final class IngestRoutes {
         if (header == null) {
             return null;
         }
-        if (!header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            throw IngestException.unauthorized("Authorization must be HTTP Basic with the write key as user name");
-        }
-        String decoded;
         try {
-            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+            return HttpAnswers.basicUser(header).orElseThrow(() ->
+                    IngestException.unauthorized("Authorization must be HTTP Basic with the write key as user name"));
         } catch (IllegalArgumentException e) {
             throw IngestException.unauthorized("Authorization is not valid base64");
         }
-        int colon = decoded.indexOf(':');
-        return colon < 0 ? decoded : decoded.substring(0, colon);
     }
 
     private static Map<String, String> form(String body) {
@@ -156,6 +145,6 @@ public final class IngestRoutes {
         if (e.status() == 401) {
             ctx.header("WWW-Authenticate", "Basic realm=\"ProfileGrid\"");
         }
-        ctx.status(e.status()).json(Map.of("success", false, "message", e.getMessage()));
+        HttpAnswers.failure(ctx, e.status(), e.getMessage());
     }
 }

@@ -35,9 +35,4 @@ public final class LogTailer {
         }
         return records;
     }
-
-    /** The position reached in each shard. */
-    public Map<Long, Long> cursors() {
-        return Map.copyOf(cursors);
-    }
 }

@@ -64,11 +64,6 @@ public final class GroupCommitter<T> implements AutoCloseable {
         return pending.done();
     }
 
-    /** Items waiting to be committed. */
-    public int backlog() {
-        return queuedItems.get();
-    }
-
     private void run() {
         List<Pending<T>> batch = new ArrayList<>();
         List<T> items = new ArrayList<>();

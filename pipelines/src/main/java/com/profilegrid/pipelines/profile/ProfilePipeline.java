@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static com.hazelcast.jet.datamodel.Tuple3.tuple3;
 
@@ -106,7 +107,7 @@ public final class ProfilePipeline {
     }
 
     private static Traverser<Tuple3<String, String, Object>> link(IdentityGraph graph, String project, TrackingEvent event) {
-        int refusalsBefore = graph.refusals().size();
+        Set<IdentityGraph.Refusal> refusedBefore = Set.copyOf(graph.refusals());
         Map<String, String> changed = new HashMap<>();
         for (Link link : Ids.links(event)) {
             changed.putAll(graph.add(link));
@@ -114,9 +115,8 @@ public final class ProfilePipeline {
         List<Tuple3<String, String, Object>> out = new ArrayList<>();
         long revision = graph.revision();
         changed.forEach((id, profileId) -> out.add(tuple3(PROFILE_ID, key(project, id), Tuple2.tuple2(profileId, revision))));
-        List<IdentityGraph.Refusal> refusals = graph.refusals();
-        if (refusals.size() != refusalsBefore || !changed.isEmpty()) {
-            for (IdentityGraph.Refusal refusal : refusals) {
+        for (IdentityGraph.Refusal refusal : graph.refusals()) {
+            if (!refusedBefore.contains(refusal)) {
                 out.add(tuple3(REFUSAL, key(project, refusal.link().messageId()), refusal.reason()));
             }
         }

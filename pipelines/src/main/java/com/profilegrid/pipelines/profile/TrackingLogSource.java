@@ -19,9 +19,9 @@ public final class TrackingLogSource {
     private TrackingLogSource() {
     }
 
-    /** Reads through the member's {@link TrackingLogReader} found in its user context. */
+    /** Reads through the member's {@link TrackingLogReader} found in its user context, {@code batchSize} records per shard at a time. */
     public static StreamSource<TrackingEvent> build(int batchSize) {
-        return SourceBuilder.stream("tracking-log", Reader::new)
+        return SourceBuilder.stream("tracking-log", context -> new Reader(context, batchSize))
                 .<TrackingEvent>fillBufferFn(Reader::fill)
                 .createSnapshotFn(Reader::snapshot)
                 .restoreSnapshotFn(Reader::restore)
@@ -39,7 +39,7 @@ public final class TrackingLogSource {
         private final HashMap<Long, Long> cursors = new HashMap<>();
         private long idleUntil;
 
-        Reader(Processor.Context context) {
+        Reader(Processor.Context context, int batchSize) {
             this.log = (TrackingLogReader) context.hazelcastInstance().getUserContext().get(TrackingLogReader.USER_CONTEXT_KEY);
             if (log == null) {
                 throw new IllegalStateException("no tracking log in the member's user context under "
@@ -47,7 +47,7 @@ public final class TrackingLogSource {
             }
             this.index = context.globalProcessorIndex();
             this.parallelism = context.totalParallelism();
-            this.batchSize = 500;
+            this.batchSize = batchSize;
         }
 
         void fill(SourceBuilder.SourceBuffer<TrackingEvent> buffer) {

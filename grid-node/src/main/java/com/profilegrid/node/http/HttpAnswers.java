@@ -1,0 +1,35 @@
+package com.profilegrid.node.http;
+
+import io.javalin.http.Context;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+
+/** What every ProfileGrid endpoint shares: the shape of a refusal, and reading HTTP Basic credentials. */
+public final class HttpAnswers {
+
+    private HttpAnswers() {
+    }
+
+    /** Answers {@code status} with {@code {"success": false, "message": ...}}. */
+    public static void failure(Context ctx, int status, String message) {
+        ctx.status(status).json(Map.of("success", false, "message", message));
+    }
+
+    /**
+     * The user name of an {@code Authorization: Basic ...} header (where the tracking APIs carry their keys),
+     * or empty when the header is not Basic.
+     *
+     * @throws IllegalArgumentException when the credentials are not valid base64
+     */
+    public static Optional<String> basicUser(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return Optional.empty();
+        }
+        String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+        int colon = decoded.indexOf(':');
+        return Optional.of(colon < 0 ? decoded : decoded.substring(0, colon));
+    }
+}
