@@ -1,11 +1,19 @@
 package com.profilegrid.model;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A generation of the profile view. Generation 0 lives in {@code profiles} and {@code profile-ids}; a rebuild
- * builds generation n+1 in {@code profiles-g<n+1>} and {@code profile-ids-g<n+1>} beside it, then makes it
+ * builds generation n in {@code profiles-g<n>} and {@code profile-ids-g<n>} beside the live ones, then makes it
  * the active one, which readers find in the {@value #META_MAP} map.
+ *
+ * <p>A rebuild of every project makes its generation the <em>shared</em> one, read for every project. A rebuild
+ * of one project makes its generation that project's own: readers of that project use it, readers of the
+ * others keep the shared one, until the next rebuild of every project takes them all back to one generation.
  *
  * @param number the generation number, 0 for the first
  */
@@ -13,6 +21,9 @@ public record Generation(int number) {
 
     public static final String META_MAP = "profilegrid-meta";
     static final String ACTIVE_KEY = "generation";
+    static final String PROJECT_KEY_PREFIX = "generation:";
+    static final String NEWEST_KEY = "newest-generation";
+    private static final String JOB_PREFIX = "profilegrid-profiles";
 
     public String profilesMap() {
         return number == 0 ? GridMaps.PROFILES : GridMaps.PROFILES + "-g" + number;
@@ -23,21 +34,94 @@ public record Generation(int number) {
     }
 
     public String jobName() {
-        return number == 0 ? "profilegrid-profiles" : "profilegrid-profiles-g" + number;
+        return number == 0 ? JOB_PREFIX : JOB_PREFIX + "-g" + number;
     }
 
-    public Generation next() {
-        return new Generation(number + 1);
+    /** The generation whose profile job has this name, or {@code null} if it is not a profile job's name. */
+    public static Generation ofJobName(String jobName) {
+        if (jobName == null) {
+            return null;
+        }
+        if (jobName.equals(JOB_PREFIX)) {
+            return new Generation(0);
+        }
+        if (jobName.startsWith(JOB_PREFIX + "-g")) {
+            try {
+                return new Generation(Integer.parseInt(jobName.substring(JOB_PREFIX.length() + 2)));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
-    /** The generation readers use now. */
+    /** The shared generation: the one readers use for every project that has none of its own. */
     public static Generation active(HazelcastInstance hazelcast) {
-        Integer number = hazelcast.<String, Integer>getMap(META_MAP).get(ACTIVE_KEY);
+        Integer number = meta(hazelcast).get(ACTIVE_KEY);
         return new Generation(number == null ? 0 : number);
     }
 
-    /** Makes this generation the one readers use. */
+    /** The generation readers of {@code project} use: its own if a rebuild of it alone made one, else the shared one. */
+    public static Generation active(HazelcastInstance hazelcast, String project) {
+        Integer own = meta(hazelcast).get(PROJECT_KEY_PREFIX + project);
+        return own != null ? new Generation(own) : active(hazelcast);
+    }
+
+    /** The projects that have a generation of their own, and that generation, by project. */
+    public static Map<String, Generation> ownGenerations(HazelcastInstance hazelcast) {
+        Map<String, Generation> own = new TreeMap<>();
+        meta(hazelcast).forEach((key, number) -> {
+            String project = projectOfKey(key);
+            if (project != null) {
+                own.put(project, new Generation(number));
+            }
+        });
+        return own;
+    }
+
+    /** The project a meta map key names the own generation of, or {@code null} for any other key. */
+    public static String projectOfKey(String metaKey) {
+        return metaKey.startsWith(PROJECT_KEY_PREFIX) ? metaKey.substring(PROJECT_KEY_PREFIX.length()) : null;
+    }
+
+    /**
+     * Reserves a generation number never used before (a failed rebuild's number is not reused). Callers
+     * serialise through {@link #rebuildLock}.
+     */
+    public static Generation reserveNext(HazelcastInstance hazelcast) {
+        IMap<String, Integer> meta = meta(hazelcast);
+        int newest = meta.getOrDefault(NEWEST_KEY, 0);
+        newest = Math.max(newest, active(hazelcast).number());
+        for (Generation own : ownGenerations(hazelcast).values()) {
+            newest = Math.max(newest, own.number());
+        }
+        meta.set(NEWEST_KEY, newest + 1);
+        return new Generation(newest + 1);
+    }
+
+    /**
+     * The key of the cluster-wide lock a rebuild holds while it runs (an {@link IMap} lock on {@value #META_MAP},
+     * released if its member leaves), so that one rebuild runs at a time in the whole cluster.
+     */
+    public static String rebuildLock() {
+        return "rebuild";
+    }
+
+    /** Makes this the shared generation, read for every project; projects' own generations are dropped. */
     public void activate(HazelcastInstance hazelcast) {
-        hazelcast.<String, Integer>getMap(META_MAP).set(ACTIVE_KEY, number);
+        IMap<String, Integer> meta = meta(hazelcast);
+        meta.set(ACTIVE_KEY, number);
+        for (String project : ownGenerations(hazelcast).keySet()) {
+            meta.delete(PROJECT_KEY_PREFIX + project);
+        }
+    }
+
+    /** Makes this the generation readers of {@code project} use. */
+    public void activate(HazelcastInstance hazelcast, String project) {
+        meta(hazelcast).set(PROJECT_KEY_PREFIX + project, number);
+    }
+
+    public static IMap<String, Integer> meta(HazelcastInstance hazelcast) {
+        return hazelcast.getMap(META_MAP);
     }
 }

@@ -150,9 +150,14 @@ public final class GridNode implements AutoCloseable {
         return member;
     }
 
-    /** The profiles map of the active generation. */
+    /** The profiles map of the shared generation (every project's, unless one was rebuilt alone). */
     public IMap<ProfileKey, Profile> profiles() {
         return member.getMap(Generation.active(member).profilesMap());
+    }
+
+    /** The profiles map readers of {@code project} use. */
+    public IMap<ProfileKey, Profile> profiles(String project) {
+        return member.getMap(Generation.active(member, project).profilesMap());
     }
 
     public TrackingLog trackingLog() {
@@ -181,9 +186,11 @@ public final class GridNode implements AutoCloseable {
      */
     public void stopProfileJob() throws Exception {
         profileWatch.close();
-        var job = member.getJet().getJob(Generation.active(member).jobName());
-        if (job != null) {
-            job.cancel();
+        for (Generation generation : ProfileJob.live(member).keySet()) {
+            var job = member.getJet().getJob(generation.jobName());
+            if (job != null) {
+                job.cancel();
+            }
         }
     }
 
@@ -201,7 +208,7 @@ public final class GridNode implements AutoCloseable {
 
     private static void shutdownMember(HazelcastInstance member) {
         if (member.getLifecycleService().isRunning()) {
-            member.getMap(Generation.active(member).profilesMap()).flush();
+            ProfileJob.live(member).keySet().forEach(generation -> member.getMap(generation.profilesMap()).flush());
             member.shutdown();
         }
     }

@@ -8,6 +8,11 @@ import com.hazelcast.jet.core.JobStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +22,10 @@ import com.profilegrid.pipelines.fold.FoldSettings;
 import com.profilegrid.pipelines.profile.ProfilePipeline;
 import com.profilegrid.pipelines.profile.TrackingLogSource;
 
-/** Starts the profile pipeline once per cluster, under its stable name; every node asks, one job runs. */
+/**
+ * Starts the profile pipeline once per cluster and live generation, under the generation's stable job name; every
+ * node asks, one job runs.
+ */
 public final class ProfileJob {
 
     public static final String IDS_MAP = GridMaps.PROFILE_IDS;
@@ -30,8 +38,9 @@ public final class ProfileJob {
     }
 
     /**
-     * Every node checks every few seconds that the job runs, and starts it again if it has failed (a new job
-     * starts from the beginning of the log with empty state, and converges on the same profiles).
+     * Every node checks every few seconds that the jobs of the live generations run (the shared one, and each
+     * project's own), and starts one again if it has failed (a new job starts from the beginning of the log with
+     * empty state, and converges on the same profiles).
      */
     public static AutoCloseable watch(HazelcastInstance member, FoldSettings settings) {
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -42,11 +51,15 @@ public final class ProfileJob {
         watchdog.scheduleWithFixedDelay(() -> {
             try {
                 if (member.getLifecycleService().isRunning()) {
-                    Job job = member.getJet().getJob(Generation.active(member).jobName());
-                    if (job == null || job.getStatus() == JobStatus.FAILED) {
-                        LOG.warn("Profile job is {}; starting it again", job == null ? "missing" : "failed");
-                        ensureRunning(member, settings);
-                    }
+                    live(member).forEach((generation, project) -> {
+                        Job job = member.getJet().getJob(generation.jobName());
+                        if (job == null || job.getStatus() == JobStatus.FAILED) {
+                            LOG.warn("Profile job {} is {}; starting it again", generation.jobName(),
+                                    job == null ? "missing" : "failed");
+                            start(member, generation, project, settings);
+                        }
+                    });
+                    retireOrphans(member);
                 }
             } catch (RuntimeException e) {
                 LOG.debug("Profile job check failed; will check again", e);
@@ -55,18 +68,63 @@ public final class ProfileJob {
         return watchdog::shutdownNow;
     }
 
-    /** Starts the job of the active generation unless it runs. */
-    public static Job ensureRunning(HazelcastInstance member, FoldSettings settings) {
-        return start(member, Generation.active(member), settings);
+    /**
+     * The generations readers use, each with the project it holds ({@code null}: every project without a generation
+     * of its own).
+     */
+    public static Map<Generation, String> live(HazelcastInstance member) {
+        Map<Generation, String> live = new LinkedHashMap<>();
+        live.put(Generation.active(member), null);
+        Generation.ownGenerations(member).forEach((project, generation) -> live.put(generation, project));
+        return live;
     }
 
-    /** Starts the job of {@code generation} unless it runs: from the start of the log into that generation's maps. */
-    public static Job start(HazelcastInstance member, Generation generation, FoldSettings settings) {
+    /**
+     * Retires the generations that are neither live nor being built: a rebuild whose member died before it finished
+     * leaves its job running and its maps filled. Jobs are listed before the rebuild lock is checked, so a rebuild
+     * that starts meanwhile is not among them.
+     */
+    static void retireOrphans(HazelcastInstance member) {
+        List<Job> jobs = member.getJet().getJobs();
+        if (Generation.meta(member).isLocked(Generation.rebuildLock())) {
+            return;
+        }
+        Set<String> live = new HashSet<>();
+        live(member).keySet().forEach(generation -> live.add(generation.jobName()));
+        for (Job job : jobs) {
+            Generation generation = Generation.ofJobName(job.getName());
+            if (generation != null && !live.contains(job.getName()) && !job.getStatus().isTerminal()) {
+                LOG.warn("Retiring {}: no reader uses it and no rebuild is building it", job.getName());
+                retire(member, generation);
+            }
+        }
+    }
+
+    /** Stops the job of {@code generation} and drops its maps. */
+    public static void retire(HazelcastInstance member, Generation generation) {
+        Job job = member.getJet().getJob(generation.jobName());
+        if (job != null && !job.getStatus().isTerminal()) {
+            job.cancel();
+        }
+        member.getMap(generation.profilesMap()).destroy();
+        member.getMap(generation.idsMap()).destroy();
+    }
+
+    /** Starts the jobs of the live generations unless they run. */
+    public static void ensureRunning(HazelcastInstance member, FoldSettings settings) {
+        live(member).forEach((generation, project) -> start(member, generation, project, settings));
+    }
+
+    /**
+     * Starts the job of {@code generation} unless it runs: from the start of the log into that generation's maps,
+     * for every project, or for {@code project} alone.
+     */
+    public static Job start(HazelcastInstance member, Generation generation, String project, FoldSettings settings) {
         JobConfig config = new JobConfig()
                 .setName(generation.jobName())
                 .setProcessingGuarantee(ProcessingGuarantee.EXACTLY_ONCE)
                 .setSnapshotIntervalMillis(SNAPSHOT_INTERVAL_MILLIS);
-        return member.getJet().newJobIfAbsent(ProfilePipeline.build(TrackingLogSource.build(500), settings,
-                generation.profilesMap(), generation.idsMap(), REFUSALS_MAP), config);
+        return member.getJet().newJobIfAbsent(ProfilePipeline.build(TrackingLogSource.build(500, project), settings,
+                generation, REFUSALS_MAP), config);
     }
 }

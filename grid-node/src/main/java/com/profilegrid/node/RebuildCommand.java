@@ -6,20 +6,29 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-/** {@code profilegrid rebuild}: rebuilds every profile from the tracking log through a running node, showing progress. */
+/**
+ * {@code profilegrid rebuild}: rebuilds every profile (or one project's) from the tracking log through a running node,
+ * showing progress.
+ */
 @Command(name = "rebuild", mixinStandardHelpOptions = true,
-        description = "Rebuild all profiles from the tracking log while the cluster serves; prints progress until done.")
+        description = "Rebuild all profiles (or one project's) from the tracking log while the cluster serves; "
+                + "prints progress until done.")
 final class RebuildCommand implements Callable<Integer> {
 
     @Option(names = "--url", defaultValue = "${env:PROFILEGRID_URL:-http://127.0.0.1:8080}",
             description = "HTTP address of a node (default: ${DEFAULT-VALUE}; env PROFILEGRID_URL).")
     URI url;
+
+    @Option(names = "--project", description = "Rebuild this project's profiles alone (default: every project).")
+    String project;
 
     /** The node's --admin-token, or --data-dir where the node keeps it. */
     @Mixin
@@ -32,8 +41,10 @@ final class RebuildCommand implements Callable<Integer> {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest.Builder request = HttpRequest.newBuilder(url.resolve("/admin/rebuild"))
                 .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30));
-        JsonNode status = ProjectCommand.JSON.readTree(http.send(request.copy().POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        URI start = project == null ? url.resolve("/admin/rebuild")
+                : url.resolve("/admin/rebuild?project=" + URLEncoder.encode(project, StandardCharsets.UTF_8));
+        JsonNode status = ProjectCommand.JSON.readTree(http.send(request.copy().uri(start)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).body());
         while (status.path("state").asText().equals("CATCHING_UP") || status.path("state").asText().equals("SWITCHING")) {
             System.err.printf("%s: %d of %d events read, %.0f events/s, ETA %s s — %s%n", status.path("state").asText(),
                     status.path("eventsRead").asLong(), status.path("eventsInLog").asLong(),

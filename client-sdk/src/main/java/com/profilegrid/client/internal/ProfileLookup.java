@@ -27,7 +27,7 @@ public final class ProfileLookup {
 
     /** Looks in the active generation of the profile view (a rebuild switches it without a pause). */
     public Optional<Profile> find(String project, String id) {
-        Generation generation = Generation.active(hazelcast);
+        Generation generation = Generation.active(hazelcast, project);
         IMap<ProfileKey, Profile> profiles = hazelcast.getMap(generation.profilesMap());
         IMap<String, String> ids = hazelcast.getMap(generation.idsMap());
         for (String candidate : candidates(id)) {

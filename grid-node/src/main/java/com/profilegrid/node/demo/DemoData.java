@@ -107,9 +107,9 @@ public final class DemoData implements AutoCloseable {
                 "{}", signUp ? "{\"plan\":\"" + PLANS.get(random.nextInt(PLANS.size())) + "\"}" : "{}", "{}", "{}");
     }
 
-    /** The profiles map of the active generation (a rebuild may switch it while the demo runs). */
+    /** The profiles map of the demo project's active generation (a rebuild may switch it while the demo runs). */
     private IMap<ProfileKey, Profile> profiles() {
-        return member.getMap(Generation.active(member).profilesMap());
+        return member.getMap(Generation.active(member, project).profilesMap());
     }
 
     private void report() {

@@ -2,6 +2,7 @@ package com.profilegrid.node.http;
 
 import com.profilegrid.node.project.ProjectKeys;
 import com.profilegrid.node.rebuild.ProfileRebuild;
+import com.profilegrid.node.rebuild.RebuildStatus;
 import com.profilegrid.node.project.ProjectStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -14,8 +15,9 @@ import java.util.Map;
 /**
  * The admin API, for operators: {@code GET /admin/projects}, {@code POST /admin/projects} with
  * {@code {"name": ...}} (answers the new keys, shown only once), {@code POST /admin/projects/{id}/revoke};
- * {@code POST /admin/rebuild} starts rebuilding all profiles from the tracking log, {@code GET /admin/rebuild}
- * tells its progress.
+ * {@code POST /admin/rebuild} starts rebuilding all profiles from the tracking log ({@code ?project=<id>}: that
+ * project's alone), {@code GET /admin/rebuild} tells its progress; a rebuild already running elsewhere in the
+ * cluster gets 409.
  * Authenticated with {@code Authorization: Bearer <admin token>}, compared in constant time.
  */
 public final class AdminRoutes {
@@ -37,7 +39,7 @@ public final class AdminRoutes {
         routes.get("/admin/projects", ctx -> ctx.json(projects.list()));
         routes.post("/admin/projects", this::create);
         routes.post("/admin/projects/{projectId}/revoke", this::revoke);
-        routes.post("/admin/rebuild", ctx -> ctx.status(HttpStatus.ACCEPTED).json(rebuild.start()));
+        routes.post("/admin/rebuild", this::rebuild);
         routes.get("/admin/rebuild", ctx -> ctx.json(rebuild.status()));
     }
 
@@ -50,6 +52,16 @@ public final class AdminRoutes {
             ctx.skipRemainingHandlers();
             HttpAnswers.failure(ctx, HttpStatus.UNAUTHORIZED.getCode(), "admin token required");
         }
+    }
+
+    private void rebuild(Context ctx) throws InterruptedException {
+        String project = ctx.queryParam("project");
+        if (project != null && projects.list().stream().noneMatch(known -> known.projectId().equals(project))) {
+            HttpAnswers.failure(ctx, HttpStatus.NOT_FOUND.getCode(), "no project " + project);
+            return;
+        }
+        RebuildStatus status = rebuild.start(project);
+        ctx.status(status.state().equals("FAILED") ? HttpStatus.CONFLICT : HttpStatus.ACCEPTED).json(status);
     }
 
     private void create(Context ctx) {

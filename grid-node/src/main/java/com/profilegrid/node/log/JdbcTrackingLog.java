@@ -155,13 +155,18 @@ public final class JdbcTrackingLog implements TrackingLog {
     }
 
     @Override
-    public List<LogRecord> read(long fromShard, long afterSeq, int limit) {
+    public List<LogRecord> read(long fromShard, long afterSeq, int limit, String project) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement("SELECT " + LogRows.COLUMNS
-                     + " FROM tracking_log WHERE shard = ? AND seq > ? ORDER BY seq LIMIT ?")) {
-            select.setLong(1, fromShard);
-            select.setLong(2, afterSeq);
-            select.setInt(3, limit);
+                     + " FROM tracking_log WHERE shard = ? AND seq > ?" + (project == null ? "" : " AND project = ?")
+                     + " ORDER BY seq LIMIT ?")) {
+            int at = 1;
+            select.setLong(at++, fromShard);
+            select.setLong(at++, afterSeq);
+            if (project != null) {
+                select.setString(at++, project);
+            }
+            select.setInt(at, limit);
             try (ResultSet rows = select.executeQuery()) {
                 List<LogRecord> records = new ArrayList<>();
                 while (rows.next()) {

@@ -26,14 +26,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 
 /**
- * Rebuilds every profile from the tracking log while the system serves: a second profile job reads the log
- * from its start into the next generation's maps and keeps applying live events; once it has read what the
- * log held when it started and holds at least as many events as the active generation, readers switch to it, the new generation's
- * profiles are written to the database, rows of profiles that no longer exist are deleted, and the old
- * job and maps are retired. Ingest and reads go on throughout; readers see the old, complete profiles
- * until the switch and the new, complete ones after it.
+ * Rebuilds the profiles of every project, or of one, from the tracking log while the system serves: a second profile
+ * job reads the log from its start (that project's events only, for one) into a new generation's maps and keeps
+ * applying live events; once it has read what the log held when it started and holds at least as many events as
+ * the generation readers use, readers switch to it, its profiles are written to the database, rows of profiles that
+ * no longer exist are deleted, and the old job and maps are retired (for one project: its entries leave the shared
+ * maps, and the shared job skips its events from then on). Ingest and reads go on throughout; readers see the old,
+ * complete profiles until the switch and the new, complete ones after it.
+ *
+ * <p>One rebuild runs at a time in the cluster: it holds a lock on the meta map while it runs (released if its
+ * member leaves; the nodes' job watchdogs then retire what it left half built).
  */
 public final class ProfileRebuild implements AutoCloseable {
 
@@ -59,53 +64,92 @@ public final class ProfileRebuild implements AutoCloseable {
         return status;
     }
 
-    /** Starts a rebuild unless one is running on this node; returns its status. */
-    public synchronized RebuildStatus start() {
+    /**
+     * Starts rebuilding every project ({@code project} null) or one, unless a rebuild runs on this node, and
+     * answers its status; a rebuild running on another node makes this one FAILED at once, saying so.
+     */
+    public synchronized RebuildStatus start(String project) throws InterruptedException {
         if (status.running()) {
             return status;
         }
-        Generation from = Generation.active(member);
-        Generation to = from.next();
-        status = new RebuildStatus("CATCHING_UP", from.number(), to.number(), 0, 0, 0, -1, "starting " + to.jobName());
-        worker = new Thread(() -> run(from, to), "profilegrid-rebuild");
+        CountDownLatch locked = new CountDownLatch(1);
+        status = new RebuildStatus("CATCHING_UP", project, 0, 0, 0, 0, 0, -1, "starting");
+        worker = new Thread(() -> run(project, locked), "profilegrid-rebuild");
         worker.setDaemon(true);
         worker.start();
+        locked.await();
         return status;
     }
 
-    private void run(Generation from, Generation to) {
+    private void run(String project, CountDownLatch locked) {
+        IMap<String, Integer> meta = Generation.meta(member);
+        if (!meta.tryLock(Generation.rebuildLock())) {
+            status = status.with("FAILED", "another rebuild is running in the cluster; try again when it is done");
+            locked.countDown();
+            return;
+        }
+        Generation to = null;
+        boolean switched = false;
         try {
-            Job job = ProfileJob.start(member, to, settings);
-            catchUp(from, to, job);
+            Map<Generation, String> before = ProfileJob.live(member);
+            Generation from = project == null ? Generation.active(member) : Generation.active(member, project);
+            to = Generation.reserveNext(member);
+            status = new RebuildStatus("CATCHING_UP", project, from.number(), to.number(), 0, 0, 0, -1,
+                    "starting " + to.jobName());
+            locked.countDown();
+            Job job = ProfileJob.start(member, to, project, settings);
+            catchUp(project, to, job);
             status = status.with("SWITCHING", "switching readers to generation " + to.number());
-            to.activate(member);
+            if (project == null) {
+                to.activate(member);
+            } else {
+                to.activate(member, project);
+            }
+            switched = true;
             Thread.sleep(SETTLE_MILLIS);
-            persist(to);
-            retire(from);
-            status = status.with("DONE", "readers use generation " + to.number() + "; generation " + from.number() + " retired");
+            persist(to, project);
+            retire(before, from, project);
+            status = status.with("DONE", "readers " + (project == null ? "" : "of project " + project + " ")
+                    + "use generation " + to.number() + "; generation " + from.number() + " retired"
+                    + (project == null ? "" : " for it"));
             LOG.info("Rebuild done: {}", status.message());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            status = status.with("FAILED", "interrupted");
+            failed(to, switched, "interrupted");
         } catch (RuntimeException | SQLException e) {
-            status = status.with("FAILED", e.toString());
+            failed(to, switched, e.toString());
             LOG.error("Rebuild failed", e);
+        } finally {
+            locked.countDown();
+            meta.unlock(Generation.rebuildLock());
         }
     }
 
-    private void catchUp(Generation from, Generation to, Job job) throws InterruptedException, SQLException {
+    /** Before the switch, the half-built generation is dropped; after it, readers keep the new one. */
+    private void failed(Generation to, boolean switched, String why) {
+        if (to != null && !switched) {
+            try {
+                ProfileJob.retire(member, to);
+            } catch (RuntimeException e) {
+                LOG.warn("Could not retire the unfinished generation {}; the job watchdog will", to.number(), e);
+            }
+        }
+        status = status.with("FAILED", why + (switched ? " (after readers switched to the new generation; its "
+                + "database rows may be incomplete until a rebuild succeeds)" : ""));
+    }
+
+    private void catchUp(String project, Generation to, Job job) throws InterruptedException, SQLException {
         long lastRead = 0;
         long lastCheck = System.nanoTime();
-        long inLogAtStart = eventsInLog();
+        long inLogAtStart = eventsInLog(project);
         while (true) {
             Thread.sleep(CHECK_MILLIS);
-            long inLog = eventsInLog();
+            long inLog = eventsInLog(project);
             long read = Math.max(lastRead, eventsRead(job));
             long now = System.nanoTime();
             double rate = (read - lastRead) / ((now - lastCheck) / 1e9);
             long eta = rate > 0 ? (long) Math.ceil(Math.max(0, inLog - read) / rate) : -1;
-            status = new RebuildStatus("CATCHING_UP", from.number(), to.number(), read, inLog, rate, eta,
-                    "reading the tracking log");
+            status = status.progress(read, inLog, rate, eta, "reading the tracking log");
             LOG.info("Rebuild of generation {}: {} of {} events read, {} events/s, ETA {} s", to.number(), read, inLog,
                     Math.round(rate), eta);
             lastRead = read;
@@ -113,20 +157,35 @@ public final class ProfileRebuild implements AutoCloseable {
             // Jet publishes the read count every few seconds, so under steady ingest it always trails the log: once
             // the job has read what the log held at the start, compare what the two generations hold instead.
             if (read >= inLogAtStart) {
-                Long active = member.<ProfileKey, Profile>getMap(from.profilesMap()).aggregate(new EventCount(null));
-                Long rebuilt = member.<ProfileKey, Profile>getMap(to.profilesMap()).aggregate(new EventCount(null));
-                if (rebuilt >= active) {
+                long rebuilt = member.<ProfileKey, Profile>getMap(to.profilesMap()).aggregate(new EventCount(project));
+                if (rebuilt >= eventsHeld(project)) {
                     return;
                 }
             }
         }
     }
 
+    /** Events folded into the profiles readers use now: of one project, or of all (in the generation each uses). */
+    private long eventsHeld(String project) {
+        if (project != null) {
+            return member.<ProfileKey, Profile>getMap(Generation.active(member, project).profilesMap())
+                    .aggregate(new EventCount(project));
+        }
+        Map<String, Generation> own = Generation.ownGenerations(member);
+        long held = member.<ProfileKey, Profile>getMap(Generation.active(member).profilesMap())
+                .aggregate(new EventCount(null, own.keySet()));
+        for (Map.Entry<String, Generation> entry : own.entrySet()) {
+            held += member.<ProfileKey, Profile>getMap(entry.getValue().profilesMap())
+                    .aggregate(new EventCount(entry.getKey()));
+        }
+        return held;
+    }
+
     /** Events the job's source has emitted (Jet collects metrics every few seconds, so this trails a little). */
     private static long eventsRead(Job job) {
         long read = 0;
         for (Measurement measurement : job.getMetrics().get(MetricNames.EMITTED_COUNT)) {
-            // the source feeds two stages: count its first outgoing edge only
+            // the source feeds one stage: count its first outgoing edge only
             if (ProfilePipeline.SOURCE_STAGE.equals(measurement.tag(MetricTags.VERTEX))
                     && "0".equals(measurement.tag(MetricTags.ORDINAL))) {
                 read += measurement.value();
@@ -135,21 +194,26 @@ public final class ProfileRebuild implements AutoCloseable {
         return read;
     }
 
-    private long eventsInLog() throws SQLException {
+    private long eventsInLog(String project) throws SQLException {
         try (Connection connection = database.dataSource().getConnection();
-             PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM tracking_log");
-             ResultSet row = count.executeQuery()) {
-            row.next();
-            return row.getLong(1);
+             PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM tracking_log"
+                     + (project == null ? "" : " WHERE project = ?"))) {
+            if (project != null) {
+                count.setString(1, project);
+            }
+            try (ResultSet row = count.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
         }
     }
 
     /**
      * Writes the new generation to the table (it stored nothing while it was not active) and deletes rows of
-     * profiles it does not have. Each batch is read and written well within the write-behind delay, so a
-     * change made meanwhile is stored after it, never before.
+     * profiles (of the project rebuilt alone, or of any) it does not have. Each batch is read and written well
+     * within the write-behind delay, so a change made meanwhile is stored after it, never before.
      */
-    private void persist(Generation to) throws SQLException {
+    private void persist(Generation to, String project) throws SQLException {
         IMap<ProfileKey, Profile> profiles = member.getMap(to.profilesMap());
         ProfileMapStore store = new ProfileMapStore(database.dataSource(), database.dialect());
         List<ProfileKey> keys = new ArrayList<>(profiles.keySet());
@@ -159,28 +223,44 @@ public final class ProfileRebuild implements AutoCloseable {
             store.storeAll(values);
         }
         Set<ProfileKey> live = new HashSet<>(keys);
-        List<ProfileKey> gone = new ArrayList<>();
+        List<ProfileKey> absent = new ArrayList<>();
         try (Connection connection = database.dataSource().getConnection();
-             PreparedStatement select = connection.prepareStatement("SELECT project, profile_id FROM profiles");
-             ResultSet rows = select.executeQuery()) {
-            while (rows.next()) {
-                ProfileKey key = new ProfileKey(rows.getString(1), rows.getString(2));
-                if (!live.contains(key) && !profiles.containsKey(key)) {
-                    gone.add(key);
+             PreparedStatement select = connection.prepareStatement("SELECT project, profile_id FROM profiles"
+                     + (project == null ? "" : " WHERE project = ?"))) {
+            if (project != null) {
+                select.setString(1, project);
+            }
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    ProfileKey key = new ProfileKey(rows.getString(1), rows.getString(2));
+                    if (!live.contains(key)) {
+                        absent.add(key);
+                    }
                 }
             }
         }
+        // a profile may have been created since the keys were listed; containsKey would load the stale row back
+        Set<ProfileKey> now = profiles.keySet();
+        List<ProfileKey> gone = absent.stream().filter(key -> !now.contains(key)).toList();
         store.deleteAll(gone);
         status = status.with("SWITCHING", keys.size() + " profiles written, " + gone.size() + " stale rows deleted");
     }
 
-    private void retire(Generation from) {
-        Job old = member.getJet().getJob(from.jobName());
-        if (old != null) {
-            old.cancel();
+    /**
+     * After a rebuild of every project, every generation readers used before is retired. After one project's,
+     * the generation it had of its own is; or, when it read the shared one, its entries leave the shared maps
+     * (which no longer store them, and whose job skips the project's events from now on).
+     */
+    private void retire(Map<Generation, String> before, Generation from, String project) {
+        if (project == null) {
+            before.keySet().forEach(generation -> ProfileJob.retire(member, generation));
+        } else if (project.equals(before.get(from))) {
+            ProfileJob.retire(member, from);
+        } else {
+            OfProject entries = new OfProject(project);
+            member.getMap(from.profilesMap()).removeAll(entries);
+            member.getMap(from.idsMap()).removeAll(entries);
         }
-        member.getMap(from.profilesMap()).destroy();
-        member.getMap(from.idsMap()).destroy();
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 
 /**
  * Write-behind JDBC store of the {@code profiles} map: batched idempotent upserts, load on miss.
@@ -54,12 +55,23 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile>, Map
     }
 
     /**
-     * Only the active generation of the profiles map reads and writes the table: a map a rebuild is filling
-     * starts empty (nothing loads into it) and stores nothing until it becomes active, and a retired one
-     * stores nothing more. Outside a member (a store used directly) it is always active.
+     * Only the active generation of the profiles map reads and writes the table, project by project: a map a
+     * rebuild is filling starts empty (nothing loads into it) and stores nothing until readers of the project use
+     * it, and a retired one stores nothing more. Outside a member (a store used directly) it is always active.
      */
-    private boolean active() {
-        return member == null || Generation.active(member).profilesMap().equals(mapName);
+    private <K> List<K> active(Collection<K> items, Function<K, ProfileKey> key) {
+        if (member == null) {
+            return new ArrayList<>(items);
+        }
+        Map<String, Boolean> activeFor = new HashMap<>();
+        List<K> active = new ArrayList<>(items.size());
+        for (K item : items) {
+            if (activeFor.computeIfAbsent(key.apply(item).project(),
+                    project -> Generation.active(member, project).profilesMap().equals(mapName))) {
+                active.add(item);
+            }
+        }
+        return active;
     }
 
     @Override
@@ -68,13 +80,14 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile>, Map
     }
 
     @Override
-    public void storeAll(Map<ProfileKey, Profile> profiles) {
-        if (profiles.isEmpty() || !active()) {
+    public void storeAll(Map<ProfileKey, Profile> all) {
+        List<Profile> profiles = active(all.values(), Profile::key);
+        if (profiles.isEmpty()) {
             return;
         }
         inTransaction("store " + profiles.size() + " profiles", connection -> {
             try (PreparedStatement upsert = connection.prepareStatement(dialect.upsertProfile())) {
-                for (Profile profile : profiles.values()) {
+                for (Profile profile : profiles) {
                     rows.bind(upsert, profile);
                     upsert.addBatch();
                 }
@@ -90,8 +103,9 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile>, Map
     }
 
     @Override
-    public void deleteAll(Collection<ProfileKey> keys) {
-        if (keys.isEmpty() || !active()) {
+    public void deleteAll(Collection<ProfileKey> all) {
+        List<ProfileKey> keys = active(all, Function.identity());
+        if (keys.isEmpty()) {
             return;
         }
         inTransaction("delete " + keys.size() + " profiles", connection -> {
@@ -116,10 +130,7 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile>, Map
     @Override
     public Map<ProfileKey, Profile> loadAll(Collection<ProfileKey> keys) {
         Map<ProfileKey, Profile> found = new HashMap<>();
-        if (!active()) {
-            return found;
-        }
-        List<ProfileKey> all = new ArrayList<>(keys);
+        List<ProfileKey> all = active(keys, Function.identity());
         for (int from = 0; from < all.size(); from += LOAD_CHUNK) {
             List<ProfileKey> chunk = all.subList(from, Math.min(all.size(), from + LOAD_CHUNK));
             found.putAll(loadChunk(chunk));

@@ -1,8 +1,11 @@
 package com.profilegrid.node.profile;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.hazelcast.core.DistributedObject;
+import com.hazelcast.jet.Job;
 import com.hazelcast.map.IMap;
 import com.profilegrid.model.Generation;
+import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.TrackingEvent;
@@ -11,6 +14,8 @@ import com.profilegrid.node.NodeFixture;
 import com.profilegrid.node.TestClusters;
 import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
+import com.profilegrid.node.rebuild.ProfileRebuild;
+import com.profilegrid.node.rebuild.RebuildStatus;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.ProfileMapStore;
 import com.profilegrid.pipelines.fold.FoldSettings;
@@ -24,8 +29,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,12 +46,14 @@ import static org.awaitility.Awaitility.await;
 /**
  * A rebuild from the tracking log while ingest and reads go on: no request fails, readers always find complete
  * profiles (never missing, never with fewer events than they saw before), and afterwards the new generation
- * equals the rebuild from the log and the database equals it too.
+ * equals the rebuild from the log and the database equals it too. Of every project, or of one while the others
+ * keep their generation.
  */
 class RebuildWhileServingTest {
 
     private static final int USERS = 20;
     private static final ProfileFold FOLD = new ProfileFold(FoldSettings.DEFAULTS);
+    private static final String ADMIN = "Bearer test-admin-token";
 
     @TempDir
     Path dir;
@@ -56,20 +63,91 @@ class RebuildWhileServingTest {
         Database.Settings db = TestDatabases.POSTGRESQL.fresh(dir);
         try (NodeFixture node = NodeFixture.start(dir, db, TestClusters.uniqueClusterName(), IngestSettings.DEFAULTS)) {
             ProjectStore.Created project = node.createProject("acme");
-            Random random = new Random(3);
-            for (int b = 0; b < 100; b++) {
-                assertThat(node.post("/v1/batch", project.writeKey(), batch(random, "pre-" + b + "-")).statusCode()).isEqualTo(200);
-            }
-            await().atMost(Duration.ofSeconds(60)).until(() -> totalEvents(node, project) == 1_000);
+            ingestAndSettle(node, List.of(project), 100);
 
-            List<String> problems = new CopyOnWriteArrayList<>();
-            AtomicBoolean running = new AtomicBoolean(true);
-            Thread ingest = new Thread(() -> {
-                Random r = new Random(4);
+            try (Serving serving = new Serving(node, List.of(project))) {
+                assertThat(startRebuild(node, "").statusCode()).isEqualTo(202);
+                awaitRebuildDone(node);
+                serving.stopAndAssertNothingFailed();
+            }
+
+            assertThat(Generation.active(node.node().member()).number()).isEqualTo(1);
+            assertLiveEqualsLogAndDatabase(node, db, project);
+        } finally {
+            TestDatabases.drop(db);
+        }
+    }
+
+    @Test
+    void when_one_project_is_rebuilt_then_the_others_keep_their_generation_and_every_reader_sees_complete_profiles()
+            throws Exception {
+        Database.Settings db = TestDatabases.POSTGRESQL.fresh(dir);
+        try (NodeFixture node = NodeFixture.start(dir, db, TestClusters.uniqueClusterName(), IngestSettings.DEFAULTS)) {
+            var member = node.node().member();
+            ProjectStore.Created acme = node.createProject("acme");
+            ProjectStore.Created globex = node.createProject("globex");
+            ingestAndSettle(node, List.of(acme, globex), 40);
+
+            assertThat(startRebuild(node, "?project=no-such-project").statusCode()).isEqualTo(404);
+            assertThat(Generation.ownGenerations(member)).isEmpty();
+
+            try (Serving serving = new Serving(node, List.of(acme, globex))) {
+                assertThat(startRebuild(node, "?project=" + acme.projectId()).statusCode()).isEqualTo(202);
+                // one rebuild at a time in the cluster: another one, from any member, is refused while it runs
+                RebuildStatus second = new ProfileRebuild(member, null, FoldSettings.DEFAULTS).start(null);
+                assertThat(second.state()).isEqualTo("FAILED");
+                assertThat(second.message()).contains("another rebuild is running");
+                awaitRebuildDone(node);
+                serving.stopAndAssertNothingFailed();
+            }
+
+            assertThat(Generation.active(member, acme.projectId()).number()).isEqualTo(1);
+            assertThat(Generation.active(member, globex.projectId()).number()).isZero();
+            assertThat(Generation.active(member).number()).isZero();
+            // the shared generation let go of the rebuilt project, and keeps skipping its events
+            ingestAndSettle(node, List.of(acme, globex), 5);
+            assertThat(projectEntries(node, new Generation(0), acme)).isZero();
+            assertThat(projectEntries(node, new Generation(0), globex)).isPositive();
+            assertLiveEqualsLogAndDatabase(node, db, acme);
+            assertLiveEqualsLogAndDatabase(node, db, globex);
+
+            try (Serving serving = new Serving(node, List.of(acme, globex))) {
+                assertThat(startRebuild(node, "").statusCode()).isEqualTo(202);
+                awaitRebuildDone(node);
+                serving.stopAndAssertNothingFailed();
+            }
+
+            assertThat(Generation.active(member).number()).isEqualTo(2);
+            assertThat(Generation.ownGenerations(member)).isEmpty();
+            for (int retired : new int[] {0, 1}) {
+                Job job = member.getJet().getJob(new Generation(retired).jobName());
+                assertThat(job.getStatus().isTerminal()).as("job of generation %d", retired).isTrue();
+                assertThat(member.getDistributedObjects()).extracting(DistributedObject::getName)
+                        .doesNotContain(new Generation(retired).profilesMap(), new Generation(retired).idsMap());
+            }
+            assertLiveEqualsLogAndDatabase(node, db, acme);
+            assertLiveEqualsLogAndDatabase(node, db, globex);
+        } finally {
+            TestDatabases.drop(db);
+        }
+    }
+
+    /** Ingest and reads of every project's users, on two threads, noting anything a user would call a failure. */
+    private static final class Serving implements AutoCloseable {
+        private final List<String> problems = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread ingest;
+        private final Thread reader;
+
+        Serving(NodeFixture node, List<ProjectStore.Created> projects) {
+            ingest = new Thread(() -> {
+                Random random = new Random(4);
                 for (int b = 0; running.get(); b++) {
-                    int status = node.post("/v1/batch", project.writeKey(), batch(r, "live-" + b + "-")).statusCode();
-                    if (status / 100 != 2) {
-                        problems.add("ingest answered " + status);
+                    for (ProjectStore.Created project : projects) {
+                        int status = node.post("/v1/batch", project.writeKey(), batch(random, "live-" + b + "-")).statusCode();
+                        if (status / 100 != 2) {
+                            problems.add("ingest into " + project.projectId() + " answered " + status);
+                        }
                     }
                     try {
                         Thread.sleep(20);
@@ -79,59 +157,99 @@ class RebuildWhileServingTest {
                 }
             });
             Map<String, Long> seen = new ConcurrentHashMap<>();
-            Thread reader = new Thread(() -> {
+            reader = new Thread(() -> {
                 while (running.get()) {
-                    for (int u = 0; u < USERS; u++) {
-                        HttpResponse<String> response = node.send(node.request("/v1/profiles/user-" + u, project.readKey())
-                                .GET().build());
-                        if (response.statusCode() != 200) {
-                            problems.add("read of user-" + u + " answered " + response.statusCode());
-                            continue;
-                        }
-                        long events = 0;
-                        for (JsonNode count : NodeFixture.json(response.body()).get("eventCounts")) {
-                            events += count.asLong();
-                        }
-                        Long before = seen.put("user-" + u, events);
-                        if (before != null && events < before) {
-                            problems.add("user-" + u + " went from " + before + " to " + events + " events");
+                    for (ProjectStore.Created project : projects) {
+                        for (int u = 0; u < USERS; u++) {
+                            String who = project.projectId() + "/user-" + u;
+                            HttpResponse<String> response = node.send(node.request("/v1/profiles/user-" + u,
+                                    project.readKey()).GET().build());
+                            if (response.statusCode() != 200) {
+                                problems.add("read of " + who + " answered " + response.statusCode());
+                                continue;
+                            }
+                            long events = 0;
+                            for (JsonNode count : NodeFixture.json(response.body()).get("eventCounts")) {
+                                events += count.asLong();
+                            }
+                            Long before = seen.put(who, events);
+                            if (before != null && events < before) {
+                                problems.add(who + " went from " + before + " to " + events + " events");
+                            }
                         }
                     }
                 }
             });
             ingest.start();
             reader.start();
+        }
 
-            HttpResponse<String> started = node.send(HttpRequest.newBuilder(node.uri("/admin/rebuild"))
-                    .header("Authorization", "Bearer test-admin-token").POST(HttpRequest.BodyPublishers.noBody()).build());
-            assertThat(started.statusCode()).isEqualTo(202);
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                JsonNode status = NodeFixture.json(node.send(HttpRequest.newBuilder(node.uri("/admin/rebuild"))
-                        .header("Authorization", "Bearer test-admin-token").GET().build()).body());
-                assertThat(status.get("state").asText()).isNotEqualTo("FAILED");
-                return status.get("state").asText().equals("DONE");
-            });
+        void stopAndAssertNothingFailed() throws InterruptedException {
+            close();
+            assertThat(problems).isEmpty();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
             running.set(false);
             ingest.join(30_000);
             reader.join(30_000);
-
-            assertThat(problems).isEmpty();
-            assertThat(Generation.active(node.node().member()).number()).isEqualTo(1);
-            IMap<ProfileKey, Profile> grid = node.node().profiles();
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                List<TrackingEvent> logged = node.logRecords().stream().map(LogRecord::event)
-                        .filter(event -> event.project().equals(project.projectId())).toList();
-                assertThat(live(grid, project)).isEqualTo(LogRebuild.profiles(logged, FOLD));
-            });
-            grid.flush();
-            Map<ProfileKey, Profile> live = live(grid, project);
-            try (Database database = Database.open(db)) {
-                assertThat(new ProfileMapStore(database.dataSource(), database.dialect()).loadAll(live.keySet())).isEqualTo(live);
-                assertThat(rowCount(database)).isEqualTo(live.size());
-            }
-        } finally {
-            TestDatabases.drop(db);
         }
+    }
+
+    private static void ingestAndSettle(NodeFixture node, List<ProjectStore.Created> projects, int batches) {
+        Random random = new Random(3);
+        for (ProjectStore.Created project : projects) {
+            for (int b = 0; b < batches; b++) {
+                String prefix = "pre-" + System.nanoTime() + "-" + b + "-";
+                assertThat(node.post("/v1/batch", project.writeKey(), batch(random, prefix)).statusCode()).isEqualTo(200);
+            }
+        }
+        for (ProjectStore.Created project : projects) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> totalEvents(node, project) == logged(node, project).size());
+        }
+    }
+
+    private static HttpResponse<String> startRebuild(NodeFixture node, String query) {
+        return node.send(HttpRequest.newBuilder(node.uri("/admin/rebuild" + query)).header("Authorization", ADMIN)
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    private static void awaitRebuildDone(NodeFixture node) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            JsonNode status = NodeFixture.json(node.send(HttpRequest.newBuilder(node.uri("/admin/rebuild"))
+                    .header("Authorization", ADMIN).GET().build()).body());
+            assertThat(status.get("state").asText()).as(status.toString()).isNotEqualTo("FAILED");
+            return status.get("state").asText().equals("DONE");
+        });
+    }
+
+    /** The project's profiles in the grid equal the fold of its logged events, and after a flush its rows equal them. */
+    private static void assertLiveEqualsLogAndDatabase(NodeFixture node, Database.Settings db,
+                                                       ProjectStore.Created project) throws Exception {
+        IMap<ProfileKey, Profile> grid = node.node().profiles(project.projectId());
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(live(grid, project)).isEqualTo(LogRebuild.profiles(logged(node, project), FOLD)));
+        grid.flush();
+        Map<ProfileKey, Profile> live = live(grid, project);
+        try (Database database = Database.open(db)) {
+            assertThat(new ProfileMapStore(database.dataSource(), database.dialect()).loadAll(live.keySet())).isEqualTo(live);
+            assertThat(rowCount(database, project)).isEqualTo(live.size());
+        }
+    }
+
+    private static List<TrackingEvent> logged(NodeFixture node, ProjectStore.Created project) {
+        return node.logRecords().stream().map(LogRecord::event)
+                .filter(event -> event.project().equals(project.projectId())).toList();
+    }
+
+    private static long projectEntries(NodeFixture node, Generation generation, ProjectStore.Created project) {
+        var member = node.node().member();
+        long profiles = member.<ProfileKey, Profile>getMap(generation.profilesMap()).keySet().stream()
+                .filter(key -> key.project().equals(project.projectId())).count();
+        long ids = member.<String, String>getMap(generation.idsMap()).keySet().stream()
+                .filter(key -> key.startsWith(GridMaps.projectKey(project.projectId(), ""))).count();
+        return profiles + ids;
     }
 
     private static Map<ProfileKey, Profile> live(IMap<ProfileKey, Profile> grid, ProjectStore.Created project) {
@@ -140,16 +258,18 @@ class RebuildWhileServingTest {
     }
 
     private static long totalEvents(NodeFixture node, ProjectStore.Created project) {
-        return live(node.node().profiles(), project).values().stream()
+        return live(node.node().profiles(project.projectId()), project).values().stream()
                 .mapToLong(profile -> profile.eventCounts().values().stream().mapToLong(Long::longValue).sum()).sum();
     }
 
-    private static long rowCount(Database database) throws Exception {
+    private static long rowCount(Database database, ProjectStore.Created project) throws Exception {
         try (Connection connection = database.dataSource().getConnection();
-             Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM profiles")) {
-            rows.next();
-            return rows.getLong(1);
+             PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM profiles WHERE project = ?")) {
+            count.setString(1, project.projectId());
+            try (ResultSet rows = count.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
         }
     }
 

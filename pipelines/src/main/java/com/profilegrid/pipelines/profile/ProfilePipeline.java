@@ -5,8 +5,10 @@ import com.hazelcast.jet.Traversers;
 import com.hazelcast.jet.datamodel.Tuple2;
 import com.hazelcast.jet.datamodel.Tuple3;
 import com.hazelcast.jet.pipeline.Pipeline;
+import com.hazelcast.jet.pipeline.ServiceFactories;
 import com.hazelcast.jet.pipeline.StreamSource;
 import com.hazelcast.jet.pipeline.StreamStage;
+import com.profilegrid.model.Generation;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.TrackingEvent;
@@ -55,16 +57,22 @@ public final class ProfilePipeline {
     }
 
     /**
-     * @param profilesMap map the profiles are written to ({@code profiles}, or a shadow map when rebuilding)
-     * @param idsMap      map of every raw id ({@code project␟id}) to the id of its profile
+     * @param generation  the generation whose maps the profiles ({@link Generation#profilesMap()}) and the index of
+     *                    every raw id ({@code project␟id}) to the id of its profile ({@link Generation#idsMap()}) are
+     *                    written to; events of a project whose readers have moved on to a newer generation of
+     *                    their own are left to that generation's job
      * @param refusalsMap map of refused identity links ({@code project␟messageId}) to the reason
      */
-    public static Pipeline build(StreamSource<TrackingEvent> source, FoldSettings settings, String profilesMap,
-                                 String idsMap, String refusalsMap) {
+    public static Pipeline build(StreamSource<TrackingEvent> source, FoldSettings settings, Generation generation,
+                                 String refusalsMap) {
         ProfileFold fold = new ProfileFold(settings);
+        int number = generation.number();
         // Keeps each key's items in order through the stateless steps between the keyed stages and the sinks.
         Pipeline pipeline = Pipeline.create().setPreserveOrder(true);
-        StreamStage<TrackingEvent> events = pipeline.readFrom(source).withoutTimestamps().setName(SOURCE_STAGE);
+        StreamStage<TrackingEvent> events = pipeline.readFrom(source).withoutTimestamps().setName(SOURCE_STAGE)
+                .filterUsingService(ServiceFactories.sharedService(context -> new OwnGenerations(context.hazelcastInstance()),
+                        OwnGenerations::close), (own, event) -> !own.movedOn(event.project(), number))
+                .setName("projects of this generation");
 
         StreamStage<Tuple3<String, String, Object>> identity = events
                 .filter(event -> !Ids.links(event).isEmpty())
@@ -85,10 +93,10 @@ public final class ProfilePipeline {
                 .mapStateful(ProfileState::new, (state, key, item) -> profile(fold, state, key, item))
                 .setName("merge per profile");
 
-        profiles.rebalance(Tuple3::f1).writeTo(OrderedMapSink.build(profilesMap, ProfilePipeline::profileKey,
+        profiles.rebalance(Tuple3::f1).writeTo(OrderedMapSink.build(generation.profilesMap(), ProfilePipeline::profileKey,
                 item -> item.f2() instanceof Profile profile ? profile : null));
         raw.filter(item -> item.f0().equals(INDEX))
-                .writeTo(OrderedMapSink.build(idsMap, Tuple3::f1, item -> (String) item.f2()));
+                .writeTo(OrderedMapSink.build(generation.idsMap(), Tuple3::f1, item -> (String) item.f2()));
         identity.filter(item -> item.f0().equals(REFUSAL))
                 .writeTo(OrderedMapSink.build(refusalsMap, Tuple3::f1, item -> (String) item.f2()));
         return pipeline;

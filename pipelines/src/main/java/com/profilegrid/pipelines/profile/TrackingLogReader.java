@@ -15,5 +15,13 @@ public interface TrackingLogReader {
     List<Long> shards();
 
     /** Up to {@code limit} records of {@code shard} after {@code afterSeq}, in seq order. */
-    List<LogRecord> read(long shard, long afterSeq, int limit);
+    default List<LogRecord> read(long shard, long afterSeq, int limit) {
+        return read(shard, afterSeq, limit, null);
+    }
+
+    /**
+     * Up to {@code limit} records of {@code shard} after {@code afterSeq}, in seq order, of {@code project} only
+     * ({@code null} for every project).
+     */
+    List<LogRecord> read(long shard, long afterSeq, int limit, String project);
 }

@@ -19,9 +19,12 @@ public final class TrackingLogSource {
     private TrackingLogSource() {
     }
 
-    /** Reads through the member's {@link TrackingLogReader} found in its user context, {@code batchSize} records per shard at a time. */
-    public static StreamSource<TrackingEvent> build(int batchSize) {
-        return SourceBuilder.stream("tracking-log", context -> new Reader(context, batchSize))
+    /**
+     * Reads through the member's {@link TrackingLogReader} found in its user context, {@code batchSize} records per
+     * shard at a time: every project's events, or {@code project}'s only.
+     */
+    public static StreamSource<TrackingEvent> build(int batchSize, String project) {
+        return SourceBuilder.stream("tracking-log", context -> new Reader(context, batchSize, project))
                 .<TrackingEvent>fillBufferFn(Reader::fill)
                 .createSnapshotFn(Reader::snapshot)
                 .restoreSnapshotFn(Reader::restore)
@@ -36,10 +39,11 @@ public final class TrackingLogSource {
         private final int index;
         private final int parallelism;
         private final int batchSize;
+        private final String project;
         private final HashMap<Long, Long> cursors = new HashMap<>();
         private long idleUntil;
 
-        Reader(Processor.Context context, int batchSize) {
+        Reader(Processor.Context context, int batchSize, String project) {
             this.log = (TrackingLogReader) context.hazelcastInstance().getUserContext().get(TrackingLogReader.USER_CONTEXT_KEY);
             if (log == null) {
                 throw new IllegalStateException("no tracking log in the member's user context under "
@@ -48,6 +52,7 @@ public final class TrackingLogSource {
             this.index = context.globalProcessorIndex();
             this.parallelism = context.totalParallelism();
             this.batchSize = batchSize;
+            this.project = project;
         }
 
         void fill(SourceBuilder.SourceBuffer<TrackingEvent> buffer) {
@@ -59,7 +64,7 @@ public final class TrackingLogSource {
                 if (Math.floorMod(shard, parallelism) != index) {
                     continue;
                 }
-                List<LogRecord> records = log.read(shard, cursors.getOrDefault(shard, 0L), batchSize);
+                List<LogRecord> records = log.read(shard, cursors.getOrDefault(shard, 0L), batchSize, project);
                 for (LogRecord record : records) {
                     buffer.add(record.event());
                 }
