@@ -11,6 +11,7 @@ import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.node.IngestSettings;
 import com.profilegrid.node.NodeFixture;
+import com.profilegrid.node.ProfileJob;
 import com.profilegrid.node.TestClusters;
 import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
@@ -127,6 +128,36 @@ class RebuildWhileServingTest {
             }
             assertLiveEqualsLogAndDatabase(node, db, acme);
             assertLiveEqualsLogAndDatabase(node, db, globex);
+        } finally {
+            TestDatabases.drop(db);
+        }
+    }
+
+    @Test
+    void when_a_rebuild_is_left_half_built_then_the_watchdog_retires_it_unless_a_rebuild_holds_the_lock() throws Exception {
+        Database.Settings db = TestDatabases.H2.fresh(dir);
+        try (NodeFixture node = NodeFixture.start(dir, db, TestClusters.uniqueClusterName(), IngestSettings.DEFAULTS)) {
+            var member = node.node().member();
+            ProjectStore.Created acme = node.createProject("acme");
+            ingestAndSettle(node, List.of(acme), 5);
+            IMap<String, Integer> meta = Generation.meta(member);
+            // a rebuild in progress (it holds the lock) keeps its generation through the watchdog's rounds
+            Generation building = new Generation(7);
+            meta.lock(Generation.rebuildLock());
+            try {
+                Job job = ProfileJob.start(member, building, null, FoldSettings.DEFAULTS);
+                await().atMost(Duration.ofSeconds(30)).until(() -> projectEntries(node, building, acme) > 0);
+                Thread.sleep(6_000);
+                assertThat(job.getStatus().isTerminal()).isFalse();
+            } finally {
+                meta.unlock(Generation.rebuildLock());
+            }
+            // once nobody builds it and no reader uses it (its rebuild's member died), it is retired
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    member.getJet().getJob(building.jobName()).getStatus().isTerminal());
+            assertThat(member.getDistributedObjects()).extracting(DistributedObject::getName)
+                    .doesNotContain(building.profilesMap(), building.idsMap());
+            assertThat(member.getJet().getJob(new Generation(0).jobName()).getStatus().isTerminal()).isFalse();
         } finally {
             TestDatabases.drop(db);
         }
