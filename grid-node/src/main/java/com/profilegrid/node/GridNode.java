@@ -24,7 +24,6 @@ import com.profilegrid.node.rebuild.ProfileRebuild;
 import com.profilegrid.node.spool.Spool;
 import com.profilegrid.node.spool.SpoolReplayer;
 import com.profilegrid.node.store.Database;
-import com.profilegrid.pipelines.fold.FoldSettings;
 import com.profilegrid.pipelines.profile.TrackingLogReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,11 +118,11 @@ public final class GridNode implements AutoCloseable {
             parts.member = Hazelcast.newHazelcastInstance(MemberConfig.withProfileStore(config, database));
             HazelcastInstance member = parts.member;
             parts.open(() -> shutdownMember(member));
-            ProfileJob.ensureRunning(member, FoldSettings.DEFAULTS);
-            parts.profileWatch = parts.open(ProfileJob.watch(member, FoldSettings.DEFAULTS));
+            ProfileJob.ensureRunning(member, settings.fold());
+            parts.profileWatch = parts.open(ProfileJob.watch(member, settings.fold()));
             parts.readiness = parts.open(new Readiness(member, database));
             IngestRoutes ingest = new IngestRoutes(new Admission(settings.ingest().admissionLimits()), keys, ingestor, clock);
-            ProfileRebuild rebuild = parts.open(new ProfileRebuild(member, database, FoldSettings.DEFAULTS));
+            ProfileRebuild rebuild = parts.open(new ProfileRebuild(member, database, settings.fold()));
             AdminRoutes admin = new AdminRoutes(parts.projects, keys, rebuild, parts.adminToken);
             ProfileRoutes profileApi = new ProfileRoutes(keys, new ProfileLookup(member));
             parts.http = parts.open(NodeHttp.start(settings.httpHost(), settings.httpPort(), parts.readiness,

@@ -13,6 +13,17 @@ public final class Main {
     public static void main(String[] args) {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line, answering a setting it cannot use with its reason and exit code 2, not a stack trace. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main()).setExecutionExceptionHandler((e, command, parsed) -> {
+            if (e instanceof IllegalArgumentException) {
+                command.getErr().println("profilegrid: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
     }
 }

@@ -1,5 +1,7 @@
 package com.profilegrid.node;
 
+import com.profilegrid.pipelines.fold.FoldSettings;
+
 import java.nio.file.Path;
 import java.util.Properties;
 
@@ -25,6 +27,8 @@ import java.util.Properties;
  * @param demo                   write a small demo data set after start
  * @param ingest                 limits of the tracking path
  * @param adminToken             bearer token of the admin API; blank generates one into {@code dataDir/admin-token}
+ * @param fold                   how events fold into profiles (visit gap, recent events kept); the profile job takes
+ *                               the values of the node that starts it, so give every node of a cluster the same
  */
 public record NodeSettings(
         Path configFile,
@@ -44,7 +48,25 @@ public record NodeSettings(
         int writeDelaySeconds,
         boolean demo,
         IngestSettings ingest,
-        String adminToken) {
+        String adminToken,
+        FoldSettings fold) {
+
+    /** Settings with the default fold. */
+    public NodeSettings(Path configFile, String clusterName, String bindAddress, int hazelcastPort, String members,
+                        String httpHost, int httpPort, Path dataDir, String dbUrl, String dbUser, String dbPassword,
+                        String dbSchema, int dbPoolSize, int profilesMaxHeapPercent, int writeDelaySeconds, boolean demo,
+                        IngestSettings ingest, String adminToken) {
+        this(configFile, clusterName, bindAddress, hazelcastPort, members, httpHost, httpPort, dataDir, dbUrl, dbUser,
+                dbPassword, dbSchema, dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest, adminToken,
+                FoldSettings.DEFAULTS);
+    }
+
+    /** The same settings with another fold. */
+    public NodeSettings withFold(FoldSettings newFold) {
+        return new NodeSettings(configFile, clusterName, bindAddress, hazelcastPort, members, httpHost, httpPort, dataDir,
+                dbUrl, dbUser, dbPassword, dbSchema, dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest,
+                adminToken, newFold);
+    }
 
     /** The embedded database: H2 in the data directory, shared by nodes on one machine through AUTO_SERVER. */
     public String effectiveDbUrl() {

@@ -40,9 +40,17 @@ public final class NodeFixture implements AutoCloseable {
 
     public static NodeFixture start(Path dataDir, Database.Settings db, String cluster, IngestSettings ingest,
                                     int hazelcastPort, String members) {
-        NodeSettings settings = new NodeSettings(null, cluster, "127.0.0.1", hazelcastPort, members, "127.0.0.1", 0,
-                dataDir, db.url(), db.user(), db.password(), db.schema(), 8, 30, 1, false, ingest, "test-admin-token");
+        return start(settings(dataDir, db, cluster, ingest, hazelcastPort, members));
+    }
+
+    public static NodeFixture start(NodeSettings settings) {
         return new NodeFixture(GridNode.start(settings));
+    }
+
+    public static NodeSettings settings(Path dataDir, Database.Settings db, String cluster, IngestSettings ingest,
+                                        int hazelcastPort, String members) {
+        return new NodeSettings(null, cluster, "127.0.0.1", hazelcastPort, members, "127.0.0.1", 0,
+                dataDir, db.url(), db.user(), db.password(), db.schema(), 8, 30, 1, false, ingest, "test-admin-token");
     }
 
     public GridNode node() {

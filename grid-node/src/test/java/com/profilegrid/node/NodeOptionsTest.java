@@ -1,0 +1,34 @@
+package com.profilegrid.node;
+
+import com.profilegrid.pipelines.fold.FoldSettings;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The node's flags become its settings; a value it cannot use is refused with a clear message. */
+class NodeOptionsTest {
+
+    @Test
+    void when_fold_flags_are_given_then_the_node_folds_with_them_and_defaults_otherwise() {
+        NodeCommand node = new NodeCommand();
+        new CommandLine(node).parseArgs("--visit-gap-minutes", "45", "--recent-events", "5");
+        assertThat(node.options.settings(false).fold()).isEqualTo(new FoldSettings(Duration.ofMinutes(45), 5));
+
+        NodeCommand plain = new NodeCommand();
+        new CommandLine(plain).parseArgs();
+        assertThat(plain.options.settings(false).fold()).isEqualTo(FoldSettings.DEFAULTS);
+    }
+
+    @Test
+    void when_the_visit_gap_is_zero_then_the_node_does_not_start_and_says_why() {
+        StringWriter err = new StringWriter();
+        int exit = Main.commandLine().setErr(new PrintWriter(err)).execute("node", "--visit-gap-minutes", "0");
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--visit-gap-minutes must be at least 1");
+    }
+}
