@@ -106,6 +106,12 @@ final class BenchNode implements AutoCloseable {
         return node.member();
     }
 
+    /** Events the profile job has read from the tracking log (a Jet metric, collected every second here). */
+    long eventsRead() {
+        var job = node.member().getJet().getJob(com.profilegrid.model.Generation.active(node.member()).jobName());
+        return job == null ? 0 : com.profilegrid.node.ProfileJob.eventsRead(job);
+    }
+
     /** Events of the bench project folded into profiles so far (the sum of all their counters). */
     long foldedEvents() {
         Long sum = node.profiles().aggregate(new com.profilegrid.node.rebuild.EventCount(project.projectId()));

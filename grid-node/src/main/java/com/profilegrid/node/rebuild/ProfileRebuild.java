@@ -2,9 +2,6 @@ package com.profilegrid.node.rebuild;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
-import com.hazelcast.jet.core.metrics.Measurement;
-import com.hazelcast.jet.core.metrics.MetricNames;
-import com.hazelcast.jet.core.metrics.MetricTags;
 import com.hazelcast.map.IMap;
 import com.profilegrid.model.Generation;
 import com.profilegrid.model.Profile;
@@ -13,7 +10,6 @@ import com.profilegrid.node.ProfileJob;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.ProfileMapStore;
 import com.profilegrid.pipelines.fold.FoldSettings;
-import com.profilegrid.pipelines.profile.ProfilePipeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,7 +141,7 @@ public final class ProfileRebuild implements AutoCloseable {
         while (true) {
             Thread.sleep(CHECK_MILLIS);
             long inLog = eventsInLog(project);
-            long read = Math.max(lastRead, eventsRead(job));
+            long read = Math.max(lastRead, ProfileJob.eventsRead(job));
             long now = System.nanoTime();
             double rate = (read - lastRead) / ((now - lastCheck) / 1e9);
             long eta = rate > 0 ? (long) Math.ceil(Math.max(0, inLog - read) / rate) : -1;
@@ -179,19 +175,6 @@ public final class ProfileRebuild implements AutoCloseable {
                     .aggregate(new EventCount(entry.getKey()));
         }
         return held;
-    }
-
-    /** Events the job's source has emitted (Jet collects metrics every few seconds, so this trails a little). */
-    private static long eventsRead(Job job) {
-        long read = 0;
-        for (Measurement measurement : job.getMetrics().get(MetricNames.EMITTED_COUNT)) {
-            // the source feeds one stage: count its first outgoing edge only
-            if (ProfilePipeline.SOURCE_STAGE.equals(measurement.tag(MetricTags.VERTEX))
-                    && "0".equals(measurement.tag(MetricTags.ORDINAL))) {
-                read += measurement.value();
-            }
-        }
-        return read;
     }
 
     private long eventsInLog(String project) throws SQLException {

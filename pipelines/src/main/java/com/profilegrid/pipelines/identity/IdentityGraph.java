@@ -2,6 +2,8 @@ package com.profilegrid.pipelines.identity;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -100,17 +102,21 @@ public final class IdentityGraph implements Serializable {
         return changes(old);
     }
 
-    /** The links that count (the earliest of each pair), in decision order: enough to rebuild the graph. */
-    public List<Link> links() {
-        List<Link> ordered = new ArrayList<>(earliest.values());
-        ordered.sort(Link.DECISION_ORDER);
-        return ordered;
+    /**
+     * The links that count (the earliest of each pair), in no particular order: enough to rebuild the graph. A
+     * snapshot writes them as they are (sorting a large graph at every snapshot cost more than the rest of it);
+     * {@link #restore} puts them in order.
+     */
+    public Collection<Link> links() {
+        return Collections.unmodifiableCollection(earliest.values());
     }
 
-    /** A graph rebuilt from its links, with its revision: what a snapshot restores. */
-    public static IdentityGraph restore(List<Link> links, long revision) {
+    /** A graph rebuilt from its links (in any order), with its revision: what a snapshot restores. */
+    public static IdentityGraph restore(Collection<Link> links, long revision) {
         IdentityGraph graph = new IdentityGraph();
-        links.forEach(graph::add);
+        List<Link> ordered = new ArrayList<>(links);
+        ordered.sort(Link.DECISION_ORDER);
+        ordered.forEach(graph::add);
         graph.revision = revision;
         return graph;
     }

@@ -9,6 +9,7 @@ import com.profilegrid.pipelines.identity.Link;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -22,7 +23,7 @@ public final class IdentityState implements DataSerializable {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-        List<Link> links = graph.links();
+        Collection<Link> links = graph.links();
         out.writeLong(graph.revision());
         out.writeInt(links.size());
         for (Link link : links) {
