@@ -50,7 +50,7 @@ public final class IdentityGraph implements Serializable {
      * an out-of-order link make the graph decide again from the start, in decision order.
      */
     public Map<String, String> add(Link link) {
-        List<String> pair = link.a().compareTo(link.b()) <= 0 ? List.of(link.a(), link.b()) : List.of(link.b(), link.a());
+        List<String> pair = pair(link);
         Link known = earliest.get(pair);
         if (known != null && Link.DECISION_ORDER.compare(link, known) >= 0) {
             return Map.of();
@@ -82,6 +82,16 @@ public final class IdentityGraph implements Serializable {
             return recompute(old);
         }
         return recompute(profileIds(Set.of(link.a(), link.b())));
+    }
+
+    /** Whether {@link #add} would change anything: the link's pair is new, or this link is earlier than the known one. */
+    public boolean isNew(Link link) {
+        Link known = earliest.get(pair(link));
+        return known == null || Link.DECISION_ORDER.compare(link, known) < 0;
+    }
+
+    private static List<String> pair(Link link) {
+        return link.a().compareTo(link.b()) <= 0 ? List.of(link.a(), link.b()) : List.of(link.b(), link.a());
     }
 
     /** Decides every link again, in decision order; reports the ids whose profile id changed from {@code old}. */

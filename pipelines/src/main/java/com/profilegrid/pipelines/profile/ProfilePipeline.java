@@ -115,9 +115,13 @@ public final class ProfilePipeline {
     }
 
     private static Traverser<Tuple3<String, String, Object>> link(IdentityGraph graph, String project, TrackingEvent event) {
+        List<Link> links = Ids.links(event);
+        if (links.stream().noneMatch(graph::isNew)) {
+            return Traversers.empty(); // the common case: links already known (the same visitor, signed in again)
+        }
         Set<IdentityGraph.Refusal> refusedBefore = Set.copyOf(graph.refusals());
         Map<String, String> changed = new HashMap<>();
-        for (Link link : Ids.links(event)) {
+        for (Link link : links) {
             changed.putAll(graph.add(link));
         }
         List<Tuple3<String, String, Object>> out = new ArrayList<>();
