@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The tracking log in a relational database (H2 or PostgreSQL). Each instance is one writer: it opens a
@@ -40,6 +41,8 @@ public final class JdbcTrackingLog implements TrackingLog {
     private long nextSeq = 1;
     /** After a failed commit its outcome may be unknown: re-read the shard's last seq before the next one. */
     private boolean resync;
+    /** Commits by this writer, for readers on this member ({@link #localCommits()}). */
+    private final AtomicLong commits = new AtomicLong();
 
     /**
      * @param writerName names this writer in {@code log_shards} (node address, for operators)
@@ -61,6 +64,16 @@ public final class JdbcTrackingLog implements TrackingLog {
     }
 
     @Override
+    public long localShard() {
+        return shard;
+    }
+
+    @Override
+    public long localCommits() {
+        return commits.get();
+    }
+
+    @Override
     public CompletableFuture<Void> append(List<TrackingEvent> events) {
         return writer.submit(events);
     }
@@ -75,6 +88,7 @@ public final class JdbcTrackingLog implements TrackingLog {
                     resync = false;
                 }
                 nextSeq = insert(unique, nextSeq);
+                commits.incrementAndGet();
                 return;
             } catch (SQLException e) {
                 resync = true;
@@ -140,13 +154,16 @@ public final class JdbcTrackingLog implements TrackingLog {
     }
 
     @Override
-    public List<Long> shards() {
+    public List<Shard> listShards() {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement("SELECT shard FROM log_shards ORDER BY shard");
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT shard, closed_ms FROM log_shards ORDER BY shard");
              ResultSet rows = select.executeQuery()) {
-            List<Long> shards = new ArrayList<>();
+            List<Shard> shards = new ArrayList<>();
             while (rows.next()) {
-                shards.add(rows.getLong(1));
+                long id = rows.getLong(1);
+                rows.getLong(2);
+                shards.add(new Shard(id, !rows.wasNull()));
             }
             return shards;
         } catch (SQLException e) {

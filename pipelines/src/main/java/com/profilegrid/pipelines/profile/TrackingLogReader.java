@@ -11,8 +11,30 @@ public interface TrackingLogReader {
 
     String USER_CONTEXT_KEY = "profilegrid.trackingLog";
 
+    /** A shard of the log, and whether its writer closed it (then nothing is added to it any more). */
+    record Shard(long id, boolean closed) {
+    }
+
     /** All shards, in creation order. */
-    List<Long> shards();
+    List<Shard> listShards();
+
+    /** The ids of all shards, in creation order. */
+    default List<Long> shards() {
+        return listShards().stream().map(Shard::id).toList();
+    }
+
+    /**
+     * Grows whenever this member's own writer commits to the log: a reader of {@link #localShard()} on the same
+     * member that sees it change knows there is something new to read without polling for it.
+     */
+    default long localCommits() {
+        return 0;
+    }
+
+    /** The shard this member's own writer appends to, or -1 when there is none. */
+    default long localShard() {
+        return -1;
+    }
 
     /** Up to {@code limit} records of {@code shard} after {@code afterSeq}, in seq order. */
     default List<LogRecord> read(long shard, long afterSeq, int limit) {

@@ -6,13 +6,20 @@ import com.hazelcast.jet.pipeline.StreamSource;
 import com.profilegrid.model.TrackingEvent;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A fault-tolerant streaming source over the tracking log. Each source processor owns the shards whose
  * number modulo the total parallelism is its index, reads each in seq order, and keeps a cursor per shard.
  * The cursors are its snapshot, so after a restart it resumes exactly where the last snapshot left off.
+ *
+ * <p>With nothing to read it asks the log again after 20 ms, or at once when this member's own writer commits to a
+ * shard it reads (so on one node an event reaches the pipeline without waiting for a poll). It reads the list of
+ * shards once a second, and stops reading a shard once its writer closed it and it has read it to the end, so the
+ * shards of nodes long gone cost nothing.
  */
 public final class TrackingLogSource {
 
@@ -34,48 +41,89 @@ public final class TrackingLogSource {
 
     /** The per-processor state of the source: the log, the shards it owns, and its cursors. */
     static final class Reader {
+        /** With nothing to read, wait this long before asking the log again (unless this member's writer commits). */
         private static final long IDLE_NANOS = 20_000_000L;
+        /** How often the list of shards is read again (a new node's shard is found within this). */
+        private static final long SHARDS_REFRESH_NANOS = 1_000_000_000L;
         private final TrackingLogReader log;
         private final int index;
         private final int parallelism;
         private final int batchSize;
         private final String project;
         private final HashMap<Long, Long> cursors = new HashMap<>();
+        /** Closed shards read to their end: never read again (not snapshotted; found again after a restore). */
+        private final Set<Long> finished = new HashSet<>();
+        private List<TrackingLogReader.Shard> shards = List.of();
+        private long shardsReadAt;
+        private boolean shardsRead;
         private long idleUntil;
+        private long commitsSeen = -1;
+        /** Whether this processor reads the shard of this member's own writer, so its commits wake it. */
+        private final boolean ownsLocalShard;
 
         Reader(Processor.Context context, int batchSize, String project) {
-            this.log = (TrackingLogReader) context.hazelcastInstance().getUserContext().get(TrackingLogReader.USER_CONTEXT_KEY);
+            this(memberLog(context), context.globalProcessorIndex(), context.totalParallelism(), batchSize, project);
+        }
+
+        Reader(TrackingLogReader log, int index, int parallelism, int batchSize, String project) {
+            this.log = log;
+            this.index = index;
+            this.parallelism = parallelism;
+            this.batchSize = batchSize;
+            this.project = project;
+            this.ownsLocalShard = log.localShard() >= 0 && Math.floorMod(log.localShard(), parallelism) == index;
+        }
+
+        private static TrackingLogReader memberLog(Processor.Context context) {
+            TrackingLogReader log = (TrackingLogReader) context.hazelcastInstance().getUserContext()
+                    .get(TrackingLogReader.USER_CONTEXT_KEY);
             if (log == null) {
                 throw new IllegalStateException("no tracking log in the member's user context under "
                         + TrackingLogReader.USER_CONTEXT_KEY);
             }
-            this.index = context.globalProcessorIndex();
-            this.parallelism = context.totalParallelism();
-            this.batchSize = batchSize;
-            this.project = project;
+            return log;
         }
 
         void fill(SourceBuilder.SourceBuffer<TrackingEvent> buffer) {
-            if (System.nanoTime() - idleUntil < 0) {
+            long now = System.nanoTime();
+            long commits = ownsLocalShard ? log.localCommits() : commitsSeen;
+            if (now - idleUntil < 0 && commits == commitsSeen) {
                 return;
             }
+            commitsSeen = commits;
+            if (!shardsRead || now - shardsReadAt > SHARDS_REFRESH_NANOS || ownsLocalShard && !listed(log.localShard())) {
+                shards = log.listShards();
+                shardsRead = true;
+                shardsReadAt = now;
+            }
             int emitted = 0;
-            for (long shard : log.shards()) {
-                if (Math.floorMod(shard, parallelism) != index) {
+            for (TrackingLogReader.Shard shard : shards) {
+                if (Math.floorMod(shard.id(), parallelism) != index || finished.contains(shard.id())) {
                     continue;
                 }
-                List<LogRecord> records = log.read(shard, cursors.getOrDefault(shard, 0L), batchSize, project);
+                List<LogRecord> records = log.read(shard.id(), cursors.getOrDefault(shard.id(), 0L), batchSize, project);
                 for (LogRecord record : records) {
                     buffer.add(record.event());
                 }
                 if (!records.isEmpty()) {
-                    cursors.put(shard, records.get(records.size() - 1).seq());
+                    cursors.put(shard.id(), records.get(records.size() - 1).seq());
                     emitted += records.size();
+                } else if (shard.closed()) {
+                    finished.add(shard.id()); // it was closed before this read found nothing more in it
                 }
             }
             if (emitted == 0) {
-                idleUntil = System.nanoTime() + IDLE_NANOS;
+                idleUntil = now + IDLE_NANOS;
             }
+        }
+
+        private boolean listed(long shard) {
+            for (TrackingLogReader.Shard known : shards) {
+                if (known.id() == shard) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         Map<Long, Long> snapshot() {

@@ -1,0 +1,136 @@
+package com.profilegrid.pipelines.profile;
+
+import com.hazelcast.jet.pipeline.SourceBuilder;
+import com.profilegrid.model.EventType;
+import com.profilegrid.model.TrackingEvent;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How the log source polls: it reads each shard it owns in order, asks again at once when its member's own writer
+ * commits, and stops reading a closed shard it has read to the end. Against an in-memory log whose reads it counts.
+ */
+class TrackingLogSourceTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
+
+    @Test
+    void when_the_members_writer_commits_then_the_reader_reads_at_once_and_otherwise_waits_for_its_poll() {
+        MemoryLog log = new MemoryLog(1);
+        TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 10, null);
+        List<TrackingEvent> out = new ArrayList<>();
+
+        reader.fill(buffer(out));
+        assertThat(out).isEmpty();
+        int readsWhenIdle = log.reads;
+        reader.fill(buffer(out));
+        assertThat(log.reads).as("idle: no new read before the poll interval").isEqualTo(readsWhenIdle);
+
+        log.commit(1, "m1");
+        reader.fill(buffer(out));
+        assertThat(out).extracting(TrackingEvent::messageId).containsExactly("m1");
+    }
+
+    @Test
+    void when_a_closed_shard_is_read_to_its_end_then_it_is_not_read_again() throws InterruptedException {
+        MemoryLog log = new MemoryLog(-1);
+        log.commit(1, "a1");
+        log.commit(2, "b1");
+        log.closed.put(1L, true);
+        TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 10, null);
+        List<TrackingEvent> out = new ArrayList<>();
+
+        reader.fill(buffer(out));
+        assertThat(out).extracting(TrackingEvent::messageId).containsExactlyInAnyOrder("a1", "b1");
+        Thread.sleep(30);
+        reader.fill(buffer(out)); // finds shard 1 closed and empty from where it stands
+        log.readsByShard.clear();
+        Thread.sleep(30);
+        reader.fill(buffer(out));
+        Thread.sleep(30);
+        reader.fill(buffer(out));
+        assertThat(log.readsByShard).containsOnlyKeys(2L);
+    }
+
+    @Test
+    void when_a_project_is_given_then_only_its_events_are_read() {
+        MemoryLog log = new MemoryLog(-1);
+        log.commit(1, "a1");
+        log.commit(1, "other:o1");
+        log.commit(1, "a2");
+        TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 10, "acme");
+        List<TrackingEvent> out = new ArrayList<>();
+        reader.fill(buffer(out));
+        assertThat(out).extracting(TrackingEvent::messageId).containsExactly("a1", "a2");
+    }
+
+    private static SourceBuilder.SourceBuffer<TrackingEvent> buffer(List<TrackingEvent> out) {
+        return new SourceBuilder.SourceBuffer<>() {
+            @Override
+            public int size() {
+                return out.size();
+            }
+
+            @Override
+            public void close() {
+            }
+
+            @Override
+            public void add(TrackingEvent item) {
+                out.add(item);
+            }
+        };
+    }
+
+    /** Shards of records in memory; a message id {@code other:...} belongs to project {@code other}, the rest to acme. */
+    private static final class MemoryLog implements TrackingLogReader {
+        final Map<Long, List<LogRecord>> shards = new TreeMap<>();
+        final Map<Long, Boolean> closed = new TreeMap<>();
+        final Map<Long, Integer> readsByShard = new TreeMap<>();
+        final long localShard;
+        long commits;
+        int reads;
+
+        MemoryLog(long localShard) {
+            this.localShard = localShard;
+        }
+
+        void commit(long shard, String messageId) {
+            List<LogRecord> records = shards.computeIfAbsent(shard, s -> new ArrayList<>());
+            String project = messageId.startsWith("other:") ? "other" : "acme";
+            records.add(new LogRecord(shard, records.size() + 1, new TrackingEvent(project, messageId, EventType.TRACK,
+                    "e", "a", null, null, null, T0, T0, "{}", "{}", "{}", "{}")));
+            commits++;
+        }
+
+        @Override
+        public List<Shard> listShards() {
+            return shards.keySet().stream().map(id -> new Shard(id, closed.getOrDefault(id, false))).toList();
+        }
+
+        @Override
+        public List<LogRecord> read(long shard, long afterSeq, int limit, String project) {
+            reads++;
+            readsByShard.merge(shard, 1, Integer::sum);
+            return shards.getOrDefault(shard, List.of()).stream().filter(record -> record.seq() > afterSeq)
+                    .filter(record -> project == null || record.event().project().equals(project)).limit(limit).toList();
+        }
+
+        @Override
+        public long localCommits() {
+            return commits;
+        }
+
+        @Override
+        public long localShard() {
+            return localShard;
+        }
+    }
+}
