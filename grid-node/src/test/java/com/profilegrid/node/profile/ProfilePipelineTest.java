@@ -102,6 +102,25 @@ class ProfilePipelineTest {
         assertThat(profiles.get(new ProfileKey(project.projectId(), "user:bob")).identities().userId()).isEqualTo("bob");
     }
 
+    @Test
+    void when_a_late_older_link_changes_what_is_refused_then_the_refusals_follow() {
+        post("{\"anonymousId\":\"x\",\"userId\":\"alice\",\"messageId\":\"m1\",\"timestamp\":\"2026-11-01T10:00:00Z\"}", "identify");
+        post("{\"anonymousId\":\"x\",\"userId\":\"bob\",\"messageId\":\"m2\",\"timestamp\":\"2026-11-01T10:20:00Z\"}", "identify");
+        IMap<String, String> refusals = node.node().member().getMap(ProfileJob.REFUSALS_MAP);
+        await().atMost(Duration.ofSeconds(30)).until(() -> refusals.get(project.projectId() + "\u001fm2") != null);
+
+        // bob used the device first after all: x was his before alice's sign-in, which is now the refused one
+        post("{\"anonymousId\":\"x\",\"userId\":\"bob\",\"messageId\":\"m0\",\"timestamp\":\"2026-11-01T09:50:00Z\"}", "identify");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(refusals.get(project.projectId() + "\u001fm1")).contains("user:alice", "user:bob");
+            assertThat(refusals.get(project.projectId() + "\u001fm2")).isNull();
+        });
+        IMap<String, String> ids = node.node().member().getMap(ProfileJob.IDS_MAP);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "user:bob".equals(ids.get(project.projectId() + "\u001fanon:x")));
+        assertThat(NodeFixture.json(node.send(node.request("/v1/profiles/x", project.readKey()).GET().build()).body())
+                .get("profileId").asText()).isEqualTo("user:bob");
+    }
+
     private void post(String body, String type) {
         assertThat(node.post("/v1/" + type, project.writeKey(), body).statusCode()).isEqualTo(200);
     }

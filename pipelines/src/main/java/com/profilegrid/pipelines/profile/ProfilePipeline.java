@@ -20,6 +20,7 @@ import com.profilegrid.pipelines.identity.Link;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -127,7 +128,16 @@ public final class ProfilePipeline {
         List<Tuple3<String, String, Object>> out = new ArrayList<>();
         long revision = graph.revision();
         changed.forEach((id, profileId) -> out.add(tuple3(PROFILE_ID, key(project, id), Tuple2.tuple2(profileId, revision))));
-        for (IdentityGraph.Refusal refusal : graph.refusals()) {
+        List<IdentityGraph.Refusal> refused = graph.refusals();
+        Set<String> refusedMessages = new HashSet<>();
+        refused.forEach(refusal -> refusedMessages.add(refusal.link().messageId()));
+        // a late, older link can make the graph decide again and follow a link it refused before: withdraw its record
+        for (IdentityGraph.Refusal before : refusedBefore) {
+            if (!refusedMessages.contains(before.link().messageId())) {
+                out.add(tuple3(REFUSAL, key(project, before.link().messageId()), null));
+            }
+        }
+        for (IdentityGraph.Refusal refusal : refused) {
             if (!refusedBefore.contains(refusal)) {
                 out.add(tuple3(REFUSAL, key(project, refusal.link().messageId()), refusal.reason()));
             }
