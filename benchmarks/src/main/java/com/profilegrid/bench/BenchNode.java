@@ -112,6 +112,14 @@ final class BenchNode implements AutoCloseable {
         return job == null ? 0 : com.profilegrid.node.ProfileJob.eventsRead(job);
     }
 
+    /** Waits until the profile job has read {@code events} events from the log, or {@code limit} has passed. */
+    void awaitProfilesRead(long events, java.time.Duration limit) throws InterruptedException {
+        long end = System.nanoTime() + limit.toNanos();
+        while (eventsRead() < events && System.nanoTime() < end) {
+            Thread.sleep(200);
+        }
+    }
+
     /** Events of the bench project folded into profiles so far (the sum of all their counters). */
     long foldedEvents() {
         Long sum = node.profiles().aggregate(new com.profilegrid.node.rebuild.EventCount(project.projectId()));

@@ -57,6 +57,10 @@ final class IngestBenchmark implements Callable<Integer> {
                 load.asFastAsPossible(connections, Duration.ofSeconds(3));
                 SegmentLoad.Result max = load.asFastAsPossible(connections, Duration.ofSeconds(seconds));
                 print(database, "max, " + connections + " connections", max);
+                if (!withoutProfiles) {
+                    // the profile job digests what the fast run left behind; the paced run starts on a quiet node
+                    node.awaitProfilesRead(load.accepted(), Duration.ofSeconds(180));
+                }
                 double fixed = rate != null ? rate : Math.max(batch, max.eventsPerSecond() / 2);
                 SegmentLoad.Result paced = load.atFixedRate(fixed, Duration.ofSeconds(seconds), connections * 8);
                 print(database, String.format("fixed %.0f/s", fixed), paced);
