@@ -5,6 +5,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.MaxSizePolicy;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.store.Database;
@@ -148,6 +149,24 @@ class ProfilePersistenceTest {
     private static Instant toInstant(ResultSet rows, int column) throws SQLException {
         long millis = rows.getLong(column);
         return rows.wasNull() ? null : Instant.ofEpochMilli(millis);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void when_the_member_is_shutting_down_then_write_behind_still_stores_what_it_holds(TestDatabases kind) throws SQLException {
+        openDatabase(kind);
+        HazelcastInstance member = cluster(1)[0];
+        ProfileMapStore store = new ProfileMapStore(database.dataSource(), database.dialect());
+        store.init(member, new java.util.Properties(), GridMaps.PROFILES);
+        Map<ProfileKey, Profile> first = SampleProfiles.profiles("acme", 1);
+        store.storeAll(first);
+        member.shutdown();
+
+        // what Hazelcast flushes while the member stops: the active generation can no longer be read
+        Map<ProfileKey, Profile> last = new HashMap<>(SampleProfiles.profiles("acme", 3));
+        store.storeAll(last);
+
+        assertThat(new ProfileMapStore(database.dataSource(), database.dialect()).loadAll(last.keySet())).isEqualTo(last);
     }
 
     private long rowCount() throws SQLException {

@@ -1,6 +1,7 @@
 package com.profilegrid.node.store;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.map.MapLoaderLifecycleSupport;
 import com.hazelcast.map.MapStore;
 import com.profilegrid.model.Generation;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -37,6 +39,8 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile>, Map
     private final ProfileRows rows = new ProfileRows();
     private volatile HazelcastInstance member;
     private volatile String mapName;
+    /** The last answer of {@link #activeFor} per project, for the flush at shutdown. */
+    private final Map<String, Boolean> lastAnswers = new ConcurrentHashMap<>();
 
     public ProfileMapStore(DataSource dataSource, SqlDialect dialect) {
         this.dataSource = dataSource;
@@ -58,6 +62,9 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile>, Map
      * Only the active generation of the profiles map reads and writes the table, project by project: a map a
      * rebuild is filling starts empty (nothing loads into it) and stores nothing until readers of the project use
      * it, and a retired one stores nothing more. Outside a member (a store used directly) it is always active.
+     *
+     * <p>While the member shuts down it can no longer read which generation is active, but Hazelcast still
+     * flushes its write-behind queue: the last answer seen for each project decides then.
      */
     private <K> List<K> active(Collection<K> items, Function<K, ProfileKey> key) {
         if (member == null) {
@@ -66,12 +73,25 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile>, Map
         Map<String, Boolean> activeFor = new HashMap<>();
         List<K> active = new ArrayList<>(items.size());
         for (K item : items) {
-            if (activeFor.computeIfAbsent(key.apply(item).project(),
-                    project -> Generation.active(member, project).profilesMap().equals(mapName))) {
+            if (activeFor.computeIfAbsent(key.apply(item).project(), this::activeFor)) {
                 active.add(item);
             }
         }
         return active;
+    }
+
+    private boolean activeFor(String project) {
+        try {
+            boolean active = Generation.active(member, project).profilesMap().equals(mapName);
+            lastAnswers.put(project, active);
+            return active;
+        } catch (HazelcastInstanceNotActiveException e) {
+            Boolean last = lastAnswers.get(project);
+            if (last == null) {
+                throw e;
+            }
+            return last;
+        }
     }
 
     @Override

@@ -83,19 +83,26 @@ class RebuildWhileServingTest {
     void when_one_project_is_rebuilt_then_the_others_keep_their_generation_and_every_reader_sees_complete_profiles()
             throws Exception {
         Database.Settings db = TestDatabases.POSTGRESQL.fresh(dir);
-        try (NodeFixture node = NodeFixture.start(dir, db, TestClusters.uniqueClusterName(), IngestSettings.DEFAULTS)) {
+        String cluster = TestClusters.uniqueClusterName();
+        int portA = NodeFixture.freePort();
+        int portB = NodeFixture.freePort();
+        String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
+        try (NodeFixture node = NodeFixture.start(dir.resolve("a"), db, cluster, IngestSettings.DEFAULTS, portA, members);
+             NodeFixture other = NodeFixture.start(dir.resolve("b"), db, cluster, IngestSettings.DEFAULTS, portB, members)) {
             var member = node.node().member();
+            await().atMost(Duration.ofSeconds(30)).until(() -> member.getCluster().getMembers().size() == 2);
             ProjectStore.Created acme = node.createProject("acme");
             ProjectStore.Created globex = node.createProject("globex");
             ingestAndSettle(node, List.of(acme, globex), 40);
+            ingestAndSettle(other, List.of(acme, globex), 10);
 
             assertThat(startRebuild(node, "?project=no-such-project").statusCode()).isEqualTo(404);
             assertThat(Generation.ownGenerations(member)).isEmpty();
 
-            try (Serving serving = new Serving(node, List.of(acme, globex))) {
+            try (Serving serving = new Serving(List.of(node, other), List.of(acme, globex))) {
                 assertThat(startRebuild(node, "?project=" + acme.projectId()).statusCode()).isEqualTo(202);
                 // one rebuild at a time in the cluster: another one, from any member, is refused while it runs
-                RebuildStatus second = new ProfileRebuild(member, null, FoldSettings.DEFAULTS).start(null);
+                RebuildStatus second = new ProfileRebuild(other.node().member(), null, FoldSettings.DEFAULTS).start(null);
                 assertThat(second.state()).isEqualTo("FAILED");
                 assertThat(second.message()).contains("another rebuild is running");
                 awaitRebuildDone(node);
@@ -112,7 +119,7 @@ class RebuildWhileServingTest {
             assertLiveEqualsLogAndDatabase(node, db, acme);
             assertLiveEqualsLogAndDatabase(node, db, globex);
 
-            try (Serving serving = new Serving(node, List.of(acme, globex))) {
+            try (Serving serving = new Serving(List.of(node, other), List.of(acme, globex))) {
                 assertThat(startRebuild(node, "").statusCode()).isEqualTo(202);
                 awaitRebuildDone(node);
                 serving.stopAndAssertNothingFailed();
@@ -171,9 +178,15 @@ class RebuildWhileServingTest {
         private final Thread reader;
 
         Serving(NodeFixture node, List<ProjectStore.Created> projects) {
+            this(List.of(node), projects);
+        }
+
+        /** Ingest and reads take turns over {@code nodes}. */
+        Serving(List<NodeFixture> nodes, List<ProjectStore.Created> projects) {
             ingest = new Thread(() -> {
                 Random random = new Random(4);
                 for (int b = 0; running.get(); b++) {
+                    NodeFixture node = nodes.get(b % nodes.size());
                     for (ProjectStore.Created project : projects) {
                         int status = node.post("/v1/batch", project.writeKey(), batch(random, "live-" + b + "-")).statusCode();
                         if (status / 100 != 2) {
@@ -189,7 +202,8 @@ class RebuildWhileServingTest {
             });
             Map<String, Long> seen = new ConcurrentHashMap<>();
             reader = new Thread(() -> {
-                while (running.get()) {
+                for (int round = 0; running.get(); round++) {
+                    NodeFixture node = nodes.get(round % nodes.size());
                     for (ProjectStore.Created project : projects) {
                         for (int u = 0; u < USERS; u++) {
                             String who = project.projectId() + "/user-" + u;
