@@ -212,11 +212,30 @@ public final class JdbcTrackingLog implements TrackingLog {
                     insert.setLong(3, clock.millis());
                     insert.executeUpdate();
                 }
+                closeAbandoned(connection, writerName, next);
                 return next;
             } catch (SQLException e) {
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState()) || attempt >= 10) {
                     throw new TrackingLogException("cannot open a log shard", e);
                 }
+            }
+        }
+    }
+
+    /**
+     * Closes the shards an earlier run of this writer left open (it was killed, or lost its database before it
+     * could close them): a writer is named by its node's address, which one process holds at a time, so that run
+     * is gone and will add nothing more. Readers stop polling a closed shard once they have read it to its end.
+     */
+    private void closeAbandoned(Connection connection, String writerName, long current) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE log_shards SET closed_ms = ? WHERE writer = ? AND closed_ms IS NULL AND shard < ?")) {
+            update.setLong(1, clock.millis());
+            update.setString(2, writerName);
+            update.setLong(3, current);
+            int closed = update.executeUpdate();
+            if (closed > 0) {
+                LOG.info("Closed {} log shard(s) an earlier run of writer {} left open", closed, writerName);
             }
         }
     }
