@@ -2,9 +2,8 @@ package com.profilegrid.node.log;
 
 import com.profilegrid.pipelines.profile.LogRecord;
 
-import com.profilegrid.node.IngestSettings;
+import com.profilegrid.node.NodeCluster;
 import com.profilegrid.node.NodeFixture;
-import com.profilegrid.node.TestClusters;
 import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
 import com.profilegrid.node.store.Database;
@@ -48,12 +47,9 @@ class TwoWritersTest {
     void when_two_nodes_ingest_concurrently_then_a_tailing_reader_sees_every_event_once_in_shard_order(TestDatabases kind)
             throws Exception {
         Database.Settings db = kind.fresh(dir);
-        String cluster = TestClusters.uniqueClusterName();
-        int portA = NodeFixture.freePort();
-        int portB = NodeFixture.freePort();
-        String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
-        try (NodeFixture a = NodeFixture.start(dir.resolve("a"), db, cluster, IngestSettings.DEFAULTS, portA, members);
-             NodeFixture b = NodeFixture.start(dir.resolve("b"), db, cluster, IngestSettings.DEFAULTS, portB, members)) {
+        try (NodeCluster cluster = NodeCluster.start(dir, db, 2)) {
+            NodeFixture a = cluster.node(0);
+            NodeFixture b = cluster.node(1);
             ProjectStore.Created project = a.createProject("acme");
             List<LogRecord> tailed = new ArrayList<>();
             AtomicBoolean loadDone = new AtomicBoolean();

@@ -6,9 +6,8 @@ import com.hazelcast.map.IMap;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.TrackingEvent;
-import com.profilegrid.node.IngestSettings;
+import com.profilegrid.node.NodeCluster;
 import com.profilegrid.node.NodeFixture;
-import com.profilegrid.node.TestClusters;
 import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
 import com.profilegrid.node.store.Database;
@@ -50,6 +49,7 @@ class LiveEqualsRebuildTest {
     private static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
     private static final ProfileFold FOLD = new ProfileFold(FoldSettings.DEFAULTS);
     private static Database.Settings db;
+    private static NodeCluster cluster;
     private static NodeFixture a;
     private static NodeFixture b;
 
@@ -57,18 +57,14 @@ class LiveEqualsRebuildTest {
     static void startTwoNodes() throws Exception {
         Path dir = Files.createTempDirectory("profilegrid-live-rebuild");
         db = TestDatabases.POSTGRESQL.fresh(dir);
-        String cluster = TestClusters.uniqueClusterName();
-        int portA = NodeFixture.freePort();
-        int portB = NodeFixture.freePort();
-        String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
-        a = NodeFixture.start(dir.resolve("a"), db, cluster, IngestSettings.DEFAULTS, portA, members);
-        b = NodeFixture.start(dir.resolve("b"), db, cluster, IngestSettings.DEFAULTS, portB, members);
+        cluster = NodeCluster.start(dir, db, 2);
+        a = cluster.node(0);
+        b = cluster.node(1);
     }
 
     @AfterContainer
     static void stopNodes() throws Exception {
-        b.close();
-        a.close();
+        cluster.close();
         TestDatabases.drop(db);
     }
 

@@ -10,6 +10,7 @@ import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.node.IngestSettings;
+import com.profilegrid.node.NodeCluster;
 import com.profilegrid.node.NodeFixture;
 import com.profilegrid.node.ProfileJob;
 import com.profilegrid.node.TestClusters;
@@ -83,12 +84,9 @@ class RebuildWhileServingTest {
     void when_one_project_is_rebuilt_then_the_others_keep_their_generation_and_every_reader_sees_complete_profiles()
             throws Exception {
         Database.Settings db = TestDatabases.POSTGRESQL.fresh(dir);
-        String cluster = TestClusters.uniqueClusterName();
-        int portA = NodeFixture.freePort();
-        int portB = NodeFixture.freePort();
-        String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
-        try (NodeFixture node = NodeFixture.start(dir.resolve("a"), db, cluster, IngestSettings.DEFAULTS, portA, members);
-             NodeFixture other = NodeFixture.start(dir.resolve("b"), db, cluster, IngestSettings.DEFAULTS, portB, members)) {
+        try (NodeCluster cluster = NodeCluster.start(dir, db, 2)) {
+            NodeFixture node = cluster.node(0);
+            NodeFixture other = cluster.node(1);
             var member = node.node().member();
             await().atMost(Duration.ofSeconds(30)).until(() -> member.getCluster().getMembers().size() == 2);
             ProjectStore.Created acme = node.createProject("acme");
