@@ -108,6 +108,16 @@ final class ProfilesBenchmark implements Callable<Integer> {
             System.out.printf("%-9s event -> profile visible (HTTP ack + pipeline): p50 %.2f ms  p99 %.2f ms  (%d probes)%n",
                     database, visible.getValueAtPercentile(50) / 1000.0, visible.getValueAtPercentile(99) / 1000.0, probes);
 
+            BenchNode.Rebuild rebuild = node.rebuild();
+            System.out.printf("%-9s rebuild from the log: %d events folded in %.1f s (%.0f events/s); done with the switch "
+                            + "and the database after %.1f s%n", database, rebuild.events(), rebuild.foldSeconds(),
+                    rebuild.events() / rebuild.foldSeconds(), rebuild.totalSeconds());
+            if (database.equals("postgres")) {
+                double copy = node.copyLogRowsPerSecond();
+                System.out.printf("%-9s COPY tracking_log TO STDOUT: %.0f rows/s; the rebuild folds at %.0f%% of it%n", database,
+                        copy, 100 * rebuild.events() / rebuild.foldSeconds() / copy);
+            }
+
             ClientSettings settings = new ClientSettings(node.clusterName(), List.of(node.memberAddress()),
                     URI.create(node.baseUrl()), node.writeKey(), Duration.ofSeconds(10));
             try (ProfileGridClient client = ProfileGridClient.connect(settings)) {
