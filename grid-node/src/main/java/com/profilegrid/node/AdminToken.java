@@ -17,10 +17,15 @@ final class AdminToken {
 
     /** The configured token, else the one in the data directory, or empty when there is none yet. */
     static Optional<String> existing(NodeSettings settings) {
-        if (settings.adminToken() != null && !settings.adminToken().isBlank()) {
-            return Optional.of(settings.adminToken());
+        return existing(settings.adminToken(), settings.dataDir());
+    }
+
+    /** {@code configured} unless blank, else the token in {@code dataDir}, or empty when there is none yet. */
+    static Optional<String> existing(String configured, Path dataDir) {
+        if (configured != null && !configured.isBlank()) {
+            return Optional.of(configured);
         }
-        Path file = settings.dataDir().resolve("admin-token");
+        Path file = dataDir.resolve("admin-token");
         try {
             return Files.exists(file) ? Optional.of(Files.readString(file).trim()) : Optional.empty();
         } catch (IOException e) {

@@ -1,9 +1,11 @@
 package com.profilegrid.node;
 
+import com.profilegrid.pipelines.fold.FoldSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -18,9 +20,29 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--demo", description = "Write a small demo data set after start, and log it.")
     boolean demo;
 
+    @Option(names = "--visit-gap-minutes", defaultValue = "${env:PROFILEGRID_VISIT_GAP_MINUTES:-30}",
+            description = "Inactivity after which a visitor's next event starts a new visit (default: ${DEFAULT-VALUE}; "
+                    + "the same on every node; a rebuild applies a change to existing profiles).")
+    int visitGapMinutes;
+
+    @Option(names = "--recent-events", defaultValue = "${env:PROFILEGRID_RECENT_EVENTS:-20}",
+            description = "Most recent events each profile keeps (default: ${DEFAULT-VALUE}; the same on every node).")
+    int recentEvents;
+
+    /** The node's settings: the shared flags, and how this node's profile jobs fold events. */
+    NodeSettings settings() {
+        if (visitGapMinutes < 1) {
+            throw new IllegalArgumentException("--visit-gap-minutes must be at least 1, not " + visitGapMinutes);
+        }
+        if (recentEvents < 0) {
+            throw new IllegalArgumentException("--recent-events must not be negative, not " + recentEvents);
+        }
+        return options.settings(demo).withFold(new FoldSettings(Duration.ofMinutes(visitGapMinutes), recentEvents));
+    }
+
     @Override
     public Integer call() throws InterruptedException {
-        GridNode node = GridNode.start(options.settings(demo));
+        GridNode node = GridNode.start(settings());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

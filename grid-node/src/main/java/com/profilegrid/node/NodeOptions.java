@@ -2,10 +2,7 @@ package com.profilegrid.node;
 
 import picocli.CommandLine.Option;
 
-import com.profilegrid.pipelines.fold.FoldSettings;
-
 import java.nio.file.Path;
-import java.time.Duration;
 
 /** The settings of a node as flags, each with its PROFILEGRID_* variable; shared by the commands that need them. */
 final class NodeOptions {
@@ -89,30 +86,11 @@ final class NodeOptions {
             description = "Bearer token of the admin API (default: generated into <data-dir>/admin-token; env PROFILEGRID_ADMIN_TOKEN).")
     String adminToken;
 
-    @Option(names = "--visit-gap-minutes", defaultValue = "${env:PROFILEGRID_VISIT_GAP_MINUTES:-30}",
-            description = "Inactivity after which a visitor's next event starts a new visit (default: ${DEFAULT-VALUE}; "
-                    + "the same on every node; a rebuild applies a change to existing profiles).")
-    int visitGapMinutes;
-
-    @Option(names = "--recent-events", defaultValue = "${env:PROFILEGRID_RECENT_EVENTS:-20}",
-            description = "Most recent events each profile keeps (default: ${DEFAULT-VALUE}; the same on every node).")
-    int recentEvents;
-
     NodeSettings settings(boolean demo) {
         IngestSettings ingest = IngestSettings.DEFAULTS.withSpoolMaxBytes(spoolMaxMb * 1024 * 1024)
                 .withMaxInFlight(maxInFlight).withProjectRate(projectRate, projectBurst);
         return new NodeSettings(config, clusterName, bind, hazelcastPort, members, httpHost, httpPort, dataDir, dbUrl,
                 dbUser, dbPassword, dbSchema, dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest,
-                adminToken, fold());
-    }
-
-    private FoldSettings fold() {
-        if (visitGapMinutes < 1) {
-            throw new IllegalArgumentException("--visit-gap-minutes must be at least 1, not " + visitGapMinutes);
-        }
-        if (recentEvents < 0) {
-            throw new IllegalArgumentException("--recent-events must not be negative, not " + recentEvents);
-        }
-        return new FoldSettings(Duration.ofMinutes(visitGapMinutes), recentEvents);
+                adminToken);
     }
 }

@@ -2,12 +2,12 @@ package com.profilegrid.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -30,13 +30,18 @@ final class RebuildCommand implements Callable<Integer> {
     @Option(names = "--project", description = "Rebuild this project's profiles alone (default: every project).")
     String project;
 
-    /** The node's --admin-token, or --data-dir where the node keeps it. */
-    @Mixin
-    NodeOptions options;
+    @Option(names = "--admin-token", defaultValue = "${env:PROFILEGRID_ADMIN_TOKEN}",
+            description = "The node's admin token (env PROFILEGRID_ADMIN_TOKEN; default: read from --data-dir).")
+    String adminToken;
+
+    @Option(names = "--data-dir", defaultValue = "${env:PROFILEGRID_DATA_DIR:-data}",
+            description = "The node's data directory, where it keeps its admin token (default: ${DEFAULT-VALUE}; "
+                    + "env PROFILEGRID_DATA_DIR).")
+    Path dataDir;
 
     @Override
     public Integer call() throws Exception {
-        String token = AdminToken.existing(options.settings(false)).orElseThrow(() -> new IllegalArgumentException(
+        String token = AdminToken.existing(adminToken, dataDir).orElseThrow(() -> new IllegalArgumentException(
                 "no admin token: pass --admin-token or the node's --data-dir"));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest.Builder request = HttpRequest.newBuilder(url.resolve("/admin/rebuild"))

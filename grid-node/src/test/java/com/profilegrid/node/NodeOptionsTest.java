@@ -17,11 +17,11 @@ class NodeOptionsTest {
     void when_fold_flags_are_given_then_the_node_folds_with_them_and_defaults_otherwise() {
         NodeCommand node = new NodeCommand();
         new CommandLine(node).parseArgs("--visit-gap-minutes", "45", "--recent-events", "5");
-        assertThat(node.options.settings(false).fold()).isEqualTo(new FoldSettings(Duration.ofMinutes(45), 5));
+        assertThat(node.settings().fold()).isEqualTo(new FoldSettings(Duration.ofMinutes(45), 5));
 
         NodeCommand plain = new NodeCommand();
         new CommandLine(plain).parseArgs();
-        assertThat(plain.options.settings(false).fold()).isEqualTo(FoldSettings.DEFAULTS);
+        assertThat(plain.settings().fold()).isEqualTo(FoldSettings.DEFAULTS);
     }
 
     @Test
