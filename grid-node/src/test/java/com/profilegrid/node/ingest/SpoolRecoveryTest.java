@@ -6,6 +6,10 @@ import com.profilegrid.node.NodeFixture;
 import com.profilegrid.node.TestClusters;
 import com.profilegrid.pipelines.profile.LogRecord;
 import com.profilegrid.node.project.ProjectStore;
+import com.hazelcast.jet.Job;
+import com.hazelcast.jet.core.JobStatus;
+import com.profilegrid.model.Generation;
+import com.profilegrid.node.rebuild.EventCount;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +72,7 @@ class SpoolRecoveryTest {
             }
 
             await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() >= 1_000);
+            Job profileJob = node.node().member().getJet().getJob(Generation.active(node.node().member()).jobName());
             database.stop();
             phase.set(1);
             assertThat(sentWhileDown.await(60, TimeUnit.SECONDS)).as("requests answered 202 while the database is down").isTrue();
@@ -87,6 +92,13 @@ class SpoolRecoveryTest {
                     .collect(Collectors.groupingBy(record -> record.event().messageId(), Collectors.counting()));
             assertThat(counts.keySet()).containsAll(acked);
             assertThat(counts.values()).allMatch(count -> count == 1);
+
+            // the profile job rode out the outage: the same job, not one started over, and every event counted once
+            Job after = node.node().member().getJet().getJob(profileJob.getName());
+            assertThat(after.getId()).isEqualTo(profileJob.getId());
+            assertThat(after.getStatus()).isEqualTo(JobStatus.RUNNING);
+            await().atMost(Duration.ofSeconds(60)).until(() -> node.node().profiles()
+                    .aggregate(new EventCount(project.projectId())) == log.size());
         }
     }
 }

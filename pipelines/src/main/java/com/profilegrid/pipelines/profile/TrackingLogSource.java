@@ -1,6 +1,7 @@
 package com.profilegrid.pipelines.profile;
 
 import com.hazelcast.jet.core.Processor;
+import com.hazelcast.logging.ILogger;
 import com.hazelcast.jet.pipeline.SourceBuilder;
 import com.hazelcast.jet.pipeline.StreamSource;
 import com.profilegrid.model.TrackingEvent;
@@ -19,7 +20,8 @@ import java.util.Set;
  * <p>With nothing to read it asks the log again after 20 ms, or at once when this member's own writer commits to a
  * shard it reads (so on one node an event reaches the pipeline without waiting for a poll). It reads the list of
  * shards once a second, and stops reading a shard once its writer closed it and it has read it to the end, so the
- * shards of nodes long gone cost nothing.
+ * shards of nodes long gone cost nothing. When the log cannot be read (its database is down), it says so once and
+ * tries again every second from the same cursors: the job keeps its state instead of failing and starting over.
  */
 public final class TrackingLogSource {
 
@@ -45,6 +47,8 @@ public final class TrackingLogSource {
         private static final long IDLE_NANOS = 20_000_000L;
         /** How often the list of shards is read again (a new node's shard is found within this). */
         private static final long SHARDS_REFRESH_NANOS = 1_000_000_000L;
+        /** After a failed read, wait this long before the next attempt. */
+        private static final long FAILURE_BACKOFF_NANOS = 1_000_000_000L;
         private final TrackingLogReader log;
         private final int index;
         private final int parallelism;
@@ -58,15 +62,19 @@ public final class TrackingLogSource {
         private boolean shardsRead;
         private long idleUntil;
         private long commitsSeen = -1;
+        private boolean failing;
+        private final ILogger logger;
         /** Whether this processor reads the shard of this member's own writer, so its commits wake it. */
         private final boolean ownsLocalShard;
 
         Reader(Processor.Context context, int batchSize, String project) {
-            this(memberLog(context), context.globalProcessorIndex(), context.totalParallelism(), batchSize, project);
+            this(memberLog(context), context.globalProcessorIndex(), context.totalParallelism(), batchSize, project,
+                    context.logger());
         }
 
-        Reader(TrackingLogReader log, int index, int parallelism, int batchSize, String project) {
+        Reader(TrackingLogReader log, int index, int parallelism, int batchSize, String project, ILogger logger) {
             this.log = log;
+            this.logger = logger;
             this.index = index;
             this.parallelism = parallelism;
             this.batchSize = batchSize;
@@ -87,10 +95,28 @@ public final class TrackingLogSource {
         void fill(SourceBuilder.SourceBuffer<TrackingEvent> buffer) {
             long now = System.nanoTime();
             long commits = ownsLocalShard ? log.localCommits() : commitsSeen;
-            if (now - idleUntil < 0 && commits == commitsSeen) {
+            if (now - idleUntil < 0 && (commits == commitsSeen || failing)) {
                 return;
             }
             commitsSeen = commits;
+            try {
+                read(buffer, now);
+                if (failing) {
+                    logger.info("The tracking log answers again; reading on from where the profile pipeline stood");
+                    failing = false;
+                }
+            } catch (RuntimeException e) {
+                // the database is down or slow: wait and read again from the same cursors, rather than fail the job
+                // (a failed job starts over from the beginning of the log)
+                if (!failing) {
+                    logger.warning("Cannot read the tracking log; trying again every second: " + e);
+                    failing = true;
+                }
+                idleUntil = now + FAILURE_BACKOFF_NANOS;
+            }
+        }
+
+        private void read(SourceBuilder.SourceBuffer<TrackingEvent> buffer, long now) {
             if (!shardsRead || now - shardsReadAt > SHARDS_REFRESH_NANOS || ownsLocalShard && !listed(log.localShard())) {
                 shards = log.listShards();
                 shardsRead = true;

@@ -1,6 +1,7 @@
 package com.profilegrid.pipelines.profile;
 
 import com.hazelcast.jet.pipeline.SourceBuilder;
+import com.hazelcast.logging.Logger;
 import com.profilegrid.model.EventType;
 import com.profilegrid.model.TrackingEvent;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class TrackingLogSourceTest {
     @Test
     void when_the_members_writer_commits_then_the_reader_reads_at_once_and_otherwise_waits_for_its_poll() {
         MemoryLog log = new MemoryLog(1);
-        TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 10, null);
+        TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 10, null, Logger.noLogger());
         List<TrackingEvent> out = new ArrayList<>();
 
         reader.fill(buffer(out));
@@ -44,7 +45,7 @@ class TrackingLogSourceTest {
         log.commit(1, "a1");
         log.commit(2, "b1");
         log.closed.put(1L, true);
-        TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 10, null);
+        TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 10, null, Logger.noLogger());
         List<TrackingEvent> out = new ArrayList<>();
 
         reader.fill(buffer(out));
@@ -60,12 +61,35 @@ class TrackingLogSourceTest {
     }
 
     @Test
+    void when_the_log_cannot_be_read_then_the_reader_waits_and_goes_on_from_where_it_stood() throws InterruptedException {
+        MemoryLog log = new MemoryLog(-1);
+        log.commit(1, "m1");
+        TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 10, null, Logger.noLogger());
+        List<TrackingEvent> out = new ArrayList<>();
+        reader.fill(buffer(out));
+        log.commit(1, "m2");
+        log.down = true;
+
+        Thread.sleep(30);
+        reader.fill(buffer(out)); // fails inside, does not throw: the job keeps running
+        int readsWhileDown = log.reads;
+        Thread.sleep(30);
+        reader.fill(buffer(out));
+        assertThat(log.reads).as("backs off after a failure").isEqualTo(readsWhileDown);
+
+        log.down = false;
+        Thread.sleep(1_100);
+        reader.fill(buffer(out));
+        assertThat(out).extracting(TrackingEvent::messageId).containsExactly("m1", "m2");
+    }
+
+    @Test
     void when_a_project_is_given_then_only_its_events_are_read() {
         MemoryLog log = new MemoryLog(-1);
         log.commit(1, "a1");
         log.commit(1, "other:o1");
         log.commit(1, "a2");
-        TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 10, "acme");
+        TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 10, "acme", Logger.noLogger());
         List<TrackingEvent> out = new ArrayList<>();
         reader.fill(buffer(out));
         assertThat(out).extracting(TrackingEvent::messageId).containsExactly("a1", "a2");
@@ -97,6 +121,7 @@ class TrackingLogSourceTest {
         final long localShard;
         long commits;
         int reads;
+        boolean down;
 
         MemoryLog(long localShard) {
             this.localShard = localShard;
@@ -118,6 +143,9 @@ class TrackingLogSourceTest {
         @Override
         public List<LogRecord> read(long shard, long afterSeq, int limit, String project) {
             reads++;
+            if (down) {
+                throw new IllegalStateException("database down");
+            }
             readsByShard.merge(shard, 1, Integer::sum);
             return shards.getOrDefault(shard, List.of()).stream().filter(record -> record.seq() > afterSeq)
                     .filter(record -> project == null || record.event().project().equals(project)).limit(limit).toList();
