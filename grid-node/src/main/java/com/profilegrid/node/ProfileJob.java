@@ -47,8 +47,9 @@ public final class ProfileJob {
 
     /**
      * Every node checks every few seconds that the jobs of the live generations run (the shared one, and each
-     * project's own), and starts one again if it has failed (a new job starts from the beginning of the log with
-     * empty state, and converges on the same profiles).
+     * project's own). A job an error suspended is resumed from its last snapshot (an operator's suspension is left
+     * alone); a missing or failed one is started again (a new job starts from the beginning of the log with empty
+     * state, and converges on the same profiles).
      */
     public static AutoCloseable watch(HazelcastInstance member, FoldSettings settings) {
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -61,7 +62,11 @@ public final class ProfileJob {
                 if (member.getLifecycleService().isRunning()) {
                     live(member).forEach((generation, project) -> {
                         Job job = member.getJet().getJob(generation.jobName());
-                        if (job == null || job.getStatus() == JobStatus.FAILED) {
+                        if (stoppedOnError(job)) {
+                            LOG.warn("Profile job {} stopped on an error ({}); resuming it from its last snapshot",
+                                    generation.jobName(), job.getSuspensionCause().errorCause());
+                            job.resume();
+                        } else if (job == null || job.getStatus() == JobStatus.FAILED) {
                             LOG.warn("Profile job {} is {}; starting it again", generation.jobName(),
                                     job == null ? "missing" : "failed");
                             start(member, generation, project, settings);
@@ -74,6 +79,14 @@ public final class ProfileJob {
             }
         }, WATCH_PERIOD_SECONDS, WATCH_PERIOD_SECONDS, TimeUnit.SECONDS);
         return watchdog::shutdownNow;
+    }
+
+    /**
+     * Whether {@code job} was suspended by an error rather than by an operator: profile jobs suspend on failure, so
+     * that they can go on from their last snapshot instead of starting over from the beginning of the log.
+     */
+    public static boolean stoppedOnError(Job job) {
+        return job != null && job.getStatus() == JobStatus.SUSPENDED && job.getSuspensionCause().dueToError();
     }
 
     /**
@@ -147,7 +160,8 @@ public final class ProfileJob {
         JobConfig config = new JobConfig()
                 .setName(generation.jobName())
                 .setProcessingGuarantee(ProcessingGuarantee.EXACTLY_ONCE)
-                .setSnapshotIntervalMillis(SNAPSHOT_INTERVAL_MILLIS);
+                .setSnapshotIntervalMillis(SNAPSHOT_INTERVAL_MILLIS)
+                .setSuspendOnFailure(true);
         return member.getJet().newJobIfAbsent(ProfilePipeline.build(TrackingLogSource.build(500, project), settings,
                 generation, REFUSALS_MAP), config);
     }

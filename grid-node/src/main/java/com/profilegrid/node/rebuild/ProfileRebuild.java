@@ -2,6 +2,7 @@ package com.profilegrid.node.rebuild;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
+import com.hazelcast.jet.core.JobStatus;
 import com.hazelcast.map.IMap;
 import com.profilegrid.model.Generation;
 import com.profilegrid.model.Profile;
@@ -140,6 +141,10 @@ public final class ProfileRebuild implements AutoCloseable {
         long inLogAtStart = eventsInLog(project);
         while (true) {
             Thread.sleep(CHECK_MILLIS);
+            if (ProfileJob.stoppedOnError(job) || job.getStatus() == JobStatus.FAILED) {
+                throw new IllegalStateException("the rebuild job stopped: " + (ProfileJob.stoppedOnError(job)
+                        ? job.getSuspensionCause().errorCause() : job.getStatus()));
+            }
             long inLog = eventsInLog(project);
             long read = Math.max(lastRead, ProfileJob.eventsRead(job));
             long now = System.nanoTime();
