@@ -20,6 +20,11 @@ import java.util.TreeMap;
 public record Generation(int number) {
 
     public static final String META_MAP = "profilegrid-meta";
+    /**
+     * The key of the cluster-wide lock a rebuild holds while it runs (an {@link IMap} lock on {@value #META_MAP},
+     * released if its member leaves), so that one rebuild runs at a time in the whole cluster.
+     */
+    public static final String REBUILD_LOCK = "rebuild";
     static final String ACTIVE_KEY = "generation";
     static final String PROJECT_KEY_PREFIX = "generation:";
     static final String NEWEST_KEY = "newest-generation";
@@ -86,7 +91,7 @@ public record Generation(int number) {
 
     /**
      * Reserves a generation number never used before (a failed rebuild's number is not reused). Callers
-     * serialise through {@link #rebuildLock}.
+     * serialise through {@link #REBUILD_LOCK}.
      */
     public static Generation reserveNext(HazelcastInstance hazelcast) {
         IMap<String, Integer> meta = meta(hazelcast);
@@ -97,14 +102,6 @@ public record Generation(int number) {
         }
         meta.set(NEWEST_KEY, newest + 1);
         return new Generation(newest + 1);
-    }
-
-    /**
-     * The key of the cluster-wide lock a rebuild holds while it runs (an {@link IMap} lock on {@value #META_MAP},
-     * released if its member leaves), so that one rebuild runs at a time in the whole cluster.
-     */
-    public static String rebuildLock() {
-        return "rebuild";
     }
 
     /** Makes this the shared generation, read for every project; projects' own generations are dropped. */

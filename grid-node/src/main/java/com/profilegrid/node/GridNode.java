@@ -133,7 +133,7 @@ public final class GridNode implements AutoCloseable {
             LOG.info("ProfileGrid node up: member {} in cluster '{}', HTTP http://{}:{}/ready, database {}, "
                             + "log shard {}, admin token in {}", member.getCluster().getLocalMember().getAddress(),
                     settings.clusterName(), settings.httpHost(), parts.http.port(), database.dialect(),
-                    parts.log.shard(), settings.adminToken() == null || settings.adminToken().isBlank()
+                    parts.log.localShard(), settings.adminToken() == null || settings.adminToken().isBlank()
                             ? settings.dataDir().resolve("admin-token") : "PROFILEGRID_ADMIN_TOKEN");
             return new GridNode(parts);
         } catch (IOException e) {

@@ -107,7 +107,7 @@ public final class ProfileJob {
      */
     static void retireOrphans(HazelcastInstance member) {
         List<Job> jobs = member.getJet().getJobs();
-        if (Generation.meta(member).isLocked(Generation.rebuildLock())) {
+        if (Generation.meta(member).isLocked(Generation.REBUILD_LOCK)) {
             return;
         }
         Set<String> live = new HashSet<>();

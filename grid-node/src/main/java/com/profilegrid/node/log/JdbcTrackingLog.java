@@ -59,10 +59,6 @@ public final class JdbcTrackingLog implements TrackingLog {
         LOG.info("Tracking log writer {} opened shard {}", writerName, shard);
     }
 
-    public long shard() {
-        return shard;
-    }
-
     @Override
     public long localShard() {
         return shard;

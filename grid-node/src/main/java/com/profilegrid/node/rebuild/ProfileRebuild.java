@@ -80,7 +80,7 @@ public final class ProfileRebuild implements AutoCloseable {
 
     private void run(String project, CountDownLatch locked) {
         IMap<String, Integer> meta = Generation.meta(member);
-        if (!meta.tryLock(Generation.rebuildLock())) {
+        if (!meta.tryLock(Generation.REBUILD_LOCK)) {
             status = status.with("FAILED", "another rebuild is running in the cluster; try again when it is done");
             locked.countDown();
             return;
@@ -118,7 +118,7 @@ public final class ProfileRebuild implements AutoCloseable {
             LOG.error("Rebuild failed", e);
         } finally {
             locked.countDown();
-            meta.unlock(Generation.rebuildLock());
+            meta.unlock(Generation.REBUILD_LOCK);
         }
     }
 

@@ -3,6 +3,7 @@ package com.profilegrid.node.profile;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.core.JobStatus;
 import com.hazelcast.map.IMap;
+import com.profilegrid.model.Generation;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.TrackingEvent;
@@ -17,7 +18,6 @@ import com.profilegrid.pipelines.fold.FoldSettings;
 import com.profilegrid.pipelines.fold.ProfileFold;
 import com.profilegrid.pipelines.profile.LogRebuild;
 import com.profilegrid.pipelines.profile.LogRecord;
-import com.profilegrid.pipelines.profile.ProfilePipeline;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,12 +72,12 @@ class PipelineFaultTest {
                     case 0 -> nodes.remove(2).node().member().getLifecycleService().terminate();
                     case 1 -> nodes.add(NodeFixture.start(dir.resolve("n3"), db, cluster, IngestSettings.DEFAULTS, ports[3], members));
                     case 2 -> {
-                        Job job = first.node().member().getJet().getJob(ProfilePipeline.JOB_NAME);
+                        Job job = first.node().member().getJet().getJob(new Generation(0).jobName());
                         await().atMost(Duration.ofSeconds(60)).until(() -> job.getStatus() == JobStatus.RUNNING);
                         job.restart();
                     }
                     case 3 -> {
-                        Job job = first.node().member().getJet().getJob(ProfilePipeline.JOB_NAME);
+                        Job job = first.node().member().getJet().getJob(new Generation(0).jobName());
                         await().atMost(Duration.ofSeconds(60)).until(() -> job.getStatus() == JobStatus.RUNNING);
                         job.cancel();
                         await().atMost(Duration.ofSeconds(60)).until(() -> job.getStatus() == JobStatus.FAILED);

@@ -43,7 +43,6 @@ import static com.hazelcast.jet.datamodel.Tuple3.tuple3;
  */
 public final class ProfilePipeline {
 
-    public static final String JOB_NAME = "profilegrid-profiles";
     /** The name of the source stage (and vertex): its emitted count is how many log events the job has read. */
     public static final String SOURCE_STAGE = "tracking events";
     static final String EVENT = "E";
