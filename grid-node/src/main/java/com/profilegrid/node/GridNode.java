@@ -185,12 +185,7 @@ public final class GridNode implements AutoCloseable {
      */
     public void stopProfileJob() throws Exception {
         profileWatch.close();
-        for (Generation generation : ProfileJob.live(member).keySet()) {
-            var job = member.getJet().getJob(generation.jobName());
-            if (job != null) {
-                job.cancel();
-            }
-        }
+        ProfileJob.live(member).keySet().forEach(generation -> ProfileJob.stop(member, generation));
     }
 
     public int httpPort() {

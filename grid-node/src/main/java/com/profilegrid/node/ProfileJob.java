@@ -123,12 +123,17 @@ public final class ProfileJob {
 
     /** Stops the job of {@code generation} and drops its maps. */
     public static void retire(HazelcastInstance member, Generation generation) {
+        stop(member, generation);
+        member.getMap(generation.profilesMap()).destroy();
+        member.getMap(generation.idsMap()).destroy();
+    }
+
+    /** Cancels the job of {@code generation} unless it has ended; its maps stay. */
+    public static void stop(HazelcastInstance member, Generation generation) {
         Job job = member.getJet().getJob(generation.jobName());
         if (job != null && !job.getStatus().isTerminal()) {
             job.cancel();
         }
-        member.getMap(generation.profilesMap()).destroy();
-        member.getMap(generation.idsMap()).destroy();
     }
 
     /** Starts the jobs of the live generations unless they run. */

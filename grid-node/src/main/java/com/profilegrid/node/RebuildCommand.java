@@ -46,8 +46,8 @@ final class RebuildCommand implements Callable<Integer> {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest.Builder request = HttpRequest.newBuilder(url.resolve("/admin/rebuild"))
                 .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30));
-        URI start = project == null ? url.resolve("/admin/rebuild")
-                : url.resolve("/admin/rebuild?project=" + URLEncoder.encode(project, StandardCharsets.UTF_8));
+        URI start = url.resolve("/admin/rebuild"
+                + (project == null ? "" : "?project=" + URLEncoder.encode(project, StandardCharsets.UTF_8)));
         JsonNode status = ProjectCommand.JSON.readTree(http.send(request.copy().uri(start)
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).body());
         while (status.path("state").asText().equals("CATCHING_UP") || status.path("state").asText().equals("SWITCHING")) {
