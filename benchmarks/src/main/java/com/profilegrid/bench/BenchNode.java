@@ -120,13 +120,11 @@ final class BenchNode implements AutoCloseable {
     Rebuild rebuild() throws IOException, InterruptedException {
         java.net.URI uri = java.net.URI.create(baseUrl() + "/admin/rebuild");
         long start = System.nanoTime();
-        send(java.net.http.HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + node.adminToken())
-                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+        send(admin(uri).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build());
         long folded = 0;
         while (true) {
             Thread.sleep(100);
-            String status = send(java.net.http.HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + node.adminToken())
-                    .GET().build());
+            String status = send(admin(uri).GET().build());
             if (folded == 0 && !status.contains("\"CATCHING_UP\"")) {
                 folded = System.nanoTime();
             }
@@ -138,6 +136,10 @@ final class BenchNode implements AutoCloseable {
                 return new Rebuild(events, (folded - start) / 1e9, (System.nanoTime() - start) / 1e9);
             }
         }
+    }
+
+    private java.net.http.HttpRequest.Builder admin(java.net.URI uri) {
+        return java.net.http.HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + node.adminToken());
     }
 
     private String send(java.net.http.HttpRequest request) throws IOException, InterruptedException {
@@ -154,11 +156,21 @@ final class BenchNode implements AutoCloseable {
         }
     }
 
-    /** Waits until the profile job has read {@code events} events from the log, or {@code limit} has passed. */
+    /**
+     * Waits until the profile job has read {@code events} events from the log, its read count has not moved for 3 s
+     * (with several members it can stop short of the total), or {@code limit} has passed.
+     */
     void awaitProfilesRead(long events, java.time.Duration limit) throws InterruptedException {
         long end = System.nanoTime() + limit.toNanos();
-        while (eventsRead() < events && System.nanoTime() < end) {
-            Thread.sleep(200);
+        long read = -1;
+        long movedAt = System.nanoTime();
+        while (read < events && System.nanoTime() - movedAt < 3_000_000_000L && System.nanoTime() < end) {
+            long now = eventsRead();
+            if (now != read) {
+                read = now;
+                movedAt = System.nanoTime();
+            }
+            Thread.sleep(100);
         }
     }
 

@@ -71,18 +71,8 @@ final class ProfilesBenchmark implements Callable<Integer> {
             long sent = loads.stream().mapToLong(SegmentLoad::accepted).sum();
             long ingested = System.nanoTime();
             // counting folded events deserializes every profile, which would slow what it measures: wait on the
-            // job's read count (a metric) until the pipeline has read everything or the count stops moving (with
-            // several members it can stop short of the total), and only then count
-            long read = -1;
-            long movedAt = System.nanoTime();
-            while (read < sent && System.nanoTime() - movedAt < 3_000_000_000L) {
-                long now = node.eventsRead();
-                if (now != read) {
-                    read = now;
-                    movedAt = System.nanoTime();
-                }
-                Thread.sleep(100);
-            }
+            // job's read count (a metric) first, and only then count
+            node.awaitProfilesRead(sent, Duration.ofMinutes(10));
             while (node.foldedEvents() < sent) {
                 Thread.sleep(100);
             }
