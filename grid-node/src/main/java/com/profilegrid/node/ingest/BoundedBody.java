@@ -15,6 +15,13 @@ import java.util.zip.ZipException;
  */
 final class BoundedBody {
 
+    /**
+     * A body declared too large but no larger than this is read and dropped before the refusal is sent: a client
+     * still sending it would otherwise find the connection closed under it and never see the 413. Larger ones are
+     * refused at once.
+     */
+    private static final long DRAIN_LIMIT = 1024 * 1024;
+
     private BoundedBody() {
     }
 
@@ -27,6 +34,17 @@ final class BoundedBody {
         }
     }
 
+    private static void drain(InputStream in) {
+        byte[] buffer = new byte[8192];
+        try {
+            while (in.read(buffer) >= 0) {
+                // dropped
+            }
+        } catch (IOException e) {
+            // the client went away: nobody is left to read the refusal either
+        }
+    }
+
     private static byte[] read(InputStream in, String contentEncoding, long declaredLength, int limit, String what) {
         String encoding = contentEncoding == null ? "" : contentEncoding.trim().toLowerCase(Locale.ROOT);
         boolean gzip = encoding.equals("gzip");
@@ -34,6 +52,9 @@ final class BoundedBody {
             throw new IngestException(415, "Content-Encoding '" + contentEncoding + "' is not supported; use gzip or none");
         }
         if (!gzip && declaredLength > limit) {
+            if (declaredLength <= DRAIN_LIMIT) {
+                drain(in);
+            }
             throw IngestException.tooLarge(what + " is " + declaredLength + " bytes; the limit is " + limit + " bytes");
         }
         try (InputStream body = gzip ? new GZIPInputStream(in, 8192) : in) {
