@@ -24,6 +24,7 @@ import com.profilegrid.node.rebuild.ProfileRebuild;
 import com.profilegrid.node.spool.Spool;
 import com.profilegrid.node.spool.SpoolReplayer;
 import com.profilegrid.node.store.Database;
+import com.profilegrid.node.store.StoreCutoff;
 import com.profilegrid.pipelines.profile.TrackingLogReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +37,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One running ProfileGrid member: database, tracking log and spool, Hazelcast member, HTTP server.
@@ -52,6 +57,8 @@ public final class GridNode implements AutoCloseable {
     private static final int LOG_BACKLOG = 50_000;
     private static final long SPOOL_SEGMENT_BYTES = 64L * 1024 * 1024;
     private static final Duration SPOOL_WAIT = Duration.ofSeconds(5);
+    /** How long a stopping node waits for its profile rows to be stored before it stops without them. */
+    static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(20);
 
     private final HazelcastInstance member;
     private final Readiness readiness;
@@ -115,9 +122,10 @@ public final class GridNode implements AutoCloseable {
             parts.replayer = parts.open(new SpoolReplayer(parts.spool, parts.log, ingestor));
 
             config.getUserContext().put(TrackingLogReader.USER_CONTEXT_KEY, parts.log);
-            parts.member = Hazelcast.newHazelcastInstance(MemberConfig.withProfileStore(config, database));
+            StoreCutoff storeCutoff = new StoreCutoff();
+            parts.member = Hazelcast.newHazelcastInstance(MemberConfig.withProfileStore(config, database, storeCutoff));
             HazelcastInstance member = parts.member;
-            parts.open(() -> shutdownMember(member));
+            parts.open(() -> shutdownMember(member, storeCutoff));
             ProfileJob.ensureRunning(member, settings.fold());
             parts.profileWatch = parts.open(ProfileJob.watch(member, settings.fold()));
             parts.readiness = parts.open(new Readiness(member, database));
@@ -200,10 +208,46 @@ public final class GridNode implements AutoCloseable {
         LOG.info("ProfileGrid node stopped");
     }
 
-    private static void shutdownMember(HazelcastInstance member) {
-        if (member.getLifecycleService().isRunning()) {
-            ProfileJob.live(member).keySet().forEach(generation -> member.getMap(generation.profilesMap()).flush());
-            member.shutdown();
+    /**
+     * Flushes write-behind and shuts the member down gracefully (its partitions, write-behind queues included, move
+     * to the other members). With the database unreachable Hazelcast would retry the stores for ever, also inside
+     * the shutdown, and the node would never stop: when the flush does not finish within {@link #FLUSH_TIMEOUT}, the
+     * node's profile stores are cut off first (see {@link StoreCutoff}).
+     */
+    private static void shutdownMember(HazelcastInstance member, StoreCutoff storeCutoff) {
+        if (!member.getLifecycleService().isRunning()) {
+            return;
+        }
+        FutureTask<Void> flush = new FutureTask<>(() -> ProfileJob.live(member).keySet()
+                .forEach(generation -> member.getMap(generation.profilesMap()).flush()), null);
+        Thread thread = new Thread(flush, "profilegrid-stop-flush");
+        thread.setDaemon(true);
+        thread.start();
+        if (!finishedWithin(flush, FLUSH_TIMEOUT)) {
+            storeCutoff.cut();
+            LOG.warn("Profile rows could not be stored within {} (is the database reachable?); the node stops "
+                    + "without storing them: the profile job writes them again when it next folds the log", FLUSH_TIMEOUT);
+            // the flush ends once the store call it waits on gives up on the database
+            finishedWithin(flush, FLUSH_TIMEOUT);
+        }
+        member.shutdown();
+        if (storeCutoff.isCut()) {
+            LOG.warn("{} profile row writes dropped while stopping", storeCutoff.dropped());
+        }
+    }
+
+    private static boolean finishedWithin(FutureTask<?> task, Duration timeout) {
+        try {
+            task.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            LOG.warn("Write-behind flush failed", e.getCause());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -9,6 +9,7 @@ import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.ProfileMapStore;
+import com.profilegrid.node.store.StoreCutoff;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,9 +57,14 @@ public final class MemberConfig {
 
     /** Wires the write-behind JDBC store of the profiles map to {@code database}. */
     public static Config withProfileStore(Config config, Database database) {
+        return withProfileStore(config, database, new StoreCutoff());
+    }
+
+    /** The profiles maps store in {@code database}, until the node cuts them off with {@code cutoff}. */
+    public static Config withProfileStore(Config config, Database database, StoreCutoff cutoff) {
         MapStoreConfig store = config.getMapConfigs().get(PROFILES_PATTERN).getMapStoreConfig();
-        store.setEnabled(true).setFactoryImplementation(
-                (MapStoreFactory<ProfileKey, Profile>) (mapName, properties) -> new ProfileMapStore(database.dataSource(), database.dialect()));
+        store.setEnabled(true).setFactoryImplementation((MapStoreFactory<ProfileKey, Profile>) (mapName, properties) ->
+                new ProfileMapStore(database.dataSource(), database.dialect(), cutoff));
         return config;
     }
 

@@ -36,6 +36,7 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile>, Map
 
     private final DataSource dataSource;
     private final SqlDialect dialect;
+    private final StoreCutoff cutoff;
     private final ProfileRows rows = new ProfileRows();
     private volatile HazelcastInstance member;
     private volatile String mapName;
@@ -43,8 +44,14 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile>, Map
     private final Map<String, Boolean> lastAnswers = new ConcurrentHashMap<>();
 
     public ProfileMapStore(DataSource dataSource, SqlDialect dialect) {
+        this(dataSource, dialect, new StoreCutoff());
+    }
+
+    /** A store that writes nothing more once its node's {@code cutoff} is cut (see {@link StoreCutoff}). */
+    public ProfileMapStore(DataSource dataSource, SqlDialect dialect, StoreCutoff cutoff) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.cutoff = cutoff;
     }
 
     @Override
@@ -101,6 +108,9 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile>, Map
 
     @Override
     public void storeAll(Map<ProfileKey, Profile> all) {
+        if (cutoff.drops(all.size())) {
+            return;
+        }
         List<Profile> profiles = active(all.values(), Profile::key);
         if (profiles.isEmpty()) {
             return;
@@ -124,6 +134,9 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile>, Map
 
     @Override
     public void deleteAll(Collection<ProfileKey> all) {
+        if (cutoff.drops(all.size())) {
+            return;
+        }
         List<ProfileKey> keys = active(all, Function.identity());
         if (keys.isEmpty()) {
             return;

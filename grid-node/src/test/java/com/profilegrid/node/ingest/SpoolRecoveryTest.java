@@ -75,8 +75,12 @@ class SpoolRecoveryTest {
             Job profileJob = node.node().member().getJet().getJob(Generation.active(node.node().member()).jobName());
             database.stop();
             phase.set(1);
-            assertThat(sentWhileDown.await(60, TimeUnit.SECONDS)).as("requests answered 202 while the database is down").isTrue();
-            database.start();
+            try {
+                assertThat(sentWhileDown.await(60, TimeUnit.SECONDS))
+                        .as("requests answered 202 while the database is down; statuses %s", statuses).isTrue();
+            } finally {
+                database.start();
+            }
             phase.set(2);
             await().atMost(Duration.ofSeconds(60)).until(() -> statuses.getOrDefault(200, new AtomicInteger()).get() > 0
                     && node.node().replayer().replayed() > 0);

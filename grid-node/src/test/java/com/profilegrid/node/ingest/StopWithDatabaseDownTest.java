@@ -1,0 +1,98 @@
+package com.profilegrid.node.ingest;
+
+import com.profilegrid.model.Profile;
+import com.profilegrid.model.ProfileKey;
+import com.profilegrid.node.H2TcpServer;
+import com.profilegrid.node.IngestSettings;
+import com.profilegrid.node.NodeFixture;
+import com.profilegrid.node.NodeSettings;
+import com.profilegrid.node.TestClusters;
+import com.profilegrid.node.project.ProjectStore;
+import com.profilegrid.node.rebuild.EventCount;
+import com.profilegrid.node.store.Database;
+import com.profilegrid.node.store.ProfileMapStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/**
+ * A node stops even while its database is unreachable (Hazelcast would otherwise retry the write-behind for ever),
+ * and the profile rows it could not store come back when it starts again on the restored database.
+ */
+class StopWithDatabaseDownTest {
+
+    private static final int BATCHES = 10;
+    private static final int PER_BATCH = 20;
+    private static final int SPOOLED_BATCHES = 3;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void when_the_database_is_down_then_the_node_still_stops_and_its_profile_rows_come_back_on_restart() throws Exception {
+        try (H2TcpServer database = new H2TcpServer(dir.resolve("db"))) {
+            // write-behind waits an hour: every profile row is still queued when the node stops
+            NodeSettings settings = new NodeSettings(null, TestClusters.uniqueClusterName(), "127.0.0.1",
+                    NodeFixture.freePort(), null, "127.0.0.1", 0, dir.resolve("node"), database.settings().url(), "", "",
+                    null, 4, 30, 3600, false, IngestSettings.DEFAULTS.withLogWait(Duration.ofMillis(500)),
+                    "test-admin-token");
+            String project;
+            NodeFixture node = NodeFixture.start(settings);
+            try {
+                ProjectStore.Created created = node.createProject("acme");
+                project = created.projectId();
+                for (int b = 0; b < BATCHES; b++) {
+                    assertThat(node.post("/v1/batch", created.writeKey(),
+                            TrackingApiContract.batchOfTracks("before-" + b + "-", PER_BATCH)).statusCode()).isEqualTo(200);
+                }
+                await().atMost(Duration.ofSeconds(60)).until(() ->
+                        node.node().profiles().aggregate(new EventCount(project)) == BATCHES * PER_BATCH);
+                database.stop();
+                for (int b = 0; b < SPOOLED_BATCHES; b++) {
+                    assertThat(node.post("/v1/batch", created.writeKey(),
+                            TrackingApiContract.batchOfTracks("down-" + b + "-", PER_BATCH)).statusCode())
+                            .as("acknowledged from the spool").isEqualTo(202);
+                }
+            } finally {
+                assertTimeoutPreemptively(Duration.ofMinutes(2), node::close, "the node stops with its database down");
+            }
+
+            database.start();
+            try (Database direct = Database.open(database.settings())) {
+                assertThat(countProfileRows(direct, project)).as("rows the stopped node could not store").isZero();
+            }
+
+            Map<ProfileKey, Profile> live = new HashMap<>();
+            try (NodeFixture restarted = NodeFixture.start(settings)) {
+                int expected = (BATCHES + SPOOLED_BATCHES) * PER_BATCH;
+                await().atMost(Duration.ofSeconds(60)).until(() ->
+                        restarted.node().profiles().aggregate(new EventCount(project)) == expected);
+                live.putAll(restarted.node().profiles(project));
+            }
+            assertThat(live).hasSize(PER_BATCH);
+            try (Database direct = Database.open(database.settings())) {
+                assertThat(new ProfileMapStore(direct.dataSource(), direct.dialect()).loadAll(live.keySet()))
+                        .as("the table equals the grid again").isEqualTo(live);
+            }
+        }
+    }
+
+    private static int countProfileRows(Database database, String project) throws Exception {
+        try (var connection = database.dataSource().getConnection();
+             var count = connection.prepareStatement("SELECT COUNT(*) FROM profiles WHERE project = ?")) {
+            count.setString(1, project);
+            try (var result = count.executeQuery()) {
+                result.next();
+                return result.getInt(1);
+            }
+        }
+    }
+}
