@@ -176,8 +176,7 @@ final class BenchNode implements AutoCloseable {
 
     /** Events of the bench project folded into profiles so far (the sum of all their counters). */
     long foldedEvents() {
-        Long sum = node.profiles().aggregate(new com.profilegrid.node.rebuild.EventCount(project.projectId()));
-        return sum == null ? 0 : sum;
+        return com.profilegrid.node.rebuild.EventCount.in(node.profiles(), project.projectId());
     }
 
     /** Tracks one event over HTTP and returns once it is acknowledged. */

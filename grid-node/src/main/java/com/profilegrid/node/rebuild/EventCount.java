@@ -1,52 +1,39 @@
 package com.profilegrid.node.rebuild;
 
-import com.hazelcast.aggregation.Aggregator;
+import com.hazelcast.aggregation.Aggregators;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicate;
+import com.hazelcast.query.Predicates;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 
-/** Sums every event counter of a profiles map (of one project, or of all but some): how many events are folded into it. */
-public final class EventCount implements Aggregator<Map.Entry<ProfileKey, Profile>, Long> {
+/**
+ * How many events a profiles map holds folded: the sum of every profile's event counters. A rebuild compares it
+ * between generations to know when the new one has caught up, and tests and benchmarks wait on it.
+ *
+ * <p>It sums the serialized counters in place ({@code eventCounts[any]} of the compact record, filtered on its
+ * {@code project} field; see {@link com.profilegrid.model.ProfileSerializer}) instead of deserializing every profile,
+ * which took twice as long and was a tenth of a rebuild's CPU.
+ */
+public final class EventCount {
 
-    private static final long serialVersionUID = 1L;
-    private final String project;
-    private final HashSet<String> except;
-    private long sum;
-
-    /** @param project the project to count, or {@code null} for all */
-    public EventCount(String project) {
-        this(project, Set.of());
+    private EventCount() {
     }
 
-    /**
-     * @param project the project to count, or {@code null} for all
-     * @param except  projects not to count
-     */
-    public EventCount(String project, Set<String> except) {
-        this.project = project;
-        this.except = new HashSet<>(except);
+    /** Events folded into {@code project}'s profiles of {@code map}, or into all of them if {@code project} is null. */
+    public static long in(IMap<ProfileKey, Profile> map, String project) {
+        return in(map, project, Set.of());
     }
 
-    @Override
-    public void accumulate(Map.Entry<ProfileKey, Profile> entry) {
-        String of = entry.getKey().project();
-        if ((project == null || project.equals(of)) && !except.contains(of)) {
-            for (long count : entry.getValue().eventCounts().values()) {
-                sum += count;
-            }
+    /** As {@link #in(IMap, String)}, leaving out the profiles of the projects in {@code except}. */
+    public static long in(IMap<ProfileKey, Profile> map, String project, Set<String> except) {
+        Predicate<ProfileKey, Profile> of = project == null ? Predicates.alwaysTrue() : Predicates.equal("project", project);
+        if (!except.isEmpty()) {
+            of = Predicates.and(of, Predicates.not(Predicates.in("project", except.toArray(String[]::new))));
         }
-    }
-
-    @Override
-    public void combine(Aggregator aggregator) {
-        sum += ((EventCount) aggregator).sum;
-    }
-
-    @Override
-    public Long aggregate() {
-        return sum;
+        Long sum = map.aggregate(Aggregators.longSum("eventCounts[any]"), of);
+        return sum == null ? 0 : sum;
     }
 }

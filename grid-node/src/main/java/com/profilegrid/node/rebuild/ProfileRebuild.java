@@ -158,7 +158,7 @@ public final class ProfileRebuild implements AutoCloseable {
             // Jet publishes the read count every few seconds, so under steady ingest it always trails the log: once
             // the job has read what the log held at the start, compare what the two generations hold instead.
             if (read >= inLogAtStart) {
-                long rebuilt = member.<ProfileKey, Profile>getMap(to.profilesMap()).aggregate(new EventCount(project));
+                long rebuilt = EventCount.in(member.getMap(to.profilesMap()), project);
                 if (rebuilt >= eventsHeld(project)) {
                     return;
                 }
@@ -169,15 +169,12 @@ public final class ProfileRebuild implements AutoCloseable {
     /** Events folded into the profiles readers use now: of one project, or of all (in the generation each uses). */
     private long eventsHeld(String project) {
         if (project != null) {
-            return member.<ProfileKey, Profile>getMap(Generation.active(member, project).profilesMap())
-                    .aggregate(new EventCount(project));
+            return EventCount.in(member.getMap(Generation.active(member, project).profilesMap()), project);
         }
         Map<String, Generation> own = Generation.ownGenerations(member);
-        long held = member.<ProfileKey, Profile>getMap(Generation.active(member).profilesMap())
-                .aggregate(new EventCount(null, own.keySet()));
+        long held = EventCount.in(member.getMap(Generation.active(member).profilesMap()), null, own.keySet());
         for (Map.Entry<String, Generation> entry : own.entrySet()) {
-            held += member.<ProfileKey, Profile>getMap(entry.getValue().profilesMap())
-                    .aggregate(new EventCount(entry.getKey()));
+            held += EventCount.in(member.getMap(entry.getValue().profilesMap()), entry.getKey());
         }
         return held;
     }

@@ -101,8 +101,8 @@ class SpoolRecoveryTest {
             Job after = node.node().member().getJet().getJob(profileJob.getName());
             assertThat(after.getId()).isEqualTo(profileJob.getId());
             assertThat(after.getStatus()).isEqualTo(JobStatus.RUNNING);
-            await().atMost(Duration.ofSeconds(60)).until(() -> node.node().profiles()
-                    .aggregate(new EventCount(project.projectId())) == log.size());
+            await().atMost(Duration.ofSeconds(60)).until(() -> EventCount.in(node.node().profiles(), project.projectId())
+                    == log.size());
         }
     }
 }

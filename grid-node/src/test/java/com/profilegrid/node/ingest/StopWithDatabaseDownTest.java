@@ -54,7 +54,7 @@ class StopWithDatabaseDownTest {
                             TrackingApiContract.batchOfTracks("before-" + b + "-", PER_BATCH)).statusCode()).isEqualTo(200);
                 }
                 await().atMost(Duration.ofSeconds(60)).until(() ->
-                        node.node().profiles().aggregate(new EventCount(project)) == BATCHES * PER_BATCH);
+                        EventCount.in(node.node().profiles(), project) == BATCHES * PER_BATCH);
                 database.stop();
                 for (int b = 0; b < SPOOLED_BATCHES; b++) {
                     assertThat(node.post("/v1/batch", created.writeKey(),
@@ -74,7 +74,7 @@ class StopWithDatabaseDownTest {
             try (NodeFixture restarted = NodeFixture.start(settings)) {
                 int expected = (BATCHES + SPOOLED_BATCHES) * PER_BATCH;
                 await().atMost(Duration.ofSeconds(60)).until(() ->
-                        restarted.node().profiles().aggregate(new EventCount(project)) == expected);
+                        EventCount.in(restarted.node().profiles(), project) == expected);
                 live.putAll(restarted.node().profiles(project));
             }
             assertThat(live).hasSize(PER_BATCH);

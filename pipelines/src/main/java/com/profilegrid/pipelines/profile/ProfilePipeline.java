@@ -152,8 +152,8 @@ public final class ProfilePipeline {
         String current = state.profileId != null ? state.profileId : rawId;
         if (item.f0().equals(EVENT)) {
             boolean first = state.partial == null;
-            Profile base = first ? Profile.empty(new ProfileKey(project, rawId)) : state.partial;
-            state.partial = fold.apply(base, (TrackingEvent) item.f2());
+            Profile base = first ? Profile.empty(new ProfileKey(project, rawId)) : state.partial.profile();
+            state.partial = new EncodedProfile(fold.apply(base, (TrackingEvent) item.f2()));
             out.add(tuple3(PUT, key(project, current), tuple3(rawId, ++state.version, state.partial)));
             if (first && state.profileId == null) {
                 out.add(tuple3(INDEX, key, current));
@@ -181,7 +181,7 @@ public final class ProfilePipeline {
                                                           Tuple3<String, String, Object> item) {
         boolean changed;
         if (item.f0().equals(PUT)) {
-            Tuple3<String, Long, Profile> update = (Tuple3<String, Long, Profile>) item.f2();
+            Tuple3<String, Long, EncodedProfile> update = (Tuple3<String, Long, EncodedProfile>) item.f2();
             changed = state.update(update.f0(), update.f1(), update.f2());
         } else {
             Tuple2<String, Long> retract = (Tuple2<String, Long>) item.f2();
@@ -195,11 +195,11 @@ public final class ProfilePipeline {
         }
         if (state.partials.size() == 1) {
             // the common case: one id, nothing to merge (the empty profile is merge's identity)
-            return tuple3(PUT, key, state.partials.firstEntry().getValue().withProfileId(id(key)));
+            return tuple3(PUT, key, state.partials.firstEntry().getValue().profile().withProfileId(id(key)));
         }
         Profile merged = Profile.empty(new ProfileKey(project(key), id(key)));
-        for (Profile partial : state.partials.values()) {
-            merged = fold.merge(merged, partial);
+        for (EncodedProfile partial : state.partials.values()) {
+            merged = fold.merge(merged, partial.profile());
         }
         return tuple3(PUT, key, merged);
     }

@@ -3,7 +3,6 @@ package com.profilegrid.pipelines.profile;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
-import com.profilegrid.model.Profile;
 
 import java.io.IOException;
 import java.util.HashMap;
@@ -15,12 +14,12 @@ import java.util.TreeMap;
  */
 public final class ProfileState implements DataSerializable {
 
-    final TreeMap<String, Profile> partials = new TreeMap<>();
+    final TreeMap<String, EncodedProfile> partials = new TreeMap<>();
     /** The newest version seen of each raw id, also after it moved away, so a late older update is ignored. */
     final HashMap<String, Long> versions = new HashMap<>();
 
     /** Applies a raw id's update unless a newer one was already applied; {@code partial} null retracts it. */
-    boolean update(String rawId, long version, Profile partial) {
+    boolean update(String rawId, long version, EncodedProfile partial) {
         Long seen = versions.get(rawId);
         if (seen != null && seen >= version) {
             return false;
@@ -39,7 +38,7 @@ public final class ProfileState implements DataSerializable {
         out.writeInt(partials.size());
         for (var entry : partials.entrySet()) {
             out.writeString(entry.getKey());
-            out.writeObject(entry.getValue());
+            entry.getValue().writeData(out);
         }
         out.writeInt(versions.size());
         for (var entry : versions.entrySet()) {
@@ -52,7 +51,10 @@ public final class ProfileState implements DataSerializable {
     public void readData(ObjectDataInput in) throws IOException {
         int size = in.readInt();
         for (int i = 0; i < size; i++) {
-            partials.put(in.readString(), in.readObject());
+            String rawId = in.readString();
+            EncodedProfile partial = new EncodedProfile();
+            partial.readData(in);
+            partials.put(rawId, partial);
         }
         int versionCount = in.readInt();
         for (int i = 0; i < versionCount; i++) {

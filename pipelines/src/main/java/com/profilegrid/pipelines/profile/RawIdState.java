@@ -3,7 +3,6 @@ package com.profilegrid.pipelines.profile;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
-import com.profilegrid.model.Profile;
 
 import java.io.IOException;
 
@@ -13,7 +12,8 @@ import java.io.IOException;
  */
 public final class RawIdState implements DataSerializable {
 
-    Profile partial;
+    /** The fold of this id's own events, with its serialized form once snapshotted (see {@link EncodedProfile}). */
+    EncodedProfile partial;
     String profileId;
     /** Counts what this raw id sent downstream, so the profile stage can drop an update that overtook a newer one. */
     long version;
@@ -22,7 +22,10 @@ public final class RawIdState implements DataSerializable {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-        out.writeObject(partial);
+        out.writeBoolean(partial != null);
+        if (partial != null) {
+            partial.writeData(out);
+        }
         out.writeString(profileId);
         out.writeLong(version);
         out.writeLong(profileIdRevision);
@@ -30,7 +33,10 @@ public final class RawIdState implements DataSerializable {
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-        partial = in.readObject();
+        if (in.readBoolean()) {
+            partial = new EncodedProfile();
+            partial.readData(in);
+        }
         profileId = in.readString();
         version = in.readLong();
         profileIdRevision = in.readLong();

@@ -1,0 +1,49 @@
+package com.profilegrid.node.rebuild;
+
+import com.hazelcast.map.IMap;
+import com.hazelcast.test.TestHazelcastInstanceFactory;
+import com.profilegrid.model.Profile;
+import com.profilegrid.model.ProfileKey;
+import com.profilegrid.node.SampleProfiles;
+import com.profilegrid.node.TestClusters;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The in-place sum of event counters equals the sum over the deserialized profiles, per project and in all. */
+class EventCountTest {
+
+    private final TestHazelcastInstanceFactory factory = new TestHazelcastInstanceFactory(2);
+
+    @AfterEach
+    void tearDown() {
+        factory.terminateAll();
+    }
+
+    @Test
+    void when_profiles_of_several_projects_are_held_then_the_count_sums_the_counters_of_the_asked_ones() {
+        String cluster = TestClusters.uniqueClusterName();
+        factory.newHazelcastInstance(TestClusters.withoutStore(cluster));
+        IMap<ProfileKey, Profile> map = factory.newHazelcastInstance(TestClusters.withoutStore(cluster)).getMap("profiles-count");
+        Map<ProfileKey, Profile> acme = SampleProfiles.profiles("acme", 300);
+        Map<ProfileKey, Profile> other = SampleProfiles.profiles("other", 50);
+        Map<ProfileKey, Profile> third = SampleProfiles.profiles("third", 20);
+        map.putAll(acme);
+        map.putAll(other);
+        map.putAll(third);
+
+        assertThat(EventCount.in(map, "acme")).isEqualTo(sum(acme)).isPositive();
+        assertThat(EventCount.in(map, "other")).isEqualTo(sum(other)).isPositive();
+        assertThat(EventCount.in(map, null)).isEqualTo(sum(acme) + sum(other) + sum(third));
+        assertThat(EventCount.in(map, null, Set.of("acme", "third"))).isEqualTo(sum(other));
+        assertThat(EventCount.in(map, "nobody")).isZero();
+    }
+
+    private static long sum(Map<ProfileKey, Profile> profiles) {
+        return profiles.values().stream().flatMap(p -> p.eventCounts().values().stream()).mapToLong(Long::longValue).sum();
+    }
+}
