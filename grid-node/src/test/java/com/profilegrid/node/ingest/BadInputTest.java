@@ -15,6 +15,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -163,6 +164,23 @@ class BadInputTest {
             tooMany.append(i == 0 ? "" : ",").append("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\"}");
         }
         assertRefused(node.post("/v1/batch", project.writeKey(), tooMany.append("]}").toString()), 413, "2501 messages");
+    }
+
+    @Test
+    void when_a_chunked_body_crosses_the_limit_then_a_client_that_sends_it_all_first_still_reads_the_413() {
+        StringBuilder batch = new StringBuilder("{\"batch\":[");
+        for (int i = 0; i < 40; i++) {
+            batch.append(i == 0 ? "" : ",").append("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{")
+                    .append(manyProperties(900)).append("}}");
+        }
+        byte[] body = batch.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+        assertThat(body.length).as("over the 512000-byte limit, by more than the server reads ahead").isGreaterThan(800_000);
+        for (int i = 0; i < 5; i++) {
+            // no declared length: the client streams it chunked, and reads the answer only once it has sent it all
+            HttpResponse<String> response = node.send(node.request("/v1/batch", project.writeKey())
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build());
+            assertRefused(response, 413, "larger than the limit");
+        }
     }
 
     @Test
