@@ -57,8 +57,11 @@ public final class GridNode implements AutoCloseable {
     private static final int LOG_BACKLOG = 50_000;
     private static final long SPOOL_SEGMENT_BYTES = 64L * 1024 * 1024;
     private static final Duration SPOOL_WAIT = Duration.ofSeconds(5);
-    /** How long a stopping node waits for its profile rows to be stored before it stops without them. */
+    /** How long a stopping node waits for its profile rows to be stored before it looks at why they are not. */
     static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(20);
+    /** How long the last member of a cluster waits for its rows while the database answers but is slow. */
+    static final Duration LAST_MEMBER_FLUSH_LIMIT = Duration.ofMinutes(2);
+    private static final Duration DATABASE_CHECK_TIMEOUT = Duration.ofSeconds(2);
 
     private final HazelcastInstance member;
     private final Readiness readiness;
@@ -125,7 +128,7 @@ public final class GridNode implements AutoCloseable {
             StoreCutoff storeCutoff = new StoreCutoff();
             parts.member = Hazelcast.newHazelcastInstance(MemberConfig.withProfileStore(config, database, storeCutoff));
             HazelcastInstance member = parts.member;
-            parts.open(() -> shutdownMember(member, storeCutoff));
+            parts.open(() -> shutdownMember(member, database, storeCutoff));
             ProfileJob.ensureRunning(member, settings.fold());
             parts.profileWatch = parts.open(ProfileJob.watch(member, settings.fold()));
             parts.readiness = parts.open(new Readiness(member, database));
@@ -209,30 +212,56 @@ public final class GridNode implements AutoCloseable {
     }
 
     /**
-     * Flushes write-behind and shuts the member down gracefully (its partitions, write-behind queues included, move
-     * to the other members). With the database unreachable Hazelcast would retry the stores for ever, also inside
-     * the shutdown, and the node would never stop: when the flush does not finish within {@link #FLUSH_TIMEOUT}, the
-     * node's profile stores are cut off first (see {@link StoreCutoff}).
+     * Shuts the member down gracefully, with what write-behind still holds stored or handed on. Hazelcast retries a
+     * failed store for ever, also inside a member's shutdown (it flushes what its queues still hold, even for
+     * partitions that have just moved away), so with the database gone a node would never stop:
+     * <ul>
+     *   <li>with other members in the cluster, the partitions move to them with their write-behind queues, and they
+     *       store those rows (once the database answers); this node writes only rows of partitions it still owns
+     *       (see {@link StoreCutoff#leaving}). It does not flush first: a flush's backups clear the queues of the
+     *       partitions' next owners whether the store succeeded or not;</li>
+     *   <li>as the last member, it flushes, and when that has not finished within {@link #FLUSH_TIMEOUT} it goes on
+     *       waiting while the database answers (a slow flush is still a flush), for at most
+     *       {@link #LAST_MEMBER_FLUSH_LIMIT}; when the database does not answer, or that time is up, it cuts its
+     *       profile stores off ({@link StoreCutoff#cut}) and stops without those rows, which the profile job writes
+     *       again when it next folds the log.</li>
+     * </ul>
      */
-    private static void shutdownMember(HazelcastInstance member, StoreCutoff storeCutoff) {
+    private static void shutdownMember(HazelcastInstance member, Database database, StoreCutoff storeCutoff) {
         if (!member.getLifecycleService().isRunning()) {
             return;
         }
+        if (member.getCluster().getMembers().size() > 1) {
+            storeCutoff.leaving(member);
+        } else {
+            flushAsLastMember(member, database, storeCutoff);
+        }
+        member.shutdown();
+        if (storeCutoff.isCut()) {
+            LOG.warn("{} profile row writes dropped while stopping", storeCutoff.dropped());
+        }
+    }
+
+    private static void flushAsLastMember(HazelcastInstance member, Database database, StoreCutoff storeCutoff) {
         FutureTask<Void> flush = new FutureTask<>(() -> ProfileJob.live(member).keySet()
                 .forEach(generation -> member.getMap(generation.profilesMap()).flush()), null);
         Thread thread = new Thread(flush, "profilegrid-stop-flush");
         thread.setDaemon(true);
         thread.start();
-        if (!finishedWithin(flush, FLUSH_TIMEOUT)) {
+        long giveUpAt = System.nanoTime() + LAST_MEMBER_FLUSH_LIMIT.toNanos();
+        boolean flushed = finishedWithin(flush, FLUSH_TIMEOUT);
+        while (!flushed && System.nanoTime() < giveUpAt && database.isReachable(DATABASE_CHECK_TIMEOUT)) {
+            LOG.info("Still storing profile rows before stopping (the database answers; waiting up to {} in all)",
+                    LAST_MEMBER_FLUSH_LIMIT);
+            flushed = finishedWithin(flush, FLUSH_TIMEOUT);
+        }
+        if (!flushed) {
             storeCutoff.cut();
-            LOG.warn("Profile rows could not be stored within {} (is the database reachable?); the node stops "
-                    + "without storing them: the profile job writes them again when it next folds the log", FLUSH_TIMEOUT);
+            LOG.warn("Profile rows could not be stored (the database {}); this last member stops without them: the "
+                            + "profile job writes them again when it next folds the log",
+                    System.nanoTime() < giveUpAt ? "does not answer" : "took longer than " + LAST_MEMBER_FLUSH_LIMIT);
             // the flush ends once the store call it waits on gives up on the database
             finishedWithin(flush, FLUSH_TIMEOUT);
-        }
-        member.shutdown();
-        if (storeCutoff.isCut()) {
-            LOG.warn("{} profile row writes dropped while stopping", storeCutoff.dropped());
         }
     }
 

@@ -87,6 +87,17 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile>, Map
         return active;
     }
 
+    /** What a stopping node's {@link StoreCutoff} lets it still write. */
+    private <K> List<K> kept(Collection<K> items, Function<K, ProfileKey> key) {
+        List<K> kept = new ArrayList<>(items.size());
+        for (K item : items) {
+            if (!cutoff.drops(key.apply(item))) {
+                kept.add(item);
+            }
+        }
+        return kept;
+    }
+
     private boolean activeFor(String project) {
         try {
             boolean active = Generation.active(member, project).profilesMap().equals(mapName);
@@ -108,10 +119,7 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile>, Map
 
     @Override
     public void storeAll(Map<ProfileKey, Profile> all) {
-        if (cutoff.drops(all.size())) {
-            return;
-        }
-        List<Profile> profiles = active(all.values(), Profile::key);
+        List<Profile> profiles = active(kept(all.values(), Profile::key), Profile::key);
         if (profiles.isEmpty()) {
             return;
         }
@@ -134,10 +142,7 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile>, Map
 
     @Override
     public void deleteAll(Collection<ProfileKey> all) {
-        if (cutoff.drops(all.size())) {
-            return;
-        }
-        List<ProfileKey> keys = active(all, Function.identity());
+        List<ProfileKey> keys = active(kept(all, Function.identity()), Function.identity());
         if (keys.isEmpty()) {
             return;
         }

@@ -32,6 +32,7 @@ class StopWithDatabaseDownTest {
     private static final int BATCHES = 10;
     private static final int PER_BATCH = 20;
     private static final int SPOOLED_BATCHES = 3;
+    private static final int LEAVING_PROFILES = 100;
 
     @TempDir
     Path dir;
@@ -39,11 +40,7 @@ class StopWithDatabaseDownTest {
     @Test
     void when_the_database_is_down_then_the_node_still_stops_and_its_profile_rows_come_back_on_restart() throws Exception {
         try (H2TcpServer database = new H2TcpServer(dir.resolve("db"))) {
-            // write-behind waits an hour: every profile row is still queued when the node stops
-            NodeSettings settings = new NodeSettings(null, TestClusters.uniqueClusterName(), "127.0.0.1",
-                    NodeFixture.freePort(), null, "127.0.0.1", 0, dir.resolve("node"), database.settings().url(), "", "",
-                    null, 4, 30, 3600, false, IngestSettings.DEFAULTS.withLogWait(Duration.ofMillis(500)),
-                    "test-admin-token");
+            NodeSettings settings = settings(database, TestClusters.uniqueClusterName(), "node", NodeFixture.freePort(), null);
             String project;
             NodeFixture node = NodeFixture.start(settings);
             try {
@@ -83,6 +80,54 @@ class StopWithDatabaseDownTest {
                         .as("the table equals the grid again").isEqualTo(live);
             }
         }
+    }
+
+    @Test
+    void when_the_database_is_down_then_a_node_leaving_a_cluster_stops_and_the_others_store_its_rows_once_it_is_back()
+            throws Exception {
+        try (H2TcpServer database = new H2TcpServer(dir.resolve("db"))) {
+            String cluster = TestClusters.uniqueClusterName();
+            int[] ports = {NodeFixture.freePort(), NodeFixture.freePort()};
+            String members = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1];
+            NodeFixture leaving = NodeFixture.start(settings(database, cluster, "leaving", ports[0], members));
+            Map<ProfileKey, Profile> live = new HashMap<>();
+            String project;
+            try (NodeFixture staying = NodeFixture.start(settings(database, cluster, "staying", ports[1], members))) {
+                try {
+                    ProjectStore.Created created = leaving.createProject("acme");
+                    project = created.projectId();
+                    for (int b = 0; b < BATCHES; b++) {
+                        NodeFixture to = b % 2 == 0 ? leaving : staying;
+                        assertThat(to.post("/v1/batch", created.writeKey(),
+                                TrackingApiContract.batchOfTracks("before-" + b + "-", LEAVING_PROFILES)).statusCode()).isEqualTo(200);
+                    }
+                    await().atMost(Duration.ofSeconds(60)).until(() ->
+                            EventCount.in(staying.node().profiles(), project) == BATCHES * LEAVING_PROFILES);
+                    database.stop();
+                } finally {
+                    // it does not try the rows of partitions that moved (trying each against a dead database takes
+                    // seconds, so a hundred rows would take minutes)
+                    assertTimeoutPreemptively(Duration.ofSeconds(60), leaving::close, "the leaving node stops");
+                }
+                database.start();
+                live.putAll(staying.node().profiles(project));
+                assertThat(live).hasSize(LEAVING_PROFILES);
+                assertThat(EventCount.in(staying.node().profiles(), project)).isEqualTo(BATCHES * LEAVING_PROFILES);
+            }
+            // the staying node, stopping last with the database up, stored every row, the leaving node's included
+            try (Database direct = Database.open(database.settings())) {
+                Map<ProfileKey, Profile> rows = new ProfileMapStore(direct.dataSource(), direct.dialect()).loadAll(live.keySet());
+                assertThat(rows.keySet()).as("profiles with a row").containsExactlyInAnyOrderElementsOf(live.keySet());
+                assertThat(rows).as("the table equals the grid").isEqualTo(live);
+            }
+        }
+    }
+
+    /** A node on {@code database} whose write-behind waits an hour: rows are still queued when it stops. */
+    private NodeSettings settings(H2TcpServer database, String cluster, String name, int port, String members) {
+        return new NodeSettings(null, cluster, "127.0.0.1", port, members, "127.0.0.1", 0, dir.resolve(name),
+                database.settings().url(), "", "", null, 4, 30, 3600, false,
+                IngestSettings.DEFAULTS.withLogWait(Duration.ofMillis(500)), "test-admin-token");
     }
 
     private static int countProfileRows(Database database, String project) throws Exception {
