@@ -45,8 +45,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One running ProfileGrid member: database, tracking log and spool, Hazelcast member, HTTP server.
- * {@link #close()} is the graceful shutdown: the node reports not ready, stops taking requests, flushes
- * write-behind, hands its partitions to the other members, commits what its log writer holds, then stops.
+ * {@link #close()} is the graceful shutdown: the node reports not ready, stops taking requests, hands its partitions
+ * (write-behind queues included) to the other members or, as the last member, flushes write-behind, commits what its
+ * log writer holds, then stops.
  * Events still in the spool stay there, fsync'd, and are replayed when the node starts again.
  */
 public final class GridNode implements AutoCloseable {
@@ -250,7 +251,8 @@ public final class GridNode implements AutoCloseable {
         thread.start();
         long giveUpAt = System.nanoTime() + LAST_MEMBER_FLUSH_LIMIT.toNanos();
         boolean flushed = finishedWithin(flush, FLUSH_TIMEOUT);
-        while (!flushed && System.nanoTime() < giveUpAt && database.isReachable(DATABASE_CHECK_TIMEOUT)) {
+        while (!flushed && !flush.isDone() && System.nanoTime() < giveUpAt
+                && database.isReachable(DATABASE_CHECK_TIMEOUT)) {
             LOG.info("Still storing profile rows before stopping (the database answers; waiting up to {} in all)",
                     LAST_MEMBER_FLUSH_LIMIT);
             flushed = finishedWithin(flush, FLUSH_TIMEOUT);
