@@ -70,8 +70,8 @@ final class ProfilesBenchmark implements Callable<Integer> {
             }
             long sent = loads.stream().mapToLong(SegmentLoad::accepted).sum();
             long ingested = System.nanoTime();
-            // counting folded events deserializes every profile, which would slow what it measures: wait on the
-            // job's read count (a metric) first, and only then count
+            // counting folded events scans every profile, which would slow what it measures: wait on the job's read
+            // count (a metric) first, and only then count
             node.awaitProfilesRead(sent, Duration.ofMinutes(10));
             while (node.foldedEvents() < sent) {
                 Thread.sleep(100);
