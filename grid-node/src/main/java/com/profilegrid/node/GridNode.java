@@ -59,9 +59,9 @@ public final class GridNode implements AutoCloseable {
     private static final long SPOOL_SEGMENT_BYTES = 64L * 1024 * 1024;
     private static final Duration SPOOL_WAIT = Duration.ofSeconds(5);
     /** How long a stopping node waits for its profile rows to be stored before it looks at why they are not. */
-    static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(20);
     /** How long the last member of a cluster waits for its rows while the database answers but is slow. */
-    static final Duration LAST_MEMBER_FLUSH_LIMIT = Duration.ofMinutes(2);
+    private static final Duration LAST_MEMBER_FLUSH_LIMIT = Duration.ofMinutes(2);
     private static final Duration DATABASE_CHECK_TIMEOUT = Duration.ofSeconds(2);
 
     private final HazelcastInstance member;

@@ -87,8 +87,11 @@ public final class ProfileMapStore implements MapStore<ProfileKey, Profile>, Map
         return active;
     }
 
-    /** What a stopping node's {@link StoreCutoff} lets it still write. */
-    private <K> List<K> kept(Collection<K> items, Function<K, ProfileKey> key) {
+    /** What a stopping node's {@link StoreCutoff} lets it still write (everything, while the node runs). */
+    private <K> Collection<K> kept(Collection<K> items, Function<K, ProfileKey> key) {
+        if (!cutoff.engaged()) {
+            return items;
+        }
         List<K> kept = new ArrayList<>(items.size());
         for (K item : items) {
             if (!cutoff.drops(key.apply(item))) {

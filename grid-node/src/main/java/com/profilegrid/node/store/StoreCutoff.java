@@ -47,6 +47,11 @@ public final class StoreCutoff {
         return dropped.get();
     }
 
+    /** Whether the node has begun to drop rows (cut, or leaving): only then is each row looked at. */
+    boolean engaged() {
+        return cut || leaving != null;
+    }
+
     /** Whether the row of {@code key} must be dropped instead of written; counts it when so. */
     boolean drops(ProfileKey key) {
         boolean drop = cut || (leaving != null && !ownedHere(leaving, key));
