@@ -5,6 +5,8 @@ import com.profilegrid.node.store.Database;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
@@ -25,7 +27,7 @@ public enum TestDatabases {
         String schema = "profilegrid_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         return switch (this) {
             case H2 -> new Database.Settings("jdbc:h2:file:" + dir.resolve(schema).toAbsolutePath(), "", "", null, 8);
-            case POSTGRESQL -> new Database.Settings(PG_URL + "?reWriteBatchedInserts=true", PG_USER, "", schema, 8);
+            case POSTGRESQL -> new Database.Settings(PG_URL, PG_USER, "", schema, 8);
         };
     }
 
@@ -37,6 +39,18 @@ public enum TestDatabases {
         try (Connection connection = DriverManager.getConnection(settings.url(), settings.user(), settings.password());
              Statement statement = connection.createStatement()) {
             statement.execute("DROP SCHEMA IF EXISTS " + settings.schema() + " CASCADE");
+        }
+    }
+
+    /** How many profile rows {@code project} has in {@code database}. */
+    public static long profileRows(Database database, String project) throws SQLException {
+        try (Connection connection = database.dataSource().getConnection();
+             PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM profiles WHERE project = ?")) {
+            count.setString(1, project);
+            try (ResultSet rows = count.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import com.profilegrid.node.IngestSettings;
 import com.profilegrid.node.NodeFixture;
 import com.profilegrid.node.NodeSettings;
 import com.profilegrid.node.TestClusters;
+import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
 import com.profilegrid.node.rebuild.EventCount;
 import com.profilegrid.node.store.Database;
@@ -64,7 +65,7 @@ class StopWithDatabaseDownTest {
 
             database.start();
             try (Database direct = Database.open(database.settings())) {
-                assertThat(countProfileRows(direct, project)).as("rows the stopped node could not store").isZero();
+                assertThat(TestDatabases.profileRows(direct, project)).as("rows the stopped node could not store").isZero();
             }
 
             Map<ProfileKey, Profile> live = new HashMap<>();
@@ -75,10 +76,7 @@ class StopWithDatabaseDownTest {
                 live.putAll(restarted.node().profiles(project));
             }
             assertThat(live).hasSize(PER_BATCH);
-            try (Database direct = Database.open(database.settings())) {
-                assertThat(new ProfileMapStore(direct.dataSource(), direct.dialect()).loadAll(live.keySet()))
-                        .as("the table equals the grid again").isEqualTo(live);
-            }
+            assertTableEqualsGrid(database, live);
         }
     }
 
@@ -129,11 +127,7 @@ class StopWithDatabaseDownTest {
                 assertThat(EventCount.in(staying.node().profiles(), project)).isEqualTo(BATCHES * LEAVING_PROFILES);
             }
             // the staying node, stopping last with the database up, stored every row, the leaving node's included
-            try (Database direct = Database.open(database.settings())) {
-                Map<ProfileKey, Profile> rows = new ProfileMapStore(direct.dataSource(), direct.dialect()).loadAll(live.keySet());
-                assertThat(rows.keySet()).as("profiles with a row").containsExactlyInAnyOrderElementsOf(live.keySet());
-                assertThat(rows).as("the table equals the grid").isEqualTo(live);
-            }
+            assertTableEqualsGrid(database, live);
         }
     }
 
@@ -144,14 +138,12 @@ class StopWithDatabaseDownTest {
                 IngestSettings.DEFAULTS.withLogWait(Duration.ofMillis(500)), "test-admin-token");
     }
 
-    private static int countProfileRows(Database database, String project) throws Exception {
-        try (var connection = database.dataSource().getConnection();
-             var count = connection.prepareStatement("SELECT COUNT(*) FROM profiles WHERE project = ?")) {
-            count.setString(1, project);
-            try (var result = count.executeQuery()) {
-                result.next();
-                return result.getInt(1);
-            }
+    /** Every profile of {@code live} has a row in {@code database}, equal to the grid's profile. */
+    private static void assertTableEqualsGrid(H2TcpServer database, Map<ProfileKey, Profile> live) {
+        try (Database direct = Database.open(database.settings())) {
+            Map<ProfileKey, Profile> rows = new ProfileMapStore(direct.dataSource(), direct.dialect()).loadAll(live.keySet());
+            assertThat(rows.keySet()).as("profiles with a row").containsExactlyInAnyOrderElementsOf(live.keySet());
+            assertThat(rows).as("the table equals the grid").isEqualTo(live);
         }
     }
 }

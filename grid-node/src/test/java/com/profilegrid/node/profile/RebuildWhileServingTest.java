@@ -30,9 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -277,7 +274,7 @@ class RebuildWhileServingTest {
         Map<ProfileKey, Profile> live = live(grid, project);
         try (Database database = Database.open(db)) {
             assertThat(new ProfileMapStore(database.dataSource(), database.dialect()).loadAll(live.keySet())).isEqualTo(live);
-            assertThat(rowCount(database, project)).isEqualTo(live.size());
+            assertThat(TestDatabases.profileRows(database, project.projectId())).isEqualTo(live.size());
         }
     }
 
@@ -303,17 +300,6 @@ class RebuildWhileServingTest {
     private static long totalEvents(NodeFixture node, ProjectStore.Created project) {
         return live(node.node().profiles(project.projectId()), project).values().stream()
                 .mapToLong(profile -> profile.eventCounts().values().stream().mapToLong(Long::longValue).sum()).sum();
-    }
-
-    private static long rowCount(Database database, ProjectStore.Created project) throws Exception {
-        try (Connection connection = database.dataSource().getConnection();
-             PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM profiles WHERE project = ?")) {
-            count.setString(1, project.projectId());
-            try (ResultSet rows = count.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
-        }
     }
 
     private static String batch(Random random, String prefix) {
