@@ -41,7 +41,7 @@ final class BenchNode implements AutoCloseable {
         dir = Files.createTempDirectory("profilegrid-bench");
         boolean postgres = database.equals("postgres");
         schema = postgres ? "profilegrid_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) : null;
-        String url = postgres ? PG_URL + "?reWriteBatchedInserts=true" : null;
+        String url = postgres ? PG_URL : null;
         clusterName = "bench-" + UUID.randomUUID();
         int[] ports = new int[size];
         StringBuilder members = new StringBuilder();
