@@ -142,6 +142,7 @@ public final class GridNode implements AutoCloseable {
             if (settings.demo()) {
                 parts.open(DemoData.start(member, ingestor, parts.projects, database));
             }
+            LOG.info("Acknowledged events are durable: {}", database.durability());
             LOG.info("ProfileGrid node up: member {} in cluster '{}', HTTP http://{}:{}/ready, database {}, "
                             + "log shard {}, admin token in {}", member.getCluster().getLocalMember().getAddress(),
                     settings.clusterName(), settings.httpHost(), parts.http.port(), database.dialect(),

@@ -3,6 +3,7 @@ package com.profilegrid.node.log;
 import com.profilegrid.pipelines.profile.LogRecord;
 
 import com.profilegrid.model.TrackingEvent;
+import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.SqlDialect;
 import com.profilegrid.node.store.Transactions;
 import com.profilegrid.node.support.GroupCommitter;
@@ -113,7 +114,7 @@ public final class JdbcTrackingLog implements TrackingLog {
                 insert.executeBatch();
             }
             return seq;
-        });
+        }, connection -> Database.sync(connection, dialect));
     }
 
     private long lastSeq() throws SQLException {

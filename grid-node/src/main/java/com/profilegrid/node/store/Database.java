@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 
 /**
@@ -72,11 +73,52 @@ public final class Database implements AutoCloseable {
             var result = migrations.migrate();
             LOG.info("Database {} at schema version {} ({} migrations applied now)",
                     dialect, migrations.info().current().getVersion(), result.migrationsExecuted);
+            if (dialect == SqlDialect.H2) {
+                writeCommitsThrough(dataSource);
+            }
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
         }
         return new Database(dataSource, dialect);
+    }
+
+    /**
+     * H2 writes committed changes to its file only every {@code WRITE_DELAY} ms (500 by default), so a killed
+     * process loses what it acknowledged in its last half second. With 0 every commit is written to the file before
+     * it returns; {@link #sync} adds the fsync. The setting is the database's, so it covers nodes that reach this
+     * database through AUTO_SERVER or an H2 server too.
+     */
+    private static void writeCommitsThrough(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("SET WRITE_DELAY 0");
+        } catch (SQLException e) {
+            LOG.warn("Could not make H2 write each commit through (SET WRITE_DELAY 0): acknowledged events may be "
+                    + "lost if the process that holds the database is killed", e);
+        }
+    }
+
+    /**
+     * Forces what the database has committed onto the disk, where the database does not already do so at every
+     * commit: H2 writes a commit to its file ({@code WRITE_DELAY 0}) but does not fsync it; PostgreSQL's commit is
+     * already durable ({@code synchronous_commit}), so this does nothing there.
+     */
+    public static void sync(Connection connection, SqlDialect dialect) throws SQLException {
+        if (dialect == SqlDialect.H2) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("CHECKPOINT SYNC");
+            }
+        }
+    }
+
+    /** What an acknowledgement from the tracking log means on this database, for the node's start-up log. */
+    public String durability() {
+        return switch (dialect) {
+            case H2 -> "H2: each tracking log commit is written through and fsync'd (CHECKPOINT SYNC) before it is "
+                    + "acknowledged; survives a killed process and a machine crash, not the loss of the disk";
+            case POSTGRESQL -> "PostgreSQL: a tracking log commit is acknowledged once PostgreSQL commits it "
+                    + "(durable as the server's synchronous_commit and fsync settings make it)";
+        };
     }
 
     public DataSource dataSource() {

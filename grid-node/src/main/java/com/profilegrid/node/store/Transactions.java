@@ -13,15 +13,27 @@ public final class Transactions {
         T run(Connection connection) throws SQLException;
     }
 
+    /** What follows a commit on its connection; a failure fails the call, though the commit stands. */
+    @FunctionalInterface
+    public interface AfterCommit {
+        void run(Connection connection) throws SQLException;
+    }
+
     private Transactions() {
     }
 
     public static <T> T inTransaction(DataSource dataSource, Work<T> work) throws SQLException {
+        return inTransaction(dataSource, work, connection -> { });
+    }
+
+    /** As {@link #inTransaction(DataSource, Work)}, then {@code afterCommit} on the same connection (e.g. an fsync). */
+    public static <T> T inTransaction(DataSource dataSource, Work<T> work, AfterCommit afterCommit) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
                 T result = work.run(connection);
                 connection.commit();
+                afterCommit.run(connection);
                 return result;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();

@@ -43,8 +43,6 @@ class SpoolKillIT {
     @TempDir
     Path dir;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     @Test
     void when_a_spooling_node_is_killed_then_no_acknowledged_event_is_lost() throws Exception {
         try (H2TcpServer database = new H2TcpServer(dir.resolve("db"))) {
@@ -56,72 +54,36 @@ class SpoolKillIT {
             String[] flags = {"--cluster-name", TestClusters.uniqueClusterName(),
                     "--hazelcast-port", Integer.toString(NodeFixture.freePort()),
                     "--data-dir", dir.resolve("node").toString(), "--db-url", database.settings().url()};
-            Set<String> acked = ConcurrentHashMap.newKeySet();
-            AtomicInteger spooled = new AtomicInteger();
+            AckedSender sender = new AckedSender(httpPort, project.writeKey(), BATCH);
 
             try (NodeProcess node = NodeProcess.start(dir.resolve("node-1.log"), httpPort, flags).awaitReady()) {
                 for (int r = 0; r < 20; r++) {
-                    send(httpPort, project.writeKey(), "before-" + r + "-", acked, spooled);
+                    sender.send("before-" + r + "-");
                 }
                 database.stop();
                 AtomicBoolean sending = new AtomicBoolean(true);
-                Thread sender = new Thread(() -> {
+                Thread load = new Thread(() -> {
                     for (int r = 0; sending.get(); r++) {
-                        send(httpPort, project.writeKey(), "during-" + r + "-", acked, spooled);
+                        sender.send("during-" + r + "-");
                     }
                 });
-                sender.start();
-                await().atMost(Duration.ofSeconds(60)).until(() -> spooled.get() >= 50);
+                load.start();
+                await().atMost(Duration.ofSeconds(60)).until(() -> sender.answered(202) >= 50);
 
                 node.kill();
                 sending.set(false);
-                sender.join(30_000);
+                load.join(30_000);
             }
             database.start();
-            assertThat(spooled.get()).isGreaterThanOrEqualTo(50);
+            assertThat(sender.answered(202)).isGreaterThanOrEqualTo(50);
+            Set<String> acked = sender.acked;
 
             try (NodeProcess node = NodeProcess.start(dir.resolve("node-2.log"), httpPort, flags).awaitReady()) {
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                        assertThat(countsInLog(database).keySet()).containsAll(acked));
-                assertThat(countsInLog(database).values()).allMatch(count -> count == 1);
+                        assertThat(AckedSender.countsInLog(database.settings().url()).keySet()).containsAll(acked));
+                assertThat(AckedSender.countsInLog(database.settings().url()).values()).allMatch(count -> count == 1);
                 assertThat(node.terminate(Duration.ofSeconds(60))).isTrue();
             }
         }
-    }
-
-    private void send(int port, String writeKey, String prefix, Set<String> acked, AtomicInteger spooled) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/batch"))
-                .timeout(Duration.ofSeconds(20))
-                .header("Authorization", "Basic " + Base64.getEncoder()
-                        .encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8)))
-                .POST(HttpRequest.BodyPublishers.ofString(TrackingApiContract.batchOfTracks(prefix, BATCH))).build();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() / 100 == 2) {
-                for (int i = 0; i < BATCH; i++) {
-                    acked.add(prefix + i);
-                }
-            }
-            if (response.statusCode() == 202) {
-                spooled.incrementAndGet();
-            }
-        } catch (IOException e) {
-            // the node died mid-request: not acknowledged, so nothing is owed
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static Map<String, Integer> countsInLog(H2TcpServer database) throws Exception {
-        Database.Settings settings = database.settings();
-        Map<String, Integer> counts = new HashMap<>();
-        try (Connection connection = java.sql.DriverManager.getConnection(settings.url(), "", "");
-             Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT message_id FROM tracking_log")) {
-            while (rows.next()) {
-                counts.merge(rows.getString(1), 1, Integer::sum);
-            }
-        }
-        return counts;
     }
 }
