@@ -25,6 +25,7 @@ import com.profilegrid.node.spool.Spool;
 import com.profilegrid.node.spool.SpoolReplayer;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.StoreCutoff;
+import com.profilegrid.pipelines.profile.DeadLetter;
 import com.profilegrid.pipelines.profile.TrackingLogReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,7 +118,6 @@ public final class GridNode implements AutoCloseable {
         try {
             Database database = parts.open(Database.open(MemberConfig.databaseSettings(config)));
             parts.projects = new ProjectStore(database.dataSource(), clock);
-            ProjectKeys keys = new ProjectKeys(parts.projects);
             parts.adminToken = AdminToken.resolve(settings);
             parts.log = parts.open(new JdbcTrackingLog(database.dataSource(), database.dialect(), clock,
                     settings.writerName(), LOG_BATCH, LOG_BACKLOG));
@@ -132,10 +132,12 @@ public final class GridNode implements AutoCloseable {
             parts.open(() -> shutdownMember(member, database, storeCutoff));
             ProfileJob.ensureRunning(member, settings.fold());
             parts.profileWatch = parts.open(ProfileJob.watch(member, settings.fold()));
+            ProjectKeys keys = parts.open(new ProjectKeys(parts.projects, member.getMap(ProjectKeys.MAP)));
             parts.readiness = parts.open(new Readiness(member, database));
             IngestRoutes ingest = new IngestRoutes(new Admission(settings.ingest().admissionLimits()), keys, ingestor, clock);
             ProfileRebuild rebuild = parts.open(new ProfileRebuild(member, database, settings.fold()));
-            AdminRoutes admin = new AdminRoutes(parts.projects, keys, rebuild, parts.adminToken);
+            AdminRoutes admin = new AdminRoutes(parts.projects, keys, rebuild, member.getMap(DeadLetter.MAP),
+                    parts.adminToken);
             ProfileRoutes profileApi = new ProfileRoutes(keys, new ProfileLookup(member));
             parts.http = parts.open(NodeHttp.start(settings.httpHost(), settings.httpPort(), parts.readiness,
                     List.of(ingest::register, admin::register, profileApi::register)));

@@ -4,12 +4,17 @@ import com.profilegrid.node.project.ProjectKeys;
 import com.profilegrid.node.rebuild.ProfileRebuild;
 import com.profilegrid.node.rebuild.RebuildStatus;
 import com.profilegrid.node.project.ProjectStore;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
+import com.profilegrid.pipelines.profile.DeadLetter;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.Map;
 
 /**
@@ -17,20 +22,26 @@ import java.util.Map;
  * {@code {"name": ...}} (answers the new keys, shown only once), {@code POST /admin/projects/{id}/revoke};
  * {@code POST /admin/rebuild} starts rebuilding all profiles from the tracking log ({@code ?project=<id>}: that
  * project's alone), {@code GET /admin/rebuild} tells its progress; a rebuild already running elsewhere in the
- * cluster gets 409.
+ * cluster gets 409; {@code GET /admin/dead-letters} lists the events the profile pipeline could not fold
+ * ({@code ?project=}, {@code ?limit=}), newest first.
  * Authenticated with {@code Authorization: Bearer <admin token>}, compared in constant time.
  */
 public final class AdminRoutes {
 
+    private static final int MAX_DEAD_LETTERS = 100_000;
+
     private final ProjectStore projects;
     private final ProjectKeys keys;
     private final ProfileRebuild rebuild;
+    private final IMap<String, DeadLetter> deadLetters;
     private final byte[] token;
 
-    public AdminRoutes(ProjectStore projects, ProjectKeys keys, ProfileRebuild rebuild, String adminToken) {
+    public AdminRoutes(ProjectStore projects, ProjectKeys keys, ProfileRebuild rebuild,
+                       IMap<String, DeadLetter> deadLetters, String adminToken) {
         this.projects = projects;
         this.keys = keys;
         this.rebuild = rebuild;
+        this.deadLetters = deadLetters;
         this.token = adminToken.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -41,6 +52,27 @@ public final class AdminRoutes {
         routes.post("/admin/projects/{projectId}/revoke", this::revoke);
         routes.post("/admin/rebuild", this::rebuild);
         routes.get("/admin/rebuild", ctx -> ctx.json(rebuild.status()));
+        routes.get("/admin/dead-letters", this::deadLetters);
+    }
+
+    /** The newest dead letters first, every project's or {@code ?project=}'s, at most {@code ?limit=} (1000). */
+    private void deadLetters(Context ctx) {
+        String project = ctx.queryParam("project");
+        int limit;
+        try {
+            limit = Integer.parseInt(ctx.queryParamAsClass("limit", String.class).getOrDefault("1000"));
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > MAX_DEAD_LETTERS) {
+            HttpAnswers.failure(ctx, HttpStatus.BAD_REQUEST.getCode(), "limit must be 1 to " + MAX_DEAD_LETTERS);
+            return;
+        }
+        Collection<DeadLetter> letters = project == null ? deadLetters.values()
+                : deadLetters.values(Predicates.equal("project", project));
+        ctx.json(letters.stream()
+                .sorted(Comparator.comparing(DeadLetter::firstSeen).reversed().thenComparing(DeadLetter::key))
+                .limit(limit).toList());
     }
 
     private void authorize(Context ctx) {
@@ -78,7 +110,9 @@ public final class AdminRoutes {
                     "name must be a string of 1 to " + ProjectStore.MAX_NAME_LENGTH + " characters");
             return;
         }
-        ctx.status(HttpStatus.CREATED).json(projects.create(text));
+        ProjectStore.Created created = projects.create(text);
+        keys.invalidateAll();
+        ctx.status(HttpStatus.CREATED).json(created);
     }
 
     private void revoke(Context ctx) {

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.profilegrid.model.EventType;
 import com.profilegrid.model.TrackingEvent;
+import com.profilegrid.pipelines.fold.FoldableEvents;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -118,13 +118,21 @@ final class SegmentMessages {
         }
         String sentAt = optionalText(message, "sentAt", where);
         Instant timestamp = eventTime(message, sentAt != null ? sentAt : request.sharedSentAt(), receivedAt, where);
-        return new TrackingEvent(project, messageId != null ? messageId : UUID.randomUUID().toString(), type,
+        TrackingEvent event = new TrackingEvent(project, messageId != null ? messageId : UUID.randomUUID().toString(), type,
                 eventName, anonymousId, userId, previousId, groupId, timestamp, receivedAt,
                 text(object(message, "properties", where)), text(object(message, "traits", where)), text(context),
                 new String(rawBytes, java.nio.charset.StandardCharsets.UTF_8));
+        FoldableEvents.problem(event).ifPresent(problem -> {
+            String field = problem.field().equals("event") && type != EventType.TRACK ? "name" : problem.field();
+            throw IngestException.badRequest(where + "." + field + " " + problem.reason());
+        });
+        return event;
     }
 
-    /** Segment's clock-skew correction: timestamp + (receivedAt - sentAt); no timestamp means receivedAt. */
+    /**
+     * Segment's clock-skew correction: timestamp + (receivedAt - sentAt); no timestamp means receivedAt, and so does
+     * one outside the window of {@link EventTimes}.
+     */
     private static Instant eventTime(ObjectNode message, String sentAt, Instant receivedAt, String where) {
         String given = optionalText(message, "timestamp", where);
         if (given == null) {
@@ -134,10 +142,7 @@ final class SegmentMessages {
             return receivedAt;
         }
         Instant timestamp = instant(given, where + ".timestamp");
-        if (sentAt == null) {
-            return timestamp;
-        }
-        return timestamp.plus(Duration.between(instant(sentAt, where + ".sentAt"), receivedAt));
+        return EventTimes.skewCorrected(timestamp, sentAt == null ? null : instant(sentAt, where + ".sentAt"), receivedAt);
     }
 
     private static Instant instant(String text, String field) {

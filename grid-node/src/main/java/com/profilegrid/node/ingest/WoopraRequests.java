@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.profilegrid.model.EventType;
 import com.profilegrid.model.TrackingEvent;
+import com.profilegrid.pipelines.fold.FoldableEvents;
 import com.profilegrid.node.project.ApiKeys;
 import com.profilegrid.node.project.KeyKind;
 
@@ -32,6 +33,10 @@ final class WoopraRequests {
 
     static final int MAX_PARAMETERS = 200;
     static final int MAX_VALUE_LENGTH = 4 * 1024;
+
+    /** Woopra's names of the fields {@link FoldableEvents} names as Segment does. */
+    private static final Map<String, String> WOOPRA_NAMES = Map.of("anonymousId", "cookie", "traits.email", "cv_email",
+            "messageId", "id");
 
     private final ObjectMapper json = Json.untrustedInput(SegmentMessages.MAX_MESSAGE_BYTES);
 
@@ -80,7 +85,7 @@ final class WoopraRequests {
         String givenTime = params.get("timestamp");
         if (givenTime != null) {
             try {
-                timestamp = Instant.ofEpochMilli(Long.parseLong(givenTime.trim()));
+                timestamp = EventTimes.sane(Instant.ofEpochMilli(Long.parseLong(givenTime.trim())), receivedAt);
             } catch (NumberFormatException e) {
                 throw IngestException.badRequest("timestamp must be milliseconds since the epoch, not '"
                         + SegmentMessages.abbreviate(givenTime) + "'");
@@ -116,8 +121,13 @@ final class WoopraRequests {
         if (messageId.length() > SegmentMessages.MAX_ID_LENGTH) {
             throw IngestException.badRequest("id is longer than " + SegmentMessages.MAX_ID_LENGTH + " characters");
         }
-        return new TrackingEvent(project, messageId, type, eventName, cookie, null, null, null, timestamp, receivedAt,
-                write(properties), write(traits), write(context), write(raw));
+        TrackingEvent event = new TrackingEvent(project, messageId, type, eventName, cookie, null, null, null, timestamp,
+                receivedAt, write(properties), write(traits), write(context), write(raw));
+        FoldableEvents.problem(event).ifPresent(problem -> {
+            throw IngestException.badRequest(WOOPRA_NAMES.getOrDefault(problem.field(), problem.field()) + " "
+                    + problem.reason());
+        });
+        return event;
     }
 
     private static boolean isKey(String name, String value) {

@@ -3,27 +3,49 @@ package com.profilegrid.node.project;
 import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.hazelcast.map.IMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
- * Authenticates project keys against the store, with a cache so that ingest does not query the database
- * per request. Cached keys are refreshed in the background once they are {@link #REFRESH_AFTER} old, so a
- * revocation takes effect on every node within seconds (at once on the node that made it); while the
- * database is down the last known keys stay in force, so ingest keeps accepting into the spool.
+ * Authenticates project keys against the store, with a cache so that ingest does not query the database per request.
+ * Cached keys are refreshed in the background once they are {@link #REFRESH_AFTER} old, so a revocation takes effect
+ * on every node within seconds (at once on the node that made it).
+ *
+ * <p>Keys must be checkable while the database is down, or tracking (which the spool takes then) would be refused.
+ * So the key records (hashes, never the keys) are also held on the grid, in {@link #MAP}: every node copies all of
+ * them there at start and every {@link #PUBLISH_EVERY}, and every key it reads from the database. A key the database
+ * cannot be asked about is looked up there, so any node can check any key, including one it has never seen.
  */
-public final class ProjectKeys {
+public final class ProjectKeys implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProjectKeys.class);
+    /** The grid's copy of the key records: key id to {@link ProjectStore.StoredKey}. */
+    public static final String MAP = "project-keys";
     public static final Duration REFRESH_AFTER = Duration.ofSeconds(2);
     private static final Duration EXPIRE_AFTER = Duration.ofHours(12);
+    private static final Duration PUBLISH_EVERY = Duration.ofSeconds(30);
 
+    private final ProjectStore store;
+    private final IMap<String, ProjectStore.StoredKey> grid;
     private final LoadingCache<String, Optional<ProjectStore.StoredKey>> cache;
+    private final ScheduledExecutorService publisher;
 
-    public ProjectKeys(ProjectStore store) {
+    /**
+     * @param grid the grid's copy of the key records, or {@code null} for a cache over the store alone
+     */
+    public ProjectKeys(ProjectStore store, IMap<String, ProjectStore.StoredKey> grid) {
+        this.store = store;
+        this.grid = grid;
         this.cache = Caffeine.newBuilder()
                 .refreshAfterWrite(REFRESH_AFTER)
                 .expireAfterWrite(EXPIRE_AFTER)
@@ -31,20 +53,54 @@ public final class ProjectKeys {
                 .build(new CacheLoader<>() {
                     @Override
                     public Optional<ProjectStore.StoredKey> load(String keyId) {
-                        return store.findKey(keyId);
+                        return lookUp(keyId, null);
                     }
 
-                    /** Keeps the known key while the store is unreachable; the next refresh tries again. */
+                    /** Keeps the known key while no one can tell; the next refresh tries again. */
                     @Override
                     public Optional<ProjectStore.StoredKey> reload(String keyId, Optional<ProjectStore.StoredKey> old) {
-                        try {
-                            return store.findKey(keyId);
-                        } catch (ProjectStoreException e) {
-                            LOG.debug("Cannot refresh key {}; keeping the known one", keyId, e);
-                            return old;
-                        }
+                        return lookUp(keyId, old);
                     }
                 });
+        this.publisher = grid == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "profilegrid-key-publisher");
+            thread.setDaemon(true);
+            return thread;
+        });
+        if (publisher != null) {
+            publisher.scheduleWithFixedDelay(this::publish, 0, PUBLISH_EVERY.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    private Optional<ProjectStore.StoredKey> lookUp(String keyId, Optional<ProjectStore.StoredKey> known) {
+        try {
+            Optional<ProjectStore.StoredKey> stored = store.findKey(keyId);
+            if (grid != null) {
+                stored.ifPresent(key -> grid.set(keyId, key));
+            }
+            return stored;
+        } catch (ProjectStoreException e) {
+            ProjectStore.StoredKey held = grid == null ? null : grid.get(keyId);
+            if (held != null) {
+                return Optional.of(held);
+            }
+            if (known != null) {
+                LOG.debug("Cannot refresh key {}; keeping the known one", keyId, e);
+                return known;
+            }
+            throw e;
+        }
+    }
+
+    /** Copies every key record onto the grid (while the database answers; else the grid keeps what it holds). */
+    private void publish() {
+        try {
+            Map<String, ProjectStore.StoredKey> all = store.allKeys().stream()
+                    .collect(Collectors.toMap(ProjectStore.StoredKey::keyId, Function.identity()));
+            grid.putAll(all);
+        } catch (RuntimeException e) {
+            LOG.debug("Cannot copy the project keys onto the grid now; trying again in {}", PUBLISH_EVERY, e);
+        }
     }
 
     /** The project the token may act for with {@code kind}, or empty when the token is unknown, wrong or revoked. */
@@ -60,8 +116,18 @@ public final class ProjectKeys {
                 .map(ProjectStore.StoredKey::projectId);
     }
 
-    /** Forgets cached keys, e.g. after a revocation on this node. */
+    /** Forgets cached keys and copies the store's onto the grid again, e.g. after a creation or revocation here. */
     public void invalidateAll() {
         cache.invalidateAll();
+        if (grid != null) {
+            publish();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (publisher != null) {
+            publisher.shutdownNow();
+        }
     }
 }

@@ -118,25 +118,38 @@ public final class ProjectStore {
     }
 
     public Optional<StoredKey> findKey(String keyId) {
+        List<StoredKey> found = keys(" WHERE k.key_id = ?", keyId);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    /** Every key of every project, revoked ones included (for the copy of the key hashes held on the grid). */
+    public List<StoredKey> allKeys() {
+        return keys("", null);
+    }
+
+    private List<StoredKey> keys(String where, String keyId) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement(
                      "SELECT k.key_id, k.project_id, k.kind, k.key_hash, k.revoked_ms, p.revoked_ms "
-                             + "FROM project_keys k JOIN projects p ON p.project_id = k.project_id WHERE k.key_id = ?")) {
-            select.setString(1, keyId);
+                             + "FROM project_keys k JOIN projects p ON p.project_id = k.project_id" + where)) {
+            if (keyId != null) {
+                select.setString(1, keyId);
+            }
             try (ResultSet row = select.executeQuery()) {
-                if (!row.next()) {
-                    return Optional.empty();
+                List<StoredKey> keys = new ArrayList<>();
+                while (row.next()) {
+                    row.getLong(5);
+                    boolean keyRevoked = !row.wasNull();
+                    row.getLong(6);
+                    boolean projectRevoked = !row.wasNull();
+                    keys.add(new StoredKey(row.getString(1), row.getString(2),
+                            KeyKind.valueOf(row.getString(3).toUpperCase(java.util.Locale.ROOT)), row.getString(4),
+                            keyRevoked || projectRevoked));
                 }
-                row.getLong(5);
-                boolean keyRevoked = !row.wasNull();
-                row.getLong(6);
-                boolean projectRevoked = !row.wasNull();
-                return Optional.of(new StoredKey(row.getString(1), row.getString(2),
-                        KeyKind.valueOf(row.getString(3).toUpperCase(java.util.Locale.ROOT)), row.getString(4),
-                        keyRevoked || projectRevoked));
+                return keys;
             }
         } catch (SQLException e) {
-            throw new ProjectStoreException("cannot look up key", e);
+            throw new ProjectStoreException("cannot look up keys", e);
         }
     }
 }

@@ -34,8 +34,10 @@ import java.util.Set;
  * profile of their union, which is what an identity merge needs.
  *
  * <p>Counters are the one part that is not idempotent: the pipeline applies each event once.
+ *
+ * <p>Not final so that a test can make a fold that fails on a chosen event (the pipeline dead-letters it).
  */
-public final class ProfileFold implements Serializable {
+public class ProfileFold implements Serializable {
 
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();

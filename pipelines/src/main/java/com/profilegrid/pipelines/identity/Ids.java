@@ -64,13 +64,16 @@ public final class Ids {
         if (event.type() == EventType.ALIAS && event.previousId() != null && event.userId() != null) {
             links.add(new Link(primary, anon(event.previousId()), event.timestamp(), event.messageId()));
         }
-        if (event.type() != EventType.GROUP) {
-            String address = emailTrait(event.traits());
-            if (address != null) {
-                links.add(new Link(primary, email(address), event.timestamp(), event.messageId()));
-            }
+        String address = emailTrait(event);
+        if (address != null) {
+            links.add(new Link(primary, email(address), event.timestamp(), event.messageId()));
         }
         return links;
+    }
+
+    /** The e-mail address an event's traits link to its visitor (not a group's traits), or {@code null}. */
+    public static String emailTrait(TrackingEvent event) {
+        return event.type() == EventType.GROUP ? null : emailTrait(event.traits());
     }
 
     private static String emailTrait(String traits) {

@@ -6,18 +6,20 @@ import com.hazelcast.jet.datamodel.Tuple2;
 import com.hazelcast.jet.datamodel.Tuple3;
 import com.hazelcast.jet.pipeline.Pipeline;
 import com.hazelcast.jet.pipeline.ServiceFactories;
+import com.hazelcast.jet.pipeline.Sinks;
 import com.hazelcast.jet.pipeline.StreamSource;
 import com.hazelcast.jet.pipeline.StreamStage;
 import com.profilegrid.model.Generation;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
-import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.pipelines.fold.FoldSettings;
+import com.profilegrid.pipelines.fold.FoldableEvents;
 import com.profilegrid.pipelines.fold.ProfileFold;
 import com.profilegrid.pipelines.identity.IdentityGraph;
 import com.profilegrid.pipelines.identity.Ids;
 import com.profilegrid.pipelines.identity.Link;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -52,6 +54,7 @@ public final class ProfilePipeline {
     static final String INDEX = "I";
     static final String REFUSAL = "X";
     static final String DELETED = "-";
+    static final String DEAD = "D";
 
     private ProfilePipeline() {
     }
@@ -63,25 +66,41 @@ public final class ProfilePipeline {
      *                    their own are left to that generation's job
      * @param refusalsMap map of refused identity links ({@code project␟messageId}) to the reason
      */
-    public static Pipeline build(StreamSource<TrackingEvent> source, FoldSettings settings, Generation generation,
+    public static Pipeline build(StreamSource<LogRecord> source, FoldSettings settings, Generation generation,
                                  String refusalsMap) {
-        ProfileFold fold = new ProfileFold(settings);
+        return build(source, new ProfileFold(settings), generation, refusalsMap);
+    }
+
+    /**
+     * As {@link #build(StreamSource, FoldSettings, Generation, String)} with a given fold. An event the fold (or the
+     * identity graph) cannot take is recorded in {@link DeadLetter#MAP} and skipped; the job goes on with the rest.
+     */
+    public static Pipeline build(StreamSource<LogRecord> source, ProfileFold fold, Generation generation,
+                                 String refusalsMap) {
         int number = generation.number();
         // Keeps each key's items in order through the stateless steps between the keyed stages and the sinks.
         Pipeline pipeline = Pipeline.create().setPreserveOrder(true);
-        StreamStage<TrackingEvent> events = pipeline.readFrom(source).withoutTimestamps().setName(SOURCE_STAGE)
+        StreamStage<LogRecord> records = pipeline.readFrom(source).withoutTimestamps().setName(SOURCE_STAGE)
                 .filterUsingService(ServiceFactories.sharedService(context -> new OwnGenerations(context.hazelcastInstance()),
-                        OwnGenerations::close), (own, event) -> !own.movedOn(event.project(), number))
+                        OwnGenerations::close), (own, record) -> !own.movedOn(record.event().project(), number))
                 .setName("projects of this generation");
+        // what ingest refuses, should an old log row still hold it: never folded, recorded
+        StreamStage<Tuple3<String, String, Object>> refused = records
+                .map(record -> FoldableEvents.problem(record.event())
+                        .map(problem -> tuple3(DEAD, "", (Object) DeadLetter.of(record, "cannot fold: " + problem)))
+                        .orElse(null))
+                .setName("events the fold cannot take");
+        StreamStage<LogRecord> events = records.filter(record -> FoldableEvents.problem(record.event()).isEmpty())
+                .setName("foldable events");
 
         StreamStage<Tuple3<String, String, Object>> identity = events
-                .filter(event -> !Ids.links(event).isEmpty())
-                .groupingKey(TrackingEvent::project)
-                .flatMapStateful(IdentityState::new, (state, project, event) -> link(state.graph, project, event))
+                .filter(record -> !Ids.links(record.event()).isEmpty())
+                .groupingKey(record -> record.event().project())
+                .flatMapStateful(IdentityState::new, (state, project, record) -> link(state.graph, project, record))
                 .setName("identity graph per project");
 
         StreamStage<Tuple3<String, String, Object>> raw = events
-                .map(event -> tuple3(EVENT, key(event.project(), Ids.primary(event)), (Object) event))
+                .map(record -> tuple3(EVENT, key(record.event().project(), Ids.primary(record.event())), (Object) record))
                 .merge(identity.filter(item -> item.f0().equals(PROFILE_ID)))
                 .groupingKey(Tuple3::f1)
                 .flatMapStateful(RawIdState::new, (state, key, item) -> rawId(fold, state, key, item))
@@ -99,6 +118,11 @@ public final class ProfilePipeline {
                 .writeTo(OrderedMapSink.build(generation.idsMap(), Tuple3::f1, item -> (String) item.f2()));
         identity.filter(item -> item.f0().equals(REFUSAL))
                 .writeTo(OrderedMapSink.build(refusalsMap, Tuple3::f1, item -> (String) item.f2()));
+        // a replay finds the letter there and keeps it, with the time it was first met (the sink is the clock's edge)
+        refused.merge(identity.filter(item -> item.f0().equals(DEAD))).merge(raw.filter(item -> item.f0().equals(DEAD)))
+                .map(item -> (DeadLetter) item.f2())
+                .writeTo(Sinks.<DeadLetter, String, DeadLetter>mapWithMerging(DeadLetter.MAP, DeadLetter::key,
+                        letter -> letter.withFirstSeen(Instant.now()), (kept, again) -> kept));
         return pipeline;
     }
 
@@ -114,15 +138,19 @@ public final class ProfilePipeline {
         return key.substring(key.indexOf('\u001f') + 1);
     }
 
-    private static Traverser<Tuple3<String, String, Object>> link(IdentityGraph graph, String project, TrackingEvent event) {
-        List<Link> links = Ids.links(event);
+    private static Traverser<Tuple3<String, String, Object>> link(IdentityGraph graph, String project, LogRecord record) {
+        List<Link> links = Ids.links(record.event());
         if (links.stream().noneMatch(graph::isNew)) {
             return Traversers.empty(); // the common case: links already known (the same visitor, signed in again)
         }
         Set<IdentityGraph.Refusal> refusedBefore = Set.copyOf(graph.refusals());
         Map<String, String> changed = new HashMap<>();
-        for (Link link : links) {
-            changed.putAll(graph.add(link));
+        try {
+            for (Link link : links) {
+                changed.putAll(graph.add(link));
+            }
+        } catch (RuntimeException e) {
+            return Traversers.singleton(tuple3(DEAD, "", DeadLetter.of(record, "identity graph failed: " + e)));
         }
         List<Tuple3<String, String, Object>> out = new ArrayList<>();
         long revision = graph.revision();
@@ -151,9 +179,17 @@ public final class ProfilePipeline {
         List<Tuple3<String, String, Object>> out = new ArrayList<>(3);
         String current = state.profileId != null ? state.profileId : rawId;
         if (item.f0().equals(EVENT)) {
+            LogRecord record = (LogRecord) item.f2();
             boolean first = state.partial == null;
-            Profile base = first ? Profile.empty(new ProfileKey(project, rawId)) : state.partial.profile();
-            state.partial = new EncodedProfile(fold.apply(base, (TrackingEvent) item.f2()));
+            Profile folded;
+            try {
+                Profile base = first ? Profile.empty(new ProfileKey(project, rawId)) : state.partial.profile();
+                folded = fold.apply(base, record.event());
+            } catch (RuntimeException e) {
+                // the profile stays as it was; every other event goes on
+                return Traversers.singleton(tuple3(DEAD, key, DeadLetter.of(record, "fold failed: " + e)));
+            }
+            state.partial = new EncodedProfile(folded);
             out.add(tuple3(PUT, key(project, current), tuple3(rawId, ++state.version, state.partial)));
             if (first && state.profileId == null) {
                 out.add(tuple3(INDEX, key, current));

@@ -4,7 +4,6 @@ import com.hazelcast.jet.core.Processor;
 import com.hazelcast.logging.ILogger;
 import com.hazelcast.jet.pipeline.SourceBuilder;
 import com.hazelcast.jet.pipeline.StreamSource;
-import com.profilegrid.model.TrackingEvent;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,9 +31,9 @@ public final class TrackingLogSource {
      * Reads through the member's {@link TrackingLogReader} found in its user context, {@code batchSize} records per
      * shard at a time: every project's events, or {@code project}'s only.
      */
-    public static StreamSource<TrackingEvent> build(int batchSize, String project) {
+    public static StreamSource<LogRecord> build(int batchSize, String project) {
         return SourceBuilder.stream("tracking-log", context -> new Reader(context, batchSize, project))
-                .<TrackingEvent>fillBufferFn(Reader::fill)
+                .<LogRecord>fillBufferFn(Reader::fill)
                 .createSnapshotFn(Reader::snapshot)
                 .restoreSnapshotFn(Reader::restore)
                 .distributed(1)
@@ -92,7 +91,7 @@ public final class TrackingLogSource {
             return log;
         }
 
-        void fill(SourceBuilder.SourceBuffer<TrackingEvent> buffer) {
+        void fill(SourceBuilder.SourceBuffer<LogRecord> buffer) {
             long now = System.nanoTime();
             long commits = ownsLocalShard ? log.localCommits() : commitsSeen;
             if (now - idleUntil < 0 && (commits == commitsSeen || failing)) {
@@ -116,7 +115,7 @@ public final class TrackingLogSource {
             }
         }
 
-        private void read(SourceBuilder.SourceBuffer<TrackingEvent> buffer, long now) {
+        private void read(SourceBuilder.SourceBuffer<LogRecord> buffer, long now) {
             if (!shardsRead || now - shardsReadAt > SHARDS_REFRESH_NANOS || ownsLocalShard && !listed(log.localShard())) {
                 shards = log.listShards();
                 shardsRead = true;
@@ -129,7 +128,7 @@ public final class TrackingLogSource {
                 }
                 List<LogRecord> records = log.read(shard.id(), cursors.getOrDefault(shard.id(), 0L), batchSize, project);
                 for (LogRecord record : records) {
-                    buffer.add(record.event());
+                    buffer.add(record);
                 }
                 if (!records.isEmpty()) {
                     cursors.put(shard.id(), records.get(records.size() - 1).seq());

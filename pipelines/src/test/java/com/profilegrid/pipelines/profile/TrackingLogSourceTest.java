@@ -95,7 +95,7 @@ class TrackingLogSourceTest {
         assertThat(out).extracting(TrackingEvent::messageId).containsExactly("a1", "a2");
     }
 
-    private static SourceBuilder.SourceBuffer<TrackingEvent> buffer(List<TrackingEvent> out) {
+    private static SourceBuilder.SourceBuffer<LogRecord> buffer(List<TrackingEvent> out) {
         return new SourceBuilder.SourceBuffer<>() {
             @Override
             public int size() {
@@ -107,8 +107,8 @@ class TrackingLogSourceTest {
             }
 
             @Override
-            public void add(TrackingEvent item) {
-                out.add(item);
+            public void add(LogRecord item) {
+                out.add(item.event());
             }
         };
     }

@@ -1,0 +1,32 @@
+package com.profilegrid.pipelines.profile;
+
+import com.hazelcast.nio.serialization.compact.CompactReader;
+import com.hazelcast.nio.serialization.compact.CompactSerializer;
+import com.hazelcast.nio.serialization.compact.CompactWriter;
+import com.profilegrid.model.TrackingEvent;
+
+/** Explicit Compact serializer of {@link LogRecord} (items of the profile pipeline); registered in the member YAML. */
+public final class LogRecordSerializer implements CompactSerializer<LogRecord> {
+
+    @Override
+    public LogRecord read(CompactReader in) {
+        return new LogRecord(in.readInt64("shard"), in.readInt64("seq"), in.readCompact("event"));
+    }
+
+    @Override
+    public void write(CompactWriter out, LogRecord record) {
+        out.writeInt64("shard", record.shard());
+        out.writeInt64("seq", record.seq());
+        out.<TrackingEvent>writeCompact("event", record.event());
+    }
+
+    @Override
+    public String getTypeName() {
+        return "profilegrid.LogRecord";
+    }
+
+    @Override
+    public Class<LogRecord> getCompactClass() {
+        return LogRecord.class;
+    }
+}
