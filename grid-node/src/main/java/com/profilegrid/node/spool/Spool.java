@@ -16,6 +16,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -55,13 +57,28 @@ public final class Spool implements AutoCloseable {
     private final SpoolCodec codec = new SpoolCodec();
     private final AtomicLong bytesOnDisk = new AtomicLong();
     private final GroupCommitter<TrackingEvent> writer;
+    private final SegmentOpener opener;
+    /** Segments left behind after a failed write that could not be cut back: where their good records end. */
+    private final Map<Long, Long> sealedEnds = new ConcurrentHashMap<>();
     private FileChannel active;
     private long activeSegment;
     private long activeSize;
     private volatile Position durableEnd;
     private volatile Position checkpoint;
 
+    /** Opens a segment file for appending; a test passes one whose writes fail on demand. */
+    @FunctionalInterface
+    interface SegmentOpener {
+        FileChannel open(Path file) throws IOException;
+    }
+
     public Spool(Path dir, long maxBytes, long segmentBytes) throws IOException {
+        this(dir, maxBytes, segmentBytes, file -> FileChannel.open(file, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND));
+    }
+
+    Spool(Path dir, long maxBytes, long segmentBytes, SegmentOpener opener) throws IOException {
+        this.opener = opener;
         this.dir = Files.createDirectories(dir);
         this.maxBytes = maxBytes;
         this.segmentBytes = segmentBytes;
@@ -105,13 +122,47 @@ public final class Spool implements AutoCloseable {
         ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(size));
         payloads.forEach(payload -> SpoolSegments.frame(buffer, payload));
         buffer.flip();
-        while (buffer.hasRemaining()) {
-            active.write(buffer);
+        try {
+            while (buffer.hasRemaining()) {
+                active.write(buffer);
+            }
+            active.force(false);
+        } catch (IOException | RuntimeException e) {
+            cutBack(e);
+            throw e;
         }
-        active.force(false);
         activeSize += size;
         bytesOnDisk.addAndGet(size);
         durableEnd = new Position(activeSegment, activeSize);
+    }
+
+    /**
+     * After a failed or partial write or fsync (disk full, I/O error), puts the spool back at its last good end, so
+     * that nothing after it (bytes no caller was told are safe) is ever read as a record: the segment is truncated
+     * back; when even that fails, the segment is sealed at its good end and appends go on in a new one. On the next
+     * start, a torn tail left in a sealed segment is cut off like any crash's.
+     */
+    private void cutBack(Exception cause) {
+        try {
+            active.truncate(activeSize);
+            active.force(true);
+            LOG.warn("Spool write failed; cut segment {} back to its last good end ({} bytes)", activeSegment,
+                    activeSize, cause);
+        } catch (IOException | RuntimeException e) {
+            sealedEnds.put(activeSegment, activeSize);
+            LOG.warn("Spool write failed and segment {} cannot be cut back ({}); sealing it at {} bytes and going on "
+                    + "in a new segment", activeSegment, e.toString(), activeSize, cause);
+            try {
+                active.close();
+            } catch (IOException closing) {
+                LOG.debug("Cannot close spool segment {}", activeSegment, closing);
+            }
+            try {
+                openSegment(activeSegment + 1);
+            } catch (IOException opening) {
+                LOG.warn("Cannot open a new spool segment; the next append tries again", opening);
+            }
+        }
     }
 
     /** Up to {@code max} durable events from {@code from} on, in the order they were appended. */
@@ -121,7 +172,8 @@ public final class Spool implements AutoCloseable {
         Position at = from;
         while (entries.size() < max && at.compareTo(end) < 0) {
             Path file = segmentPath(at.segment());
-            long limit = at.segment() == end.segment() ? end.offset() : (Files.exists(file) ? Files.size(file) : 0);
+            long limit = at.segment() == end.segment() ? end.offset()
+                    : sealedEnds.getOrDefault(at.segment(), Files.exists(file) ? Files.size(file) : 0);
             if (at.offset() >= limit) {
                 at = new Position(at.segment() + 1, 0);
                 continue;
@@ -152,7 +204,8 @@ public final class Spool implements AutoCloseable {
         for (long segment : segments()) {
             if (segment < upTo.segment() && segment != activeSegment) {
                 Path file = segmentPath(segment);
-                long size = Files.size(file);
+                Long sealedEnd = sealedEnds.remove(segment);
+                long size = sealedEnd != null ? sealedEnd : Files.size(file); // what bytesOnDisk counted of it
                 Files.delete(file);
                 bytesOnDisk.addAndGet(-size);
             }
@@ -169,8 +222,7 @@ public final class Spool implements AutoCloseable {
     }
 
     private void openSegment(long segment) throws IOException {
-        active = FileChannel.open(segmentPath(segment), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND);
+        active = opener.open(segmentPath(segment));
         activeSegment = segment;
         activeSize = active.size();
         durableEnd = new Position(segment, activeSize);
