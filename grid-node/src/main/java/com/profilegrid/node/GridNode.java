@@ -116,6 +116,7 @@ public final class GridNode implements AutoCloseable {
         Config config = MemberConfig.load(settings);
         Parts parts = new Parts();
         try {
+            parts.open(NodeLock.acquire(settings.spoolDir(), settings.writerName(), settings.httpPort()));
             Database database = parts.open(Database.open(MemberConfig.databaseSettings(config)));
             parts.projects = new ProjectStore(database.dataSource(), clock);
             parts.adminToken = AdminToken.resolve(settings);
@@ -129,6 +130,8 @@ public final class GridNode implements AutoCloseable {
             StoreCutoff storeCutoff = new StoreCutoff();
             parts.member = Hazelcast.newHazelcastInstance(MemberConfig.withProfileStore(config, database, storeCutoff));
             HazelcastInstance member = parts.member;
+            // this process holds the member port now: any earlier run under this writer's name is gone
+            parts.log.closeAbandonedShards();
             parts.open(() -> shutdownMember(member, database, storeCutoff));
             ProfileJob.ensureRunning(member, settings.fold());
             parts.profileWatch = parts.open(ProfileJob.watch(member, settings.fold()));

@@ -37,7 +37,9 @@ public final class JdbcTrackingLog implements TrackingLog {
     private final DataSource dataSource;
     private final SqlDialect dialect;
     private final Clock clock;
+    private final String writerName;
     private final long shard;
+    private volatile boolean shardOpen = true;
     private final GroupCommitter<TrackingEvent> writer;
     private long nextSeq = 1;
     /** After a failed commit its outcome may be unknown: re-read the shard's last seq before the next one. */
@@ -55,6 +57,7 @@ public final class JdbcTrackingLog implements TrackingLog {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.clock = clock;
+        this.writerName = writerName;
         this.shard = openShard(writerName);
         this.writer = new GroupCommitter<>("profilegrid-log-writer-" + shard, maxBatch, maxQueued, this::commit);
         LOG.info("Tracking log writer {} opened shard {}", writerName, shard);
@@ -99,6 +102,7 @@ public final class JdbcTrackingLog implements TrackingLog {
 
     private long insert(List<TrackingEvent> events, long firstSeq) throws SQLException {
         return Transactions.inTransaction(dataSource, connection -> {
+            lockOpenShard(connection);
             long seq = firstSeq;
             try (PreparedStatement insert = connection.prepareStatement(insertIgnoringDuplicates())) {
                 for (TrackingEvent event : events) {
@@ -209,7 +213,6 @@ public final class JdbcTrackingLog implements TrackingLog {
                     insert.setLong(3, clock.millis());
                     insert.executeUpdate();
                 }
-                closeAbandoned(connection, writerName, next);
                 return next;
             } catch (SQLException e) {
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState()) || attempt >= 10) {
@@ -221,19 +224,63 @@ public final class JdbcTrackingLog implements TrackingLog {
 
     /**
      * Closes the shards an earlier run of this writer left open (it was killed, or lost its database before it
-     * could close them): a writer is named by its node's address, which one process holds at a time, so that run
-     * is gone and will add nothing more. Readers stop polling a closed shard once they have read it to its end.
+     * could close them). Readers stop polling a closed shard once they have read it to its end. Call it only once
+     * this process has proved that the earlier run is gone: a writer is named by its node's address, so the node
+     * holding that address's member port (and its data directory's lock) is the only one that may.
      */
-    private void closeAbandoned(Connection connection, String writerName, long current) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE log_shards SET closed_ms = ? WHERE writer = ? AND closed_ms IS NULL AND shard < ?")) {
+    public void closeAbandonedShards() {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement(
+                     "UPDATE log_shards SET closed_ms = ? WHERE writer = ? AND closed_ms IS NULL AND shard < ?")) {
             update.setLong(1, clock.millis());
             update.setString(2, writerName);
-            update.setLong(3, current);
+            update.setLong(3, shard);
             int closed = update.executeUpdate();
             if (closed > 0) {
                 LOG.info("Closed {} log shard(s) an earlier run of writer {} left open", closed, writerName);
             }
+        } catch (SQLException e) {
+            // harmless to leave: readers keep polling those shards, which stay empty; the next start tries again
+            LOG.warn("Could not close the log shards an earlier run of writer {} left open", writerName, e);
+        }
+    }
+
+    /** False once this writer's own shard was found closed by someone else: what it commits then, no reader reads. */
+    public boolean isShardOpen() {
+        return shardOpen;
+    }
+
+    /**
+     * In the commit's transaction: locks this writer's shard row and fails the commit if the shard is closed. Closing a
+     * shard updates that row, so it waits for a commit in flight, and no commit lands in a shard after it is closed
+     * (a reader that has read a closed shard to its end has read all of it).
+     */
+    private void lockOpenShard(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT closed_ms FROM log_shards WHERE shard = ? FOR UPDATE")) {
+            select.setLong(1, shard);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                row.getLong(1);
+                if (row.wasNull()) {
+                    return;
+                }
+            }
+        }
+        if (shardOpen) {
+            shardOpen = false;
+            LOG.error("Log shard {} of writer {} was closed by another process: events committed to it would never be "
+                    + "read. This node stops reporting ready and takes events into its spool (replayed into a new "
+                    + "shard when it restarts). Is another node running with this address?", shard, writerName);
+        }
+        throw new ShardClosedException("log shard " + shard + " was closed under this writer; nobody would read "
+                + "events committed to it");
+    }
+
+    /** This writer's shard was closed under it. */
+    static final class ShardClosedException extends SQLException {
+        ShardClosedException(String message) {
+            super(message);
         }
     }
 

@@ -11,9 +11,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Shards open and close with their writers: a clean close marks the shard closed, and a writer that starts again
@@ -36,10 +39,20 @@ class ShardLifecycleTest {
             // "killed" is never closed: its process died
 
             try (JdbcTrackingLog restarted = open(database, "10.0.0.1:5701")) {
+                assertThat(restarted.listShards()).filteredOn(shard -> shard.closed()).isEmpty();
+                restarted.closeAbandonedShards();
                 assertThat(restarted.listShards()).containsExactly(
                         new Shard(killed.localShard(), true),
                         new Shard(neighbour.localShard(), false),
                         new Shard(restarted.localShard(), false));
+                assertThat(restarted.read(killed.localShard(), 0, 100)).hasSize(5);
+
+                // had the first writer not been dead after all, it finds its shard closed and stops committing to it
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThatThrownBy(() ->
+                        killed.append(TestEvents.tracks("acme", "after-close-", 1)).get(10, TimeUnit.SECONDS))
+                        .hasMessageContaining("was closed under this writer"));
+                assertThat(killed.isShardOpen()).isFalse();
+                assertThat(restarted.isShardOpen()).isTrue();
                 assertThat(restarted.read(killed.localShard(), 0, 100)).hasSize(5);
             }
             neighbour.close();
