@@ -136,7 +136,7 @@ public final class GridNode implements AutoCloseable {
             ProfileJob.ensureRunning(member, settings.fold());
             parts.profileWatch = parts.open(ProfileJob.watch(member, settings.fold()));
             ProjectKeys keys = parts.open(new ProjectKeys(parts.projects, member.getMap(ProjectKeys.MAP)));
-            parts.readiness = parts.open(new Readiness(member, database));
+            parts.readiness = parts.open(new Readiness(member, database, parts.log, parts.spool));
             IngestRoutes ingest = new IngestRoutes(new Admission(settings.ingest().admissionLimits()), keys, ingestor, clock);
             ProfileRebuild rebuild = parts.open(new ProfileRebuild(member, database, settings.fold()));
             AdminRoutes admin = new AdminRoutes(parts.projects, keys, rebuild, member.getMap(DeadLetter.MAP),

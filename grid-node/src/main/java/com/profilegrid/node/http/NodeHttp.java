@@ -41,15 +41,11 @@ public final class NodeHttp implements AutoCloseable {
     }
 
     private static void ready(Context ctx, Readiness readiness) {
-        Map<String, Boolean> checks = readiness.checks();
-        boolean ready = checks.values().stream().allMatch(Boolean::booleanValue);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", ready ? "READY" : "NOT_READY");
-        body.put("checks", checks);
-        if (!ready) {
+        Readiness.Report report = readiness.report(ctx.queryParamMap().containsKey("strict"));
+        if (!report.ready()) {
             ctx.header("Retry-After", "1");
         }
-        ctx.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json(body);
+        ctx.status(report.ready() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json(report.body());
     }
 
     @Override

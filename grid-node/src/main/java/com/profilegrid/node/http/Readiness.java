@@ -1,7 +1,13 @@
 package com.profilegrid.node.http;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.jet.Job;
+import com.profilegrid.model.Generation;
+import com.profilegrid.node.log.JdbcTrackingLog;
+import com.profilegrid.node.spool.Spool;
 import com.profilegrid.node.store.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -11,47 +17,84 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Health and readiness of a node, checked in the background once a second so that a probe is answered
+ * Health and readiness of a node, the slow parts checked in the background once a second so that a probe is answered
  * at once even while the database hangs.
  *
- * <p>Live: the member is running. Ready: the member has joined its cluster, the cluster is safe
- * (no partition without its backup, no migration pending) and the database answers.
+ * <p>Live: the member is running. Ready (what a load balancer in front of tracking asks): the node can take tracking,
+ * which holds while its member has joined and is not stopping, its log shard is its own, and its events can go
+ * somewhere durable: the database answers, or the spool has room. A database outage or a partition migration alone
+ * therefore never takes every node out of rotation, which would turn the spool off exactly when it is needed.
+ * Strict ({@code /ready?strict}, for operators): every check passes, the cluster is safe, the database answers and the
+ * profile pipeline runs.
  */
 public final class Readiness implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Readiness.class);
     private static final Duration DB_TIMEOUT = Duration.ofSeconds(2);
+
+    /** A readiness answer: whether ready, and the body that says why. */
+    public record Report(boolean ready, Map<String, Object> body) {
+    }
 
     private final HazelcastInstance member;
     private final Database database;
+    private final JdbcTrackingLog log;
+    private final Spool spool;
     private final ScheduledExecutorService checker;
     private volatile boolean databaseReachable;
+    private volatile String pipeline = "UNKNOWN";
     private volatile boolean stopping;
 
-    public Readiness(HazelcastInstance member, Database database) {
+    public Readiness(HazelcastInstance member, Database database, JdbcTrackingLog log, Spool spool) {
         this.member = member;
         this.database = database;
+        this.log = log;
+        this.spool = spool;
         this.checker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "profilegrid-readiness");
             thread.setDaemon(true);
             return thread;
         });
+        check();
+        checker.scheduleWithFixedDelay(this::check, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void check() {
         databaseReachable = database.isReachable(DB_TIMEOUT);
-        checker.scheduleWithFixedDelay(() -> databaseReachable = database.isReachable(DB_TIMEOUT), 1, 1, TimeUnit.SECONDS);
+        try {
+            Job job = member.getJet().getJob(Generation.active(member).jobName());
+            pipeline = job == null ? "NOT_STARTED" : job.getStatus().name();
+        } catch (RuntimeException e) {
+            LOG.debug("Cannot tell the profile job's state", e);
+            pipeline = "UNKNOWN";
+        }
     }
 
     public boolean isLive() {
         return member.getLifecycleService().isRunning();
     }
 
-    /** The individual checks, in a stable order, for the readiness answer. */
-    public Map<String, Boolean> checks() {
+    /** The answer to a readiness probe; {@code strict} asks for every check. */
+    public Report report(boolean strict) {
         boolean running = isLive();
         Map<String, Boolean> checks = new LinkedHashMap<>();
         checks.put("memberJoined", running && !stopping
                 && member.getCluster().getMembers().contains(member.getCluster().getLocalMember()));
-        checks.put("clusterSafe", running && member.getPartitionService().isClusterSafe());
+        checks.put("logShardOpen", log.isShardOpen());
         checks.put("databaseReachable", databaseReachable);
-        return checks;
+        checks.put("spoolHasRoom", spool.hasRoom());
+        checks.put("clusterSafe", running && member.getPartitionService().isClusterSafe());
+        checks.put("pipelineRunning", "RUNNING".equals(pipeline));
+        boolean takesTracking = checks.get("memberJoined") && checks.get("logShardOpen")
+                && (checks.get("databaseReachable") || checks.get("spoolHasRoom"));
+        boolean ready = strict ? checks.values().stream().allMatch(Boolean::booleanValue) : takesTracking;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", ready ? "READY" : "NOT_READY");
+        body.put("takesTracking", takesTracking);
+        body.put("checks", checks);
+        body.put("spoolFreeBytes", spool.freeBytes());
+        body.put("pipeline", pipeline);
+        return new Report(ready, body);
     }
 
     /** From now on the node reports not ready, so load balancers stop sending it work before it leaves. */

@@ -217,6 +217,15 @@ public final class Spool implements AutoCloseable {
         return !read(checkpoint, 1).isEmpty();
     }
 
+    /** True while appends fit (the spool is below its bound by at least a segment's worth or a tenth of it). */
+    public boolean hasRoom() {
+        return freeBytes() > Math.min(segmentBytes, maxBytes / 10);
+    }
+
+    public long freeBytes() {
+        return Math.max(0, maxBytes - bytesOnDisk.get());
+    }
+
     public long bytesOnDisk() {
         return bytesOnDisk.get();
     }
