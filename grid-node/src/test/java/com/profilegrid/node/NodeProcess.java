@@ -73,6 +73,15 @@ public final class NodeProcess implements AutoCloseable {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** The exit code once the process has exited by itself within the timeout, or -1 while it still runs. */
+    public int exitCode(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
     /** SIGKILL: no shutdown hook runs. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

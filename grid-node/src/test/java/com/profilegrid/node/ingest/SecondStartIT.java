@@ -1,0 +1,98 @@
+package com.profilegrid.node.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.profilegrid.node.NodeFixture;
+import com.profilegrid.node.NodeProcess;
+import com.profilegrid.node.TestClusters;
+import com.profilegrid.node.project.ProjectStore;
+import com.profilegrid.node.store.Database;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Starting a node a second time by mistake (same member port and data directory, another HTTP port) while the first
+ * runs under load: the second exits 2 naming the running process and changes nothing; the first stays ready, and
+ * every event it acknowledges reaches its profile. Before, the second start closed the first's log shard, so its
+ * events were acknowledged and never folded.
+ */
+class SecondStartIT {
+
+    private static final int BATCH = 20;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void when_a_node_is_started_twice_then_the_second_exits_and_the_first_keeps_folding() throws Exception {
+        Path dataDir = dir.resolve("node");
+        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("profilegrid") + ";AUTO_SERVER=TRUE";
+        ProjectStore.Created project;
+        try (Database db = Database.open(new Database.Settings(url, "", "", null, 2))) {
+            project = new ProjectStore(db.dataSource(), Clock.systemUTC()).create("acme");
+        }
+        int httpPort = NodeFixture.freePort();
+        String[] flags = {"--cluster-name", TestClusters.uniqueClusterName(),
+                "--hazelcast-port", Integer.toString(NodeFixture.freePort()), "--data-dir", dataDir.toString()};
+        AckedSender sender = new AckedSender(httpPort, project.writeKey(), BATCH);
+        AtomicInteger batches = new AtomicInteger();
+
+        try (NodeProcess first = NodeProcess.start(dir.resolve("first.log"), httpPort, flags).awaitReady()) {
+            AtomicBoolean sending = new AtomicBoolean(true);
+            Thread load = new Thread(() -> {
+                for (int r = 0; sending.get(); r++) {
+                    sender.send("load-" + r + "-");
+                    batches.incrementAndGet();
+                }
+            });
+            load.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> sender.acked.size() >= 400);
+
+            try (NodeProcess second = NodeProcess.start(dir.resolve("second.log"), NodeFixture.freePort(), flags)) {
+                assertThat(second.exitCode(Duration.ofSeconds(120))).as(second.output()).isEqualTo(2);
+                assertThat(second.output()).contains("already running").contains("pid " + first.pid());
+                assertThat(second.output()).doesNotContain("Closed 1 log shard");
+            }
+            int ackedAtSecondStart = sender.acked.size();
+            await().atMost(Duration.ofSeconds(60)).until(() -> sender.acked.size() >= ackedAtSecondStart + 400);
+            sending.set(false);
+            load.join(30_000);
+
+            assertThat(first.status("/ready")).isEqualTo(200);
+            assertThat(sender.answered(200)).isEqualTo(batches.get());
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                for (int user : new int[] {0, BATCH - 1}) {
+                    assertThat(clicked(httpPort, project.readKey(), "u" + user)).isEqualTo(batches.get());
+                }
+            });
+            assertThat(first.terminate(Duration.ofSeconds(60))).isTrue();
+        }
+    }
+
+    private static long clicked(int port, String readKey, String userId) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/v1/profiles/" + userId))
+                .header("Authorization", "Basic " + Base64.getEncoder()
+                        .encodeToString((readKey + ":").getBytes(StandardCharsets.UTF_8))).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            return -1;
+        }
+        JsonNode counts = NodeFixture.json(response.body()).get("eventCounts");
+        return counts.path("Clicked").asLong();
+    }
+}
