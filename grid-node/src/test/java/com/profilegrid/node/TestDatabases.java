@@ -58,4 +58,17 @@ public enum TestDatabases {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;
     }
+
+    /** The embedded default database of a node started with {@code --data-dir dataDir} and no {@code --db-url}. */
+    public static Database.Settings embedded(Path dataDir) {
+        return new Database.Settings("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("profilegrid") + ";AUTO_SERVER=TRUE",
+                "", "", null, 2);
+    }
+
+    /** Creates a project straight in the database (migrating it first), as {@code profilegrid project create} does. */
+    public static com.profilegrid.node.project.ProjectStore.Created createProject(Database.Settings settings, String name) {
+        try (Database db = Database.open(settings)) {
+            return new com.profilegrid.node.project.ProjectStore(db.dataSource(), java.time.Clock.systemUTC()).create(name);
+        }
+    }
 }

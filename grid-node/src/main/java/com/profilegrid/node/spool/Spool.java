@@ -140,7 +140,9 @@ public final class Spool implements AutoCloseable {
      * After a failed or partial write or fsync (disk full, I/O error), puts the spool back at its last good end, so
      * that nothing after it (bytes no caller was told are safe) is ever read as a record: the segment is truncated
      * back; when even that fails, the segment is sealed at its good end and appends go on in a new one. On the next
-     * start, a torn tail left in a sealed segment is cut off like any crash's.
+     * start, a torn tail left in a sealed segment is cut off like any crash's; whole records there (written, but their
+     * fsync failed) are replayed although their requests got 503, which is harmless: clients retry with the same
+     * message id and the log keeps each id once.
      */
     private void cutBack(Exception cause) {
         try {

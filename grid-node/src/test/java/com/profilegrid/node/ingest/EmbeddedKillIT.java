@@ -3,13 +3,12 @@ package com.profilegrid.node.ingest;
 import com.profilegrid.node.NodeFixture;
 import com.profilegrid.node.NodeProcess;
 import com.profilegrid.node.TestClusters;
+import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
-import com.profilegrid.node.store.Database;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,11 +32,8 @@ class EmbeddedKillIT {
     @Test
     void when_the_node_holding_the_embedded_database_is_killed_then_no_acknowledged_event_is_lost() throws Exception {
         Path dataDir = dir.resolve("node");
-        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("profilegrid") + ";AUTO_SERVER=TRUE";
-        ProjectStore.Created project;
-        try (Database db = Database.open(new Database.Settings(url, "", "", null, 2))) {
-            project = new ProjectStore(db.dataSource(), Clock.systemUTC()).create("acme");
-        }
+        String url = TestDatabases.embedded(dataDir).url();
+        ProjectStore.Created project = TestDatabases.createProject(TestDatabases.embedded(dataDir), "acme");
         int httpPort = NodeFixture.freePort();
         String[] flags = {"--cluster-name", TestClusters.uniqueClusterName(),
                 "--hazelcast-port", Integer.toString(NodeFixture.freePort()), "--data-dir", dataDir.toString()};

@@ -5,15 +5,14 @@ import com.profilegrid.node.H2TcpServer;
 import com.profilegrid.node.IngestSettings;
 import com.profilegrid.node.NodeFixture;
 import com.profilegrid.node.TestClusters;
+import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
-import com.profilegrid.node.store.Database;
 import com.profilegrid.pipelines.profile.LogRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,10 +31,7 @@ class ReadinessDuringOutageTest {
     @Test
     void when_the_database_is_down_then_the_node_stays_ready_for_tracking_and_checks_unseen_keys() throws Exception {
         try (H2TcpServer database = new H2TcpServer(dir.resolve("db"))) {
-            ProjectStore.Created project;
-            try (Database db = Database.open(database.settings())) {
-                project = new ProjectStore(db.dataSource(), Clock.systemUTC()).create("never-used-yet");
-            }
+            ProjectStore.Created project = TestDatabases.createProject(database.settings(), "never-used-yet");
             try (NodeFixture node = NodeFixture.start(dir, database.settings(), TestClusters.uniqueClusterName(),
                     IngestSettings.DEFAULTS.withLogWait(Duration.ofMillis(500)))) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> node.get("/ready?strict").statusCode() == 200);

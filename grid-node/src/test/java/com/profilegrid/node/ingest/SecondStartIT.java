@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.profilegrid.node.NodeFixture;
 import com.profilegrid.node.NodeProcess;
 import com.profilegrid.node.TestClusters;
+import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
-import com.profilegrid.node.store.Database;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,11 +39,8 @@ class SecondStartIT {
     @Test
     void when_a_node_is_started_twice_then_the_second_exits_and_the_first_keeps_folding() throws Exception {
         Path dataDir = dir.resolve("node");
-        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("profilegrid") + ";AUTO_SERVER=TRUE";
-        ProjectStore.Created project;
-        try (Database db = Database.open(new Database.Settings(url, "", "", null, 2))) {
-            project = new ProjectStore(db.dataSource(), Clock.systemUTC()).create("acme");
-        }
+        String url = TestDatabases.embedded(dataDir).url();
+        ProjectStore.Created project = TestDatabases.createProject(TestDatabases.embedded(dataDir), "acme");
         int httpPort = NodeFixture.freePort();
         String[] flags = {"--cluster-name", TestClusters.uniqueClusterName(),
                 "--hazelcast-port", Integer.toString(NodeFixture.freePort()), "--data-dir", dataDir.toString()};

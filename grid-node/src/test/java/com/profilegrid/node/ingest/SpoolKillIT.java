@@ -4,30 +4,15 @@ import com.profilegrid.node.H2TcpServer;
 import com.profilegrid.node.NodeFixture;
 import com.profilegrid.node.NodeProcess;
 import com.profilegrid.node.TestClusters;
+import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
-import com.profilegrid.node.store.Database;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -46,10 +31,7 @@ class SpoolKillIT {
     @Test
     void when_a_spooling_node_is_killed_then_no_acknowledged_event_is_lost() throws Exception {
         try (H2TcpServer database = new H2TcpServer(dir.resolve("db"))) {
-            ProjectStore.Created project;
-            try (Database db = Database.open(database.settings())) {
-                project = new ProjectStore(db.dataSource(), Clock.systemUTC()).create("acme");
-            }
+            ProjectStore.Created project = TestDatabases.createProject(database.settings(), "acme");
             int httpPort = NodeFixture.freePort();
             String[] flags = {"--cluster-name", TestClusters.uniqueClusterName(),
                     "--hazelcast-port", Integer.toString(NodeFixture.freePort()),
