@@ -15,19 +15,17 @@ import java.util.TreeMap;
  * of one project makes its generation that project's own: readers of that project use it, readers of the
  * others keep the shared one, until the next rebuild of every project takes them all back to one generation.
  *
+ * <p>This is the readers' side; only the server reserves and switches generations.
+ *
  * @param number the generation number, 0 for the first
  */
 public record Generation(int number) {
 
     public static final String META_MAP = "profilegrid-meta";
-    /**
-     * The key of the cluster-wide lock a rebuild holds while it runs (an {@link IMap} lock on {@value #META_MAP},
-     * released if its member leaves), so that one rebuild runs at a time in the whole cluster.
-     */
-    public static final String REBUILD_LOCK = "rebuild";
-    static final String ACTIVE_KEY = "generation";
-    static final String PROJECT_KEY_PREFIX = "generation:";
-    static final String NEWEST_KEY = "newest-generation";
+    /** The meta map's key of the shared generation's number. */
+    public static final String ACTIVE_KEY = "generation";
+    /** The meta map's keys of projects' own generations: this prefix and the project id. */
+    public static final String PROJECT_KEY_PREFIX = "generation:";
     private static final String JOB_PREFIX = "profilegrid-profiles";
 
     public String profilesMap() {
@@ -87,35 +85,6 @@ public record Generation(int number) {
     /** The project a meta map key names the own generation of, or {@code null} for any other key. */
     public static String projectOfKey(String metaKey) {
         return metaKey.startsWith(PROJECT_KEY_PREFIX) ? metaKey.substring(PROJECT_KEY_PREFIX.length()) : null;
-    }
-
-    /**
-     * Reserves a generation number never used before (a failed rebuild's number is not reused). Callers
-     * serialise through {@link #REBUILD_LOCK}.
-     */
-    public static Generation reserveNext(HazelcastInstance hazelcast) {
-        IMap<String, Integer> meta = meta(hazelcast);
-        int newest = meta.getOrDefault(NEWEST_KEY, 0);
-        newest = Math.max(newest, active(hazelcast).number());
-        for (Generation own : ownGenerations(hazelcast).values()) {
-            newest = Math.max(newest, own.number());
-        }
-        meta.set(NEWEST_KEY, newest + 1);
-        return new Generation(newest + 1);
-    }
-
-    /** Makes this the shared generation, read for every project; projects' own generations are dropped. */
-    public void activate(HazelcastInstance hazelcast) {
-        IMap<String, Integer> meta = meta(hazelcast);
-        meta.set(ACTIVE_KEY, number);
-        for (String project : ownGenerations(hazelcast).keySet()) {
-            meta.delete(PROJECT_KEY_PREFIX + project);
-        }
-    }
-
-    /** Makes this the generation readers of {@code project} use. */
-    public void activate(HazelcastInstance hazelcast, String project) {
-        meta(hazelcast).set(PROJECT_KEY_PREFIX + project, number);
     }
 
     public static IMap<String, Integer> meta(HazelcastInstance hazelcast) {

@@ -13,8 +13,24 @@ public final class GridMaps {
     private GridMaps() {
     }
 
-    /** The key of the {@link #PROFILE_IDS} and {@link #IDENTITY_REFUSALS} maps. */
+    private static final char SEPARATOR = '\u001f';
+
+    /**
+     * The one form of a key scoped to a project, {@code project␟id}: the keys of {@link #PROFILE_IDS} (typed ids),
+     * {@link #IDENTITY_REFUSALS} and the dead letters (message ids), the pipeline's keys, and the partition key of a
+     * {@link ProfileKey}. Project ids never hold the separator (U+001F), so the first one splits the key.
+     */
     public static String projectKey(String project, String id) {
-        return project + '\u001f' + id;
+        return project + SEPARATOR + id;
+    }
+
+    /** The project of a {@link #projectKey}. */
+    public static String projectOf(String projectKey) {
+        return projectKey.substring(0, projectKey.indexOf(SEPARATOR));
+    }
+
+    /** The id of a {@link #projectKey}. */
+    public static String idOf(String projectKey) {
+        return projectKey.substring(projectKey.indexOf(SEPARATOR) + 1);
     }
 }

@@ -31,7 +31,7 @@ public record ProfileKey(String project, String profileId) implements PartitionA
 
     /** The partition key of the profile (project, profileId), for keys of other maps to co-locate with it. */
     public static String partitionKey(String project, String profileId) {
-        return project + '\u001f' + profileId;
+        return GridMaps.projectKey(project, profileId);
     }
 
     @Override

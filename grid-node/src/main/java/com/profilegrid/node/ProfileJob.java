@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import com.profilegrid.model.Generation;
+import com.profilegrid.node.rebuild.GenerationSwitch;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.pipelines.fold.FoldSettings;
 import com.profilegrid.pipelines.profile.ProfilePipeline;
@@ -107,7 +108,7 @@ public final class ProfileJob {
      */
     static void retireOrphans(HazelcastInstance member) {
         List<Job> jobs = member.getJet().getJobs();
-        if (Generation.meta(member).isLocked(Generation.REBUILD_LOCK)) {
+        if (Generation.meta(member).isLocked(GenerationSwitch.REBUILD_LOCK)) {
             return;
         }
         Set<String> live = new HashSet<>();

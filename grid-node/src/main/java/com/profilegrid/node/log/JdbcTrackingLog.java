@@ -2,6 +2,7 @@ package com.profilegrid.node.log;
 
 import com.profilegrid.pipelines.profile.LogRecord;
 
+import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.SqlDialect;
@@ -147,7 +148,7 @@ public final class JdbcTrackingLog implements TrackingLog {
         Set<String> seen = new HashSet<>();
         List<TrackingEvent> unique = new ArrayList<>(events.size());
         for (TrackingEvent event : events) {
-            if (seen.add(event.project() + '\u001f' + event.messageId())) {
+            if (seen.add(GridMaps.projectKey(event.project(), event.messageId()))) {
                 unique.add(event);
             }
         }

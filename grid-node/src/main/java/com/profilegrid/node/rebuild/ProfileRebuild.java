@@ -80,7 +80,7 @@ public final class ProfileRebuild implements AutoCloseable {
 
     private void run(String project, CountDownLatch locked) {
         IMap<String, Integer> meta = Generation.meta(member);
-        if (!meta.tryLock(Generation.REBUILD_LOCK)) {
+        if (!meta.tryLock(GenerationSwitch.REBUILD_LOCK)) {
             status = status.with("FAILED", "another rebuild is running in the cluster; try again when it is done");
             locked.countDown();
             return;
@@ -90,7 +90,7 @@ public final class ProfileRebuild implements AutoCloseable {
         try {
             Map<Generation, String> before = ProfileJob.live(member);
             Generation from = project == null ? Generation.active(member) : Generation.active(member, project);
-            to = Generation.reserveNext(member);
+            to = GenerationSwitch.reserveNext(member);
             status = new RebuildStatus("CATCHING_UP", project, from.number(), to.number(), 0, 0, 0, -1,
                     "starting " + to.jobName());
             locked.countDown();
@@ -98,9 +98,9 @@ public final class ProfileRebuild implements AutoCloseable {
             catchUp(project, to, job);
             status = status.with("SWITCHING", "switching readers to generation " + to.number());
             if (project == null) {
-                to.activate(member);
+                GenerationSwitch.activate(member, to);
             } else {
-                to.activate(member, project);
+                GenerationSwitch.activate(member, to, project);
             }
             switched = true;
             Thread.sleep(SETTLE_MILLIS);
@@ -118,7 +118,7 @@ public final class ProfileRebuild implements AutoCloseable {
             LOG.error("Rebuild failed", e);
         } finally {
             locked.countDown();
-            meta.unlock(Generation.REBUILD_LOCK);
+            meta.unlock(GenerationSwitch.REBUILD_LOCK);
         }
     }
 

@@ -5,6 +5,7 @@ import com.hazelcast.core.DistributedObject;
 import com.hazelcast.jet.Job;
 import com.hazelcast.map.IMap;
 import com.profilegrid.model.Generation;
+import com.profilegrid.node.rebuild.GenerationSwitch;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
@@ -145,14 +146,14 @@ class RebuildWhileServingTest {
             IMap<String, Integer> meta = Generation.meta(member);
             // a rebuild in progress (it holds the lock) keeps its generation through the watchdog's rounds
             Generation building = new Generation(7);
-            meta.lock(Generation.REBUILD_LOCK);
+            meta.lock(GenerationSwitch.REBUILD_LOCK);
             try {
                 Job job = ProfileJob.start(member, building, null, FoldSettings.DEFAULTS);
                 await().atMost(Duration.ofSeconds(30)).until(() -> projectEntries(node, building, acme) > 0);
                 Thread.sleep(6_000);
                 assertThat(job.getStatus().isTerminal()).isFalse();
             } finally {
-                meta.unlock(Generation.REBUILD_LOCK);
+                meta.unlock(GenerationSwitch.REBUILD_LOCK);
             }
             // once nobody builds it and no reader uses it (its rebuild's member died), it is retired
             await().atMost(Duration.ofSeconds(30)).until(() ->

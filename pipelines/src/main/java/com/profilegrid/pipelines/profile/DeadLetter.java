@@ -1,5 +1,7 @@
 package com.profilegrid.pipelines.profile;
 
+import com.profilegrid.model.GridMaps;
+
 import java.time.Instant;
 
 /**
@@ -21,7 +23,7 @@ public record DeadLetter(String project, String messageId, long shard, long seq,
 
     /** The key of the letter in the dead-letters map: {@code project␟messageId}. */
     public String key() {
-        return project + '\u001f' + messageId;
+        return GridMaps.projectKey(project, messageId);
     }
 
     public DeadLetter withFirstSeen(Instant time) {

@@ -10,6 +10,7 @@ import com.hazelcast.jet.pipeline.Sinks;
 import com.hazelcast.jet.pipeline.StreamSource;
 import com.hazelcast.jet.pipeline.StreamStage;
 import com.profilegrid.model.Generation;
+import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.pipelines.fold.FoldSettings;
@@ -100,7 +101,7 @@ public final class ProfilePipeline {
                 .setName("identity graph per project");
 
         StreamStage<Tuple3<String, String, Object>> raw = events
-                .map(record -> tuple3(EVENT, key(record.event().project(), Ids.primary(record.event())), (Object) record))
+                .map(record -> tuple3(EVENT, GridMaps.projectKey(record.event().project(), Ids.primary(record.event())), (Object) record))
                 .merge(identity.filter(item -> item.f0().equals(PROFILE_ID)))
                 .groupingKey(Tuple3::f1)
                 .flatMapStateful(RawIdState::new, (state, key, item) -> rawId(fold, state, key, item))
@@ -126,18 +127,6 @@ public final class ProfilePipeline {
         return pipeline;
     }
 
-    static String key(String project, String id) {
-        return project + '\u001f' + id;
-    }
-
-    private static String project(String key) {
-        return key.substring(0, key.indexOf('\u001f'));
-    }
-
-    private static String id(String key) {
-        return key.substring(key.indexOf('\u001f') + 1);
-    }
-
     private static Traverser<Tuple3<String, String, Object>> link(IdentityGraph graph, String project, LogRecord record) {
         List<Link> links = Ids.links(record.event());
         if (links.stream().noneMatch(graph::isNew)) {
@@ -154,19 +143,19 @@ public final class ProfilePipeline {
         }
         List<Tuple3<String, String, Object>> out = new ArrayList<>();
         long revision = graph.revision();
-        changed.forEach((id, profileId) -> out.add(tuple3(PROFILE_ID, key(project, id), Tuple2.tuple2(profileId, revision))));
+        changed.forEach((id, profileId) -> out.add(tuple3(PROFILE_ID, GridMaps.projectKey(project, id), Tuple2.tuple2(profileId, revision))));
         List<IdentityGraph.Refusal> refused = graph.refusals();
         Set<String> refusedMessages = new HashSet<>();
         refused.forEach(refusal -> refusedMessages.add(refusal.link().messageId()));
         // a late, older link can make the graph decide again and follow a link it refused before: withdraw its record
         for (IdentityGraph.Refusal before : refusedBefore) {
             if (!refusedMessages.contains(before.link().messageId())) {
-                out.add(tuple3(REFUSAL, key(project, before.link().messageId()), null));
+                out.add(tuple3(REFUSAL, GridMaps.projectKey(project, before.link().messageId()), null));
             }
         }
         for (IdentityGraph.Refusal refusal : refused) {
             if (!refusedBefore.contains(refusal)) {
-                out.add(tuple3(REFUSAL, key(project, refusal.link().messageId()), refusal.reason()));
+                out.add(tuple3(REFUSAL, GridMaps.projectKey(project, refusal.link().messageId()), refusal.reason()));
             }
         }
         return Traversers.traverseIterable(out);
@@ -174,8 +163,8 @@ public final class ProfilePipeline {
 
     private static Traverser<Tuple3<String, String, Object>> rawId(ProfileFold fold, RawIdState state, String key,
                                                                  Tuple3<String, String, Object> item) {
-        String project = project(key);
-        String rawId = id(key);
+        String project = GridMaps.projectOf(key);
+        String rawId = GridMaps.idOf(key);
         List<Tuple3<String, String, Object>> out = new ArrayList<>(3);
         String current = state.profileId != null ? state.profileId : rawId;
         if (item.f0().equals(EVENT)) {
@@ -190,7 +179,7 @@ public final class ProfilePipeline {
                 return Traversers.singleton(tuple3(DEAD, key, DeadLetter.of(record, "fold failed: " + e)));
             }
             state.partial = new EncodedProfile(folded);
-            out.add(tuple3(PUT, key(project, current), tuple3(rawId, ++state.version, state.partial)));
+            out.add(tuple3(PUT, GridMaps.projectKey(project, current), tuple3(rawId, ++state.version, state.partial)));
             if (first && state.profileId == null) {
                 out.add(tuple3(INDEX, key, current));
             }
@@ -204,8 +193,8 @@ public final class ProfilePipeline {
             String next = decision.f0();
             state.profileId = next;
             if (!next.equals(current) && state.partial != null) {
-                out.add(tuple3(RETRACT, key(project, current), Tuple2.tuple2(rawId, ++state.version)));
-                out.add(tuple3(PUT, key(project, next), tuple3(rawId, ++state.version, state.partial)));
+                out.add(tuple3(RETRACT, GridMaps.projectKey(project, current), Tuple2.tuple2(rawId, ++state.version)));
+                out.add(tuple3(PUT, GridMaps.projectKey(project, next), tuple3(rawId, ++state.version, state.partial)));
             }
             out.add(tuple3(INDEX, key, next));
         }
@@ -231,9 +220,9 @@ public final class ProfilePipeline {
         }
         if (state.partials.size() == 1) {
             // the common case: one id, nothing to merge (the empty profile is merge's identity)
-            return tuple3(PUT, key, state.partials.firstEntry().getValue().profile().withProfileId(id(key)));
+            return tuple3(PUT, key, state.partials.firstEntry().getValue().profile().withProfileId(GridMaps.idOf(key)));
         }
-        Profile merged = Profile.empty(new ProfileKey(project(key), id(key)));
+        Profile merged = Profile.empty(new ProfileKey(GridMaps.projectOf(key), GridMaps.idOf(key)));
         for (EncodedProfile partial : state.partials.values()) {
             merged = fold.merge(merged, partial.profile());
         }
@@ -241,6 +230,6 @@ public final class ProfilePipeline {
     }
 
     private static ProfileKey profileKey(Tuple3<String, String, Object> item) {
-        return new ProfileKey(project(item.f1()), id(item.f1()));
+        return new ProfileKey(GridMaps.projectOf(item.f1()), GridMaps.idOf(item.f1()));
     }
 }

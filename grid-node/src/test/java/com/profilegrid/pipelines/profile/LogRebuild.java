@@ -1,5 +1,6 @@
 package com.profilegrid.pipelines.profile;
 
+import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.TrackingEvent;
@@ -31,7 +32,7 @@ public final class LogRebuild {
                 graph.add(link);
             }
             String rawId = Ids.primary(event);
-            partials.compute(ProfilePipeline.key(event.project(), rawId), (key, partial) -> fold.apply(
+            partials.compute(GridMaps.projectKey(event.project(), rawId), (key, partial) -> fold.apply(
                     partial != null ? partial : Profile.empty(new ProfileKey(event.project(), rawId)), event));
         }
         Map<ProfileKey, Profile> profiles = new HashMap<>();
