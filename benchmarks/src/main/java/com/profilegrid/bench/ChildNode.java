@@ -1,0 +1,94 @@
+package com.profilegrid.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A node in a JVM of its own, started with {@code bin/profilegrid node} and a given {@code -Xmx}; its heap read by jcmd. */
+final class ChildNode implements AutoCloseable {
+
+    private static final Path HOME = Path.of(System.getProperty("profilegrid.home", ".")).toAbsolutePath().normalize();
+    private static final Pattern USED = Pattern.compile("used (\\d+)K");
+
+    private final Process process;
+    private final Path log;
+
+    private ChildNode(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static ChildNode start(Path dir, String heap, String... flags) throws IOException {
+        List<String> command = new ArrayList<>(List.of(HOME.resolve("bin/profilegrid").toString(), "node"));
+        command.addAll(List.of(flags));
+        Path log = dir.resolve("node.log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().put("JAVA_OPTS", "-Xmx" + heap + " -Xms" + heap);
+        builder.environment().put("PROFILEGRID_LOG_LEVEL", "WARN");
+        return new ChildNode(builder.start(), log);
+    }
+
+    void awaitReady(String baseUrl) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long giveUp = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < giveUp) {
+            if (!alive()) {
+                throw new IllegalStateException("the node exited: " + lastLines());
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("the node did not get ready: " + lastLines());
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Used heap right after a full GC, in bytes, as jcmd reports it for the node's JVM. */
+    long heapAfterGc() throws IOException, InterruptedException {
+        jcmd("GC.run");
+        Matcher used = USED.matcher(jcmd("GC.heap_info"));
+        return used.find() ? Long.parseLong(used.group(1)) * 1024 : -1;
+    }
+
+    /** The java launcher's process runs the node (bin/profilegrid execs it). */
+    private String jcmd(String what) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process run = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), what).redirectErrorStream(true).start();
+        String output = new String(run.getInputStream().readAllBytes());
+        run.waitFor(60, TimeUnit.SECONDS);
+        return output;
+    }
+
+    String lastLines() throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
