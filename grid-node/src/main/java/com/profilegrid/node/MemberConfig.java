@@ -8,7 +8,9 @@ import com.hazelcast.map.MapStoreFactory;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.store.Database;
+import com.profilegrid.node.store.DeadLetterStore;
 import com.profilegrid.node.store.ProfileMapStore;
+import com.profilegrid.pipelines.profile.DeadLetter;
 import com.profilegrid.node.store.StoreCutoff;
 
 import java.io.IOException;
@@ -65,6 +67,8 @@ public final class MemberConfig {
         MapStoreConfig store = config.getMapConfigs().get(PROFILES_PATTERN).getMapStoreConfig();
         store.setEnabled(true).setFactoryImplementation((MapStoreFactory<ProfileKey, Profile>) (mapName, properties) ->
                 new ProfileMapStore(database.dataSource(), database.dialect(), cutoff));
+        config.getMapConfig(DeadLetter.MAP).getMapStoreConfig().setEnabled(true)
+                .setImplementation(new DeadLetterStore(database.dataSource(), database.dialect()));
         return config;
     }
 

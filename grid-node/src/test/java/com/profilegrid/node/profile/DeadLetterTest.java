@@ -17,6 +17,7 @@ import com.profilegrid.node.ProfileJob;
 import com.profilegrid.node.TestClusters;
 import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
+import com.profilegrid.node.store.Database;
 import com.profilegrid.pipelines.fold.FoldSettings;
 import com.profilegrid.pipelines.fold.ProfileFold;
 import com.profilegrid.pipelines.profile.DeadLetter;
@@ -31,6 +32,7 @@ import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,8 +70,9 @@ class DeadLetterTest {
 
     @Test
     void when_the_fold_fails_on_one_event_then_it_is_dead_lettered_and_the_rest_is_folded() throws Exception {
-        try (NodeFixture node = NodeFixture.start(dir, TestDatabases.H2.fresh(dir), TestClusters.uniqueClusterName(),
-                IngestSettings.DEFAULTS)) {
+        Database.Settings db = TestDatabases.H2.fresh(dir);
+        Map<String, String> firstSeen = new HashMap<>();
+        try (NodeFixture node = NodeFixture.start(dir, db, TestClusters.uniqueClusterName(), IngestSettings.DEFAULTS)) {
             ProjectStore.Created project = node.createProject("acme");
             node.node().stopProfileJob();
             for (int i = 0; i < 15; i++) {
@@ -101,8 +104,7 @@ class DeadLetterTest {
             assertThat(expected.get(new ProfileKey(project.projectId(), "user:u3")).eventCounts())
                     .containsEntry("Viewed", 2L); // u3 sent poison-3, -7 and -11; -7 is the one left out
 
-            JsonNode letters = NodeFixture.json(node.send(HttpRequest.newBuilder(node.uri("/admin/dead-letters"))
-                    .header("Authorization", "Bearer test-admin-token").GET().build()).body());
+            JsonNode letters = deadLetters(node);
             assertThat(letters).hasSize(2);
             for (JsonNode letter : letters) {
                 LogRecord row = log.stream().filter(r -> r.event().messageId().equals(letter.get("messageId").asText()))
@@ -113,8 +115,22 @@ class DeadLetterTest {
                 assertThat(letter.get("firstSeen").isNull()).isFalse();
                 assertThat(letter.get("reason").asText()).contains(row.event().messageId().equals(POISON)
                         ? "a bug that this one event meets" : "userId is longer than 250");
+                firstSeen.put(letter.get("messageId").asText(), letter.get("firstSeen").asText());
             }
             assertThat(job.getStatus()).isEqualTo(JobStatus.RUNNING);
         }
+
+        // a full restart: the letters are still listed, as first seen (the store keeps them in the database)
+        try (NodeFixture node = NodeFixture.start(dir, db, TestClusters.uniqueClusterName(), IngestSettings.DEFAULTS)) {
+            JsonNode letters = deadLetters(node);
+            Map<String, String> listed = new HashMap<>();
+            letters.forEach(letter -> listed.put(letter.get("messageId").asText(), letter.get("firstSeen").asText()));
+            assertThat(listed).isEqualTo(firstSeen);
+        }
+    }
+
+    private static JsonNode deadLetters(NodeFixture node) {
+        return NodeFixture.json(node.send(HttpRequest.newBuilder(node.uri("/admin/dead-letters"))
+                .header("Authorization", "Bearer test-admin-token").GET().build()).body());
     }
 }

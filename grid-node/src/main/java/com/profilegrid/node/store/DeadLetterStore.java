@@ -1,0 +1,129 @@
+package com.profilegrid.node.store;
+
+import com.hazelcast.map.MapStore;
+import com.profilegrid.model.GridMaps;
+import com.profilegrid.pipelines.profile.DeadLetter;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Keeps the dead letters ({@link DeadLetter#MAP}) in the {@code dead_letters} table, written through, so that they
+ * outlive a full-cluster restart; loaded whole when the map is first used (they are few: ingest refuses what the fold
+ * cannot take). A letter once stored keeps its first-seen time: a second store of the same event changes nothing.
+ * Dead letters are never deleted through the map.
+ */
+public final class DeadLetterStore implements MapStore<String, DeadLetter> {
+
+    private static final int MAX_REASON = 2_000;
+
+    private final DataSource dataSource;
+    private final SqlDialect dialect;
+
+    public DeadLetterStore(DataSource dataSource, SqlDialect dialect) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+    }
+
+    @Override
+    public void store(String key, DeadLetter letter) {
+        storeAll(Map.of(key, letter));
+    }
+
+    @Override
+    public void storeAll(Map<String, DeadLetter> letters) {
+        String insert = switch (dialect) {
+            case POSTGRESQL -> "INSERT INTO dead_letters (project, message_id, shard, seq, reason, first_seen_ms) "
+                    + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project, message_id) DO NOTHING";
+            case H2 -> "MERGE INTO dead_letters t USING (VALUES (CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(256)), "
+                    + "CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS VARCHAR(2000)), CAST(? AS BIGINT))) "
+                    + "s(project, message_id, shard, seq, reason, first_seen_ms) "
+                    + "ON t.project = s.project AND t.message_id = s.message_id WHEN NOT MATCHED THEN INSERT "
+                    + "(project, message_id, shard, seq, reason, first_seen_ms) "
+                    + "VALUES (s.project, s.message_id, s.shard, s.seq, s.reason, s.first_seen_ms)";
+        };
+        try {
+            Transactions.inTransaction(dataSource, connection -> {
+                try (PreparedStatement statement = connection.prepareStatement(insert)) {
+                    for (DeadLetter letter : letters.values()) {
+                        statement.setString(1, letter.project());
+                        statement.setString(2, letter.messageId());
+                        statement.setLong(3, letter.shard());
+                        statement.setLong(4, letter.seq());
+                        String reason = letter.reason();
+                        statement.setString(5, reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason);
+                        statement.setLong(6, letter.firstSeen().toEpochMilli());
+                        statement.addBatch();
+                    }
+                    statement.executeBatch();
+                }
+                return null;
+            });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot store " + letters.size() + " dead letter(s)", e);
+        }
+    }
+
+    @Override
+    public void delete(String key) {
+        // kept: a dead letter is a record of what happened
+    }
+
+    @Override
+    public void deleteAll(Collection<String> keys) {
+        // kept, as in delete
+    }
+
+    @Override
+    public DeadLetter load(String key) {
+        Map<String, DeadLetter> found = select(" WHERE project = ? AND message_id = ?", key);
+        return found.get(key);
+    }
+
+    @Override
+    public Map<String, DeadLetter> loadAll(Collection<String> keys) {
+        Map<String, DeadLetter> all = new HashMap<>();
+        for (String key : keys) {
+            DeadLetter letter = load(key);
+            if (letter != null) {
+                all.put(key, letter);
+            }
+        }
+        return all;
+    }
+
+    @Override
+    public Iterable<String> loadAllKeys() {
+        return new ArrayList<>(select("", null).keySet());
+    }
+
+    private Map<String, DeadLetter> select(String where, String key) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT project, message_id, shard, seq, reason, first_seen_ms FROM dead_letters" + where)) {
+            if (key != null) {
+                select.setString(1, GridMaps.projectOf(key));
+                select.setString(2, GridMaps.idOf(key));
+            }
+            Map<String, DeadLetter> letters = new HashMap<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    DeadLetter letter = new DeadLetter(rows.getString(1), rows.getString(2), rows.getLong(3),
+                            rows.getLong(4), rows.getString(5), Instant.ofEpochMilli(rows.getLong(6)));
+                    letters.put(letter.key(), letter);
+                }
+            }
+            return letters;
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot load dead letters", e);
+        }
+    }
+}
