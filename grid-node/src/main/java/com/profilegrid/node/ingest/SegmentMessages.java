@@ -12,7 +12,10 @@ import com.profilegrid.pipelines.fold.FoldableEvents;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -145,11 +148,27 @@ final class SegmentMessages {
         return EventTimes.skewCorrected(timestamp, sentAt == null ? null : instant(sentAt, where + ".sentAt"), receivedAt);
     }
 
+    /**
+     * ISO-8601 as clients write it: {@code 2026-11-01T10:00:00.123Z} or {@code +01:00}, also an offset without its colon
+     * ({@code +0100}, as some libraries format it), or none at all (taken as UTC).
+     */
+    private static final DateTimeFormatter LENIENT = new DateTimeFormatterBuilder()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+            .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
+            .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
+            .optionalStart().appendOffset("+HH", "Z").optionalEnd()
+            .parseDefaulting(ChronoField.OFFSET_SECONDS, 0)
+            .toFormatter();
+
     private static Instant instant(String text, String field) {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw IngestException.badRequest(field + " is not an ISO-8601 date-time with offset: '" + abbreviate(text) + "'");
+            try {
+                return OffsetDateTime.parse(text.trim(), LENIENT).toInstant();
+            } catch (DateTimeParseException again) {
+                throw IngestException.badRequest(field + " is not an ISO-8601 date-time: '" + abbreviate(text) + "'");
+            }
         }
     }
 

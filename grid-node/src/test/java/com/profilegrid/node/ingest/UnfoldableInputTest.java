@@ -113,6 +113,21 @@ class UnfoldableInputTest {
         assertFoldsAfterwards("after-odd-timestamps");
     }
 
+    @Test
+    void when_a_timestamp_is_written_as_some_libraries_do_then_it_is_read_as_meant() {
+        String body = "{\"batch\":["
+                + "{\"type\":\"track\",\"userId\":\"formats\",\"event\":\"e\",\"messageId\":\"fmt-1\",\"timestamp\":\"2026-11-01T11:00:00.000+0100\"},"
+                + "{\"type\":\"track\",\"userId\":\"formats\",\"event\":\"e\",\"messageId\":\"fmt-2\",\"timestamp\":\"2026-11-01T10:00:00\"},"
+                + "{\"type\":\"track\",\"userId\":\"formats\",\"event\":\"e\",\"messageId\":\"fmt-3\",\"timestamp\":\"2026-11-01T12:00:00+02\"}]}";
+        assertThat(node.post("/v1/batch", project.writeKey(), body).statusCode()).isEqualTo(200);
+        for (String id : new String[] {"fmt-1", "fmt-2", "fmt-3"}) {
+            assertThat(logged(id).timestamp()).as(id).isEqualTo(Instant.parse("2026-11-01T10:00:00Z"));
+        }
+        HttpResponse<String> garbage = node.post("/v1/track", project.writeKey(),
+                "{\"userId\":\"formats\",\"event\":\"e\",\"timestamp\":\"2026-11-01 at ten\"}");
+        assertRefused(garbage, "message.timestamp is not an ISO-8601 date-time");
+    }
+
     private TrackingEvent logged(String messageId) {
         return node.logRecords().stream().map(LogRecord::event).filter(event -> event.messageId().equals(messageId))
                 .findFirst().orElseThrow();
