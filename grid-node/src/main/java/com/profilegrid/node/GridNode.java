@@ -120,7 +120,7 @@ public final class GridNode implements AutoCloseable {
             Database database = parts.open(Database.open(MemberConfig.databaseSettings(config)));
             parts.projects = new ProjectStore(database.dataSource(), clock);
             parts.adminToken = AdminToken.resolve(settings);
-            parts.log = parts.open(new JdbcTrackingLog(database.dataSource(), database.dialect(), clock,
+            parts.log = parts.open(new JdbcTrackingLog(database, clock,
                     settings.writerName(), LOG_BATCH, LOG_BACKLOG));
             parts.spool = parts.open(new Spool(settings.spoolDir(), settings.ingest().spoolMaxBytes(), SPOOL_SEGMENT_BYTES));
             Ingestor ingestor = new Ingestor(parts.log, parts.spool, settings.ingest().logWait(), SPOOL_WAIT);

@@ -37,6 +37,8 @@ public final class JdbcTrackingLog implements TrackingLog {
 
     private final DataSource dataSource;
     private final SqlDialect dialect;
+    /** Makes a commit durable where the database's commit alone is not (an fsync on H2). */
+    private final Transactions.AfterCommit afterCommit;
     private final Clock clock;
     private final String writerName;
     private final long shard;
@@ -53,10 +55,10 @@ public final class JdbcTrackingLog implements TrackingLog {
      * @param maxBatch   most events per commit
      * @param maxQueued  most events waiting to commit before appends fail fast
      */
-    public JdbcTrackingLog(DataSource dataSource, SqlDialect dialect, Clock clock, String writerName,
-                           int maxBatch, int maxQueued) {
-        this.dataSource = dataSource;
-        this.dialect = dialect;
+    public JdbcTrackingLog(Database database, Clock clock, String writerName, int maxBatch, int maxQueued) {
+        this.dataSource = database.dataSource();
+        this.dialect = database.dialect();
+        this.afterCommit = database.afterLogCommit();
         this.clock = clock;
         this.writerName = writerName;
         this.shard = openShard(writerName);
@@ -119,7 +121,7 @@ public final class JdbcTrackingLog implements TrackingLog {
                 insert.executeBatch();
             }
             return seq;
-        }, connection -> Database.sync(connection, dialect));
+        }, afterCommit);
     }
 
     private long lastSeq() throws SQLException {

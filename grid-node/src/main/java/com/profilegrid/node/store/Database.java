@@ -35,9 +35,12 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final SqlDialect dialect;
 
-    private Database(HikariDataSource dataSource, SqlDialect dialect) {
+    private final boolean fsyncsCommits;
+
+    private Database(HikariDataSource dataSource, SqlDialect dialect, boolean fsyncsCommits) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.fsyncsCommits = fsyncsCommits;
     }
 
     /** Opens the pool and migrates the schema to the latest version. */
@@ -73,49 +76,59 @@ public final class Database implements AutoCloseable {
             var result = migrations.migrate();
             LOG.info("Database {} at schema version {} ({} migrations applied now)",
                     dialect, migrations.info().current().getVersion(), result.migrationsExecuted);
-            if (dialect == SqlDialect.H2) {
-                writeCommitsThrough(dataSource);
-            }
+            return new Database(dataSource, dialect, dialect == SqlDialect.H2 && writeCommitsThrough(dataSource));
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
         }
-        return new Database(dataSource, dialect);
     }
 
     /**
      * H2 writes committed changes to its file only every {@code WRITE_DELAY} ms (500 by default), so a killed
      * process loses what it acknowledged in its last half second. With 0 every commit is written to the file before
-     * it returns; {@link #sync} adds the fsync. The setting is the database's, so it covers nodes that reach this
-     * database through AUTO_SERVER or an H2 server too.
+     * it returns; {@code CHECKPOINT SYNC} after a log commit adds the fsync ({@link #afterLogCommit}). The setting is
+     * the database's, so it covers nodes that reach this database through AUTO_SERVER or an H2 server too. Both need
+     * admin rights (the embedded default's user has them); without them the node warns and acks mean less.
+     *
+     * @return whether this connection may fsync (run {@code CHECKPOINT SYNC})
      */
-    private static void writeCommitsThrough(DataSource dataSource) {
+    private static boolean writeCommitsThrough(DataSource dataSource) {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("SET WRITE_DELAY 0");
+            statement.execute("CHECKPOINT SYNC");
+            return true;
         } catch (SQLException e) {
-            LOG.warn("Could not make H2 write each commit through (SET WRITE_DELAY 0): acknowledged events may be "
-                    + "lost if the process that holds the database is killed", e);
+            LOG.warn("Could not make H2 write each commit through and fsync it (SET WRITE_DELAY 0, CHECKPOINT SYNC need "
+                    + "admin rights): acknowledged events may be lost if the process that holds the database is "
+                    + "killed", e);
+            return false;
         }
     }
 
     /**
-     * Forces what the database has committed onto the disk, where the database does not already do so at every
-     * commit: H2 writes a commit to its file ({@code WRITE_DELAY 0}) but does not fsync it; PostgreSQL's commit is
-     * already durable ({@code synchronous_commit}), so this does nothing there.
+     * What follows a tracking log commit on its connection: forcing it onto the disk where the database does not do so
+     * at every commit. H2 writes a commit to its file ({@code WRITE_DELAY 0}) but does not fsync it; PostgreSQL's
+     * commit is already durable ({@code synchronous_commit}), so this does nothing there.
      */
-    public static void sync(Connection connection, SqlDialect dialect) throws SQLException {
-        if (dialect == SqlDialect.H2) {
+    public Transactions.AfterCommit afterLogCommit() {
+        if (!fsyncsCommits) {
+            return connection -> { };
+        }
+        return connection -> {
             try (Statement statement = connection.createStatement()) {
                 statement.execute("CHECKPOINT SYNC");
             }
-        }
+        };
     }
 
     /** What an acknowledgement from the tracking log means on this database, for the node's start-up log. */
     public String durability() {
         return switch (dialect) {
-            case H2 -> "H2: each tracking log commit is written through and fsync'd (CHECKPOINT SYNC) before it is "
-                    + "acknowledged; survives a killed process and a machine crash, not the loss of the disk";
+            case H2 -> fsyncsCommits
+                    ? "H2: each tracking log commit is written through and fsync'd (CHECKPOINT SYNC) before it is "
+                    + "acknowledged; survives a killed process and a machine crash, not the loss of the disk"
+                    : "H2 without admin rights: commits are written to the file every WRITE_DELAY ms and not fsync'd; "
+                    + "a killed process can lose the last acknowledged events";
             case POSTGRESQL -> "PostgreSQL: a tracking log commit is acknowledged once PostgreSQL commits it "
                     + "(durable as the server's synchronous_commit and fsync settings make it)";
         };

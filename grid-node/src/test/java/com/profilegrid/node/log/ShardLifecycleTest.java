@@ -67,6 +67,6 @@ class ShardLifecycleTest {
     }
 
     private static JdbcTrackingLog open(Database database, String writer) throws SQLException {
-        return new JdbcTrackingLog(database.dataSource(), database.dialect(), Clock.systemUTC(), writer, 100, 1_000);
+        return new JdbcTrackingLog(database, Clock.systemUTC(), writer, 100, 1_000);
     }
 }
