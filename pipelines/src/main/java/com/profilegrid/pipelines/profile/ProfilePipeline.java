@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import static com.hazelcast.jet.datamodel.Tuple3.tuple3;
@@ -81,18 +82,12 @@ public final class ProfilePipeline {
         int number = generation.number();
         // Keeps each key's items in order through the stateless steps between the keyed stages and the sinks.
         Pipeline pipeline = Pipeline.create().setPreserveOrder(true);
-        StreamStage<LogRecord> records = pipeline.readFrom(source).withoutTimestamps().setName(SOURCE_STAGE)
+        // What ingest refuses, should an old log row still hold it, is dead-lettered by the fold per raw id and never
+        // joins the identity graph. (Checked inside those stages: a stage of its own would carry every event once more.)
+        StreamStage<LogRecord> events = pipeline.readFrom(source).withoutTimestamps().setName(SOURCE_STAGE)
                 .filterUsingService(ServiceFactories.sharedService(context -> new OwnGenerations(context.hazelcastInstance()),
                         OwnGenerations::close), (own, record) -> !own.movedOn(record.event().project(), number))
                 .setName("projects of this generation");
-        // what ingest refuses, should an old log row still hold it: never folded, recorded
-        StreamStage<Tuple3<String, String, Object>> refused = records
-                .map(record -> FoldableEvents.problem(record.event())
-                        .map(problem -> tuple3(DEAD, "", (Object) DeadLetter.of(record, "cannot fold: " + problem)))
-                        .orElse(null))
-                .setName("events the fold cannot take");
-        StreamStage<LogRecord> events = records.filter(record -> FoldableEvents.problem(record.event()).isEmpty())
-                .setName("foldable events");
 
         StreamStage<Tuple3<String, String, Object>> identity = events
                 .filter(record -> !Ids.links(record.event()).isEmpty())
@@ -120,7 +115,7 @@ public final class ProfilePipeline {
         identity.filter(item -> item.f0().equals(REFUSAL))
                 .writeTo(OrderedMapSink.build(refusalsMap, Tuple3::f1, item -> (String) item.f2()));
         // a replay finds the letter there and keeps it, with the time it was first met (the sink is the clock's edge)
-        refused.merge(identity.filter(item -> item.f0().equals(DEAD))).merge(raw.filter(item -> item.f0().equals(DEAD)))
+        identity.filter(item -> item.f0().equals(DEAD)).merge(raw.filter(item -> item.f0().equals(DEAD)))
                 .map(item -> (DeadLetter) item.f2())
                 .writeTo(Sinks.<DeadLetter, String, DeadLetter>mapWithMerging(DeadLetter.MAP, DeadLetter::key,
                         letter -> letter.withFirstSeen(Instant.now()), (kept, again) -> kept));
@@ -129,7 +124,7 @@ public final class ProfilePipeline {
 
     private static Traverser<Tuple3<String, String, Object>> link(IdentityGraph graph, String project, LogRecord record) {
         List<Link> links = Ids.links(record.event());
-        if (links.stream().noneMatch(graph::isNew)) {
+        if (links.stream().noneMatch(graph::isNew) || FoldableEvents.problem(record.event()).isPresent()) {
             return Traversers.empty(); // the common case: links already known (the same visitor, signed in again)
         }
         Set<IdentityGraph.Refusal> refusedBefore = Set.copyOf(graph.refusals());
@@ -169,6 +164,10 @@ public final class ProfilePipeline {
         String current = state.profileId != null ? state.profileId : rawId;
         if (item.f0().equals(EVENT)) {
             LogRecord record = (LogRecord) item.f2();
+            Optional<FoldableEvents.Problem> problem = FoldableEvents.problem(record.event());
+            if (problem.isPresent()) {
+                return Traversers.singleton(tuple3(DEAD, key, DeadLetter.of(record, "cannot fold: " + problem.get())));
+            }
             boolean first = state.partial == null;
             Profile folded;
             try {
