@@ -1,0 +1,56 @@
+package com.profilegrid.pipelines.state;
+
+import com.profilegrid.model.Profile;
+import com.profilegrid.model.ProfileKey;
+import com.profilegrid.pipelines.fold.ProfileFold;
+import com.profilegrid.pipelines.profile.LogRecord;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the profile state keeps per raw id (one user, e-mail or anonymous id of a project), the unit of exactly-once
+ * (see {@code docs/profile-state.md}): the fold of the events this id sent, the highest log position applied per log
+ * shard, a version that counts the events applied, and the profile the id belongs to. An event whose position is not
+ * above its shard's applied position was applied before (events of one raw id keep their per-shard order from the
+ * source), so a replay changes nothing. Immutable: {@link #apply} returns a copy.
+ *
+ * @param partial         the fold of this id's own events
+ * @param applied         the highest seq applied, per log shard
+ * @param version         how many events this id has applied
+ * @param profileId       the profile this id belongs to, or {@code null} while it names its own
+ * @param profileRevision the revision of the identity decision that set {@code profileId}
+ */
+public record RawIdEntry(Profile partial, Map<Long, Long> applied, long version, String profileId, long profileRevision) {
+
+    public RawIdEntry {
+        applied = Map.copyOf(applied);
+    }
+
+    /** A raw id that has applied nothing yet. */
+    public static RawIdEntry empty(String project, String rawId) {
+        return new RawIdEntry(Profile.empty(new ProfileKey(project, rawId)), Map.of(), 0, null, 0);
+    }
+
+    /** True when the event at this position was applied before. */
+    public boolean hasApplied(long shard, long seq) {
+        return seq <= applied.getOrDefault(shard, 0L);
+    }
+
+    /** This id with the record's event folded in, or empty when the record was applied before. */
+    public Optional<RawIdEntry> apply(LogRecord record, ProfileFold fold) {
+        if (hasApplied(record.shard(), record.seq())) {
+            return Optional.empty();
+        }
+        Map<Long, Long> positions = new HashMap<>(applied);
+        positions.put(record.shard(), record.seq());
+        return Optional.of(new RawIdEntry(fold.apply(partial, record.event()), positions, version + 1, profileId,
+                profileRevision));
+    }
+
+    /** The profile this id's events go to: the one an identity decision gave it, else its own. */
+    public String currentProfileId() {
+        return profileId != null ? profileId : partial.profileId();
+    }
+}

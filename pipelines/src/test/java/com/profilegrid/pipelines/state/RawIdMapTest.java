@@ -1,0 +1,90 @@
+package com.profilegrid.pipelines.state;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.partition.Partition;
+import com.profilegrid.model.GridMaps;
+import com.profilegrid.model.ProfileKeySerializer;
+import com.profilegrid.model.ProfileSerializer;
+import com.profilegrid.model.TrackingEventSerializer;
+import com.profilegrid.pipelines.fold.FoldSettings;
+import com.profilegrid.pipelines.profile.LogRecordSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The raw-id step on a real two-member cluster: applied on the partition that owns the id, at most once per log
+ * position, and still at most once after the owner dies, because its backup ran the same step.
+ */
+class RawIdMapTest {
+
+    private final List<HazelcastInstance> members = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        members.forEach(HazelcastInstance::shutdown);
+    }
+
+    private static Config config(String cluster, int port) {
+        Config config = new Config().setClusterName(cluster).setProperty("hazelcast.phone.home.enabled", "false")
+                .setProperty("hazelcast.logging.type", "slf4j");
+        config.getNetworkConfig().setPort(port).setPortAutoIncrement(true).getInterfaces().setEnabled(true)
+                .addInterface("127.0.0.1");
+        JoinConfig join = config.getNetworkConfig().getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + port).addMember("127.0.0.1:" + (port + 1));
+        config.getSerializationConfig().getCompactSerializationConfig()
+                .addSerializer(new ProfileKeySerializer()).addSerializer(new ProfileSerializer())
+                .addSerializer(new TrackingEventSerializer()).addSerializer(new LogRecordSerializer())
+                .addSerializer(new RawIdEntrySerializer()).addSerializer(new OutcomeSerializer());
+        return config;
+    }
+
+    @Test
+    void when_events_are_replayed_after_the_owner_dies_then_each_is_applied_once() {
+        String cluster = "raw-ids-" + UUID.randomUUID();
+        int port = ThreadLocalRandom.current().nextInt(20_000, 40_000);
+        members.add(Hazelcast.newHazelcastInstance(config(cluster, port)));
+        members.add(Hazelcast.newHazelcastInstance(config(cluster, port)));
+        assertThat(members.get(1).getCluster().getMembers()).hasSize(2);
+        HazelcastInstance first = members.get(0);
+        IMap<String, RawIdEntry> rawIds = first.getMap("raw-ids");
+        String key = GridMaps.projectKey("acme", "user:u1");
+
+        for (int seq = 1; seq <= 5; seq++) {
+            ApplyToRawId.Outcome outcome = rawIds.executeOnKey(key,
+                    new ApplyToRawId(RawIdEntryTest.record(1, seq, "m" + seq), FoldSettings.DEFAULTS));
+            assertThat(outcome.applied()).isTrue();
+            assertThat(outcome.version()).isEqualTo(seq);
+            assertThat(outcome.profileId()).isEqualTo("user:u1");
+        }
+
+        Partition partition = first.getPartitionService().getPartition(key);
+        HazelcastInstance owner = members.stream()
+                .filter(member -> member.getCluster().getLocalMember().equals(partition.getOwner())).findFirst().orElseThrow();
+        owner.getLifecycleService().terminate();
+        members.remove(owner);
+        IMap<String, RawIdEntry> survivor = members.get(0).getMap("raw-ids");
+
+        for (int seq = 1; seq <= 5; seq++) { // the job restarted from an older snapshot: the same events again
+            ApplyToRawId.Outcome outcome = survivor.executeOnKey(key,
+                    new ApplyToRawId(RawIdEntryTest.record(1, seq, "m" + seq), FoldSettings.DEFAULTS));
+            assertThat(outcome.applied()).isFalse();
+            assertThat(outcome.version()).isEqualTo(5);
+        }
+        assertThat(survivor.executeOnKey(key, new ApplyToRawId(RawIdEntryTest.record(1, 6, "m6"), FoldSettings.DEFAULTS))
+                .applied()).isTrue();
+        assertThat(survivor.get(key).partial().eventCounts()).containsEntry("Viewed", 6L);
+    }
+}
