@@ -10,7 +10,6 @@ import com.profilegrid.pipelines.fold.ProfileFold;
 import com.profilegrid.pipelines.profile.LogRecord;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -53,13 +52,12 @@ public final class ApplyToRawId implements EntryProcessor<String, RawIdEntry, Ap
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeObject(record);
-        out.writeLong(settings.inactivityGap().toMillis());
-        out.writeInt(settings.recentEvents());
+        FoldSettingsData.write(out, settings);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
         record = in.readObject();
-        settings = new FoldSettings(Duration.ofMillis(in.readLong()), in.readInt());
+        settings = FoldSettingsData.read(in);
     }
 }

@@ -7,6 +7,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.partition.Partition;
 import com.profilegrid.model.GridMaps;
+import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.ProfileKeySerializer;
 import com.profilegrid.model.ProfileSerializer;
 import com.profilegrid.model.TrackingEventSerializer;
@@ -23,8 +24,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The raw-id step on a real two-member cluster: applied on the partition that owns the id, at most once per log
- * position, and still at most once after the owner dies, because its backup ran the same step.
+ * The two steps of the profile state on a real two-member cluster: a raw id applies each log position once, and a
+ * profile absorbs each raw-id version once, also after the owner of the entry dies, because its backup ran the same
+ * step.
  */
 class RawIdMapTest {
 
@@ -33,6 +35,13 @@ class RawIdMapTest {
     @AfterEach
     void stop() {
         members.forEach(HazelcastInstance::shutdown);
+    }
+
+    private void startTwoMembers() {
+        String cluster = "profile-state-" + UUID.randomUUID();
+        int port = ThreadLocalRandom.current().nextInt(20_000, 40_000);
+        members.add(Hazelcast.newHazelcastInstance(config(cluster, port)));
+        members.add(Hazelcast.newHazelcastInstance(config(cluster, port)));
     }
 
     private static Config config(String cluster, int port) {
@@ -47,16 +56,14 @@ class RawIdMapTest {
         config.getSerializationConfig().getCompactSerializationConfig()
                 .addSerializer(new ProfileKeySerializer()).addSerializer(new ProfileSerializer())
                 .addSerializer(new TrackingEventSerializer()).addSerializer(new LogRecordSerializer())
-                .addSerializer(new RawIdEntrySerializer()).addSerializer(new OutcomeSerializer());
+                .addSerializer(new RawIdEntrySerializer()).addSerializer(new OutcomeSerializer())
+                .addSerializer(new ProfileStateSerializer());
         return config;
     }
 
     @Test
     void when_events_are_replayed_after_the_owner_dies_then_each_is_applied_once() {
-        String cluster = "raw-ids-" + UUID.randomUUID();
-        int port = ThreadLocalRandom.current().nextInt(20_000, 40_000);
-        members.add(Hazelcast.newHazelcastInstance(config(cluster, port)));
-        members.add(Hazelcast.newHazelcastInstance(config(cluster, port)));
+        startTwoMembers();
         assertThat(members.get(1).getCluster().getMembers()).hasSize(2);
         HazelcastInstance first = members.get(0);
         IMap<String, RawIdEntry> rawIds = first.getMap("raw-ids");
@@ -86,5 +93,32 @@ class RawIdMapTest {
         assertThat(survivor.executeOnKey(key, new ApplyToRawId(RawIdEntryTest.record(1, 6, "m6"), FoldSettings.DEFAULTS))
                 .applied()).isTrue();
         assertThat(survivor.get(key).partial().eventCounts()).containsEntry("Viewed", 6L);
+    }
+
+    @Test
+    void when_a_profile_absorbs_versions_across_a_failover_then_each_is_folded_once() {
+        startTwoMembers();
+        ProfileKey key = new ProfileKey("acme", "user:u1");
+        IMap<ProfileKey, ProfileState> profiles = members.get(0).getMap("profile-state");
+        for (int version = 1; version <= 3; version++) {
+            assertThat(profiles.executeOnKey(key, absorb(version))).isEqualTo("APPLIED");
+        }
+
+        HazelcastInstance owner = members.stream().filter(member -> member.getCluster().getLocalMember()
+                .equals(member.getPartitionService().getPartition(key).getOwner())).findFirst().orElseThrow();
+        owner.getLifecycleService().terminate();
+        members.remove(owner);
+        IMap<ProfileKey, ProfileState> survivor = members.get(0).getMap("profile-state");
+
+        assertThat(survivor.executeOnKey(key, absorb(3))).isEqualTo("ALREADY_APPLIED");
+        assertThat(survivor.executeOnKey(key, absorb(5))).isEqualTo("GAP");
+        assertThat(survivor.executeOnKey(key, absorb(4))).isEqualTo("APPLIED");
+        assertThat(survivor.get(key).profile().eventCounts()).containsEntry("Viewed", 4L);
+        assertThat(survivor.get(key).absorbed()).containsEntry("user:u1", 4L);
+    }
+
+    private static AbsorbIntoProfile absorb(int version) {
+        return new AbsorbIntoProfile("user:u1", version, RawIdEntryTest.record(1, version, "m" + version).event(),
+                FoldSettings.DEFAULTS);
     }
 }

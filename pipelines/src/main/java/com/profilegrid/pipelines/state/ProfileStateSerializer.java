@@ -1,0 +1,48 @@
+package com.profilegrid.pipelines.state;
+
+import com.hazelcast.nio.serialization.compact.CompactReader;
+import com.hazelcast.nio.serialization.compact.CompactSerializer;
+import com.hazelcast.nio.serialization.compact.CompactWriter;
+import com.profilegrid.model.Profile;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** Explicit Compact serializer of {@link ProfileState}; versions as two parallel arrays. Registered in the member YAML. */
+public final class ProfileStateSerializer implements CompactSerializer<ProfileState> {
+
+    @Override
+    public ProfileState read(CompactReader in) {
+        String[] rawIds = in.readArrayOfString("rawIds");
+        long[] versions = in.readArrayOfInt64("versions");
+        Map<String, Long> absorbed = new HashMap<>(rawIds.length * 2);
+        for (int i = 0; i < rawIds.length; i++) {
+            absorbed.put(rawIds[i], versions[i]);
+        }
+        return new ProfileState(in.readCompact("profile"), absorbed);
+    }
+
+    @Override
+    public void write(CompactWriter out, ProfileState state) {
+        String[] rawIds = new String[state.absorbed().size()];
+        long[] versions = new long[rawIds.length];
+        int i = 0;
+        for (Map.Entry<String, Long> version : state.absorbed().entrySet()) {
+            rawIds[i] = version.getKey();
+            versions[i++] = version.getValue();
+        }
+        out.<Profile>writeCompact("profile", state.profile());
+        out.writeArrayOfString("rawIds", rawIds);
+        out.writeArrayOfInt64("versions", versions);
+    }
+
+    @Override
+    public String getTypeName() {
+        return "profilegrid.ProfileState";
+    }
+
+    @Override
+    public Class<ProfileState> getCompactClass() {
+        return ProfileState.class;
+    }
+}
