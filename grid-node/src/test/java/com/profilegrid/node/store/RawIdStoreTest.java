@@ -1,0 +1,61 @@
+package com.profilegrid.node.store;
+
+import com.profilegrid.model.EventType;
+import com.profilegrid.model.GridMaps;
+import com.profilegrid.model.TrackingEvent;
+import com.profilegrid.node.TestDatabases;
+import com.profilegrid.pipelines.fold.FoldSettings;
+import com.profilegrid.pipelines.fold.ProfileFold;
+import com.profilegrid.pipelines.profile.LogRecord;
+import com.profilegrid.pipelines.state.RawIdEntry;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A raw id's state reads back from the database exactly as written: its fold, positions, version and profile. */
+class RawIdStoreTest {
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void when_a_raw_id_is_stored_then_it_loads_back_equal_and_an_evicted_one_goes_on_from_its_positions(TestDatabases kind)
+            throws SQLException {
+        Database.Settings settings = kind.fresh(dir);
+        try (Database database = Database.open(settings)) {
+            RawIdStore store = new RawIdStore(database.dataSource(), database.dialect());
+            ProfileFold fold = new ProfileFold(FoldSettings.DEFAULTS);
+            Instant t0 = Instant.parse("2026-11-01T10:00:00Z");
+            RawIdEntry entry = RawIdEntry.empty("acme", "anon:a1");
+            for (int seq = 1; seq <= 3; seq++) {
+                entry = entry.apply(new LogRecord(seq % 2 + 1, seq, new TrackingEvent("acme", "m" + seq, EventType.IDENTIFY,
+                        null, "a1", null, null, null, t0.plusSeconds(seq), t0, "{}", "{\"plan\":\"pro\",\"n\":" + seq + "}",
+                        "{}", "{}")), fold).orElseThrow();
+            }
+            entry = new RawIdEntry(entry.partial(), entry.applied(), entry.version(), "user:u1", 7);
+            String key = GridMaps.projectKey("acme", "anon:a1");
+
+            store.storeAll(Map.of(key, entry));
+            store.store(key, entry); // a write-behind replay
+            RawIdEntry loaded = store.load(key);
+
+            assertThat(loaded).isEqualTo(entry);
+            assertThat(loaded.hasApplied(2, 3)).isTrue();
+            assertThat(loaded.apply(new LogRecord(2, 3, null), fold)).isEmpty();
+            assertThat(store.load(GridMaps.projectKey("acme", "anon:nobody"))).isNull();
+            store.deleteAll(List.of(key));
+            assertThat(store.load(key)).isNull();
+        } finally {
+            TestDatabases.drop(settings);
+        }
+    }
+}
