@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -60,6 +61,22 @@ final class AckedSender {
             Thread.currentThread().interrupt();
             return -1;
         }
+    }
+
+    /** Sends batches {@code prefix<n>-} on a thread of its own, calling {@code afterEach} after each, until closed. */
+    AutoCloseable inBackground(String prefix, Runnable afterEach) {
+        AtomicBoolean sending = new AtomicBoolean(true);
+        Thread load = new Thread(() -> {
+            for (int r = 0; sending.get(); r++) {
+                send(prefix + r + "-");
+                afterEach.run();
+            }
+        });
+        load.start();
+        return () -> {
+            sending.set(false);
+            load.join(30_000);
+        };
     }
 
     int answered(int status) {

@@ -3,8 +3,6 @@ package com.profilegrid.node.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.profilegrid.node.NodeFixture;
 import com.profilegrid.node.NodeProcess;
-import com.profilegrid.node.TestClusters;
-import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,24 +35,15 @@ class SecondStartIT {
 
     @Test
     void when_a_node_is_started_twice_then_the_second_exits_and_the_first_keeps_folding() throws Exception {
-        Path dataDir = dir.resolve("node");
-        String url = TestDatabases.embedded(dataDir).url();
-        ProjectStore.Created project = TestDatabases.createProject(TestDatabases.embedded(dataDir), "acme");
-        int httpPort = NodeFixture.freePort();
-        String[] flags = {"--cluster-name", TestClusters.uniqueClusterName(),
-                "--hazelcast-port", Integer.toString(NodeFixture.freePort()), "--data-dir", dataDir.toString()};
+        EmbeddedNode setup = EmbeddedNode.prepare(dir);
+        ProjectStore.Created project = setup.project();
+        int httpPort = setup.httpPort();
+        String[] flags = setup.flags();
         AckedSender sender = new AckedSender(httpPort, project.writeKey(), BATCH);
         AtomicInteger batches = new AtomicInteger();
 
         try (NodeProcess first = NodeProcess.start(dir.resolve("first.log"), httpPort, flags).awaitReady()) {
-            AtomicBoolean sending = new AtomicBoolean(true);
-            Thread load = new Thread(() -> {
-                for (int r = 0; sending.get(); r++) {
-                    sender.send("load-" + r + "-");
-                    batches.incrementAndGet();
-                }
-            });
-            load.start();
+            AutoCloseable load = sender.inBackground("load-", batches::incrementAndGet);
             await().atMost(Duration.ofSeconds(60)).until(() -> sender.acked.size() >= 400);
 
             try (NodeProcess second = NodeProcess.start(dir.resolve("second.log"), NodeFixture.freePort(), flags)) {
@@ -65,8 +53,7 @@ class SecondStartIT {
             }
             int ackedAtSecondStart = sender.acked.size();
             await().atMost(Duration.ofSeconds(60)).until(() -> sender.acked.size() >= ackedAtSecondStart + 400);
-            sending.set(false);
-            load.join(30_000);
+            load.close();
 
             assertThat(first.status("/ready")).isEqualTo(200);
             assertThat(sender.answered(200)).isEqualTo(batches.get());
