@@ -16,12 +16,12 @@ import java.util.Set;
  * wins, a null value deletes, and a batch is written before the next one starts, so one key's writes never
  * overtake each other (an asynchronous map sink may reorder them).
  */
-final class OrderedMapSink {
+public final class OrderedMapSink {
 
     private OrderedMapSink() {
     }
 
-    static <T, K, V> Sink<T> build(String mapName, FunctionEx<? super T, ? extends K> keyFn,
+    public static <T, K, V> Sink<T> build(String mapName, FunctionEx<? super T, ? extends K> keyFn,
                                    FunctionEx<? super T, ? extends V> valueFn) {
         return SinkBuilder.sinkBuilder("ordered-sink-" + mapName,
                         context -> new Writer<K, V>(context.hazelcastInstance().getMap(mapName)))
