@@ -50,6 +50,24 @@ public record ProfileState(Profile profile, Map<String, Long> absorbed) {
         return new Absorbed(Step.APPLIED, new ProfileState(fold.apply(profile, event), versions));
     }
 
+    /**
+     * Takes in a raw id that an identity decision moved here, with the fold and version its entry holds: merged in when
+     * the profile has none of that id's events; a repeat when it has that version or a later one; a gap when it holds
+     * an older fold of the id (the caller makes the profile again from its raw ids).
+     */
+    public Absorbed add(String rawId, RawIdEntry entry, ProfileFold fold) {
+        long have = absorbed.getOrDefault(rawId, 0L);
+        if (entry.version() <= have) {
+            return new Absorbed(Step.ALREADY_APPLIED, this);
+        }
+        if (have > 0) {
+            return new Absorbed(Step.GAP, this);
+        }
+        Map<String, Long> versions = new HashMap<>(absorbed);
+        versions.put(rawId, entry.version());
+        return new Absorbed(Step.APPLIED, new ProfileState(fold.merge(profile, entry.partial()), versions));
+    }
+
     /** This profile joined with {@code other}, a profile of events disjoint from this one's (an identity merge). */
     public ProfileState join(ProfileState other, ProfileFold fold) {
         Map<String, Long> versions = new HashMap<>(absorbed);

@@ -64,4 +64,26 @@ class ProfileStateTest {
 
         assertThat(again).isEqualTo(folded);
     }
+
+    @Test
+    void when_a_raw_id_moves_in_then_its_fold_is_added_once_and_its_next_events_follow() {
+        RawIdEntry anon = RawIdEntry.empty("acme", "anon:a1");
+        for (int seq = 1; seq <= 3; seq++) {
+            anon = anon.apply(record(1, seq, "a" + seq), FOLD).orElseThrow();
+        }
+        ProfileState user = ProfileState.empty(USER).absorb("user:u1", 1, record(2, 1, "u1").event(), FOLD).state();
+
+        ProfileState.Absorbed moved = user.add("anon:a1", anon, FOLD);
+        assertThat(moved.step()).isEqualTo(ProfileState.Step.APPLIED);
+        assertThat(moved.state().add("anon:a1", anon, FOLD).step()).isEqualTo(ProfileState.Step.ALREADY_APPLIED);
+        RawIdEntry later = anon.apply(record(1, 4, "a4"), FOLD).orElseThrow();
+        ProfileState.Absorbed next = moved.state().absorb("anon:a1", later.version(), record(1, 4, "a4").event(), FOLD);
+        assertThat(next.step()).isEqualTo(ProfileState.Step.APPLIED);
+        assertThat(next.state().profile().eventCounts()).containsEntry("Viewed", 5L);
+        assertThat(next.state()).isEqualTo(ProfileState.recomputed(USER, Map.of("user:u1",
+                RawIdEntry.empty("acme", "user:u1").apply(record(2, 1, "u1"), FOLD).orElseThrow(), "anon:a1", later), FOLD));
+        // a fold of an id the profile already holds at an older version cannot be merged in: it is made again instead
+        assertThat(next.state().add("anon:a1", later.apply(record(1, 5, "a5"), FOLD).orElseThrow(), FOLD).step())
+                .isEqualTo(ProfileState.Step.GAP);
+    }
 }
