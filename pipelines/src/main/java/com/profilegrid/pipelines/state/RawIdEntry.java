@@ -49,6 +49,18 @@ public record RawIdEntry(Profile partial, Map<Long, Long> applied, long version,
                 profileRevision));
     }
 
+    /**
+     * This id pointed at the profile an identity decision gives it, or empty when the decision is not newer than the one
+     * it follows (decisions can arrive late and repeat; the newest revision wins). The caller moves the id's fold from
+     * {@link #currentProfileId()} to the new profile when the two differ.
+     */
+    public Optional<RawIdEntry> decided(String newProfileId, long revision) {
+        if (revision <= profileRevision) {
+            return Optional.empty();
+        }
+        return Optional.of(new RawIdEntry(partial, applied, version, newProfileId, revision));
+    }
+
     /** The profile this id's events go to: the one an identity decision gave it, else its own. */
     public String currentProfileId() {
         return profileId != null ? profileId : partial.profileId();

@@ -37,4 +37,17 @@ class RawIdEntryTest {
         assertThat(entry.partial().eventCounts()).containsEntry("Viewed", 3L);
         assertThat(entry.currentProfileId()).isEqualTo("user:u1");
     }
+
+    @Test
+    void when_identity_decisions_arrive_late_or_twice_then_the_newest_revision_wins() {
+        RawIdEntry anon = RawIdEntry.empty("acme", "anon:a1").apply(record(1, 1, "a"), FOLD).orElseThrow();
+        RawIdEntry moved = anon.decided("user:u1", 5).orElseThrow();
+
+        assertThat(moved.currentProfileId()).isEqualTo("user:u1");
+        assertThat(moved.decided("user:u2", 4)).isEmpty(); // an older decision, late
+        assertThat(moved.decided("user:u1", 5)).isEmpty(); // the same one again
+        assertThat(moved.decided("user:u2", 6).orElseThrow().currentProfileId()).isEqualTo("user:u2");
+        assertThat(moved.partial()).isEqualTo(anon.partial());
+        assertThat(moved.version()).isEqualTo(anon.version());
+    }
 }
