@@ -42,22 +42,6 @@ public final class RawIdStore implements MapStore<String, RawIdEntry> {
         this.dialect = dialect;
     }
 
-    private String upsert() {
-        String placeholders = ProfileRows.PLACEHOLDERS + ", ?, ?, ?, ?";
-        return switch (dialect) {
-            case H2 -> "MERGE INTO raw_ids (" + COLUMNS + ") KEY (project, profile_id) VALUES (" + placeholders + ")";
-            case POSTGRESQL -> {
-                StringBuilder sql = new StringBuilder("INSERT INTO raw_ids (" + COLUMNS + ") VALUES (" + placeholders
-                        + ") ON CONFLICT (project, profile_id) DO UPDATE SET ");
-                String[] columns = COLUMNS.split(", ");
-                for (int i = 2; i < columns.length; i++) {
-                    sql.append(i > 2 ? ", " : "").append(columns[i]).append(" = EXCLUDED.").append(columns[i]);
-                }
-                yield sql.toString();
-            }
-        };
-    }
-
     @Override
     public void store(String key, RawIdEntry entry) {
         storeAll(Map.of(key, entry));
@@ -67,7 +51,8 @@ public final class RawIdStore implements MapStore<String, RawIdEntry> {
     public void storeAll(Map<String, RawIdEntry> entries) {
         try {
             Transactions.inTransaction(dataSource, connection -> {
-                try (PreparedStatement statement = connection.prepareStatement(upsert())) {
+                try (PreparedStatement statement = connection.prepareStatement(
+                        dialect.upsertByProfileKey("raw_ids", COLUMNS, ProfileRows.PLACEHOLDERS + ", ?, ?, ?, ?"))) {
                     for (RawIdEntry entry : entries.values()) {
                         rows.bind(statement, entry.partial());
                         statement.setString(EXTRA_AT, write(new TreeMap<>(entry.applied())));

@@ -7,27 +7,34 @@ public enum SqlDialect {
 
     H2 {
         @Override
-        String upsertProfile() {
-            return "MERGE INTO profiles (" + ProfileRows.COLUMNS + ") KEY (project, profile_id) VALUES ("
-                    + ProfileRows.PLACEHOLDERS + ")";
+        String upsertByProfileKey(String table, String columns, String placeholders) {
+            return "MERGE INTO " + table + " (" + columns + ") KEY (project, profile_id) VALUES (" + placeholders + ")";
         }
     },
 
     POSTGRESQL {
         @Override
-        String upsertProfile() {
-            StringBuilder sql = new StringBuilder("INSERT INTO profiles (" + ProfileRows.COLUMNS + ") VALUES ("
-                    + ProfileRows.PLACEHOLDERS + ") ON CONFLICT (project, profile_id) DO UPDATE SET ");
-            String[] columns = ProfileRows.COLUMNS.split(", ");
-            for (int i = 2; i < columns.length; i++) {
-                sql.append(i > 2 ? ", " : "").append(columns[i]).append(" = EXCLUDED.").append(columns[i]);
+        String upsertByProfileKey(String table, String columns, String placeholders) {
+            StringBuilder sql = new StringBuilder("INSERT INTO " + table + " (" + columns + ") VALUES (" + placeholders
+                    + ") ON CONFLICT (project, profile_id) DO UPDATE SET ");
+            String[] names = columns.split(", ");
+            for (int i = 2; i < names.length; i++) {
+                sql.append(i > 2 ? ", " : "").append(names[i]).append(" = EXCLUDED.").append(names[i]);
             }
             return sql.toString();
         }
     };
 
-    /** Insert-or-replace one profile row: idempotent, so write-behind replays after a failover are harmless. */
-    abstract String upsertProfile();
+    /**
+     * Insert-or-replace one row of a table keyed by {@code (project, profile_id)}, the first two of {@code columns}:
+     * idempotent, so write-behind replays after a failover are harmless.
+     */
+    abstract String upsertByProfileKey(String table, String columns, String placeholders);
+
+    /** Insert-or-replace one profile row. */
+    String upsertProfile() {
+        return upsertByProfileKey("profiles", ProfileRows.COLUMNS, ProfileRows.PLACEHOLDERS);
+    }
 
     public static SqlDialect forUrl(String jdbcUrl) {
         String url = jdbcUrl.toLowerCase(Locale.ROOT);
