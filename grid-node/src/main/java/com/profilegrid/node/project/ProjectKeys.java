@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  *
  * <p>Keys must be checkable while the database is down, or tracking (which the spool takes then) would be refused.
  * So the key records (hashes, never the keys) are also held on the grid, in {@link #MAP}: every node copies all of
- * them there at start and every {@link #PUBLISH_EVERY}, and every key it reads from the database. A key the database
+ * them there at start and every {@link #PUBLISH_EVERY}, and each key it reads from the database that is new to it or
+ * changed. A key the database
  * cannot be asked about is looked up there, so any node can check any key, including one it has never seen.
  */
 public final class ProjectKeys implements AutoCloseable {
@@ -75,7 +76,9 @@ public final class ProjectKeys implements AutoCloseable {
     private Optional<ProjectStore.StoredKey> lookUp(String keyId, Optional<ProjectStore.StoredKey> known) {
         try {
             Optional<ProjectStore.StoredKey> stored = store.findKey(keyId);
-            if (grid != null) {
+            if (grid != null && !stored.equals(known)) {
+                // new to this node, or changed (revoked): the grid gets it now rather than at the next publish; an
+                // unchanged key is not written again at every refresh
                 stored.ifPresent(key -> grid.set(keyId, key));
             }
             return stored;
