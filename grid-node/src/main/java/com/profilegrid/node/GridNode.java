@@ -24,7 +24,9 @@ import com.profilegrid.node.rebuild.ProfileRebuild;
 import com.profilegrid.node.spool.Spool;
 import com.profilegrid.node.spool.SpoolReplayer;
 import com.profilegrid.node.store.Database;
+import com.profilegrid.node.store.ActiveGenerations;
 import com.profilegrid.node.store.StoreCutoff;
+import com.profilegrid.pipelines.state.StatePipeline;
 import com.profilegrid.pipelines.profile.DeadLetter;
 import com.profilegrid.pipelines.profile.TrackingLogReader;
 import org.slf4j.Logger;
@@ -127,9 +129,12 @@ public final class GridNode implements AutoCloseable {
             parts.replayer = parts.open(new SpoolReplayer(parts.spool, parts.log, ingestor));
 
             config.getUserContext().put(TrackingLogReader.USER_CONTEXT_KEY, parts.log);
+            ActiveGenerations generations = new ActiveGenerations();
+            config.getUserContext().put(ActiveGenerations.USER_CONTEXT_KEY, generations);
             StoreCutoff storeCutoff = new StoreCutoff();
             parts.member = Hazelcast.newHazelcastInstance(MemberConfig.withProfileStore(config, database, storeCutoff));
             HazelcastInstance member = parts.member;
+            parts.open(generations.watch(member));
             // this process holds the member port now: any earlier run under this writer's name is gone
             parts.log.closeAbandonedShards();
             parts.open(() -> shutdownMember(member, database, storeCutoff));
@@ -175,6 +180,16 @@ public final class GridNode implements AutoCloseable {
     /** The profiles map readers of {@code project} use. */
     public IMap<ProfileKey, Profile> profiles(String project) {
         return member.getMap(Generation.active(member, project).profilesMap());
+    }
+
+    /**
+     * Stores now what the profile state of {@code project}'s generation holds in its write-behind queues (raw ids, then
+     * profiles), so that the tables reflect every profile the readers' map shows at the call.
+     */
+    public void flushProfiles(String project) {
+        Generation generation = Generation.active(member, project);
+        member.getMap(StatePipeline.Maps.rawIdsMap(generation)).flush();
+        member.getMap(StatePipeline.Maps.statesMap(generation)).flush();
     }
 
     public TrackingLog trackingLog() {
@@ -251,7 +266,10 @@ public final class GridNode implements AutoCloseable {
 
     private static void flushAsLastMember(HazelcastInstance member, Database database, StoreCutoff storeCutoff) {
         FutureTask<Void> flush = new FutureTask<>(() -> ProfileJob.live(member).keySet()
-                .forEach(generation -> member.getMap(generation.profilesMap()).flush()), null);
+                .forEach(generation -> {
+                    member.getMap(StatePipeline.Maps.rawIdsMap(generation)).flush();
+                    member.getMap(StatePipeline.Maps.statesMap(generation)).flush();
+                }), null);
         Thread thread = new Thread(flush, "profilegrid-stop-flush");
         thread.setDaemon(true);
         thread.start();

@@ -2,16 +2,23 @@ package com.profilegrid.node;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InvalidConfigurationException;
-import com.hazelcast.config.MapStoreConfig;
 import com.hazelcast.config.YamlConfigBuilder;
 import com.hazelcast.map.MapStoreFactory;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.DeadLetterStore;
+import com.profilegrid.model.GridMaps;
+import com.profilegrid.node.store.IdIndexStore;
 import com.profilegrid.node.store.ProfileMapStore;
-import com.profilegrid.pipelines.profile.DeadLetter;
+import com.profilegrid.node.store.ProfileStateStore;
+import com.profilegrid.node.store.RawIdStore;
+import com.profilegrid.node.store.SqlDialect;
 import com.profilegrid.node.store.StoreCutoff;
+import com.profilegrid.pipelines.profile.DeadLetter;
+import com.profilegrid.pipelines.state.ProfileState;
+import com.profilegrid.pipelines.state.RawIdEntry;
+import com.profilegrid.pipelines.state.StatePipeline;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,19 +64,38 @@ public final class MemberConfig {
                 Integer.parseInt(properties.getProperty("jdbc-pool-size", "8")));
     }
 
-    /** Wires the write-behind JDBC store of the profiles map to {@code database}. */
+    /** Wires the JDBC stores of the profile state maps to {@code database}. */
     public static Config withProfileStore(Config config, Database database) {
         return withProfileStore(config, database, new StoreCutoff());
     }
 
-    /** The profiles maps store in {@code database}, until the node cuts them off with {@code cutoff}. */
+    /**
+     * The profile state maps of every generation load from and store in {@code database}, until the node cuts them
+     * off with {@code cutoff}: raw ids and profile states write their tables (write-behind); the readers' profiles and
+     * the id index load from those tables and write nothing.
+     */
     public static Config withProfileStore(Config config, Database database, StoreCutoff cutoff) {
-        MapStoreConfig store = config.getMapConfigs().get(PROFILES_PATTERN).getMapStoreConfig();
-        store.setEnabled(true).setFactoryImplementation((MapStoreFactory<ProfileKey, Profile>) (mapName, properties) ->
-                new ProfileMapStore(database.dataSource(), database.dialect(), cutoff));
+        javax.sql.DataSource dataSource = database.dataSource();
+        SqlDialect dialect = database.dialect();
+        store(config, StatePipeline.Maps.RAW_IDS, (MapStoreFactory<String, RawIdEntry>) (name, properties) ->
+                new RawIdStore(dataSource, dialect, cutoff));
+        store(config, StatePipeline.Maps.STATES, (MapStoreFactory<ProfileKey, ProfileState>) (name, properties) ->
+                new ProfileStateStore(dataSource, dialect, cutoff));
+        store(config, PROFILES_MAP, (MapStoreFactory<ProfileKey, Profile>) (name, properties) ->
+                new ProfileMapStore(dataSource, dialect).readOnly());
+        store(config, GridMaps.PROFILE_IDS, (MapStoreFactory<String, String>) (name, properties) ->
+                new IdIndexStore(dataSource, dialect).readOnly());
         config.getMapConfig(DeadLetter.MAP).getMapStoreConfig().setEnabled(true)
-                .setImplementation(new DeadLetterStore(database.dataSource(), database.dialect()));
+                .setImplementation(new DeadLetterStore(dataSource, dialect));
         return config;
+    }
+
+    private static void store(Config config, String mapPrefix, MapStoreFactory<?, ?> factory) {
+        var mapConfig = config.getMapConfigs().get(mapPrefix + "*");
+        if (mapConfig == null) {
+            throw new InvalidConfigurationException("member YAML has no '" + mapPrefix + "*' map");
+        }
+        mapConfig.getMapStoreConfig().setEnabled(true).setFactoryImplementation(factory);
     }
 
     private static InputStream open(NodeSettings settings) throws IOException {

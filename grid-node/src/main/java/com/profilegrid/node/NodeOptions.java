@@ -58,8 +58,11 @@ final class NodeOptions {
             description = "Pooled database connections (default: ${DEFAULT-VALUE}; env PROFILEGRID_DB_POOL_SIZE).")
     int dbPoolSize;
 
-    @Option(names = "--profiles-max-heap-percent", defaultValue = "${env:PROFILEGRID_PROFILES_MAX_HEAP_PERCENT:-30}",
-            description = "Heap share of the profiles map before it evicts to the database (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"--profile-heap-percent", "--profiles-max-heap-percent"},
+            defaultValue = "${env:PROFILEGRID_PROFILE_HEAP_PERCENT:-40}",
+            description = "Profile heap budget: the share of the heap all profile state (raw ids, profiles, the id index, "
+                    + "their backups) may use before the least recently used is evicted to the database "
+                    + "(default: ${DEFAULT-VALUE}).")
     int profilesMaxHeapPercent;
 
     @Option(names = "--write-delay-seconds", defaultValue = "${env:PROFILEGRID_WRITE_DELAY_SECONDS:-1}",
@@ -87,6 +90,9 @@ final class NodeOptions {
     String adminToken;
 
     NodeSettings settings(boolean demo) {
+        if (profilesMaxHeapPercent < 4 || profilesMaxHeapPercent > 80) {
+            throw new IllegalArgumentException("--profile-heap-percent must be between 4 and 80, not " + profilesMaxHeapPercent);
+        }
         IngestSettings ingest = IngestSettings.DEFAULTS.withSpoolMaxBytes(spoolMaxMb * 1024 * 1024)
                 .withMaxInFlight(maxInFlight).withProjectRate(projectRate, projectBurst);
         return new NodeSettings(config, clusterName, bind, hazelcastPort, members, httpHost, httpPort, dataDir, dbUrl,

@@ -22,7 +22,8 @@ import java.util.Properties;
  * @param dbPassword             database password
  * @param dbSchema               database schema, or {@code null} for the default
  * @param dbPoolSize             pooled connections
- * @param profilesMaxHeapPercent share of the heap the profiles map may use before it evicts
+ * @param profilesMaxHeapPercent the profile heap budget: the share of the heap all profile state may use (backups
+ *                               included) before it evicts to the database
  * @param writeDelaySeconds      write-behind delay of the profiles map
  * @param demo                   write a small demo data set after start
  * @param ingest                 limits of the tracking path
@@ -89,6 +90,21 @@ public record NodeSettings(
         return members == null || members.isBlank() ? bindAddress + ":" + hazelcastPort : members;
     }
 
+    /**
+     * How the profile heap budget ({@code budgetPercent} of the heap) is split between the maps that hold profile state,
+     * as whole percents of the heap (at least 1 each): the raw ids and the profile states take most (each holds every
+     * event's fold once), the readers' profiles less (a read-through cache of the table), the id index least (an id and
+     * a profile id per entry).
+     */
+    static java.util.Map<String, Integer> stateShares(int budgetPercent) {
+        java.util.Map<String, Integer> shares = new java.util.LinkedHashMap<>();
+        shares.put("raw-ids", Math.max(1, budgetPercent * 35 / 100));
+        shares.put("profile-state", Math.max(1, budgetPercent * 35 / 100));
+        shares.put("profiles", Math.max(1, budgetPercent * 20 / 100));
+        shares.put("profile-ids", Math.max(1, budgetPercent * 10 / 100));
+        return shares;
+    }
+
     /** Values for the {@code ${profilegrid.*}} placeholders of the member YAML. */
     public Properties yamlProperties() {
         Properties values = new Properties();
@@ -97,7 +113,8 @@ public record NodeSettings(
         values.setProperty("profilegrid.hazelcast.port", Integer.toString(hazelcastPort));
         values.setProperty("profilegrid.bind.interface", bindAddress);
         values.setProperty("profilegrid.members", effectiveMembers());
-        values.setProperty("profilegrid.profiles.max-heap-percent", Integer.toString(profilesMaxHeapPercent));
+        stateShares(profilesMaxHeapPercent).forEach((map, percent) ->
+                values.setProperty("profilegrid.state." + map + ".max-heap-percent", Integer.toString(percent)));
         values.setProperty("profilegrid.profiles.write-delay-seconds", Integer.toString(writeDelaySeconds));
         values.setProperty("profilegrid.db.url", effectiveDbUrl());
         values.setProperty("profilegrid.db.user", dbUser == null ? "" : dbUser);

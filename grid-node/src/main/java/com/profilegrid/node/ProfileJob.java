@@ -23,7 +23,8 @@ import com.profilegrid.model.Generation;
 import com.profilegrid.node.rebuild.GenerationSwitch;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.pipelines.fold.FoldSettings;
-import com.profilegrid.pipelines.profile.ProfilePipeline;
+import com.profilegrid.pipelines.fold.ProfileFold;
+import com.profilegrid.pipelines.state.StatePipeline;
 import com.profilegrid.pipelines.profile.TrackingLogSource;
 
 /**
@@ -125,8 +126,11 @@ public final class ProfileJob {
     /** Stops the job of {@code generation} and drops its maps. */
     public static void retire(HazelcastInstance member, Generation generation) {
         stop(member, generation);
-        member.getMap(generation.profilesMap()).destroy();
-        member.getMap(generation.idsMap()).destroy();
+        StatePipeline.Maps maps = StatePipeline.Maps.of(generation, REFUSALS_MAP);
+        member.getMap(maps.profiles()).destroy();
+        member.getMap(maps.ids()).destroy();
+        member.getMap(maps.rawIds()).destroy();
+        member.getMap(maps.states()).destroy();
     }
 
     /** Cancels the job of {@code generation} unless it has ended; its maps stay. */
@@ -150,7 +154,7 @@ public final class ProfileJob {
         long read = 0;
         for (Measurement measurement : job.getMetrics().get(MetricNames.EMITTED_COUNT)) {
             // the source feeds one stage: count its first outgoing edge only
-            if (ProfilePipeline.SOURCE_STAGE.equals(measurement.tag(MetricTags.VERTEX))
+            if (StatePipeline.SOURCE_STAGE.equals(measurement.tag(MetricTags.VERTEX))
                     && "0".equals(measurement.tag(MetricTags.ORDINAL))) {
                 read += measurement.value();
             }
@@ -168,7 +172,7 @@ public final class ProfileJob {
                 .setProcessingGuarantee(ProcessingGuarantee.EXACTLY_ONCE)
                 .setSnapshotIntervalMillis(SNAPSHOT_INTERVAL_MILLIS)
                 .setSuspendOnFailure(true);
-        return member.getJet().newJobIfAbsent(ProfilePipeline.build(TrackingLogSource.build(500, project), settings,
-                generation, REFUSALS_MAP), config);
+        return member.getJet().newJobIfAbsent(StatePipeline.build(TrackingLogSource.build(500, project),
+                new ProfileFold(settings), generation.number(), StatePipeline.Maps.of(generation, REFUSALS_MAP)), config);
     }
 }

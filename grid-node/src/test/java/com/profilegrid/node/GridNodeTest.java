@@ -6,6 +6,7 @@ import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.ProfileMapStore;
+import com.profilegrid.pipelines.state.StatePipeline;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,7 +48,7 @@ class GridNodeTest {
             assertThat(node.member().getCluster().getLocalMember().getAddress().getPort()).isEqualTo(hazelcastPort);
 
             // write-behind delay is an hour: nothing reaches the database before the graceful shutdown
-            node.profiles().putAll(written);
+            node.member().getMap(StatePipeline.Maps.STATES).putAll(SampleProfiles.states(written));
         }
 
         try (Database database = Database.open(new Database.Settings(settings.effectiveDbUrl(), "", "", null, 2))) {

@@ -10,6 +10,10 @@ import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.ProfileMapStore;
+import com.profilegrid.node.store.ProfileStateStore;
+import com.profilegrid.node.store.StoreCutoff;
+import com.profilegrid.pipelines.state.ProfileState;
+import com.profilegrid.pipelines.state.StatePipeline;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,7 +31,10 @@ import java.util.Map;
 import static com.hazelcast.test.HazelcastTestSupport.assertClusterSizeEventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The profiles map persists through write-behind and loads on miss, on H2 and on PostgreSQL alike. */
+/**
+ * The profile state map persists the profiles table through write-behind; it and the readers' profiles map load on
+ * miss, on H2 and on PostgreSQL alike.
+ */
 class ProfilePersistenceTest {
 
     private final TestHazelcastFactory factory = new TestHazelcastFactory();
@@ -66,21 +73,26 @@ class ProfilePersistenceTest {
     void when_write_behind_is_flushed_then_every_row_equals_its_profile_field_by_field(TestDatabases kind) throws SQLException {
         openDatabase(kind);
         HazelcastInstance[] members = cluster(2);
-        IMap<ProfileKey, Profile> map = profiles(members[0]);
-        Map<ProfileKey, Profile> written = SampleProfiles.profiles("acme", 2_000);
-        map.putAll(written);
-        Profile updated = written.get(new ProfileKey("acme", "visitor-1")).withLabel("updated-after-put");
-        map.set(updated.key(), updated);
-        written.put(updated.key(), updated);
+        IMap<ProfileKey, ProfileState> states = states(members[0]);
+        Map<ProfileKey, ProfileState> written = SampleProfiles.states(SampleProfiles.profiles("acme", 2_000));
+        states.putAll(written);
+        ProfileState updated = written.get(new ProfileKey("acme", "visitor-1"));
+        updated = new ProfileState(updated.profile().withLabel("updated-after-put"), Map.of("a:visitor-1", 9L));
+        states.set(updated.profile().key(), updated);
+        written.put(updated.profile().key(), updated);
 
-        map.flush();
+        states.flush();
 
-        Map<ProfileKey, Profile> grid = map.getAll(written.keySet());
-        assertThat(grid).isEqualTo(written);
+        Map<ProfileKey, Profile> profiles = new HashMap<>();
+        written.forEach((key, state) -> profiles.put(key, state.profile()));
         assertThat(rowCount()).isEqualTo(written.size());
+        assertThat(new ProfileStateStore(database.dataSource(), database.dialect(), new StoreCutoff())
+                .loadAll(written.keySet())).isEqualTo(written);
         assertThat(new ProfileMapStore(database.dataSource(), database.dialect()).loadAll(written.keySet()))
-                .isEqualTo(grid);
-        assertScalarColumnsMatch(grid);
+                .isEqualTo(profiles);
+        assertThat(profiles(members[1]).getAll(written.keySet())).as("the readers' map loads what the state stored")
+                .isEqualTo(profiles);
+        assertScalarColumnsMatch(profiles);
     }
 
     @ParameterizedTest
@@ -102,21 +114,27 @@ class ProfilePersistenceTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
-    void when_the_heap_limit_is_exceeded_then_profiles_are_evicted_and_still_readable(TestDatabases kind) {
+    void when_the_heap_limit_is_exceeded_then_profile_states_are_evicted_and_load_back_exactly(TestDatabases kind) {
         openDatabase(kind);
         Config config = TestClusters.withStore(TestClusters.uniqueClusterName(), database, dbSettings);
+        config.getMapConfig(StatePipeline.Maps.STATES).getEvictionConfig()
+                .setMaxSizePolicy(MaxSizePolicy.USED_HEAP_SIZE).setSize(1);
         config.getMapConfig(MemberConfig.PROFILES_MAP).getEvictionConfig()
                 .setMaxSizePolicy(MaxSizePolicy.USED_HEAP_SIZE).setSize(1);
-        IMap<ProfileKey, Profile> map = profiles(factory.newHazelcastInstance(config));
-        Map<ProfileKey, Profile> written = SampleProfiles.profiles("acme", 5_000);
+        HazelcastInstance member = factory.newHazelcastInstance(config);
+        IMap<ProfileKey, ProfileState> states = states(member);
+        Map<ProfileKey, ProfileState> written = SampleProfiles.states(SampleProfiles.profiles("acme", 5_000));
 
-        written.values().forEach(profile -> map.set(profile.key(), profile));
-        map.flush();
+        written.values().forEach(state -> states.set(state.profile().key(), state));
+        states.flush();
 
-        assertThat(map.size()).as("entries left in memory after eviction").isLessThan(written.size());
-        Map<ProfileKey, Profile> read = new HashMap<>();
-        written.keySet().forEach(key -> read.put(key, map.get(key)));
+        assertThat(states.size()).as("entries left in memory after eviction").isLessThan(written.size());
+        Map<ProfileKey, ProfileState> read = new HashMap<>();
+        written.keySet().forEach(key -> read.put(key, states.get(key)));
         assertThat(read).isEqualTo(written);
+        IMap<ProfileKey, Profile> profiles = profiles(member);
+        written.forEach((key, state) -> assertThat(profiles.get(key)).isEqualTo(state.profile()));
+        assertThat(profiles.size()).as("readers' entries left in memory after eviction").isLessThan(written.size());
     }
 
     /** The plain columns, read with plain JDBC, without the store's row mapping. */
@@ -176,6 +194,10 @@ class ProfilePersistenceTest {
             result.next();
             return result.getLong(1);
         }
+    }
+
+    private static IMap<ProfileKey, ProfileState> states(HazelcastInstance member) {
+        return member.getMap(StatePipeline.Maps.STATES);
     }
 
     private static IMap<ProfileKey, Profile> profiles(HazelcastInstance member) {

@@ -7,6 +7,7 @@ import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.PropertyValue;
 import com.profilegrid.model.RecentEvent;
 import com.profilegrid.model.Visit;
+import com.profilegrid.pipelines.state.ProfileState;
 
 import java.time.Instant;
 import java.util.HashMap;
@@ -20,6 +21,14 @@ public final class SampleProfiles {
     static final Instant T0 = Instant.parse("2026-11-01T10:00:00.123Z");
 
     private SampleProfiles() {
+    }
+
+    /** Each profile as a profile state that absorbed its own raw id at a version of its own. */
+    public static Map<ProfileKey, ProfileState> states(Map<ProfileKey, Profile> profiles) {
+        Map<ProfileKey, ProfileState> states = new HashMap<>();
+        profiles.forEach((key, profile) -> states.put(key,
+                new ProfileState(profile, Map.of("a:" + key.profileId(), (long) key.profileId().length()))));
+        return states;
     }
 
     public static Profile profile(String project, int i) {

@@ -9,7 +9,11 @@ import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.ProfileJob;
 import com.profilegrid.node.store.Database;
-import com.profilegrid.node.store.ProfileMapStore;
+import com.profilegrid.node.store.KeyedTableStore;
+import com.profilegrid.node.store.ProfileStateStore;
+import com.profilegrid.node.store.RawIdStore;
+import com.profilegrid.node.store.StoreCutoff;
+import com.profilegrid.pipelines.state.StatePipeline;
 import com.profilegrid.pipelines.fold.FoldSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -194,41 +198,34 @@ public final class ProfileRebuild implements AutoCloseable {
     }
 
     /**
-     * Writes the new generation to the table (it stored nothing while it was not active) and deletes rows of
-     * profiles (of the project rebuilt alone, or of any) it does not have. Each batch is read and written well
-     * within the write-behind delay, so a change made meanwhile is stored after it, never before.
+     * Writes the new generation's state to the tables (it stored nothing while it was not active) and deletes rows (of
+     * the project rebuilt alone, or of any) it does not have: raw ids first, then profile states (which the readers'
+     * profiles load from). Each batch is read and written well within the write-behind delay, so a change made
+     * meanwhile is stored after it, never before.
      */
-    private void persist(Generation to, String project) throws SQLException {
-        IMap<ProfileKey, Profile> profiles = member.getMap(to.profilesMap());
-        ProfileMapStore store = new ProfileMapStore(database.dataSource(), database.dialect());
-        List<ProfileKey> keys = new ArrayList<>(profiles.keySet());
+    private void persist(Generation to, String project) {
+        int rawIdsGone = persist(member.getMap(StatePipeline.Maps.rawIdsMap(to)),
+                new RawIdStore(database.dataSource(), database.dialect()), project);
+        int profilesGone = persist(member.getMap(StatePipeline.Maps.statesMap(to)),
+                new ProfileStateStore(database.dataSource(), database.dialect(), new StoreCutoff()), project);
+        status = status.with("SWITCHING", member.getMap(StatePipeline.Maps.statesMap(to)).size() + " profiles written, "
+                + profilesGone + " stale profile rows and " + rawIdsGone + " stale raw id rows deleted");
+    }
+
+    /** Writes every entry of {@code map} to its table, deletes the rows it does not have; the count of those. */
+    private static <K, V> int persist(IMap<K, V> map, KeyedTableStore<K, V> store, String project) {
+        List<K> keys = new ArrayList<>(map.keySet());
         for (int i = 0; i < keys.size(); i += BATCH) {
-            Set<ProfileKey> batch = new HashSet<>(keys.subList(i, Math.min(keys.size(), i + BATCH)));
-            Map<ProfileKey, Profile> values = profiles.getAll(batch);
-            store.storeAll(values);
+            Set<K> batch = new HashSet<>(keys.subList(i, Math.min(keys.size(), i + BATCH)));
+            store.storeAll(map.getAll(batch));
         }
-        Set<ProfileKey> live = new HashSet<>(keys);
-        List<ProfileKey> absent = new ArrayList<>();
-        try (Connection connection = database.dataSource().getConnection();
-             PreparedStatement select = connection.prepareStatement("SELECT project, profile_id FROM profiles"
-                     + (project == null ? "" : " WHERE project = ?"))) {
-            if (project != null) {
-                select.setString(1, project);
-            }
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    ProfileKey key = new ProfileKey(rows.getString(1), rows.getString(2));
-                    if (!live.contains(key)) {
-                        absent.add(key);
-                    }
-                }
-            }
-        }
-        // a profile may have been created since the keys were listed; containsKey would load the stale row back
-        Set<ProfileKey> now = profiles.keySet();
-        List<ProfileKey> gone = absent.stream().filter(key -> !now.contains(key)).toList();
+        Set<K> live = new HashSet<>(keys);
+        List<K> absent = store.keysInTable(project).stream().filter(key -> !live.contains(key)).toList();
+        // an entry may have been created since the keys were listed; containsKey would load the stale row back
+        Set<K> now = map.keySet();
+        List<K> gone = absent.stream().filter(key -> !now.contains(key)).toList();
         store.deleteAll(gone);
-        status = status.with("SWITCHING", keys.size() + " profiles written, " + gone.size() + " stale rows deleted");
+        return gone.size();
     }
 
     /**
@@ -245,6 +242,8 @@ public final class ProfileRebuild implements AutoCloseable {
             OfProject entries = new OfProject(project);
             member.getMap(from.profilesMap()).removeAll(entries);
             member.getMap(from.idsMap()).removeAll(entries);
+            member.getMap(StatePipeline.Maps.rawIdsMap(from)).removeAll(entries);
+            member.getMap(StatePipeline.Maps.statesMap(from)).removeAll(entries);
         }
     }
 

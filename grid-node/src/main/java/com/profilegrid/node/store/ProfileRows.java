@@ -107,7 +107,8 @@ final class ProfileRows {
         return row.wasNull() ? null : Instant.ofEpochMilli(value);
     }
 
-    private String write(Object value) {
+    /** {@code value} as JSON text with sorted keys. */
+    String write(Object value) {
         try {
             return json.writeValueAsString(value);
         } catch (JsonProcessingException e) {
@@ -115,7 +116,8 @@ final class ProfileRows {
         }
     }
 
-    private <T> T read(String text, TypeReference<T> type) {
+    /** JSON text read as {@code type}. */
+    <T> T read(String text, TypeReference<T> type) {
         try {
             return json.readValue(text, type);
         } catch (JsonProcessingException e) {

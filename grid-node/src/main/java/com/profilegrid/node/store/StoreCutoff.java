@@ -3,7 +3,6 @@ package com.profilegrid.node.store;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.partition.Partition;
-import com.profilegrid.model.ProfileKey;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -52,8 +51,8 @@ public final class StoreCutoff {
         return cut || leaving != null;
     }
 
-    /** Whether the row of {@code key} must be dropped instead of written; counts it when so. */
-    boolean drops(ProfileKey key) {
+    /** Whether the row of {@code key} (a map key) must be dropped instead of written; counts it when so. */
+    boolean drops(Object key) {
         boolean drop = cut || (leaving != null && !ownedHere(leaving, key));
         if (drop) {
             dropped.incrementAndGet();
@@ -61,7 +60,7 @@ public final class StoreCutoff {
         return drop;
     }
 
-    private static boolean ownedHere(HazelcastInstance member, ProfileKey key) {
+    private static boolean ownedHere(HazelcastInstance member, Object key) {
         try {
             Partition partition = member.getPartitionService().getPartition(key);
             return partition.getOwner() != null && partition.getOwner().localMember();

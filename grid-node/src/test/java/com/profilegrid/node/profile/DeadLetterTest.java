@@ -23,8 +23,8 @@ import com.profilegrid.pipelines.fold.ProfileFold;
 import com.profilegrid.pipelines.profile.DeadLetter;
 import com.profilegrid.pipelines.profile.LogRebuild;
 import com.profilegrid.pipelines.profile.LogRecord;
-import com.profilegrid.pipelines.profile.ProfilePipeline;
 import com.profilegrid.pipelines.profile.TrackingLogSource;
+import com.profilegrid.pipelines.state.StatePipeline;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,8 +87,8 @@ class DeadLetterTest {
             node.node().trackingLog().append(List.of(new TrackingEvent(project.projectId(), "old-row", EventType.TRACK,
                     "Viewed", null, "u".repeat(253), null, null, now, now, "{}", "{}", "{}", "{}"))).get();
 
-            Job job = node.node().member().getJet().newJob(ProfilePipeline.build(TrackingLogSource.build(500, null),
-                    new PoisonFold(), Generation.active(node.node().member()), ProfileJob.REFUSALS_MAP),
+            Job job = node.node().member().getJet().newJob(StatePipeline.build(TrackingLogSource.build(500, null),
+                    new PoisonFold(), 0, StatePipeline.Maps.of(Generation.active(node.node().member()), ProfileJob.REFUSALS_MAP)),
                     new JobConfig().setName("dead-letter-test").setProcessingGuarantee(ProcessingGuarantee.EXACTLY_ONCE));
 
             List<LogRecord> log = node.logRecords();

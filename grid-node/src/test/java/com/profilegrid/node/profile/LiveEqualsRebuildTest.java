@@ -104,7 +104,7 @@ class LiveEqualsRebuildTest {
                     + "/" + e.userId() + "/" + e.previousId() + "/" + e.timestamp() + "/" + e.traits()).toList()).isEqualTo(rebuilt);
         });
 
-        grid.flush();
+        a.node().flushProfiles(project.projectId());
         Map<ProfileKey, Profile> live = grid.entrySet().stream()
                 .filter(entry -> entry.getKey().project().equals(project.projectId()))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));

@@ -271,7 +271,7 @@ class RebuildWhileServingTest {
         IMap<ProfileKey, Profile> grid = node.node().profiles(project.projectId());
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(live(grid, project)).isEqualTo(LogRebuild.profiles(logged(node, project), FOLD)));
-        grid.flush();
+        node.node().flushProfiles(project.projectId());
         Map<ProfileKey, Profile> live = live(grid, project);
         try (Database database = Database.open(db)) {
             assertThat(new ProfileMapStore(database.dataSource(), database.dialect()).loadAll(live.keySet())).isEqualTo(live);

@@ -58,7 +58,7 @@ class StatePipelineTest {
             // as if an earlier job had stopped between the two steps: some events applied to their raw ids only
             for (LogRecord record : node.logRecords().subList(0, 6)) {
                 member.<String, RawIdEntry>getMap(RAW_IDS).executeOnKey(GridMaps.projectKey(record.event().project(),
-                        "user:" + record.event().userId()), new ApplyToRawId(record, FoldSettings.DEFAULTS));
+                        "user:" + record.event().userId()), new ApplyToRawId(record, new ProfileFold(FoldSettings.DEFAULTS)));
             }
             Job job = start(member, "state-1");
             awaitProfilesEqualRebuild(node, member, project);
@@ -86,8 +86,9 @@ class StatePipelineTest {
     }
 
     private static Job start(HazelcastInstance member, String name) {
-        return member.getJet().newJob(StatePipeline.build(TrackingLogSource.build(100, null), FoldSettings.DEFAULTS,
-                RAW_IDS, STATE, PROFILES), new JobConfig().setName(name)
+        return member.getJet().newJob(StatePipeline.build(TrackingLogSource.build(100, null),
+                new ProfileFold(FoldSettings.DEFAULTS), 0, new StatePipeline.Maps(RAW_IDS, STATE, PROFILES,
+                        "experimental-ids", "experimental-refusals")), new JobConfig().setName(name)
                 .setProcessingGuarantee(ProcessingGuarantee.AT_LEAST_ONCE).setSnapshotIntervalMillis(500));
     }
 

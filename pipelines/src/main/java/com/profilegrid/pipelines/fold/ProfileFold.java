@@ -48,6 +48,10 @@ public class ProfileFold implements Serializable {
         this.settings = settings;
     }
 
+    public FoldSettings settings() {
+        return settings;
+    }
+
     /** The counter an event adds to: the event name of a track call, {@code $page}, {@code $identify}, ... otherwise. */
     public static String counterName(TrackingEvent event) {
         return event.type() == EventType.TRACK ? event.eventName() : "$" + event.type().wireName();

@@ -30,6 +30,13 @@ public final class IdentityGraph implements Serializable {
     public record Refusal(Link link, String reason) implements Serializable {
     }
 
+    /**
+     * An id whose profile changed: the profile it belonged to ({@code from}; the id itself when it was new to the graph)
+     * and the one it belongs to now.
+     */
+    public record Move(String from, String to) implements Serializable {
+    }
+
     /** The earliest link of each pair of ids (the pair as a sorted list of two). */
     private final HashMap<List<String>, Link> earliest = new HashMap<>();
     private Link latest;
@@ -50,6 +57,13 @@ public final class IdentityGraph implements Serializable {
      * an out-of-order link make the graph decide again from the start, in decision order.
      */
     public Map<String, String> add(Link link) {
+        Map<String, String> changed = new HashMap<>();
+        moves(link).forEach((id, move) -> changed.put(id, move.to()));
+        return changed;
+    }
+
+    /** As {@link #add}, reporting for each id the profile it left as well as the one it joined. */
+    public Map<String, Move> moves(Link link) {
         List<String> pair = pair(link);
         Link known = earliest.get(pair);
         if (known != null && Link.DECISION_ORDER.compare(link, known) >= 0) {
@@ -95,7 +109,7 @@ public final class IdentityGraph implements Serializable {
     }
 
     /** Decides every link again, in decision order; reports the ids whose profile id changed from {@code old}. */
-    private Map<String, String> recompute(Map<String, String> old) {
+    private Map<String, Move> recompute(Map<String, String> old) {
         for (String id : parent.keySet()) {
             if (!old.containsKey(id)) {
                 old.put(id, profileId(id));
@@ -160,6 +174,11 @@ public final class IdentityGraph implements Serializable {
             return Ids.rank(a) < Ids.rank(b) ? a : b;
         }
         return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** Every id the graph knows (every id of a link). */
+    public Set<String> ids() {
+        return Collections.unmodifiableSet(parent.keySet());
     }
 
     /** Every id joined to {@code id}, itself included. */
@@ -232,12 +251,12 @@ public final class IdentityGraph implements Serializable {
         return result;
     }
 
-    private Map<String, String> changes(Map<String, String> old) {
-        Map<String, String> changed = new HashMap<>();
-        for (String id : old.keySet()) {
-            String now = profileId(id);
-            if (!now.equals(old.get(id))) {
-                changed.put(id, now);
+    private Map<String, Move> changes(Map<String, String> old) {
+        Map<String, Move> changed = new HashMap<>();
+        for (Map.Entry<String, String> id : old.entrySet()) {
+            String now = profileId(id.getKey());
+            if (!now.equals(id.getValue())) {
+                changed.put(id.getKey(), new Move(id.getValue() != null ? id.getValue() : id.getKey(), now));
             }
         }
         return changed;

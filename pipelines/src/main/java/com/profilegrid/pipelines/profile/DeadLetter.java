@@ -30,7 +30,7 @@ public record DeadLetter(String project, String messageId, long shard, long seq,
         return new DeadLetter(project, messageId, shard, seq, reason, time);
     }
 
-    static DeadLetter of(LogRecord record, String reason) {
+    public static DeadLetter of(LogRecord record, String reason) {
         return new DeadLetter(record.event().project(), record.event().messageId(), record.shard(), record.seq(),
                 reason, null);
     }

@@ -17,21 +17,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * kept current by a listener on the meta map, so that a profile job can ask per event, without a remote call,
  * whether a project has moved on to a newer generation than the one it fills.
  */
-final class OwnGenerations implements EntryAddedListener<String, Integer>, EntryUpdatedListener<String, Integer>,
+public final class OwnGenerations implements EntryAddedListener<String, Integer>, EntryUpdatedListener<String, Integer>,
         EntryRemovedListener<String, Integer> {
 
     private final IMap<String, Integer> meta;
     private final Map<String, Integer> own = new ConcurrentHashMap<>();
     private final UUID registration;
 
-    OwnGenerations(HazelcastInstance member) {
+    public OwnGenerations(HazelcastInstance member) {
         this.meta = Generation.meta(member);
         this.registration = meta.addEntryListener(this, true);
         Generation.ownGenerations(member).forEach((project, generation) -> own.putIfAbsent(project, generation.number()));
     }
 
     /** Whether readers of {@code project} use a generation newer than {@code generation}. */
-    boolean movedOn(String project, int generation) {
+    public boolean movedOn(String project, int generation) {
         Integer number = own.get(project);
         return number != null && number > generation;
     }
@@ -57,7 +57,7 @@ final class OwnGenerations implements EntryAddedListener<String, Integer>, Entry
         }
     }
 
-    void close() {
+    public void close() {
         meta.removeEntryListener(registration);
     }
 }

@@ -5,7 +5,6 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
 import com.profilegrid.model.GridMaps;
-import com.profilegrid.pipelines.fold.FoldSettings;
 import com.profilegrid.pipelines.fold.ProfileFold;
 import com.profilegrid.pipelines.profile.LogRecord;
 
@@ -16,48 +15,54 @@ import java.util.Optional;
 /**
  * Applies one logged event to its raw id's entry ({@link RawIdEntry}, keyed by {@link GridMaps#projectKey}), on the
  * partition that owns it, at most once: a replay of an applied position changes nothing and answers what the entry
- * holds. The backup runs the same deterministic step.
+ * holds. An event the fold throws on leaves the entry as it was and answers why (the pipeline dead-letters it). The
+ * backup runs the same deterministic step.
  */
 public final class ApplyToRawId implements EntryProcessor<String, RawIdEntry, ApplyToRawId.Outcome>, DataSerializable {
 
     /**
-     * What the step did: whether the event was new, the entry's version after it, and the profile the id's events go
-     * to.
+     * What the step did: whether the event was new, the entry's version after it, the profile the id's events go to,
+     * and, when the fold failed on the event, why ({@code null} otherwise).
      */
-    public record Outcome(boolean applied, long version, String profileId) {
+    public record Outcome(boolean applied, long version, String profileId, String failure) {
     }
 
     private LogRecord record;
-    private FoldSettings settings;
+    private ProfileFold fold;
 
     /** For deserialization. */
     public ApplyToRawId() {
     }
 
-    public ApplyToRawId(LogRecord record, FoldSettings settings) {
+    public ApplyToRawId(LogRecord record, ProfileFold fold) {
         this.record = record;
-        this.settings = settings;
+        this.fold = fold;
     }
 
     @Override
     public Outcome process(Map.Entry<String, RawIdEntry> entry) {
         RawIdEntry current = entry.getValue() != null ? entry.getValue()
                 : RawIdEntry.empty(GridMaps.projectOf(entry.getKey()), GridMaps.idOf(entry.getKey()));
-        Optional<RawIdEntry> next = current.apply(record, new ProfileFold(settings));
+        Optional<RawIdEntry> next;
+        try {
+            next = current.apply(record, fold);
+        } catch (RuntimeException e) {
+            return new Outcome(false, current.version(), current.currentProfileId(), "fold failed: " + e);
+        }
         next.ifPresent(entry::setValue);
         RawIdEntry now = next.orElse(current);
-        return new Outcome(next.isPresent(), now.version(), now.currentProfileId());
+        return new Outcome(next.isPresent(), now.version(), now.currentProfileId(), null);
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeObject(record);
-        FoldSettingsData.write(out, settings);
+        FoldData.write(out, fold);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
         record = in.readObject();
-        settings = FoldSettingsData.read(in);
+        fold = FoldData.read(in);
     }
 }

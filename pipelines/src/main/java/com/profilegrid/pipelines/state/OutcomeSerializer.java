@@ -9,7 +9,8 @@ public final class OutcomeSerializer implements CompactSerializer<ApplyToRawId.O
 
     @Override
     public ApplyToRawId.Outcome read(CompactReader in) {
-        return new ApplyToRawId.Outcome(in.readBoolean("applied"), in.readInt64("version"), in.readString("profileId"));
+        return new ApplyToRawId.Outcome(in.readBoolean("applied"), in.readInt64("version"), in.readString("profileId"),
+                in.readString("failure"));
     }
 
     @Override
@@ -17,6 +18,7 @@ public final class OutcomeSerializer implements CompactSerializer<ApplyToRawId.O
         out.writeBoolean("applied", outcome.applied());
         out.writeInt64("version", outcome.version());
         out.writeString("profileId", outcome.profileId());
+        out.writeString("failure", outcome.failure());
     }
 
     @Override

@@ -12,6 +12,7 @@ import com.profilegrid.model.ProfileKeySerializer;
 import com.profilegrid.model.ProfileSerializer;
 import com.profilegrid.model.TrackingEventSerializer;
 import com.profilegrid.pipelines.fold.FoldSettings;
+import com.profilegrid.pipelines.fold.ProfileFold;
 import com.profilegrid.pipelines.profile.LogRecordSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * step.
  */
 class RawIdMapTest {
+
+    private static final ProfileFold FOLD = new ProfileFold(FoldSettings.DEFAULTS);
 
     private final List<HazelcastInstance> members = new ArrayList<>();
 
@@ -71,7 +74,7 @@ class RawIdMapTest {
 
         for (int seq = 1; seq <= 5; seq++) {
             ApplyToRawId.Outcome outcome = rawIds.executeOnKey(key,
-                    new ApplyToRawId(RawIdEntryTest.record(1, seq, "m" + seq), FoldSettings.DEFAULTS));
+                    new ApplyToRawId(RawIdEntryTest.record(1, seq, "m" + seq), FOLD));
             assertThat(outcome.applied()).isTrue();
             assertThat(outcome.version()).isEqualTo(seq);
             assertThat(outcome.profileId()).isEqualTo("user:u1");
@@ -86,11 +89,11 @@ class RawIdMapTest {
 
         for (int seq = 1; seq <= 5; seq++) { // the job restarted from an older snapshot: the same events again
             ApplyToRawId.Outcome outcome = survivor.executeOnKey(key,
-                    new ApplyToRawId(RawIdEntryTest.record(1, seq, "m" + seq), FoldSettings.DEFAULTS));
+                    new ApplyToRawId(RawIdEntryTest.record(1, seq, "m" + seq), FOLD));
             assertThat(outcome.applied()).isFalse();
             assertThat(outcome.version()).isEqualTo(5);
         }
-        assertThat(survivor.executeOnKey(key, new ApplyToRawId(RawIdEntryTest.record(1, 6, "m6"), FoldSettings.DEFAULTS))
+        assertThat(survivor.executeOnKey(key, new ApplyToRawId(RawIdEntryTest.record(1, 6, "m6"), FOLD))
                 .applied()).isTrue();
         assertThat(survivor.get(key).partial().eventCounts()).containsEntry("Viewed", 6L);
     }
@@ -101,7 +104,7 @@ class RawIdMapTest {
         ProfileKey key = new ProfileKey("acme", "user:u1");
         IMap<ProfileKey, ProfileState> profiles = members.get(0).getMap("profile-state");
         for (int version = 1; version <= 3; version++) {
-            assertThat(profiles.executeOnKey(key, absorb(version))).isEqualTo("APPLIED");
+            assertThat(profiles.executeOnKey(key, absorb(version)).step()).isEqualTo("APPLIED");
         }
 
         HazelcastInstance owner = members.stream().filter(member -> member.getCluster().getLocalMember()
@@ -110,15 +113,14 @@ class RawIdMapTest {
         members.remove(owner);
         IMap<ProfileKey, ProfileState> survivor = members.get(0).getMap("profile-state");
 
-        assertThat(survivor.executeOnKey(key, absorb(3))).isEqualTo("ALREADY_APPLIED");
-        assertThat(survivor.executeOnKey(key, absorb(5))).isEqualTo("GAP");
-        assertThat(survivor.executeOnKey(key, absorb(4))).isEqualTo("APPLIED");
+        assertThat(survivor.executeOnKey(key, absorb(3)).step()).isEqualTo("ALREADY_APPLIED");
+        assertThat(survivor.executeOnKey(key, absorb(5)).step()).isEqualTo("GAP");
+        assertThat(survivor.executeOnKey(key, absorb(4)).step()).isEqualTo("APPLIED");
         assertThat(survivor.get(key).profile().eventCounts()).containsEntry("Viewed", 4L);
         assertThat(survivor.get(key).absorbed()).containsEntry("user:u1", 4L);
     }
 
-    private static AbsorbIntoProfile absorb(int version) {
-        return new AbsorbIntoProfile("user:u1", version, RawIdEntryTest.record(1, version, "m" + version).event(),
-                FoldSettings.DEFAULTS);
+    private static StepProfile absorb(int version) {
+        return StepProfile.absorb("user:u1", version, RawIdEntryTest.record(1, version, "m" + version).event(), FOLD);
     }
 }

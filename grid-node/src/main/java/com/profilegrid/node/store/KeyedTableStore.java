@@ -1,0 +1,306 @@
+package com.profilegrid.node.store;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.internal.util.ThreadUtil;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.map.MapLoader;
+import com.hazelcast.map.MapLoaderLifecycleSupport;
+import com.hazelcast.map.MapStore;
+import com.profilegrid.model.Generation;
+import com.profilegrid.model.ProfileKey;
+
+import javax.sql.DataSource;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The JDBC store of one kind of generation map whose rows are keyed by {@code (project, profile_id)}: batched idempotent
+ * upserts (write-behind replays after a failover are harmless), chunked loads on a miss, no keys preloaded (a cluster
+ * may hold fewer entries than the table; eviction relies on the same lazy loading). Failures are never swallowed: they
+ * propagate to Hazelcast, which keeps the entries queued and retries.
+ *
+ * <p>Only the active generation of the map reads and writes the table, project by project: a map a rebuild is filling
+ * starts empty (nothing loads into it) and stores nothing until readers of the project use it, and a retired one
+ * stores nothing more. Outside a member (a store used directly) it is always active. While the member shuts down it
+ * can no longer read which generation is active, but Hazelcast still flushes its write-behind queue: the last answer
+ * seen for each project decides then. A stopping node's {@link StoreCutoff} drops what others will write.
+ *
+ * @param <K> the map's key
+ * @param <V> the map's value
+ */
+public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoaderLifecycleSupport {
+
+    /** Keys per SELECT when loading many rows at once. */
+    private static final int LOAD_CHUNK = 200;
+
+    private final DataSource dataSource;
+    private final SqlDialect dialect;
+    private final StoreCutoff cutoff;
+    private final String table;
+    private final String columns;
+    private final Function<Generation, String> mapOf;
+    private volatile HazelcastInstance member;
+    private volatile String mapName;
+    /** The last answer of {@link #activeFor} per project, for the flush at shutdown. */
+    private final Map<String, Boolean> lastAnswers = new ConcurrentHashMap<>();
+
+    /**
+     * @param columns the table's columns as the subclass binds and reads them, {@code project, profile_id} first
+     * @param mapOf   the name of this kind of map in a generation
+     */
+    protected KeyedTableStore(DataSource dataSource, SqlDialect dialect, StoreCutoff cutoff, String table,
+                              String columns, Function<Generation, String> mapOf) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.cutoff = cutoff;
+        this.table = table;
+        this.columns = columns;
+        this.mapOf = mapOf;
+    }
+
+    /** The row of {@code key}: its project and profile id. */
+    protected abstract ProfileKey rowOf(K key);
+
+    /** The map key of a row. */
+    protected abstract K keyOf(String project, String profileId);
+
+    /** Binds every column, {@code project, profile_id} first. */
+    protected abstract void bind(PreparedStatement statement, K key, V value) throws SQLException;
+
+    /** The value of a row of this table. */
+    protected abstract V read(ResultSet row) throws SQLException;
+
+    @Override
+    public void init(HazelcastInstance hazelcastInstance, Properties properties, String name) {
+        this.member = hazelcastInstance;
+        this.mapName = name;
+    }
+
+    @Override
+    public void destroy() {
+        // the pool belongs to the node
+    }
+
+    @Override
+    public void store(K key, V value) {
+        storeAll(Map.of(key, value));
+    }
+
+    @Override
+    public void storeAll(Map<K, V> all) {
+        List<K> keys = active(kept(all.keySet()));
+        if (keys.isEmpty()) {
+            return;
+        }
+        String placeholders = String.join(", ", java.util.Collections.nCopies(columns.split(", ").length, "?"));
+        inTransaction("store " + keys.size() + " rows of " + table, connection -> {
+            try (PreparedStatement upsert = connection.prepareStatement(
+                    dialect.upsertByProfileKey(table, columns, placeholders))) {
+                for (K key : keys) {
+                    bind(upsert, key, all.get(key));
+                    upsert.addBatch();
+                }
+                upsert.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void delete(K key) {
+        deleteAll(List.of(key));
+    }
+
+    @Override
+    public void deleteAll(Collection<K> all) {
+        List<K> keys = active(kept(all));
+        if (keys.isEmpty()) {
+            return;
+        }
+        inTransaction("delete " + keys.size() + " rows of " + table, connection -> {
+            try (PreparedStatement delete = connection.prepareStatement(
+                    "DELETE FROM " + table + " WHERE project = ? AND profile_id = ?")) {
+                for (K key : keys) {
+                    ProfileKey row = rowOf(key);
+                    delete.setString(1, row.project());
+                    delete.setString(2, row.profileId());
+                    delete.addBatch();
+                }
+                delete.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public V load(K key) {
+        return loadAll(List.of(key)).get(key);
+    }
+
+    @Override
+    public Map<K, V> loadAll(Collection<K> keys) {
+        Map<K, V> found = new HashMap<>();
+        List<K> all = active(keys);
+        for (int from = 0; from < all.size(); from += LOAD_CHUNK) {
+            found.putAll(loadChunk(all.subList(from, Math.min(all.size(), from + LOAD_CHUNK))));
+        }
+        return found;
+    }
+
+    private Map<K, V> loadChunk(List<K> keys) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(columns).append(" FROM ").append(table)
+                .append(" WHERE (project, profile_id) IN (");
+        for (int i = 0; i < keys.size(); i++) {
+            sql.append(i == 0 ? "(?, ?)" : ", (?, ?)");
+        }
+        sql.append(')');
+        return inTransaction("load " + keys.size() + " rows of " + table, connection -> {
+            Map<K, V> found = new HashMap<>();
+            try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
+                int index = 1;
+                for (K key : keys) {
+                    ProfileKey row = rowOf(key);
+                    select.setString(index++, row.project());
+                    select.setString(index++, row.profileId());
+                }
+                try (ResultSet result = select.executeQuery()) {
+                    while (result.next()) {
+                        found.put(keyOf(result.getString("project"), result.getString("profile_id")), read(result));
+                    }
+                }
+            }
+            return found;
+        });
+    }
+
+    /** No keys are preloaded at start: entries are loaded on first access. */
+    @Override
+    public Iterable<K> loadAllKeys() {
+        return null;
+    }
+
+    /** The keys of every row of the table, or of {@code project}'s rows when it is not null. */
+    public List<K> keysInTable(String project) {
+        String sql = "SELECT project, profile_id FROM " + table + (project == null ? "" : " WHERE project = ?");
+        return inTransaction("list the rows of " + table, connection -> {
+            List<K> keys = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(sql)) {
+                if (project != null) {
+                    select.setString(1, project);
+                }
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        keys.add(keyOf(rows.getString(1), rows.getString(2)));
+                    }
+                }
+            }
+            return keys;
+        });
+    }
+
+    /** This store as a loader only: the map reads the table but never writes it (another map's store does). */
+    public MapLoader<K, V> readOnly() {
+        return new ReadOnly<>(this);
+    }
+
+    private List<K> active(Collection<K> keys) {
+        if (member == null) {
+            return new ArrayList<>(keys);
+        }
+        Map<String, Boolean> activeFor = new HashMap<>();
+        List<K> active = new ArrayList<>(keys.size());
+        for (K key : keys) {
+            if (activeFor.computeIfAbsent(rowOf(key).project(), this::activeFor)) {
+                active.add(key);
+            }
+        }
+        return active;
+    }
+
+    private Collection<K> kept(Collection<K> keys) {
+        if (!cutoff.engaged()) {
+            return keys;
+        }
+        List<K> kept = new ArrayList<>(keys.size());
+        for (K key : keys) {
+            if (!cutoff.drops(key)) {
+                kept.add(key);
+            }
+        }
+        return kept;
+    }
+
+    private boolean activeFor(String project) {
+        try {
+            boolean active = mapOf.apply(activeGeneration(project)).equals(mapName);
+            lastAnswers.put(project, active);
+            return active;
+        } catch (HazelcastInstanceNotActiveException e) {
+            Boolean last = lastAnswers.get(project);
+            if (last == null) {
+                throw e;
+            }
+            return last;
+        }
+    }
+
+    /**
+     * The generation readers of {@code project} use: from the member's copy of the meta map on a partition thread (an
+     * entry processor's backup loading its entry), which must not make a remote call; from the meta map elsewhere.
+     */
+    private Generation activeGeneration(String project) {
+        if (ThreadUtil.isRunningOnPartitionThread()) {
+            ActiveGenerations copy = ActiveGenerations.of(member);
+            Generation active = copy == null ? null : copy.active(project);
+            if (active != null) {
+                return active;
+            }
+        }
+        return Generation.active(member, project);
+    }
+
+    private <T> T inTransaction(String what, Transactions.Work<T> work) {
+        try {
+            return Transactions.inTransaction(dataSource, work);
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot " + what, e);
+        }
+    }
+
+    private record ReadOnly<K, V>(KeyedTableStore<K, V> store) implements MapLoader<K, V>, MapLoaderLifecycleSupport {
+
+        @Override
+        public V load(K key) {
+            return store.load(key);
+        }
+
+        @Override
+        public Map<K, V> loadAll(Collection<K> keys) {
+            return store.loadAll(keys);
+        }
+
+        @Override
+        public Iterable<K> loadAllKeys() {
+            return null;
+        }
+
+        @Override
+        public void init(HazelcastInstance hazelcastInstance, Properties properties, String mapName) {
+            store.init(hazelcastInstance, properties, mapName);
+        }
+
+        @Override
+        public void destroy() {
+            store.destroy();
+        }
+    }
+}

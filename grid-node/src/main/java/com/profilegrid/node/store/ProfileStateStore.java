@@ -1,0 +1,55 @@
+package com.profilegrid.node.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.profilegrid.model.ProfileKey;
+import com.profilegrid.pipelines.state.ProfileState;
+import com.profilegrid.pipelines.state.StatePipeline;
+
+import javax.sql.DataSource;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Stores the profile state ({@link ProfileState}: the profile and the version of each raw id it absorbed) in the
+ * {@code profiles} table: the profile in its columns, the versions in {@code absorbed}, one row written at once, so a
+ * reloaded state is always a profile with exactly the versions it was folded from. This is the store that writes the
+ * table; the readers' {@code profiles} map only loads from it ({@link ProfileMapStore}).
+ */
+public final class ProfileStateStore extends KeyedTableStore<ProfileKey, ProfileState> {
+
+    private static final String COLUMNS = ProfileRows.COLUMNS + ", absorbed";
+    private static final int ABSORBED_AT = COLUMNS.split(", ").length;
+    private static final TypeReference<Map<String, Long>> VERSIONS = new TypeReference<>() { };
+
+    private final ProfileRows rows = new ProfileRows();
+
+    public ProfileStateStore(DataSource dataSource, SqlDialect dialect, StoreCutoff cutoff) {
+        super(dataSource, dialect, cutoff, "profiles", COLUMNS, StatePipeline.Maps::statesMap);
+    }
+
+    @Override
+    protected ProfileKey rowOf(ProfileKey key) {
+        return key;
+    }
+
+    @Override
+    protected ProfileKey keyOf(String project, String profileId) {
+        return new ProfileKey(project, profileId);
+    }
+
+    @Override
+    protected void bind(PreparedStatement statement, ProfileKey key, ProfileState state) throws SQLException {
+        rows.bind(statement, state.profile());
+        statement.setString(ABSORBED_AT, rows.write(new TreeMap<>(state.absorbed())));
+    }
+
+    /** A row written before the profile state existed has no versions: the first step on it makes it again. */
+    @Override
+    protected ProfileState read(ResultSet row) throws SQLException {
+        String absorbed = row.getString("absorbed");
+        return new ProfileState(rows.read(row), absorbed == null ? Map.of() : rows.read(absorbed, VERSIONS));
+    }
+}
