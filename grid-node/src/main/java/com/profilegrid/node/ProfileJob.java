@@ -172,7 +172,23 @@ public final class ProfileJob {
                 .setProcessingGuarantee(ProcessingGuarantee.EXACTLY_ONCE)
                 .setSnapshotIntervalMillis(SNAPSHOT_INTERVAL_MILLIS)
                 .setSuspendOnFailure(true);
+        StatePipeline.Maps maps = StatePipeline.Maps.of(generation, REFUSALS_MAP);
+        loadStores(member, maps);
         return member.getJet().newJobIfAbsent(StatePipeline.build(TrackingLogSource.build(500, project),
-                new ProfileFold(settings), generation.number(), StatePipeline.Maps.of(generation, REFUSALS_MAP)), config);
+                new ProfileFold(settings), generation.number(), maps), config);
+    }
+
+    /**
+     * Finishes the initial load of the maps backed by a database table before anything writes to them. Our loaders
+     * preload no keys, but Hazelcast still runs its load protocol on the first touch of such a map: every partition
+     * waits for a "loaded" message, and one sent while that partition migrates is lost. Its backup replica then stays
+     * "still loading" and refuses every backup, so every change to that partition fails as indeterminate (the job
+     * restarts and fails again) until the member restarts. Loading first, before the job runs and usually before
+     * other members join, keeps that race out of the way of the job: a migration copies the loaded state.
+     */
+    private static void loadStores(HazelcastInstance member, StatePipeline.Maps maps) {
+        for (String name : List.of(maps.rawIds(), maps.states(), maps.profiles(), maps.ids())) {
+            member.getMap(name).size();
+        }
     }
 }
