@@ -71,7 +71,9 @@ public final class ProfileJob {
                         } else if (job == null || job.getStatus() == JobStatus.FAILED) {
                             LOG.warn("Profile job {} is {}; starting it again", generation.jobName(),
                                     job == null ? "missing" : "failed");
-                            start(member, generation, project, settings);
+                            // no loading first (see loadStores): the maps were loaded when the node started, and a
+                            // blocking call here could hold up a member that is shutting down
+                            submit(member, generation, project, settings);
                         }
                     });
                     retireOrphans(member);
@@ -167,15 +169,18 @@ public final class ProfileJob {
      * for every project, or for {@code project} alone.
      */
     public static Job start(HazelcastInstance member, Generation generation, String project, FoldSettings settings) {
+        loadStores(member, StatePipeline.Maps.of(generation, REFUSALS_MAP));
+        return submit(member, generation, project, settings);
+    }
+
+    private static Job submit(HazelcastInstance member, Generation generation, String project, FoldSettings settings) {
         JobConfig config = new JobConfig()
                 .setName(generation.jobName())
                 .setProcessingGuarantee(ProcessingGuarantee.EXACTLY_ONCE)
                 .setSnapshotIntervalMillis(SNAPSHOT_INTERVAL_MILLIS)
                 .setSuspendOnFailure(true);
-        StatePipeline.Maps maps = StatePipeline.Maps.of(generation, REFUSALS_MAP);
-        loadStores(member, maps);
         return member.getJet().newJobIfAbsent(StatePipeline.build(TrackingLogSource.build(500, project),
-                new ProfileFold(settings), generation.number(), maps), config);
+                new ProfileFold(settings), generation.number(), StatePipeline.Maps.of(generation, REFUSALS_MAP)), config);
     }
 
     /**
