@@ -1,5 +1,6 @@
 package com.profilegrid.node;
 
+import com.hazelcast.cluster.ClusterState;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.config.JobConfig;
@@ -50,7 +51,7 @@ public final class ProfileJob {
     /**
      * Every node checks every few seconds that the jobs of the live generations run (the shared one, and each
      * project's own). A job an error suspended is resumed from its last snapshot (an operator's suspension is left
-     * alone); a missing or failed one is started again (a new job starts from the beginning of the log with empty
+     * alone); a missing or failed one, found so by two checks in a row while the cluster is settled, is started again (a new job starts from the beginning of the log with empty
      * state, and converges on the same profiles).
      */
     public static AutoCloseable watch(HazelcastInstance member, FoldSettings settings) {
@@ -59,30 +60,49 @@ public final class ProfileJob {
             thread.setDaemon(true);
             return thread;
         });
+        // jobs seen missing or failed at the last check: a job is started again only when the next check, one period
+        // later, still finds it so, with the cluster safe and active both times. While a member leaves, the job is
+        // briefly gone from the view of the others (its master hands it over, or the job restarts on the members that
+        // stay); starting it then would race the handover and could hold up the member that leaves.
+        Set<String> suspect = new HashSet<>();
         watchdog.scheduleWithFixedDelay(() -> {
             try {
-                if (member.getLifecycleService().isRunning()) {
-                    live(member).forEach((generation, project) -> {
-                        Job job = member.getJet().getJob(generation.jobName());
-                        if (stoppedOnError(job)) {
-                            LOG.warn("Profile job {} stopped on an error ({}); resuming it from its last snapshot",
-                                    generation.jobName(), job.getSuspensionCause().errorCause());
-                            job.resume();
-                        } else if (job == null || job.getStatus() == JobStatus.FAILED) {
+                if (!member.getLifecycleService().isRunning() || !settled(member)) {
+                    suspect.clear();
+                    return;
+                }
+                Set<String> missing = new HashSet<>();
+                live(member).forEach((generation, project) -> {
+                    Job job = member.getJet().getJob(generation.jobName());
+                    if (stoppedOnError(job)) {
+                        LOG.warn("Profile job {} stopped on an error ({}); resuming it from its last snapshot",
+                                generation.jobName(), job.getSuspensionCause().errorCause());
+                        job.resume();
+                    } else if (job == null || job.getStatus() == JobStatus.FAILED) {
+                        missing.add(generation.jobName());
+                        if (suspect.contains(generation.jobName()) && settled(member)) {
                             LOG.warn("Profile job {} is {}; starting it again", generation.jobName(),
                                     job == null ? "missing" : "failed");
                             // no loading first (see loadStores): the maps were loaded when the node started, and a
                             // blocking call here could hold up a member that is shutting down
                             submit(member, generation, project, settings);
                         }
-                    });
-                    retireOrphans(member);
-                }
+                    }
+                });
+                suspect.clear();
+                suspect.addAll(missing);
+                retireOrphans(member);
             } catch (RuntimeException e) {
                 LOG.debug("Profile job check failed; will check again", e);
             }
         }, WATCH_PERIOD_SECONDS, WATCH_PERIOD_SECONDS, TimeUnit.SECONDS);
         return watchdog::shutdownNow;
+    }
+
+    /** Whether the cluster is active and no partition is migrating or short of a backup: no member is coming or going. */
+    private static boolean settled(HazelcastInstance member) {
+        return member.getCluster().getClusterState() == ClusterState.ACTIVE
+                && member.getPartitionService().isClusterSafe();
     }
 
     /**

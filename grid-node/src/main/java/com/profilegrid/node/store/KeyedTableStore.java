@@ -163,7 +163,7 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
             sql.append(i == 0 ? "(?, ?)" : ", (?, ?)");
         }
         sql.append(')');
-        return inTransaction("load " + keys.size() + " rows of " + table, connection -> {
+        return query("load " + keys.size() + " rows of " + table, connection -> {
             Map<K, V> found = new HashMap<>();
             try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
                 int index = 1;
@@ -191,7 +191,7 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
     /** The keys of every row of the table, or of {@code project}'s rows when it is not null. */
     public List<K> keysInTable(String project) {
         String sql = "SELECT project, profile_id FROM " + table + (project == null ? "" : " WHERE project = ?");
-        return inTransaction("list the rows of " + table, connection -> {
+        return query("list the rows of " + table, connection -> {
             List<K> keys = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement(sql)) {
                 if (project != null) {
@@ -266,6 +266,15 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
             }
         }
         return Generation.active(member, project);
+    }
+
+    /** One statement in auto-commit: a read needs no transaction of its own. */
+    private <T> T query(String what, Transactions.Work<T> work) {
+        try {
+            return Transactions.autoCommit(dataSource, work);
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot " + what, e);
+        }
     }
 
     private <T> T inTransaction(String what, Transactions.Work<T> work) {

@@ -22,6 +22,16 @@ public final class Transactions {
     private Transactions() {
     }
 
+    /**
+     * {@code work} on a pooled connection as it comes (auto-commit): for a single statement, such as a read, that
+     * needs no transaction of its own — one round trip instead of the four that begin, commit and reset take.
+     */
+    public static <T> T autoCommit(DataSource dataSource, Work<T> work) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            return work.run(connection);
+        }
+    }
+
     public static <T> T inTransaction(DataSource dataSource, Work<T> work) throws SQLException {
         return inTransaction(dataSource, work, connection -> { });
     }

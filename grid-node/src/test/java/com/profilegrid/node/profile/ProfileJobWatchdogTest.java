@@ -84,6 +84,19 @@ class ProfileJobWatchdogTest {
         }
     }
 
+    @Test
+    void when_the_profile_job_has_ended_then_the_watchdog_starts_it_again_once_a_second_check_finds_it_so() throws Exception {
+        Job cancelled = member.getJet().getJob(name);
+        assertThat(cancelled.getStatus()).isEqualTo(JobStatus.FAILED);
+
+        try (AutoCloseable watch = ProfileJob.watch(member, FoldSettings.DEFAULTS)) {
+            Thread.sleep(6_000); // one round of the watchdog: it has seen the job gone once, not twice
+            assertThat(member.getJet().getJob(name).getId()).as("not started again after one check").isEqualTo(cancelled.getId());
+            await().atMost(Duration.ofSeconds(30)).until(() -> member.getJet().getJob(name).getId() != cancelled.getId()
+                    && member.getJet().getJob(name).getStatus() == JobStatus.RUNNING);
+        }
+    }
+
     private static Pipeline standIn() {
         Pipeline pipeline = Pipeline.create();
         pipeline.readFrom(TestSources.itemStream(50)).withoutTimestamps()

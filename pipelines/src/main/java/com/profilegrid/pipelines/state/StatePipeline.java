@@ -7,7 +7,10 @@ import com.hazelcast.jet.pipeline.ServiceFactory;
 import com.hazelcast.jet.pipeline.Sinks;
 import com.hazelcast.jet.pipeline.StreamSource;
 import com.hazelcast.jet.pipeline.StreamStage;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.partition.PartitionService;
 import com.profilegrid.model.Generation;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.Profile;
@@ -26,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,16 +50,20 @@ import java.util.concurrent.CompletableFuture;
  *       ids that point at it.</li>
  * </ol>
  * Every step is idempotent, so a replay from any position changes nothing twice; Jet's snapshot holds the source
- * positions, the identity graphs and the operations in flight. Each map step runs one operation at a time per key, in
- * order ({@link KeyedSequencer}). The profile after each step is written to the readers' map, the profile id of each
+ * positions, the identity graphs and the operations in flight. Each map step takes its items in batches: a batch is
+ * one operation per partition ({@link KeySteps}), each key's steps in order, and a processor's batches run one after
+ * the other. The profile after each step is written to the readers' map, the profile id of each
  * raw id to the id index.
  */
 public final class StatePipeline {
 
     /** The name of the source stage (and vertex): its emitted count is how many log events the job has read. */
     public static final String SOURCE_STAGE = "tracking events";
-    /** Operations in flight per processor of a map step. */
-    static final int MAX_CONCURRENT_OPS = 256;
+    /**
+     * Items per batch of a map step: each batch is one operation per partition it touches (so a larger batch costs fewer
+     * operations per item), and the batches of a processor run one after the other.
+     */
+    static final int MAX_BATCH = 1024;
 
     /** The maps one generation of the view uses. */
     public record Maps(String rawIds, String states, String profiles, String ids, String refusals)
@@ -132,15 +140,17 @@ public final class StatePipeline {
                         Ids.primary(record.event())), record))
                 .merge(identity.flatMap(decided -> Traversers.<ToRawId>traverseIterable(decided.decisions())))
                 .groupingKey(ToRawId::rawKey)
-                .mapUsingServiceAsync(service(context -> new RawIdSteps(context.hazelcastInstance().getMap(maps.rawIds()), fold)),
-                        MAX_CONCURRENT_OPS, true, (steps, key, item) -> steps.step(item))
+                .mapUsingServiceAsyncBatched(service(context -> new RawIdSteps(context.hazelcastInstance(),
+                                context.hazelcastInstance().getMap(maps.rawIds()), fold)),
+                        MAX_BATCH, (steps, items) -> steps.stepAll(items))
                 .setName("apply to raw id");
 
         raw.flatMap(stepped -> Traversers.traverseIterable(stepped.toProfiles()))
                 .groupingKey(ToProfile::key)
-                .mapUsingServiceAsync(service(context -> new ProfileSteps(context.hazelcastInstance().getMap(maps.rawIds()),
+                .mapUsingServiceAsyncBatched(service(context -> new ProfileSteps(context.hazelcastInstance(),
+                                context.hazelcastInstance().getMap(maps.rawIds()),
                                 context.hazelcastInstance().getMap(maps.states()), fold)),
-                        MAX_CONCURRENT_OPS, true, (steps, key, item) -> steps.step(item))
+                        MAX_BATCH, (steps, items) -> steps.stepAll(items))
                 .setName("absorb into profile")
                 .rebalance(ProfileWrite::key)
                 .writeTo(OrderedMapSink.build(maps.profiles(), ProfileWrite::key, ProfileWrite::profile));
@@ -207,109 +217,228 @@ public final class StatePipeline {
         return new Decided(decisions, refusals, null);
     }
 
-    /** The raw-id step, one operation at a time per raw id. */
-    static final class RawIdSteps {
+    /**
+     * Runs each key's steps in order, the keys of one partition in one operation ({@link KeySteps}), and answers each
+     * key's results.
+     */
+    static <K, V> CompletableFuture<Map<K, KeySteps.Results>> runSteps(PartitionService partitions, IMap<K, V> map,
+                                                                       Map<K, List<EntryProcessor<K, V, ?>>> steps) {
+        if (steps.isEmpty()) {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+        Map<Integer, Map<K, List<EntryProcessor<K, V, ?>>>> byPartition = new HashMap<>();
+        steps.forEach((key, own) -> byPartition.computeIfAbsent(partitions.getPartition(key).getPartitionId(),
+                partition -> new HashMap<>()).put(key, own));
+        List<CompletableFuture<Map<K, KeySteps.Results>>> calls = new ArrayList<>(byPartition.size());
+        byPartition.values().forEach(own -> calls.add(map.submitToKeys(own.keySet(), new KeySteps<>(own)).toCompletableFuture()));
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            Map<K, KeySteps.Results> all = new HashMap<>(steps.size() * 2);
+            calls.forEach(call -> all.putAll(call.join()));
+            return all;
+        });
+    }
+
+    /**
+     * Batches of one processor run one after the other (the next starts when the one before has succeeded), so the
+     * steps of a key keep their order across batches. After a failure every later batch fails without running:
+     * applying a later position after a failed earlier one would make a replay skip the earlier one for good, whereas
+     * failing them lets the job restart from its snapshot and replay all of them in order.
+     */
+    abstract static class Batches<T, R> {
+        private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
+
+        final CompletableFuture<List<R>> stepAll(List<T> items) {
+            CompletableFuture<List<R>> next = tail.thenCompose(ignored -> run(items));
+            tail = next;
+            return next;
+        }
+
+        /** The output per item, in the items' order ({@code null}: nothing to send on). */
+        abstract CompletableFuture<List<R>> run(List<T> items);
+    }
+
+    /** The raw-id step: each batch's events and decisions on the raw-ids map, one operation per partition. */
+    static final class RawIdSteps extends Batches<ToRawId, RawIdStepped> {
+        private final PartitionService partitions;
         private final IMap<String, RawIdEntry> rawIds;
         private final ProfileFold fold;
-        private final KeyedSequencer sequencer = new KeyedSequencer();
 
-        RawIdSteps(IMap<String, RawIdEntry> rawIds, ProfileFold fold) {
+        RawIdSteps(HazelcastInstance member, IMap<String, RawIdEntry> rawIds, ProfileFold fold) {
+            this.partitions = member.getPartitionService();
             this.rawIds = rawIds;
             this.fold = fold;
         }
 
-        CompletableFuture<RawIdStepped> step(ToRawId item) {
-            return sequencer.submit(item.rawKey(), () -> item instanceof ToRawId.Event event ? event(event)
-                    : decision((ToRawId.Decision) item));
-        }
-
-        private CompletableFuture<RawIdStepped> event(ToRawId.Event item) {
-            LogRecord record = item.record();
-            Optional<FoldableEvents.Problem> problem = FoldableEvents.problem(record.event());
-            if (problem.isPresent()) {
-                return CompletableFuture.completedFuture(new RawIdStepped(List.of(), null,
-                        DeadLetter.of(record, "cannot fold: " + problem.get())));
+        @Override
+        CompletableFuture<List<RawIdStepped>> run(List<ToRawId> items) {
+            List<RawIdStepped> out = new ArrayList<>(java.util.Collections.nCopies(items.size(), null));
+            Map<String, List<EntryProcessor<String, RawIdEntry, ?>>> steps = new HashMap<>();
+            int[] positions = new int[items.size()];
+            for (int i = 0; i < items.size(); i++) {
+                ToRawId item = items.get(i);
+                if (item instanceof ToRawId.Event event) {
+                    Optional<FoldableEvents.Problem> problem = FoldableEvents.problem(event.record().event());
+                    if (problem.isPresent()) {
+                        out.set(i, new RawIdStepped(List.of(), null,
+                                DeadLetter.of(event.record(), "cannot fold: " + problem.get())));
+                        positions[i] = -1;
+                        continue;
+                    }
+                }
+                List<EntryProcessor<String, RawIdEntry, ?>> own = steps.computeIfAbsent(item.rawKey(), key -> new ArrayList<>(2));
+                positions[i] = own.size();
+                own.add(item instanceof ToRawId.Event event ? new ApplyToRawId(event.record(), fold)
+                        : new DecideRawId(((ToRawId.Decision) item).to(), ((ToRawId.Decision) item).revision()));
             }
-            String project = GridMaps.projectOf(item.rawKey());
-            String rawId = GridMaps.idOf(item.rawKey());
-            return rawIds.submitToKey(item.rawKey(), new ApplyToRawId(record, fold)).toCompletableFuture().thenApply(outcome -> {
-                if (outcome.failure() != null) {
-                    return new RawIdStepped(List.of(), null, DeadLetter.of(record, outcome.failure()));
+            return runSteps(partitions, rawIds, steps).thenApply(results -> {
+                for (int i = 0; i < items.size(); i++) {
+                    if (positions[i] < 0) {
+                        continue;
+                    }
+                    ToRawId item = items.get(i);
+                    Object result = results.get(item.rawKey()).get(positions[i]);
+                    out.set(i, item instanceof ToRawId.Event event ? applied(event, (ApplyToRawId.Outcome) result)
+                            : decided((ToRawId.Decision) item, (DecideRawId.Result) result));
                 }
-                ProfileKey profile = new ProfileKey(project, outcome.profileId());
-                if (!outcome.applied()) {
-                    return new RawIdStepped(List.of(new ToProfile.CatchUp(profile, rawId)), null, null);
-                }
-                return new RawIdStepped(List.of(new ToProfile.Absorb(profile, rawId, outcome.version(), record.event())),
-                        outcome.version() == 1 ? new IndexWrite(item.rawKey(), outcome.profileId()) : null, null);
+                return out;
             });
         }
 
-        private CompletableFuture<RawIdStepped> decision(ToRawId.Decision item) {
+        private static RawIdStepped applied(ToRawId.Event item, ApplyToRawId.Outcome outcome) {
+            LogRecord record = item.record();
+            if (outcome.failure() != null) {
+                return new RawIdStepped(List.of(), null, DeadLetter.of(record, outcome.failure()));
+            }
+            String rawId = GridMaps.idOf(item.rawKey());
+            ProfileKey profile = new ProfileKey(GridMaps.projectOf(item.rawKey()), outcome.profileId());
+            if (!outcome.applied()) {
+                return new RawIdStepped(List.of(new ToProfile.CatchUp(profile, rawId)), null, null);
+            }
+            return new RawIdStepped(List.of(new ToProfile.Absorb(profile, rawId, outcome.version(), record.event())),
+                    outcome.version() == 1 ? new IndexWrite(item.rawKey(), outcome.profileId()) : null, null);
+        }
+
+        private static RawIdStepped decided(ToRawId.Decision item, DecideRawId.Result result) {
             String project = GridMaps.projectOf(item.rawKey());
             String rawId = GridMaps.idOf(item.rawKey());
-            CompletableFuture<RawIdEntry> before = rawIds.submitToKey(item.rawKey(), new ReadRawIds()).toCompletableFuture();
-            return before.thenCompose(was -> rawIds.submitToKey(item.rawKey(), new DecideRawId(item.to(), item.revision()))
-                    .toCompletableFuture().thenApply(now -> {
-                        if (now.profileRevision() != item.revision()) {
-                            // older than what the id follows; its profile it left may still hold the id (the run that
-                            // sent the newer decision may have stopped before the retract reached it)
-                            return item.from() == null || item.from().equals(now.currentProfileId()) || now.version() == 0
-                                    ? new RawIdStepped(List.of(), null, null)
-                                    : new RawIdStepped(List.of(new ToProfile.Retract(new ProfileKey(project, item.from()), rawId)),
-                                    null, null);
-                        }
-                        String current = now.currentProfileId();
-                        List<ToProfile> out = new ArrayList<>(3);
-                        if (now.version() > 0) {
-                            Set<String> left = new HashSet<>(2);
-                            if (item.from() != null) {
-                                left.add(item.from());
-                            }
-                            if (was != null) {
-                                left.add(was.currentProfileId());
-                            }
-                            left.remove(current);
-                            left.forEach(from -> out.add(new ToProfile.Retract(new ProfileKey(project, from), rawId)));
-                            out.add(new ToProfile.Add(new ProfileKey(project, current), rawId, now));
-                        }
-                        return new RawIdStepped(out, new IndexWrite(item.rawKey(), current), null);
-                    }));
+            RawIdEntry now = result.now();
+            if (now.profileRevision() != item.revision()) {
+                // older than what the id follows; its profile it left may still hold the id (the run that sent the
+                // newer decision may have stopped before the retract reached it)
+                return item.from() == null || item.from().equals(now.currentProfileId()) || now.version() == 0
+                        ? new RawIdStepped(List.of(), null, null)
+                        : new RawIdStepped(List.of(new ToProfile.Retract(new ProfileKey(project, item.from()), rawId)),
+                        null, null);
+            }
+            String current = now.currentProfileId();
+            List<ToProfile> out = new ArrayList<>(3);
+            if (now.version() > 0) {
+                Set<String> left = new HashSet<>(2);
+                if (item.from() != null) {
+                    left.add(item.from());
+                }
+                if (result.before() != null) {
+                    left.add(result.before());
+                }
+                left.remove(current);
+                left.forEach(from -> out.add(new ToProfile.Retract(new ProfileKey(project, from), rawId)));
+                out.add(new ToProfile.Add(new ProfileKey(project, current), rawId, now));
+            }
+            return new RawIdStepped(out, new IndexWrite(item.rawKey(), current), null);
         }
     }
 
-    /** The profile step, one operation at a time per profile. */
-    static final class ProfileSteps {
+    /**
+     * The profile step. A profile's absorbs and adds of a batch run as one {@link KeySteps} run, one operation per
+     * partition; a profile with a retract or a catch-up in the batch, or whose run stopped at a gap, takes its (other)
+     * items one at a time, since those read the raw-ids map first.
+     */
+    static final class ProfileSteps extends Batches<ToProfile, ProfileWrite> {
+        private final PartitionService partitions;
         private final IMap<String, RawIdEntry> rawIds;
         private final IMap<ProfileKey, ProfileState> states;
         private final ProfileFold fold;
-        private final KeyedSequencer sequencer = new KeyedSequencer();
 
-        ProfileSteps(IMap<String, RawIdEntry> rawIds, IMap<ProfileKey, ProfileState> states, ProfileFold fold) {
+        ProfileSteps(HazelcastInstance member, IMap<String, RawIdEntry> rawIds, IMap<ProfileKey, ProfileState> states,
+                     ProfileFold fold) {
+            this.partitions = member.getPartitionService();
             this.rawIds = rawIds;
             this.states = states;
             this.fold = fold;
         }
 
-        CompletableFuture<ProfileWrite> step(ToProfile item) {
-            return sequencer.submit(item.key(), () -> {
-                if (item instanceof ToProfile.Absorb absorb) {
-                    return stepped(item, StepProfile.absorb(absorb.rawId(), absorb.version(), absorb.event(), fold));
+        @Override
+        CompletableFuture<List<ProfileWrite>> run(List<ToProfile> items) {
+            List<ProfileWrite> out = new ArrayList<>(java.util.Collections.nCopies(items.size(), null));
+            Map<ProfileKey, List<Integer>> byKey = new LinkedHashMap<>();
+            for (int i = 0; i < items.size(); i++) {
+                byKey.computeIfAbsent(items.get(i).key(), key -> new ArrayList<>(2)).add(i);
+            }
+            Map<ProfileKey, List<EntryProcessor<ProfileKey, ProfileState, ?>>> steps = new HashMap<>();
+            List<CompletableFuture<?>> runs = new ArrayList<>();
+            byKey.forEach((key, indices) -> {
+                List<EntryProcessor<ProfileKey, ProfileState, ?>> own = new ArrayList<>(indices.size());
+                for (int index : indices) {
+                    StepProfile step = stepOf(items.get(index));
+                    if (step == null) {
+                        runs.add(oneByOne(items, indices, 0, out));
+                        return;
+                    }
+                    own.add(step);
                 }
-                if (item instanceof ToProfile.Add add) {
-                    return stepped(item, StepProfile.add(add.rawId(), add.entry(), fold));
-                }
-                return states.getAsync(item.key()).toCompletableFuture().thenCompose(state -> item instanceof ToProfile.Retract
-                        ? retract(item, state) : catchUp(item, state));
+                steps.put(key, own);
             });
+            runs.add(runSteps(partitions, states, steps).thenCompose(results -> {
+                List<CompletableFuture<?>> rest = new ArrayList<>();
+                results.forEach((key, result) -> {
+                    List<Integer> indices = byKey.get(key);
+                    StepProfile.Stepped last = result.get(result.ran() - 1);
+                    int at = indices.get(result.ran() - 1);
+                    if (!last.gap()) {
+                        out.set(at, new ProfileWrite(key, last.profile()));
+                        return;
+                    }
+                    // the raw id's version is ahead of what the profile holds: make the profile again, then go on
+                    rest.add(remake(key, items.get(at).rawId(), null).thenCompose(write -> {
+                        out.set(at, write);
+                        return oneByOne(items, indices, result.ran(), out);
+                    }));
+                });
+                return CompletableFuture.allOf(rest.toArray(CompletableFuture[]::new));
+            }));
+            return CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).thenApply(ignored -> out);
         }
 
-        private CompletableFuture<ProfileWrite> stepped(ToProfile item, StepProfile step) {
-            return states.submitToKey(item.key(), step).toCompletableFuture().thenCompose(stepped -> stepped.gap()
-                    ? remake(item.key(), item.rawId(), null)
-                    : CompletableFuture.completedFuture(new ProfileWrite(item.key(), stepped.profile())));
+        private StepProfile stepOf(ToProfile item) {
+            if (item instanceof ToProfile.Absorb absorb) {
+                return StepProfile.absorb(absorb.rawId(), absorb.version(), absorb.event(), fold);
+            }
+            if (item instanceof ToProfile.Add add) {
+                return StepProfile.add(add.rawId(), add.entry(), fold);
+            }
+            return null;
         }
 
+        /** The items at {@code indices} from {@code from} on, each after the one before. */
+        private CompletableFuture<?> oneByOne(List<ToProfile> items, List<Integer> indices, int from, List<ProfileWrite> out) {
+            CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
+            for (int i = from; i < indices.size(); i++) {
+                int index = indices.get(i);
+                chain = chain.thenCompose(ignored -> step(items.get(index))).thenAccept(write -> out.set(index, write));
+            }
+            return chain;
+        }
+
+        CompletableFuture<ProfileWrite> step(ToProfile item) {
+            StepProfile step = stepOf(item);
+            if (step != null) {
+                return states.submitToKey(item.key(), step).toCompletableFuture().thenCompose(stepped -> stepped.gap()
+                        ? remake(item.key(), item.rawId(), null)
+                        : CompletableFuture.completedFuture(new ProfileWrite(item.key(), stepped.profile())));
+            }
+            return states.getAsync(item.key()).toCompletableFuture().thenCompose(state -> item instanceof ToProfile.Retract
+                    ? retract(item, state) : catchUp(item, state));
+        }
         private CompletableFuture<ProfileWrite> retract(ToProfile item, ProfileState state) {
             if (state == null || !state.absorbed().containsKey(item.rawId())) {
                 return CompletableFuture.completedFuture(null);

@@ -21,10 +21,21 @@ import java.util.Map;
 public final class StepProfile implements EntryProcessor<ProfileKey, ProfileState, StepProfile.Stepped>, DataSerializable {
 
     /** The step taken ({@link ProfileState.Step}'s name) and the profile after it ({@code null} when there is none). */
-    public record Stepped(String step, Profile profile) {
+    public record Stepped(String step, Profile profile) implements KeySteps.Halt {
 
         public boolean gap() {
             return step.equals(ProfileState.Step.GAP.name());
+        }
+
+        /** A gap ends a batch's run of the profile's steps: the caller makes the profile again first. */
+        @Override
+        public boolean halts() {
+            return gap();
+        }
+
+        @Override
+        public Object superseded() {
+            return new Stepped(step, null);
         }
     }
 

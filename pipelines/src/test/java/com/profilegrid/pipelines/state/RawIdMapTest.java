@@ -120,6 +120,45 @@ class RawIdMapTest {
         assertThat(survivor.get(key).absorbed()).containsEntry("user:u1", 4L);
     }
 
+    @Test
+    void when_a_batch_runs_then_each_key_takes_its_steps_in_order_until_a_gap_and_the_backups_took_them_too() {
+        startTwoMembers();
+        HazelcastInstance first = members.get(0);
+        IMap<ProfileKey, ProfileState> profiles = first.getMap("profile-state");
+        ProfileKey whole = new ProfileKey("acme", "user:u1");
+        ProfileKey gapped = new ProfileKey("acme", "user:u2");
+        java.util.Map<ProfileKey, List<com.hazelcast.map.EntryProcessor<ProfileKey, ProfileState, ?>>> steps =
+                new java.util.HashMap<>();
+        steps.put(whole, List.of(absorb(1), absorb(2), absorb(2), absorb(3)));
+        steps.put(gapped, List.of(absorb("user:u2", 1), absorb("user:u2", 3), absorb("user:u2", 2)));
+
+        java.util.Map<ProfileKey, KeySteps.Results> results = StatePipeline.runSteps(first.getPartitionService(), profiles,
+                steps).join();
+
+        KeySteps.Results ofWhole = results.get(whole);
+        assertThat(ofWhole.ran()).isEqualTo(4);
+        assertThat(List.of(ofWhole.<StepProfile.Stepped>get(0).step(), ofWhole.<StepProfile.Stepped>get(1).step(),
+                ofWhole.<StepProfile.Stepped>get(2).step(), ofWhole.<StepProfile.Stepped>get(3).step()))
+                .containsExactly("APPLIED", "APPLIED", "ALREADY_APPLIED", "APPLIED");
+        assertThat(ofWhole.<StepProfile.Stepped>get(0).profile()).as("superseded by a later step").isNull();
+        assertThat(ofWhole.<StepProfile.Stepped>get(3).profile().eventCounts()).containsEntry("Viewed", 3L);
+        KeySteps.Results ofGapped = results.get(gapped);
+        assertThat(ofGapped.ran()).as("the gap ends the key's run").isEqualTo(2);
+        assertThat(ofGapped.<StepProfile.Stepped>get(1).gap()).isTrue();
+
+        HazelcastInstance owner = members.stream().filter(member -> member.getCluster().getLocalMember()
+                .equals(member.getPartitionService().getPartition(whole).getOwner())).findFirst().orElseThrow();
+        owner.getLifecycleService().terminate();
+        members.remove(owner);
+        IMap<ProfileKey, ProfileState> survivor = members.get(0).getMap("profile-state");
+        assertThat(survivor.get(whole).absorbed()).containsEntry("user:u1", 3L);
+        assertThat(survivor.get(gapped).absorbed()).as("nothing after the gap ran").containsEntry("user:u2", 1L);
+    }
+
+    private static StepProfile absorb(String rawId, int version) {
+        return StepProfile.absorb(rawId, version, RawIdEntryTest.record(1, version, "m" + version).event(), FOLD);
+    }
+
     private static StepProfile absorb(int version) {
         return StepProfile.absorb("user:u1", version, RawIdEntryTest.record(1, version, "m" + version).event(), FOLD);
     }

@@ -1,0 +1,136 @@
+package com.profilegrid.pipelines.state;
+
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+
+import java.io.IOException;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The steps of a batch for the keys of one partition, as one entry processor: each key's steps (themselves entry
+ * processors, such as {@link ApplyToRawId} or {@link StepProfile}) run in order on the key's entry, each seeing what the
+ * one before left, and the entry is written once at the end. One operation per partition and batch instead of one per
+ * step, and Hazelcast loads the batch's evicted entries of the partition with one {@code loadAll}. The backup runs the
+ * same deterministic steps. A step whose result {@linkplain Halt halts} ends its key's run: the steps after it do not
+ * run here, and the caller takes them on (see {@link Results#ran}). Results but the last of a key are
+ * {@linkplain Halt#superseded() trimmed}: every result is serialized, and the caller needs only the last state.
+ *
+ * @param <K> the map's key
+ * @param <V> the map's value
+ */
+public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Results>, DataSerializable {
+
+    /** A step result that can end its key's run, or be trimmed when a later step of the key follows. */
+    public interface Halt {
+        /** Whether the key's later steps must not run in this batch. */
+        boolean halts();
+
+        /** This result without what a later step's result supersedes. */
+        Object superseded();
+    }
+
+    private Map<K, List<EntryProcessor<K, V, ?>>> steps;
+
+    /** For deserialization. */
+    public KeySteps() {
+    }
+
+    public KeySteps(Map<K, List<EntryProcessor<K, V, ?>>> steps) {
+        this.steps = steps;
+    }
+
+    @Override
+    public Results process(Map.Entry<K, V> entry) {
+        V before = entry.getValue();
+        Map.Entry<K, V> local = new AbstractMap.SimpleEntry<>(entry.getKey(), before);
+        List<EntryProcessor<K, V, ?>> own = steps.get(entry.getKey());
+        List<Object> results = new ArrayList<>(own.size());
+        for (EntryProcessor<K, V, ?> step : own) {
+            Object result = step.process(local);
+            if (!results.isEmpty() && results.get(results.size() - 1) instanceof Halt earlier) {
+                results.set(results.size() - 1, earlier.superseded());
+            }
+            results.add(result);
+            if (result instanceof Halt halt && halt.halts()) {
+                break;
+            }
+        }
+        if (local.getValue() != before) {
+            entry.setValue(local.getValue());
+        }
+        return new Results(results);
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+        out.writeInt(steps.size());
+        for (Map.Entry<K, List<EntryProcessor<K, V, ?>>> key : steps.entrySet()) {
+            out.writeObject(key.getKey());
+            out.writeInt(key.getValue().size());
+            for (EntryProcessor<K, V, ?> step : key.getValue()) {
+                out.writeObject(step);
+            }
+        }
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        int keys = in.readInt();
+        steps = new HashMap<>(keys * 2);
+        for (int k = 0; k < keys; k++) {
+            K key = in.readObject();
+            int count = in.readInt();
+            List<EntryProcessor<K, V, ?>> own = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                own.add(in.readObject());
+            }
+            steps.put(key, own);
+        }
+    }
+
+    /** The results of one key's steps, in order; fewer than its steps when one halted the run. */
+    public static final class Results implements DataSerializable {
+        private List<Object> results;
+
+        /** For deserialization. */
+        public Results() {
+        }
+
+        Results(List<Object> results) {
+            this.results = results;
+        }
+
+        /** How many of the key's steps ran. */
+        public int ran() {
+            return results.size();
+        }
+
+        @SuppressWarnings("unchecked")
+        public <R> R get(int step) {
+            return (R) results.get(step);
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeInt(results.size());
+            for (Object result : results) {
+                out.writeObject(result);
+            }
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            int size = in.readInt();
+            results = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                results.add(in.readObject());
+            }
+        }
+    }
+}
