@@ -1,8 +1,6 @@
 package com.profilegrid.node.store;
 
 import com.profilegrid.model.Generation;
-import com.profilegrid.model.GridMaps;
-import com.profilegrid.model.ProfileKey;
 
 import javax.sql.DataSource;
 import java.sql.PreparedStatement;
@@ -17,17 +15,8 @@ import java.sql.SQLException;
 public final class IdIndexStore extends KeyedTableStore<String, String> {
 
     public IdIndexStore(DataSource dataSource, SqlDialect dialect) {
-        super(dataSource, dialect, new StoreCutoff(), "raw_ids", "project, profile_id, belongs_to", Generation::idsMap);
-    }
-
-    @Override
-    protected ProfileKey rowOf(String key) {
-        return new ProfileKey(GridMaps.projectOf(key), GridMaps.idOf(key));
-    }
-
-    @Override
-    protected String keyOf(String project, String profileId) {
-        return GridMaps.projectKey(project, profileId);
+        super(dataSource, dialect, new StoreCutoff(), "raw_ids", "project, profile_id, belongs_to", Generation::idsMap,
+                BY_RAW_ID);
     }
 
     @Override

@@ -7,6 +7,7 @@ import com.hazelcast.map.MapLoader;
 import com.hazelcast.map.MapLoaderLifecycleSupport;
 import com.hazelcast.map.MapStore;
 import com.profilegrid.model.Generation;
+import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.ProfileKey;
 
 import javax.sql.DataSource;
@@ -48,6 +49,7 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
     private final String table;
     private final String columns;
     private final Function<Generation, String> mapOf;
+    private final RowKeys<K> keys;
     private volatile HazelcastInstance member;
     private volatile String mapName;
     /** The last answer of {@link #activeFor} per project, for the flush at shutdown. */
@@ -56,22 +58,62 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
     /**
      * @param columns the table's columns as the subclass binds and reads them, {@code project, profile_id} first
      * @param mapOf   the name of this kind of map in a generation
+     * @param keys    how the map's keys name rows
      */
     protected KeyedTableStore(DataSource dataSource, SqlDialect dialect, StoreCutoff cutoff, String table,
-                              String columns, Function<Generation, String> mapOf) {
+                              String columns, Function<Generation, String> mapOf, RowKeys<K> keys) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.cutoff = cutoff;
         this.table = table;
         this.columns = columns;
         this.mapOf = mapOf;
+        this.keys = keys;
     }
 
-    /** The row of {@code key}: its project and profile id. */
-    protected abstract ProfileKey rowOf(K key);
+    /** How a map's keys name rows of a table keyed by {@code (project, profile_id)}, both ways. */
+    public interface RowKeys<K> {
+        /** The row of {@code key}: its project and profile id. */
+        ProfileKey rowOf(K key);
 
-    /** The map key of a row. */
-    protected abstract K keyOf(String project, String profileId);
+        /** The map key of a row. */
+        K keyOf(String project, String profileId);
+    }
+
+    /** Maps keyed by profile. */
+    public static final RowKeys<ProfileKey> BY_PROFILE = new RowKeys<>() {
+        @Override
+        public ProfileKey rowOf(ProfileKey key) {
+            return key;
+        }
+
+        @Override
+        public ProfileKey keyOf(String project, String profileId) {
+            return new ProfileKey(project, profileId);
+        }
+    };
+
+    /** Maps keyed by raw id ({@code project␟typed id}, {@link com.profilegrid.model.GridMaps#projectKey}). */
+    public static final RowKeys<String> BY_RAW_ID = new RowKeys<>() {
+        @Override
+        public ProfileKey rowOf(String key) {
+            return new ProfileKey(GridMaps.projectOf(key), GridMaps.idOf(key));
+        }
+
+        @Override
+        public String keyOf(String project, String profileId) {
+            return GridMaps.projectKey(project, profileId);
+        }
+    };
+
+    /** The row of {@code key}: its project and profile id. */
+    protected final ProfileKey rowOf(K key) {
+        return keys.rowOf(key);
+    }
+
+    private K keyOf(String project, String profileId) {
+        return keys.keyOf(project, profileId);
+    }
 
     /** Binds every column, {@code project, profile_id} first. */
     protected abstract void bind(PreparedStatement statement, K key, V value) throws SQLException;

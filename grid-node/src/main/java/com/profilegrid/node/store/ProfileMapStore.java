@@ -24,17 +24,7 @@ public final class ProfileMapStore extends KeyedTableStore<ProfileKey, Profile> 
 
     /** A store that writes nothing more once its node's {@code cutoff} is cut (see {@link StoreCutoff}). */
     public ProfileMapStore(DataSource dataSource, SqlDialect dialect, StoreCutoff cutoff) {
-        super(dataSource, dialect, cutoff, "profiles", ProfileRows.COLUMNS, Generation::profilesMap);
-    }
-
-    @Override
-    protected ProfileKey rowOf(ProfileKey key) {
-        return key;
-    }
-
-    @Override
-    protected ProfileKey keyOf(String project, String profileId) {
-        return new ProfileKey(project, profileId);
+        super(dataSource, dialect, cutoff, "profiles", ProfileRows.COLUMNS, Generation::profilesMap, BY_PROFILE);
     }
 
     @Override

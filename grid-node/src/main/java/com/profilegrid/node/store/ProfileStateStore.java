@@ -27,17 +27,7 @@ public final class ProfileStateStore extends KeyedTableStore<ProfileKey, Profile
     private final ProfileRows rows = new ProfileRows();
 
     public ProfileStateStore(DataSource dataSource, SqlDialect dialect, StoreCutoff cutoff) {
-        super(dataSource, dialect, cutoff, "profiles", COLUMNS, StatePipeline.Maps::statesMap);
-    }
-
-    @Override
-    protected ProfileKey rowOf(ProfileKey key) {
-        return key;
-    }
-
-    @Override
-    protected ProfileKey keyOf(String project, String profileId) {
-        return new ProfileKey(project, profileId);
+        super(dataSource, dialect, cutoff, "profiles", COLUMNS, StatePipeline.Maps::statesMap, BY_PROFILE);
     }
 
     @Override

@@ -2,7 +2,6 @@ package com.profilegrid.node.store;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.profilegrid.model.GridMaps;
-import com.profilegrid.model.ProfileKey;
 import com.profilegrid.pipelines.state.RawIdEntry;
 import com.profilegrid.pipelines.state.StatePipeline;
 
@@ -31,17 +30,7 @@ public final class RawIdStore extends KeyedTableStore<String, RawIdEntry> {
     }
 
     public RawIdStore(DataSource dataSource, SqlDialect dialect, StoreCutoff cutoff) {
-        super(dataSource, dialect, cutoff, "raw_ids", COLUMNS, StatePipeline.Maps::rawIdsMap);
-    }
-
-    @Override
-    protected ProfileKey rowOf(String key) {
-        return new ProfileKey(GridMaps.projectOf(key), GridMaps.idOf(key));
-    }
-
-    @Override
-    protected String keyOf(String project, String profileId) {
-        return GridMaps.projectKey(project, profileId);
+        super(dataSource, dialect, cutoff, "raw_ids", COLUMNS, StatePipeline.Maps::rawIdsMap, BY_RAW_ID);
     }
 
     @Override

@@ -121,6 +121,54 @@ class ProfilePipelineTest {
                 .get("profileId").asText()).isEqualTo("user:bob");
     }
 
+    @Test
+    void when_a_cold_profile_gets_events_and_the_log_is_replayed_then_each_event_folds_onto_its_persisted_state_once()
+            throws Exception {
+        post("{\"anonymousId\":\"device-9\",\"userId\":\"u9\",\"messageId\":\"c1\",\"timestamp\":\"2026-11-01T10:00:00Z\"}",
+                "identify");
+        for (int i = 2; i <= 3; i++) {
+            post("{\"userId\":\"u9\",\"event\":\"Viewed\",\"messageId\":\"c" + i
+                    + "\",\"timestamp\":\"2026-11-01T10:0" + i + ":00Z\"}", "track");
+        }
+        ProfileKey user = new ProfileKey(project.projectId(), "user:u9");
+        IMap<ProfileKey, Profile> profiles = node.node().profiles();
+        await().atMost(Duration.ofSeconds(30)).until(() -> events(profiles.get(user)) == 3);
+
+        coolDown();
+        post("{\"anonymousId\":\"device-9\",\"event\":\"Viewed\",\"messageId\":\"c4\",\"timestamp\":\"2026-11-01T10:04:00Z\"}",
+                "track");
+        post("{\"userId\":\"u9\",\"event\":\"Bought\",\"messageId\":\"c5\",\"timestamp\":\"2026-11-01T10:05:00Z\"}", "track");
+        await().atMost(Duration.ofSeconds(30)).until(() -> events(profiles.get(user)) == 5);
+        Profile warm = profiles.get(user);
+        assertThat(warm.eventCounts()).containsEntry("Viewed", 3L).containsEntry("Bought", 1L).containsEntry("$identify", 1L);
+        assertThat(warm.identities().anonymousIds()).containsExactly("device-9");
+
+        // a job without a snapshot replays the whole log onto the state the database holds
+        node.node().stopProfileJob();
+        coolDown();
+        com.hazelcast.jet.Job again = ProfileJob.start(node.node().member(),
+                com.profilegrid.model.Generation.active(node.node().member()), null,
+                com.profilegrid.pipelines.fold.FoldSettings.DEFAULTS);
+        await().atMost(Duration.ofSeconds(30)).until(() -> ProfileJob.eventsRead(again) >= 5);
+        Thread.sleep(2_000); // what a replay would add, it would add within this
+        assertThat(profiles.get(user)).as("the same profile, each event once").isEqualTo(warm);
+        again.cancel();
+    }
+
+    /** Stores what the state maps hold and drops it all from memory, as if evicted: the next use loads it. */
+    private void coolDown() {
+        node.node().flushProfiles(project.projectId());
+        var member = node.node().member();
+        for (String map : List.of("raw-ids", "profile-state", com.profilegrid.model.GridMaps.PROFILES, ProfileJob.IDS_MAP)) {
+            member.getMap(map).evictAll();
+            assertThat(member.getMap(map).size()).as("%s in memory", map).isZero();
+        }
+    }
+
+    private static long events(Profile profile) {
+        return profile == null ? 0 : profile.eventCounts().values().stream().mapToLong(Long::longValue).sum();
+    }
+
     private void post(String body, String type) {
         assertThat(node.post("/v1/" + type, project.writeKey(), body).statusCode()).isEqualTo(200);
     }
