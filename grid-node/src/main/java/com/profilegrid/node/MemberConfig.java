@@ -9,6 +9,7 @@ import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.DeadLetterStore;
 import com.profilegrid.model.GridMaps;
+import com.profilegrid.node.store.FromStateLoader;
 import com.profilegrid.node.store.IdIndexStore;
 import com.profilegrid.node.store.ProfileMapStore;
 import com.profilegrid.node.store.ProfileStateStore;
@@ -72,7 +73,7 @@ public final class MemberConfig {
     /**
      * The profile state maps of every generation load from and store in {@code database}, until the node cuts them
      * off with {@code cutoff}: raw ids and profile states write their tables (write-behind); the readers' profiles and
-     * the id index load from those tables and write nothing.
+     * the id index load through those state maps (which load from the tables) and write nothing.
      */
     public static Config withProfileStore(Config config, Database database, StoreCutoff cutoff) {
         javax.sql.DataSource dataSource = database.dataSource();
@@ -81,10 +82,13 @@ public final class MemberConfig {
                 new RawIdStore(dataSource, dialect, cutoff));
         store(config, StatePipeline.Maps.STATES, (MapStoreFactory<ProfileKey, ProfileState>) (name, properties) ->
                 new ProfileStateStore(dataSource, dialect, cutoff));
+        // the readers' maps load through the state maps that write their tables (see FromStateLoader)
         store(config, PROFILES_MAP, (MapStoreFactory<ProfileKey, Profile>) (name, properties) ->
-                new ProfileMapStore(dataSource, dialect).readOnly());
+                new FromStateLoader<ProfileKey, Profile, ProfileState>(PROFILES_MAP, StatePipeline.Maps.STATES,
+                        ProfileState::profile, new ProfileMapStore(dataSource, dialect).readOnly()));
         store(config, GridMaps.PROFILE_IDS, (MapStoreFactory<String, String>) (name, properties) ->
-                new IdIndexStore(dataSource, dialect).readOnly());
+                new FromStateLoader<String, String, RawIdEntry>(GridMaps.PROFILE_IDS, StatePipeline.Maps.RAW_IDS,
+                        RawIdEntry::currentProfileId, new IdIndexStore(dataSource, dialect).readOnly()));
         config.getMapConfig(DeadLetter.MAP).getMapStoreConfig().setEnabled(true)
                 .setImplementation(new DeadLetterStore(dataSource, dialect));
         return config;

@@ -33,11 +33,19 @@ public final class NodeProcess implements AutoCloseable {
 
     /** Starts {@code bin/profilegrid node} with these flags (plus {@code --http-port}); output goes to {@code log}. */
     public static NodeProcess start(Path log, int httpPort, String... flags) throws IOException {
+        return start(log, httpPort, java.util.Map.of(), flags);
+    }
+
+    /** As {@link #start(Path, int, String...)}, with these variables added to the environment (e.g. {@code JAVA_OPTS}). */
+    public static NodeProcess start(Path log, int httpPort, java.util.Map<String, String> environment, String... flags)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(HOME.resolve("bin/profilegrid").toString(), "node",
                 "--http-port", Integer.toString(httpPort)));
         command.addAll(List.of(flags));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         return new NodeProcess(process, log, httpPort);
     }
 

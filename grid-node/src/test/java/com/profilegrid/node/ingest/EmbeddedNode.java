@@ -11,9 +11,9 @@ import java.nio.file.Path;
  * What a node process on the embedded default needs, prepared: its data directory (whose H2 database already holds a
  * project), its HTTP port, and the flags of {@code bin/profilegrid node}.
  */
-record EmbeddedNode(Path dataDir, String url, ProjectStore.Created project, int httpPort, String[] flags) {
+public record EmbeddedNode(Path dataDir, String url, ProjectStore.Created project, int httpPort, String[] flags) {
 
-    static EmbeddedNode prepare(Path dir) {
+    public static EmbeddedNode prepare(Path dir) {
         Path dataDir = dir.resolve("node");
         ProjectStore.Created project = TestDatabases.createProject(TestDatabases.embedded(dataDir), "acme");
         String[] flags = {"--cluster-name", TestClusters.uniqueClusterName(),

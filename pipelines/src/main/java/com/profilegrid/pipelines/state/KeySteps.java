@@ -13,11 +13,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The steps of a batch for the keys of one partition, as one entry processor: each key's steps (themselves entry
- * processors, such as {@link ApplyToRawId} or {@link StepProfile}) run in order on the key's entry, each seeing what the
- * one before left, and the entry is written once at the end. One operation per partition and batch instead of one per
- * step, and Hazelcast loads the batch's evicted entries of the partition with one {@code loadAll}. The backup runs the
- * same deterministic steps. A step whose result {@linkplain Halt halts} ends its key's run: the steps after it do not
+ * The steps of a batch for a key, as one entry processor: the key's steps (themselves entry processors, such as
+ * {@link ApplyToRawId} or {@link StepProfile}) run in order on the key's entry, each seeing what the one before left,
+ * and the entry is written once at the end. Sent to the keys of one partition at once ({@code submitToKeys}): one
+ * operation per partition and batch instead of one per step; what the entries held comes with it (see the
+ * constructor), read by one {@code getAll} that loads a batch's evicted entries with one query per partition. The
+ * backup runs the same deterministic steps. A step whose result {@linkplain Halt halts} ends its key's run: the steps after it do not
  * run here, and the caller takes them on (see {@link Results#ran}). Results but the last of a key are
  * {@linkplain Halt#superseded() trimmed}: every result is serialized, and the caller needs only the last state.
  *
@@ -36,18 +37,28 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
     }
 
     private Map<K, List<EntryProcessor<K, V, ?>>> steps;
+    private Map<K, V> found;
 
     /** For deserialization. */
     public KeySteps() {
     }
 
-    public KeySteps(Map<K, List<EntryProcessor<K, V, ?>>> steps) {
+    /**
+     * @param steps each key's steps
+     * @param found what each key's entry held just before ({@code getAll}, which loads evicted ones; a key without an
+     *              entry is absent): the operation uses it for a key whose entry it finds missing, since a multi-key
+     *              operation can see an entry evicted by its own writes and loads before it reaches it. No one else
+     *              writes these keys in between (the pipeline's batches of a key run one at a time), so it is still
+     *              the entry's value.
+     */
+    public KeySteps(Map<K, List<EntryProcessor<K, V, ?>>> steps, Map<K, V> found) {
         this.steps = steps;
+        this.found = found;
     }
 
     @Override
     public Results process(Map.Entry<K, V> entry) {
-        V before = entry.getValue();
+        V before = entry.getValue() != null ? entry.getValue() : found.get(entry.getKey());
         Map.Entry<K, V> local = new AbstractMap.SimpleEntry<>(entry.getKey(), before);
         List<EntryProcessor<K, V, ?>> own = steps.get(entry.getKey());
         List<Object> results = new ArrayList<>(own.size());
@@ -76,6 +87,7 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
             for (EntryProcessor<K, V, ?> step : key.getValue()) {
                 out.writeObject(step);
             }
+            out.writeObject(found.get(key.getKey()));
         }
     }
 
@@ -83,6 +95,7 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
     public void readData(ObjectDataInput in) throws IOException {
         int keys = in.readInt();
         steps = new HashMap<>(keys * 2);
+        found = new HashMap<>(keys * 2);
         for (int k = 0; k < keys; k++) {
             K key = in.readObject();
             int count = in.readInt();
@@ -91,6 +104,10 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
                 own.add(in.readObject());
             }
             steps.put(key, own);
+            V value = in.readObject();
+            if (value != null) {
+                found.put(key, value);
+            }
         }
     }
 

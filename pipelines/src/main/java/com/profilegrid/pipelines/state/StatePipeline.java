@@ -35,6 +35,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The profile job on bounded state ({@code docs/profile-state.md}): tracking events in, profiles out, with the state per
@@ -51,8 +54,8 @@ import java.util.concurrent.CompletableFuture;
  * </ol>
  * Every step is idempotent, so a replay from any position changes nothing twice; Jet's snapshot holds the source
  * positions, the identity graphs and the operations in flight. Each map step takes its items in batches: a batch is
- * one operation per partition ({@link KeySteps}), each key's steps in order, and a processor's batches run one after
- * the other. The profile after each step is written to the readers' map, the profile id of each
+ * one read of its entries, then one operation per partition ({@link KeySteps}) running each key's steps in order, and
+ * a processor's batches run one after the other. The profile after each step is written to the readers' map, the profile id of each
  * raw id to the id index.
  */
 public final class StatePipeline {
@@ -166,9 +169,9 @@ public final class StatePipeline {
         return pipeline;
     }
 
-    private static <S> ServiceFactory<?, S> service(com.hazelcast.function.FunctionEx<
+    private static <S extends Batches<?, ?>> ServiceFactory<?, S> service(com.hazelcast.function.FunctionEx<
             com.hazelcast.jet.core.ProcessorSupplier.Context, S> create) {
-        return ServiceFactories.nonSharedService(create);
+        return ServiceFactories.nonSharedService(create, Batches::close);
     }
 
     /**
@@ -218,23 +221,41 @@ public final class StatePipeline {
     }
 
     /**
-     * Runs each key's steps in order, the keys of one partition in one operation ({@link KeySteps}), and answers each
-     * key's results.
+     * Runs each key's steps in order and answers each key's results: what the entries hold is read first with one
+     * {@code getAll} on {@code reader} (it blocks; it loads evicted entries, one query per partition), then the keys of
+     * each partition take their steps in one operation ({@link KeySteps}), which is given what was read.
+     *
+     * <p>Why the read first: a multi-key operation looks up which of its entries to load, loads them, and reads the
+     * entries again as it reaches each key; the loads, and the writes of the keys before, can evict an entry of the
+     * same batch in between (a tight budget did, in our small-heap test), and the steps then saw no entry where one
+     * had been and started it over, losing its events. {@code getAll} keeps what it found and what it loaded.
      */
     static <K, V> CompletableFuture<Map<K, KeySteps.Results>> runSteps(PartitionService partitions, IMap<K, V> map,
-                                                                       Map<K, List<EntryProcessor<K, V, ?>>> steps) {
+                                                                       Map<K, List<EntryProcessor<K, V, ?>>> steps,
+                                                                       Executor reader) {
         if (steps.isEmpty()) {
             return CompletableFuture.completedFuture(Map.of());
         }
-        Map<Integer, Map<K, List<EntryProcessor<K, V, ?>>>> byPartition = new HashMap<>();
-        steps.forEach((key, own) -> byPartition.computeIfAbsent(partitions.getPartition(key).getPartitionId(),
-                partition -> new HashMap<>()).put(key, own));
-        List<CompletableFuture<Map<K, KeySteps.Results>>> calls = new ArrayList<>(byPartition.size());
-        byPartition.values().forEach(own -> calls.add(map.submitToKeys(own.keySet(), new KeySteps<>(own)).toCompletableFuture()));
-        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-            Map<K, KeySteps.Results> all = new HashMap<>(steps.size() * 2);
-            calls.forEach(call -> all.putAll(call.join()));
-            return all;
+        return CompletableFuture.supplyAsync(() -> map.getAll(steps.keySet()), reader).thenCompose(found -> {
+            Map<Integer, Map<K, List<EntryProcessor<K, V, ?>>>> byPartition = new HashMap<>();
+            steps.forEach((key, own) -> byPartition.computeIfAbsent(partitions.getPartition(key).getPartitionId(),
+                    partition -> new HashMap<>()).put(key, own));
+            List<CompletableFuture<Map<K, KeySteps.Results>>> calls = new ArrayList<>(byPartition.size());
+            byPartition.values().forEach(own -> {
+                Map<K, V> was = new HashMap<>(own.size() * 2);
+                own.keySet().forEach(key -> {
+                    V value = found.get(key);
+                    if (value != null) {
+                        was.put(key, value);
+                    }
+                });
+                calls.add(map.submitToKeys(own.keySet(), new KeySteps<>(own, was)).toCompletableFuture());
+            });
+            return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+                Map<K, KeySteps.Results> all = new HashMap<>(steps.size() * 2);
+                calls.forEach(call -> all.putAll(call.join()));
+                return all;
+            });
         });
     }
 
@@ -246,6 +267,21 @@ public final class StatePipeline {
      */
     abstract static class Batches<T, R> {
         private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
+        /** Runs the blocking reads of this processor's batches (one at a time, as the batches). */
+        final ExecutorService reader = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "profilegrid-batch-reader");
+            thread.setDaemon(true);
+            return thread;
+        });
+        final PartitionService partitions;
+
+        Batches(HazelcastInstance member) {
+            this.partitions = member.getPartitionService();
+        }
+
+        void close() {
+            reader.shutdownNow();
+        }
 
         final CompletableFuture<List<R>> stepAll(List<T> items) {
             CompletableFuture<List<R>> next = tail.thenCompose(ignored -> run(items));
@@ -259,12 +295,11 @@ public final class StatePipeline {
 
     /** The raw-id step: each batch's events and decisions on the raw-ids map, one operation per partition. */
     static final class RawIdSteps extends Batches<ToRawId, RawIdStepped> {
-        private final PartitionService partitions;
         private final IMap<String, RawIdEntry> rawIds;
         private final ProfileFold fold;
 
         RawIdSteps(HazelcastInstance member, IMap<String, RawIdEntry> rawIds, ProfileFold fold) {
-            this.partitions = member.getPartitionService();
+            super(member);
             this.rawIds = rawIds;
             this.fold = fold;
         }
@@ -290,7 +325,7 @@ public final class StatePipeline {
                 own.add(item instanceof ToRawId.Event event ? new ApplyToRawId(event.record(), fold)
                         : new DecideRawId(((ToRawId.Decision) item).to(), ((ToRawId.Decision) item).revision()));
             }
-            return runSteps(partitions, rawIds, steps).thenApply(results -> {
+            return runSteps(partitions, rawIds, steps, reader).thenApply(results -> {
                 for (int i = 0; i < items.size(); i++) {
                     if (positions[i] < 0) {
                         continue;
@@ -354,14 +389,13 @@ public final class StatePipeline {
      * items one at a time, since those read the raw-ids map first.
      */
     static final class ProfileSteps extends Batches<ToProfile, ProfileWrite> {
-        private final PartitionService partitions;
         private final IMap<String, RawIdEntry> rawIds;
         private final IMap<ProfileKey, ProfileState> states;
         private final ProfileFold fold;
 
         ProfileSteps(HazelcastInstance member, IMap<String, RawIdEntry> rawIds, IMap<ProfileKey, ProfileState> states,
                      ProfileFold fold) {
-            this.partitions = member.getPartitionService();
+            super(member);
             this.rawIds = rawIds;
             this.states = states;
             this.fold = fold;
@@ -388,7 +422,7 @@ public final class StatePipeline {
                 }
                 steps.put(key, own);
             });
-            runs.add(runSteps(partitions, states, steps).thenCompose(results -> {
+            runs.add(runSteps(partitions, states, steps, reader).thenCompose(results -> {
                 List<CompletableFuture<?>> rest = new ArrayList<>();
                 results.forEach((key, result) -> {
                     List<Integer> indices = byKey.get(key);
