@@ -4,6 +4,8 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.InvalidConfigurationException;
 import com.hazelcast.config.YamlConfigBuilder;
 import com.hazelcast.map.MapStoreFactory;
+import com.profilegrid.node.store.StorePrefetch;
+import com.profilegrid.pipelines.state.StatePrefetch;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.store.Database;
@@ -78,10 +80,13 @@ public final class MemberConfig {
     public static Config withProfileStore(Config config, Database database, StoreCutoff cutoff) {
         javax.sql.DataSource dataSource = database.dataSource();
         SqlDialect dialect = database.dialect();
+        // the map steps read a batch's stored entries ahead through the stores, one query per batch (StatePrefetch)
+        StorePrefetch prefetch = new StorePrefetch();
+        config.getUserContext().put(StatePrefetch.USER_CONTEXT_KEY, prefetch);
         store(config, StatePipeline.Maps.RAW_IDS, (MapStoreFactory<String, RawIdEntry>) (name, properties) ->
-                new RawIdStore(dataSource, dialect, cutoff));
+                prefetch.register(name, new RawIdStore(dataSource, dialect, cutoff)));
         store(config, StatePipeline.Maps.STATES, (MapStoreFactory<ProfileKey, ProfileState>) (name, properties) ->
-                new ProfileStateStore(dataSource, dialect, cutoff));
+                prefetch.register(name, new ProfileStateStore(dataSource, dialect, cutoff)));
         // the readers' maps load through the state maps that write their tables (see FromStateLoader)
         store(config, PROFILES_MAP, (MapStoreFactory<ProfileKey, Profile>) (name, properties) ->
                 new FromStateLoader<ProfileKey, Profile, ProfileState>(PROFILES_MAP, StatePipeline.Maps.STATES,

@@ -58,4 +58,31 @@ class RawIdStoreTest {
             TestDatabases.drop(settings);
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void when_many_raw_ids_of_two_projects_are_loaded_at_once_then_each_key_gets_its_own_projects_row(TestDatabases kind)
+            throws SQLException {
+        Database.Settings settings = kind.fresh(dir);
+        try (Database database = Database.open(settings)) {
+            RawIdStore store = new RawIdStore(database.dataSource(), database.dialect());
+            Map<String, RawIdEntry> stored = new java.util.HashMap<>();
+            for (int i = 0; i < 1_203; i++) { // more than one load statement's worth
+                stored.put(GridMaps.projectKey("acme", "anon:a" + i), new RawIdEntry(RawIdEntry.empty("acme", "anon:a" + i).partial(), Map.of(1L, (long) i), i, "user:acme" + i, i));
+            }
+            for (int i = 0; i < 3; i++) { // the same ids in another project, pointing elsewhere
+                stored.put(GridMaps.projectKey("globex", "anon:a" + i), new RawIdEntry(RawIdEntry.empty("globex", "anon:a" + i).partial(), Map.of(2L, (long) i), i, "user:globex" + i, i));
+            }
+            store.storeAll(stored);
+            List<String> asked = new java.util.ArrayList<>(stored.keySet());
+            asked.add(GridMaps.projectKey("globex", "anon:a3")); // in acme only
+            asked.add(GridMaps.projectKey("initech", "anon:a0"));
+
+            Map<String, RawIdEntry> loaded = store.loadAll(asked);
+
+            assertThat(loaded).isEqualTo(stored);
+        } finally {
+            TestDatabases.drop(settings);
+        }
+    }
 }

@@ -24,6 +24,12 @@ import java.util.Set;
  */
 public final class TrackingLogSource {
 
+    /**
+     * Source processors per member. The profile job preserves order, so every stage runs as many processors per member
+     * as its source: with one, each map step was a single processor working through one batch at a time.
+     */
+    public static final int PROCESSORS_PER_MEMBER = 2;
+
     private TrackingLogSource() {
     }
 
@@ -36,7 +42,7 @@ public final class TrackingLogSource {
                 .<LogRecord>fillBufferFn(Reader::fill)
                 .createSnapshotFn(Reader::snapshot)
                 .restoreSnapshotFn(Reader::restore)
-                .distributed(1)
+                .distributed(PROCESSORS_PER_MEMBER)
                 .build();
     }
 

@@ -222,8 +222,9 @@ public final class StatePipeline {
 
     /**
      * Runs each key's steps in order and answers each key's results: what the entries hold is read first with one
-     * {@code getAll} on {@code reader} (it blocks; it loads evicted entries, one query per partition), then the keys of
-     * each partition take their steps in one operation ({@link KeySteps}), which is given what was read.
+     * {@code getAll} on {@code reader} (it blocks; it loads evicted entries, which {@code prefetch}, when there is one,
+     * has read ahead from the database in one query), then the keys of each partition take their steps in one
+     * operation ({@link KeySteps}), which is given what was read.
      *
      * <p>Why the read first: a multi-key operation looks up which of its entries to load, loads them, and reads the
      * entries again as it reaches each key; the loads, and the writes of the keys before, can evict an entry of the
@@ -232,11 +233,17 @@ public final class StatePipeline {
      */
     static <K, V> CompletableFuture<Map<K, KeySteps.Results>> runSteps(PartitionService partitions, IMap<K, V> map,
                                                                        Map<K, List<EntryProcessor<K, V, ?>>> steps,
-                                                                       Executor reader) {
+                                                                       Executor reader, StatePrefetch prefetch) {
         if (steps.isEmpty()) {
             return CompletableFuture.completedFuture(Map.of());
         }
-        return CompletableFuture.supplyAsync(() -> map.getAll(steps.keySet()), reader).thenCompose(found -> {
+        Runnable[] forget = {() -> { }};
+        return CompletableFuture.supplyAsync(() -> {
+            if (prefetch != null) {
+                forget[0] = prefetch.prefetch(map.getName(), steps.keySet());
+            }
+            return map.getAll(steps.keySet());
+        }, reader).thenCompose(found -> {
             Map<Integer, Map<K, List<EntryProcessor<K, V, ?>>>> byPartition = new HashMap<>();
             steps.forEach((key, own) -> byPartition.computeIfAbsent(partitions.getPartition(key).getPartitionId(),
                     partition -> new HashMap<>()).put(key, own));
@@ -256,7 +263,7 @@ public final class StatePipeline {
                 calls.forEach(call -> all.putAll(call.join()));
                 return all;
             });
-        });
+        }).whenComplete((results, failure) -> forget[0].run());
     }
 
     /**
@@ -274,9 +281,12 @@ public final class StatePipeline {
             return thread;
         });
         final PartitionService partitions;
+        /** The member's read-ahead of a batch's stored entries, if its maps have stores. */
+        final StatePrefetch prefetch;
 
         Batches(HazelcastInstance member) {
             this.partitions = member.getPartitionService();
+            this.prefetch = (StatePrefetch) member.getUserContext().get(StatePrefetch.USER_CONTEXT_KEY);
         }
 
         void close() {
@@ -325,7 +335,7 @@ public final class StatePipeline {
                 own.add(item instanceof ToRawId.Event event ? new ApplyToRawId(event.record(), fold)
                         : new DecideRawId(((ToRawId.Decision) item).to(), ((ToRawId.Decision) item).revision()));
             }
-            return runSteps(partitions, rawIds, steps, reader).thenApply(results -> {
+            return runSteps(partitions, rawIds, steps, reader, prefetch).thenApply(results -> {
                 for (int i = 0; i < items.size(); i++) {
                     if (positions[i] < 0) {
                         continue;
@@ -422,7 +432,7 @@ public final class StatePipeline {
                 }
                 steps.put(key, own);
             });
-            runs.add(runSteps(partitions, states, steps, reader).thenCompose(results -> {
+            runs.add(runSteps(partitions, states, steps, reader, prefetch).thenCompose(results -> {
                 List<CompletableFuture<?>> rest = new ArrayList<>();
                 results.forEach((key, result) -> {
                     List<Integer> indices = byKey.get(key);

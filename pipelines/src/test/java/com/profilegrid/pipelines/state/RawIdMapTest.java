@@ -133,7 +133,7 @@ class RawIdMapTest {
         steps.put(gapped, List.of(absorb("user:u2", 1), absorb("user:u2", 3), absorb("user:u2", 2)));
 
         java.util.Map<ProfileKey, KeySteps.Results> results = StatePipeline.runSteps(first.getPartitionService(), profiles,
-                steps, Runnable::run).join();
+                steps, Runnable::run, null).join();
 
         KeySteps.Results ofWhole = results.get(whole);
         assertThat(ofWhole.ran()).isEqualTo(4);
