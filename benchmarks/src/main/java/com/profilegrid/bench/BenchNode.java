@@ -157,6 +157,50 @@ final class BenchNode implements AutoCloseable {
     }
 
     /**
+     * PostgreSQL only: rows/s of plain JDBC batch inserts (500 rows a batch, one transaction each) of the log's own rows
+     * into a copy of its table, the baseline end-to-end ingest is held against (the rows are read first; only the
+     * inserts are timed).
+     */
+    double jdbcInsertRowsPerSecond() throws SQLException {
+        try (Connection connection = DriverManager.getConnection(PG_URL + "?currentSchema=" + schema, PG_USER, "");
+             Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE bench_insert_baseline (LIKE tracking_log INCLUDING ALL)");
+            java.util.List<Object[]> rows = new java.util.ArrayList<>();
+            int columns;
+            try (java.sql.ResultSet all = statement.executeQuery("SELECT * FROM tracking_log")) {
+                columns = all.getMetaData().getColumnCount();
+                while (all.next()) {
+                    Object[] row = new Object[columns];
+                    for (int i = 0; i < columns; i++) {
+                        row[i] = all.getObject(i + 1);
+                    }
+                    rows.add(row);
+                }
+            }
+            String insert = "INSERT INTO bench_insert_baseline VALUES ("
+                    + String.join(", ", java.util.Collections.nCopies(columns, "?")) + ")";
+            connection.setAutoCommit(false);
+            long start = System.nanoTime();
+            try (java.sql.PreparedStatement batch = connection.prepareStatement(insert)) {
+                for (int from = 0; from < rows.size(); from += 500) {
+                    for (Object[] row : rows.subList(from, Math.min(rows.size(), from + 500))) {
+                        for (int i = 0; i < columns; i++) {
+                            batch.setObject(i + 1, row[i]);
+                        }
+                        batch.addBatch();
+                    }
+                    batch.executeBatch();
+                    connection.commit();
+                }
+            }
+            double perSecond = rows.size() / ((System.nanoTime() - start) / 1e9);
+            connection.setAutoCommit(true);
+            statement.execute("DROP TABLE bench_insert_baseline");
+            return perSecond;
+        }
+    }
+
+    /**
      * Waits until the profile job has read {@code events} events from the log, its read count has not moved for 3 s
      * (with several members it can stop short of the total), or {@code limit} has passed.
      */

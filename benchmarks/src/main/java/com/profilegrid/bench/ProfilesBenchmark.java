@@ -85,6 +85,11 @@ final class ProfilesBenchmark implements Callable<Integer> {
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("%-9s %d node(s) end to end: %d events ingested in %.1f s, all folded into profiles after %.1f s: "
                     + "%.0f events/s%n", database, nodes, sent, (ingested - start) / 1e9, seconds, sent / seconds);
+            if (database.equals("postgres")) {
+                double insert = node.jdbcInsertRowsPerSecond();
+                System.out.printf("%-9s JDBC batch insert of the same log rows: %.0f rows/s; end to end runs at %.0f%% of it%n",
+                        database, insert, 100 * sent / seconds / insert);
+            }
 
             Histogram visible = new Histogram(60_000_000_000L, 3);
             ProfileKey probe = new ProfileKey(node.projectId(), "user:probe");
