@@ -116,6 +116,21 @@ public final class NodeFixture implements AutoCloseable {
         return all;
     }
 
+    /** Posts a Segment batch body ({@code {"batch":[...]}}) to {@code base} with {@code writeKey}; expects 200. */
+    public static void postBatch(java.net.http.HttpClient http, String base, String writeKey, String body)
+            throws IOException, InterruptedException {
+        java.net.http.HttpResponse<String> answer = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(base + "/v1/batch"))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        (writeKey + ":").getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new AssertionError("batch answered " + answer.statusCode() + ": " + answer.body());
+        }
+    }
+
     public static JsonNode json(String text) {
         try {
             return JSON.readTree(text);

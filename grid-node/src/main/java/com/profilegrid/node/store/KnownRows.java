@@ -18,21 +18,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * memory nor waiting in its write-behind queue, so the row in the table is the key's latest value, and it changes only
  * through this map's store: a write forgets the keys it writes when it starts, and a query's answer about a key is kept
  * only if no write of that key ran while the query did (a write in flight could commit a row the query did not see).
- * A partition moving between members forgets all (the key may be written elsewhere meanwhile). An answer is used once,
- * within two seconds; a map step forgets what it read ahead and did not use when its batch is done. Only a map's own
+ * A partition moving between members forgets all (the key may be written elsewhere meanwhile); Hazelcast tells its
+ * migration listeners asynchronously, but for a key to be written elsewhere and come back it must move away, be
+ * created there, wait out the write-behind delay (a second by default), be stored, move back and be evicted, which the
+ * one-second life of an answer does not leave time for. A row is handed out once, "no row" holds until the key is
+ * written, each for at most a second; a map step forgets what it read ahead when its batch is done. Only a map's own
  * (writing) store keeps answers: a loader that only reads a table another map writes does not see those writes.
  * (A rebuild writes its new generation's rows straight to the tables after readers switched to it; until then its
- * maps hold every entry, so nothing of them is loaded.)
+ * maps are meant to hold every entry, so nothing of them is loaded; a rebuild larger than the budget is a known
+ * limit, see {@code docs/profile-state.md}.)
  *
  * @param <K> the map's key
  * @param <V> the map's value
  */
 final class KnownRows<K, V> {
 
-    private static final long KEEP_NANOS = 2_000_000_000L;
+    private static final long KEEP_NANOS = 1_000_000_000L;
     /** At most this many answers are kept (a few batches' worth); beyond it they are all forgotten. */
     private static final int MAX_KEPT = 8_192;
-    /** Writes are remembered key by key; past this many keys, those that ended more than two seconds ago go. */
+    /** Writes are remembered key by key; past this many keys, those that ended longer ago than an answer lives go. */
     private static final int MAX_WRITTEN = 20_000;
 
     /** An answer: the row's value, or {@code null} for no row. */

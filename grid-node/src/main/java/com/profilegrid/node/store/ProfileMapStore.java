@@ -18,13 +18,10 @@ public final class ProfileMapStore extends KeyedTableStore<ProfileKey, Profile> 
 
     private final ProfileRows rows = new ProfileRows();
 
+    /** No node writes through it (see above), so nothing cuts it off at a stop ({@link StoreCutoff}). */
     public ProfileMapStore(DataSource dataSource, SqlDialect dialect) {
-        this(dataSource, dialect, new StoreCutoff());
-    }
-
-    /** A store that writes nothing more once its node's {@code cutoff} is cut (see {@link StoreCutoff}). */
-    public ProfileMapStore(DataSource dataSource, SqlDialect dialect, StoreCutoff cutoff) {
-        super(dataSource, dialect, cutoff, "profiles", ProfileRows.COLUMNS, Generation::profilesMap, BY_PROFILE);
+        super(dataSource, dialect, new StoreCutoff(), "profiles", ProfileRows.COLUMNS, Generation::profilesMap,
+                BY_PROFILE);
     }
 
     @Override

@@ -49,8 +49,6 @@ class SmallHeapIT {
         String base = "http://127.0.0.1:" + setup.httpPort();
         try (NodeProcess node = NodeProcess.start(dir.resolve("node.log"), setup.httpPort(),
                 Map.of("JAVA_OPTS", "-Xmx256m"), flags.toArray(String[]::new)).awaitReady()) {
-            String basic = "Basic " + Base64.getEncoder().encodeToString(
-                    (setup.project().writeKey() + ":").getBytes(StandardCharsets.UTF_8));
             for (int round = 0; round < EVENTS_EACH; round++) {
                 for (int from = 0; from < VISITORS; from += BATCH) {
                     StringBuilder body = new StringBuilder("{\"batch\":[");
@@ -59,11 +57,7 @@ class SmallHeapIT {
                                 .append("\",\"event\":\"Viewed\",\"messageId\":\"r").append(round).append('-').append(v)
                                 .append("\",\"timestamp\":\"2026-11-01T10:0").append(round).append(":00Z\"}");
                     }
-                    HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/batch"))
-                            .header("Authorization", basic).header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body.append("]}").toString())).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+                    NodeFixture.postBatch(http, base, setup.project().writeKey(), body.append("]}").toString());
                 }
             }
 

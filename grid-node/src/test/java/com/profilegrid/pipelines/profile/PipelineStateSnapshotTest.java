@@ -41,6 +41,8 @@ class PipelineStateSnapshotTest {
     void when_identity_state_is_restored_then_its_graph_is_the_same_and_its_revisions_only_grow() {
         ProjectIdentity state = new ProjectIdentity();
         assertThat(state.takeAnnouncement()).as("a new graph has nothing to announce").isFalse();
+        state.observe(Instant.now().plusSeconds(1)); // caught up: an event received after it started
+        assertThat(state.takeAnnouncement()).as("what it decided while catching up").isTrue();
         Instant t0 = Instant.parse("2026-11-01T08:00:00Z");
         state.graph().add(new Link("user:u1", "anon:a1", t0, "m1"));
         state.graph().add(new Link("user:u1", "anon:a2", t0.plusSeconds(1), "m2"));
@@ -61,5 +63,32 @@ class PipelineStateSnapshotTest {
 
         ProjectIdentity again = serialization.toObject(serialization.toData(restored));
         assertThat(again.revision()).isGreaterThan(restored.revision());
+    }
+
+    @Test
+    void when_a_fresh_graph_replays_old_events_then_its_decisions_rank_below_any_run_until_a_new_event_arrives() {
+        Instant t0 = Instant.parse("2026-11-01T08:00:00Z");
+        ProjectIdentity earlierRun = new ProjectIdentity();
+        earlierRun.observe(Instant.now().plusSeconds(1));
+        earlierRun.graph().add(new Link("user:u1", "anon:a1", t0, "m1"));
+
+        ProjectIdentity fresh = new ProjectIdentity();
+        fresh.observe(t0); // a replayed event, received long before
+        fresh.graph().add(new Link("anon:a1", "anon:a2", t0, "m0"));
+        assertThat(fresh.catchingUp()).isTrue();
+        assertThat(fresh.revision()).as("a raw id that followed the earlier run ignores it")
+                .isLessThan(earlierRun.revision()).isPositive();
+        assertThat(fresh.takeAnnouncement()).isFalse();
+
+        ProjectIdentity restored = serialization.toObject(serialization.toData(fresh));
+        assertThat(restored.catchingUp()).as("a snapshot taken while catching up").isTrue();
+        assertThat(restored.takeAnnouncement()).isFalse();
+        assertThat(restored.revision()).isGreaterThan(fresh.revision()).isLessThan(earlierRun.revision());
+
+        restored.observe(Instant.now().plusSeconds(1));
+
+        assertThat(restored.catchingUp()).isFalse();
+        assertThat(restored.takeAnnouncement()).as("every id's profile, under the new epoch").isTrue();
+        assertThat(restored.revision()).isGreaterThan(earlierRun.revision());
     }
 }

@@ -181,6 +181,7 @@ public final class StatePipeline {
     static Decided decide(ProjectIdentity state, String project, LogRecord record) {
         IdentityGraph graph = state.graph();
         List<ToRawId.Decision> decisions = new ArrayList<>();
+        state.observe(record.event().receivedAt());
         if (state.takeAnnouncement()) {
             long revision = state.revision();
             graph.ids().forEach(id -> decisions.add(new ToRawId.Decision(GridMaps.projectKey(project, id), null,
