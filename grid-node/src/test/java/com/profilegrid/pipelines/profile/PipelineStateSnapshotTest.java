@@ -66,7 +66,8 @@ class PipelineStateSnapshotTest {
     }
 
     @Test
-    void when_a_fresh_graph_replays_old_events_then_its_decisions_rank_below_any_run_until_a_new_event_arrives() {
+    void when_a_fresh_graph_replays_old_events_then_its_decisions_rank_below_any_run_until_a_new_event_arrives()
+            throws InterruptedException {
         Instant t0 = Instant.parse("2026-11-01T08:00:00Z");
         ProjectIdentity earlierRun = new ProjectIdentity();
         earlierRun.observe(Instant.now().plusSeconds(1));
@@ -85,6 +86,7 @@ class PipelineStateSnapshotTest {
         assertThat(restored.takeAnnouncement()).isFalse();
         assertThat(restored.revision()).isGreaterThan(fresh.revision()).isLessThan(earlierRun.revision());
 
+        Thread.sleep(5); // epochs come from the clock: the earlier run's started in an earlier millisecond
         restored.observe(Instant.now().plusSeconds(1));
 
         assertThat(restored.catchingUp()).isFalse();
