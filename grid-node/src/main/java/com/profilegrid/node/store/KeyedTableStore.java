@@ -172,7 +172,8 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
 
     @Override
     public void destroy() {
-        // the pool belongs to the node
+        // the pool belongs to the node; the member's read-ahead registry still names this store, so what it kept goes
+        known.forgetAll();
         UUID registration = migrations;
         HazelcastInstance on = member;
         if (registration != null && on != null) {
