@@ -114,13 +114,14 @@ class FullRestartIT {
 
     private void startBoth(Database.Settings db, String cluster, int[] hazelcast, int[] httpPorts, String members,
                            List<NodeProcess> nodes, String run) throws IOException {
+        // one after the other: two members touching the state maps for the first time while they join can lose a
+        // partition's "loaded" message, a known open problem (docs/profile-state.md), not what this test is about
         for (int i = 0; i < 2; i++) {
             nodes.add(NodeProcess.start(dir.resolve("node-" + i + "-" + run + ".log"), httpPorts[i],
                     "--cluster-name", cluster, "--hazelcast-port", Integer.toString(hazelcast[i]), "--members", members,
                     "--data-dir", dir.resolve("node-" + i).toString(), "--db-url", db.url(), "--db-user", db.user(),
-                    "--db-schema", db.schema()));
+                    "--db-schema", db.schema()).awaitReady());
         }
-        nodes.forEach(NodeProcess::awaitReady);
     }
 
     private void send(ProjectStore.Created project, String base) throws Exception {
