@@ -25,7 +25,11 @@ import com.profilegrid.node.spool.Spool;
 import com.profilegrid.node.spool.SpoolReplayer;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.ActiveGenerations;
+import com.profilegrid.node.store.DurableProgressStore;
+import com.profilegrid.node.store.MetaTable;
 import com.profilegrid.node.store.StoreCutoff;
+import com.profilegrid.node.rebuild.GenerationSwitch;
+import com.profilegrid.pipelines.profile.DurableProgress;
 import com.profilegrid.pipelines.state.StatePipeline;
 import com.profilegrid.pipelines.profile.DeadLetter;
 import com.profilegrid.pipelines.profile.TrackingLogReader;
@@ -129,6 +133,8 @@ public final class GridNode implements AutoCloseable {
             parts.replayer = parts.open(new SpoolReplayer(parts.spool, parts.log, ingestor));
 
             config.getUserContext().put(TrackingLogReader.USER_CONTEXT_KEY, parts.log);
+            DurableProgressStore progress = new DurableProgressStore(database.dataSource(), database.dialect());
+            config.getUserContext().put(DurableProgress.USER_CONTEXT_KEY, progress);
             ActiveGenerations generations = new ActiveGenerations();
             config.getUserContext().put(ActiveGenerations.USER_CONTEXT_KEY, generations);
             StoreCutoff storeCutoff = new StoreCutoff();
@@ -138,7 +144,10 @@ public final class GridNode implements AutoCloseable {
             // this process holds the member port now: any earlier run under this writer's name is gone
             parts.log.closeAbandonedShards();
             parts.open(() -> shutdownMember(member, database, storeCutoff));
+            // after a full-cluster restart, the generations in use and the jobs' positions come from the database
+            GenerationSwitch.restore(member, new MetaTable(database.dataSource()));
             ProfileJob.ensureRunning(member, settings.fold());
+            parts.open(progress.checkpointEvery(member, () -> ProfileJob.live(member).keySet()));
             parts.profileWatch = parts.open(ProfileJob.watch(member, settings.fold()));
             ProjectKeys keys = parts.open(new ProjectKeys(parts.projects, member.getMap(ProjectKeys.MAP)));
             parts.readiness = parts.open(new Readiness(member, database, parts.log, parts.spool));

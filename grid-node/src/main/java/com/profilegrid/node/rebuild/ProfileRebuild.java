@@ -12,6 +12,7 @@ import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.KeyedTableStore;
 import com.profilegrid.node.store.ProfileStateStore;
 import com.profilegrid.node.store.RawIdStore;
+import com.profilegrid.node.store.MetaTable;
 import com.profilegrid.node.store.StoreCutoff;
 import com.profilegrid.pipelines.state.StatePipeline;
 import com.profilegrid.pipelines.fold.FoldSettings;
@@ -94,7 +95,7 @@ public final class ProfileRebuild implements AutoCloseable {
         try {
             Map<Generation, String> before = ProfileJob.live(member);
             Generation from = project == null ? Generation.active(member) : Generation.active(member, project);
-            to = GenerationSwitch.reserveNext(member);
+            to = GenerationSwitch.reserveNext(member, new MetaTable(database.dataSource()));
             status = new RebuildStatus("CATCHING_UP", project, from.number(), to.number(), 0, 0, 0, -1,
                     "starting " + to.jobName());
             locked.countDown();
@@ -102,9 +103,9 @@ public final class ProfileRebuild implements AutoCloseable {
             catchUp(project, to, job);
             status = status.with("SWITCHING", "switching readers to generation " + to.number());
             if (project == null) {
-                GenerationSwitch.activate(member, to);
+                GenerationSwitch.activate(member, to, new MetaTable(database.dataSource()));
             } else {
-                GenerationSwitch.activate(member, to, project);
+                GenerationSwitch.activate(member, to, project, new MetaTable(database.dataSource()));
             }
             switched = true;
             Thread.sleep(SETTLE_MILLIS);

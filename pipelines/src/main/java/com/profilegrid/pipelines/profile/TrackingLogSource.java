@@ -5,6 +5,7 @@ import com.hazelcast.logging.ILogger;
 import com.hazelcast.jet.pipeline.SourceBuilder;
 import com.hazelcast.jet.pipeline.StreamSource;
 
+import java.io.Serializable;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -15,6 +16,13 @@ import java.util.Set;
  * A fault-tolerant streaming source over the tracking log. Each source processor owns the shards whose
  * number modulo the total parallelism is its index, reads each in seq order, and keeps a cursor per shard.
  * The cursors are its snapshot, so after a restart it resumes exactly where the last snapshot left off.
+ *
+ * <p>A job that starts without a snapshot starts from the member's {@link DurableProgress} when it has positions for
+ * the job: each processor first emits every recorded identity link ({@link LinkSeed}), then reads its shards after
+ * those positions. Every processor emits all links, so that on each edge the links come before any event (the links'
+ * project may meet events from any processor); a graph takes a link it knows as a no-op. At each snapshot a processor
+ * tells the durable progress the cursors of the snapshot before (a snapshot begins only after the one before it has
+ * passed every stage, so the events before those cursors are applied).
  *
  * <p>With nothing to read it asks the log again after 20 ms, or at once when this member's own writer commits to a
  * shard it reads (so on one node an event reaches the pipeline without waiting for a poll). It reads the list of
@@ -37,17 +45,26 @@ public final class TrackingLogSource {
      * Reads through the member's {@link TrackingLogReader} found in its user context, {@code batchSize} records per
      * shard at a time: every project's events, or {@code project}'s only.
      */
-    public static StreamSource<LogRecord> build(int batchSize, String project) {
+    public static StreamSource<LogItem> build(int batchSize, String project) {
         return SourceBuilder.stream("tracking-log", context -> new Reader(context, batchSize, project))
-                .<LogRecord>fillBufferFn(Reader::fill)
+                .<LogItem>fillBufferFn(Reader::fill)
                 .createSnapshotFn(Reader::snapshot)
                 .restoreSnapshotFn(Reader::restore)
                 .distributed(PROCESSORS_PER_MEMBER)
                 .build();
     }
 
+    /**
+     * A processor's snapshot: its cursors, and whether it was still emitting the recorded links (a job restored from
+     * such a snapshot emits them again from the first: its graphs may hold only part of them).
+     */
+    record Saved(Map<Long, Long> cursors, boolean seeding) implements Serializable {
+    }
+
     /** The per-processor state of the source: the log, the shards it owns, and its cursors. */
     static final class Reader {
+        /** Recorded links emitted per call when starting from durable positions. */
+        static final int SEED_BATCH = 2_000;
         /** With nothing to read, wait this long before asking the log again (unless this member's writer commits). */
         private static final long IDLE_NANOS = 20_000_000L;
         /** How often the list of shards is read again (a new node's shard is found within this). */
@@ -71,13 +88,46 @@ public final class TrackingLogSource {
         private final ILogger logger;
         /** Whether this processor reads the shard of this member's own writer, so its commits wake it. */
         private final boolean ownsLocalShard;
+        /** The member's durable progress, or {@code null}: then a job without a snapshot reads from the beginning. */
+        private final DurableProgress progress;
+        private final String job;
+        /** This processor's shards' durable positions, read when it was made. */
+        private final Map<Long, Long> durable = new HashMap<>();
+        /**
+         * Whether the job has durable positions (in any shard): then every processor emits the links first, also one
+         * that owns no shard yet, since it may read a new shard later.
+         */
+        private boolean fromDurable;
+        private boolean started;
+        private boolean restored;
+        private boolean seeding;
+        private LinkSeed seededUpTo;
+        /** The cursors of the last snapshot: applied once the next snapshot begins. */
+        private Map<Long, Long> lastSaved;
 
         Reader(Processor.Context context, int batchSize, String project) {
             this(memberLog(context), context.globalProcessorIndex(), context.totalParallelism(), batchSize, project,
-                    context.logger());
+                    context.logger(), (DurableProgress) context.hazelcastInstance().getUserContext()
+                            .get(DurableProgress.USER_CONTEXT_KEY), context.jobConfig().getName());
         }
 
         Reader(TrackingLogReader log, int index, int parallelism, int batchSize, String project, ILogger logger) {
+            this(log, index, parallelism, batchSize, project, logger, null, null);
+        }
+
+        Reader(TrackingLogReader log, int index, int parallelism, int batchSize, String project, ILogger logger,
+               DurableProgress progress, String job) {
+            this.progress = job == null ? null : progress;
+            this.job = job;
+            if (this.progress != null) {
+                Map<Long, Long> positions = this.progress.positions(job);
+                fromDurable = !positions.isEmpty();
+                positions.forEach((shard, seq) -> {
+                    if (Math.floorMod(shard, parallelism) == index) {
+                        durable.put(shard, seq);
+                    }
+                });
+            }
             this.log = log;
             this.logger = logger;
             this.index = index;
@@ -97,7 +147,17 @@ public final class TrackingLogSource {
             return log;
         }
 
-        void fill(SourceBuilder.SourceBuffer<LogRecord> buffer) {
+        void fill(SourceBuilder.SourceBuffer<LogItem> buffer) {
+            if (!started) {
+                started = true;
+                if (!restored && fromDurable) {
+                    startFromDurablePositions();
+                }
+            }
+            if (seeding) {
+                seed(buffer);
+                return;
+            }
             long now = System.nanoTime();
             long commits = ownsLocalShard ? log.localCommits() : commitsSeen;
             if (now - idleUntil < 0 && (commits == commitsSeen || failing)) {
@@ -121,7 +181,26 @@ public final class TrackingLogSource {
             }
         }
 
-        private void read(SourceBuilder.SourceBuffer<LogRecord> buffer, long now) {
+        /** Starts at the job's durable positions, the recorded links first. */
+        private void startFromDurablePositions() {
+            cursors.putAll(durable);
+            seeding = true;
+            if (index == 0) {
+                logger.info("Profile job " + job + " starts from its stored positions, not from the log's beginning");
+            }
+        }
+
+        private void seed(SourceBuilder.SourceBuffer<LogItem> buffer) {
+            List<LinkSeed> links = progress.links(seededUpTo, SEED_BATCH);
+            links.forEach(buffer::add);
+            if (links.size() < SEED_BATCH) {
+                seeding = false;
+            } else {
+                seededUpTo = links.get(links.size() - 1);
+            }
+        }
+
+        private void read(SourceBuilder.SourceBuffer<LogItem> buffer, long now) {
             if (!shardsRead || now - shardsReadAt > SHARDS_REFRESH_NANOS || ownsLocalShard && !listed(log.localShard())) {
                 shards = log.listShards();
                 shardsRead = true;
@@ -157,17 +236,29 @@ public final class TrackingLogSource {
             return false;
         }
 
-        Map<Long, Long> snapshot() {
-            return new HashMap<>(cursors);
+        Saved snapshot() {
+            if (progress != null && lastSaved != null) {
+                progress.applied(job, lastSaved);
+            }
+            boolean notYet = !started && fromDurable; // not begun: saved as where it will begin
+            Map<Long, Long> at = new HashMap<>(notYet ? durable : cursors);
+            lastSaved = at;
+            return new Saved(new HashMap<>(at), seeding || notYet);
         }
 
-        void restore(List<Map<Long, Long>> snapshots) {
-            for (Map<Long, Long> snapshot : snapshots) {
-                snapshot.forEach((shard, seq) -> {
+        void restore(List<Saved> snapshots) {
+            restored = true;
+            started = true;
+            for (Saved snapshot : snapshots) {
+                snapshot.cursors().forEach((shard, seq) -> {
                     if (Math.floorMod(shard, parallelism) == index) {
                         cursors.merge(shard, seq, Math::max);
                     }
                 });
+                if (snapshot.seeding() && progress != null) {
+                    seeding = true; // some processor had not emitted every link: emit them all again
+                    seededUpTo = null;
+                }
             }
         }
     }

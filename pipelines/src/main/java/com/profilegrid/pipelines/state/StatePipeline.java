@@ -21,6 +21,8 @@ import com.profilegrid.pipelines.identity.IdentityGraph;
 import com.profilegrid.pipelines.identity.Ids;
 import com.profilegrid.pipelines.identity.Link;
 import com.profilegrid.pipelines.profile.DeadLetter;
+import com.profilegrid.pipelines.profile.LinkSeed;
+import com.profilegrid.pipelines.profile.LogItem;
 import com.profilegrid.pipelines.profile.LogRecord;
 import com.profilegrid.pipelines.profile.OrderedMapSink;
 import com.profilegrid.pipelines.profile.OwnGenerations;
@@ -110,8 +112,12 @@ public final class StatePipeline {
     record ProfileWrite(ProfileKey key, Profile profile) {
     }
 
-    /** What one identity step decided. */
-    record Decided(List<ToRawId.Decision> decisions, List<RefusalWrite> refusals, DeadLetter dead) {
+    /** What one identity step decided, and the links it followed for the first time (to record). */
+    record Decided(List<ToRawId.Decision> decisions, List<RefusalWrite> refusals, DeadLetter dead, List<LinkSeed> links) {
+
+        Decided(List<ToRawId.Decision> decisions, List<RefusalWrite> refusals, DeadLetter dead) {
+            this(decisions, refusals, dead, List.of());
+        }
     }
 
     /** What one raw-id step sends on. */
@@ -125,18 +131,24 @@ public final class StatePipeline {
      * @param generation the number of the generation the maps belong to: events of a project whose readers have moved
      *                   on to a newer generation of their own are left to that generation's job
      */
-    public static Pipeline build(StreamSource<LogRecord> source, ProfileFold fold, int generation, Maps maps) {
+    public static Pipeline build(StreamSource<LogItem> source, ProfileFold fold, int generation, Maps maps) {
         Pipeline pipeline = Pipeline.create().setPreserveOrder(true);
-        StreamStage<LogRecord> events = pipeline.readFrom(source).withoutTimestamps().setName(SOURCE_STAGE)
+        StreamStage<LogItem> read = pipeline.readFrom(source).withoutTimestamps().setName(SOURCE_STAGE)
                 .filterUsingService(ServiceFactories.sharedService(context -> new OwnGenerations(context.hazelcastInstance()),
-                        OwnGenerations::close), (own, record) -> !own.movedOn(record.event().project(), generation))
+                        OwnGenerations::close), (own, item) -> !own.movedOn(item.project(), generation))
                 .setName("projects of this generation");
+        StreamStage<LogRecord> events = read.filter(item -> item instanceof LogRecord).map(item -> (LogRecord) item)
+                .setName("events");
 
-        StreamStage<Decided> identity = events
-                .filter(record -> !Ids.links(record.event()).isEmpty())
-                .groupingKey(record -> record.event().project())
-                .mapStateful(ProjectIdentity::new, (state, project, record) -> decide(state, project, record))
+        StreamStage<Decided> identity = read
+                .filter(item -> item instanceof LinkSeed || !Ids.links(((LogRecord) item).event()).isEmpty())
+                .groupingKey(LogItem::project)
+                .mapStateful(ProjectIdentity::new, (state, project, item) -> item instanceof LinkSeed seed
+                        ? seed(state, seed) : decide(state, project, (LogRecord) item))
                 .setName("identity graph per project");
+        identity.filter(decided -> !decided.links().isEmpty())
+                .flatMap(decided -> Traversers.traverseIterable(decided.links()))
+                .writeTo(LinkRecorder.sink());
 
         StreamStage<RawIdStepped> raw = events
                 .map(record -> (ToRawId) new ToRawId.Event(GridMaps.projectKey(record.event().project(),
@@ -174,6 +186,14 @@ public final class StatePipeline {
         return ServiceFactories.nonSharedService(create, Batches::close);
     }
 
+    /** A link an earlier run recorded, given to a graph that starts from durable positions: followed, nothing sent. */
+    static Decided seed(ProjectIdentity state, LinkSeed seed) {
+        if (state.graph().isNew(seed.link())) {
+            state.graph().add(seed.link());
+        }
+        return null;
+    }
+
     /**
      * The identity step of one event: the decisions for every id whose profile changed, the refusal records to write
      * or withdraw, or a dead letter. {@code null} (nothing to send) in the common case of links already known.
@@ -182,15 +202,21 @@ public final class StatePipeline {
         IdentityGraph graph = state.graph();
         List<ToRawId.Decision> decisions = new ArrayList<>();
         state.observe(record.event().receivedAt());
+        List<RefusalWrite> announced = new ArrayList<>();
         if (state.takeAnnouncement()) {
             long revision = state.revision();
             graph.ids().forEach(id -> decisions.add(new ToRawId.Decision(GridMaps.projectKey(project, id), null,
                     graph.profileId(id), revision)));
+            // the refusals map is not stored: a graph given recorded links has refusals no event of this run wrote
+            graph.refusals().forEach(refusal -> announced.add(
+                    new RefusalWrite(GridMaps.projectKey(project, refusal.link().messageId()), refusal.reason())));
         }
         List<Link> links = Ids.links(record.event());
         if (links.stream().noneMatch(graph::isNew) || FoldableEvents.problem(record.event()).isPresent()) {
-            return decisions.isEmpty() ? null : new Decided(decisions, List.of(), null);
+            return decisions.isEmpty() ? null : new Decided(decisions, announced, null);
         }
+        List<LinkSeed> followed = new ArrayList<>(links.size());
+        links.stream().filter(graph::isNew).forEach(link -> followed.add(new LinkSeed(project, link)));
         Set<IdentityGraph.Refusal> refusedBefore = Set.copyOf(graph.refusals());
         Map<String, IdentityGraph.Move> moves = new HashMap<>();
         try {
@@ -199,12 +225,12 @@ public final class StatePipeline {
                         (first, then) -> new IdentityGraph.Move(first.from(), then.to())));
             }
         } catch (RuntimeException e) {
-            return new Decided(decisions, List.of(), DeadLetter.of(record, "identity graph failed: " + e));
+            return new Decided(decisions, announced, DeadLetter.of(record, "identity graph failed: " + e));
         }
         long revision = state.revision();
         moves.forEach((id, move) -> decisions.add(new ToRawId.Decision(GridMaps.projectKey(project, id), move.from(),
                 move.to(), revision)));
-        List<RefusalWrite> refusals = new ArrayList<>();
+        List<RefusalWrite> refusals = new ArrayList<>(announced);
         Set<String> refusedMessages = new HashSet<>();
         graph.refusals().forEach(refusal -> refusedMessages.add(refusal.link().messageId()));
         // a late, older link can make the graph decide again and follow a link it refused before: withdraw its record
@@ -218,7 +244,7 @@ public final class StatePipeline {
                 refusals.add(new RefusalWrite(GridMaps.projectKey(project, refusal.link().messageId()), refusal.reason()));
             }
         }
-        return new Decided(decisions, refusals, null);
+        return new Decided(decisions, refusals, null, followed);
     }
 
     /**

@@ -4,6 +4,7 @@ import com.hazelcast.jet.pipeline.SourceBuilder;
 import com.hazelcast.logging.Logger;
 import com.profilegrid.model.EventType;
 import com.profilegrid.model.TrackingEvent;
+import com.profilegrid.pipelines.identity.Link;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -95,7 +96,69 @@ class TrackingLogSourceTest {
         assertThat(out).extracting(TrackingEvent::messageId).containsExactly("a1", "a2");
     }
 
-    private static SourceBuilder.SourceBuffer<LogRecord> buffer(List<TrackingEvent> out) {
+    @Test
+    void when_the_job_has_durable_positions_then_the_recorded_links_come_first_and_reading_starts_after_them() {
+        MemoryLog log = new MemoryLog(-1);
+        log.commit(1, "a1");
+        log.commit(1, "a2");
+        log.commit(1, "a3");
+        log.commit(2, "b1");
+        MemoryProgress progress = new MemoryProgress();
+        progress.positions.put(1L, 2L);
+        progress.positions.put(2L, 1L);
+        for (int i = 0; i < TrackingLogSource.Reader.SEED_BATCH + 5; i++) {
+            progress.links.add(new LinkSeed("acme", new Link("user:u" + i, "anon:a" + i, T0, "m" + i)));
+        }
+        TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 10, null, Logger.noLogger(),
+                progress, "profiles");
+        List<LogItem> out = new ArrayList<>();
+
+        reader.fill(items(out));
+        reader.fill(items(out));
+        assertThat(out).hasSize(TrackingLogSource.Reader.SEED_BATCH + 5).allMatch(item -> item instanceof LinkSeed);
+        assertThat(out).extracting(LogItem::project).containsOnly("acme");
+        reader.fill(items(out));
+        assertThat(out.subList(TrackingLogSource.Reader.SEED_BATCH + 5, out.size()))
+                .extracting(item -> ((LogRecord) item).event().messageId()).containsExactly("a3");
+    }
+
+    @Test
+    void when_a_snapshot_begins_then_the_one_before_it_is_told_as_applied() {
+        MemoryLog log = new MemoryLog(-1);
+        log.commit(1, "a1");
+        MemoryProgress progress = new MemoryProgress();
+        TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 10, null, Logger.noLogger(),
+                progress, "profiles");
+        reader.fill(items(new ArrayList<>()));
+        TrackingLogSource.Saved first = reader.snapshot();
+        assertThat(progress.applied).as("not before the next snapshot shows the first passed every stage").isEmpty();
+        log.commit(1, "a2");
+        reader.fill(items(new ArrayList<>()));
+        reader.snapshot();
+        assertThat(progress.applied).containsExactly(Map.entry(1L, 1L));
+        assertThat(first.cursors()).containsExactly(Map.entry(1L, 1L));
+    }
+
+    @Test
+    void when_restored_from_a_snapshot_taken_while_links_were_emitted_then_they_are_emitted_again_from_the_first() {
+        MemoryLog log = new MemoryLog(-1);
+        MemoryProgress progress = new MemoryProgress();
+        progress.positions.put(1L, 0L);
+        progress.links.add(new LinkSeed("acme", new Link("user:u", "anon:a", T0, "m")));
+        TrackingLogSource.Reader before = new TrackingLogSource.Reader(log, 0, 1, 10, null, Logger.noLogger(),
+                progress, "profiles");
+        TrackingLogSource.Saved saved = before.snapshot(); // taken before it emitted anything
+        assertThat(saved.seeding()).isTrue();
+
+        TrackingLogSource.Reader after = new TrackingLogSource.Reader(log, 0, 1, 10, null, Logger.noLogger(),
+                progress, "profiles");
+        after.restore(List.of(saved));
+        List<LogItem> out = new ArrayList<>();
+        after.fill(items(out));
+        assertThat(out).containsExactly(progress.links.get(0));
+    }
+
+    private static SourceBuilder.SourceBuffer<LogItem> items(List<LogItem> out) {
         return new SourceBuilder.SourceBuffer<>() {
             @Override
             public int size() {
@@ -107,8 +170,54 @@ class TrackingLogSourceTest {
             }
 
             @Override
-            public void add(LogRecord item) {
-                out.add(item.event());
+            public void add(LogItem item) {
+                out.add(item);
+            }
+        };
+    }
+
+    /** Durable progress in memory: positions and links as given, and what was told applied. */
+    private static final class MemoryProgress implements DurableProgress {
+        final Map<Long, Long> positions = new TreeMap<>();
+        final List<LinkSeed> links = new ArrayList<>();
+        final Map<Long, Long> applied = new TreeMap<>();
+
+        @Override
+        public Map<Long, Long> positions(String job) {
+            return positions;
+        }
+
+        @Override
+        public void applied(String job, Map<Long, Long> positions) {
+            positions.forEach((shard, seq) -> applied.merge(shard, seq, Math::max));
+        }
+
+        @Override
+        public void saveLinks(List<LinkSeed> saved) {
+            links.addAll(saved);
+        }
+
+        @Override
+        public List<LinkSeed> links(LinkSeed after, int limit) {
+            int from = after == null ? 0 : links.indexOf(after) + 1;
+            return links.subList(from, Math.min(links.size(), from + limit));
+        }
+    }
+
+    private static SourceBuilder.SourceBuffer<LogItem> buffer(List<TrackingEvent> out) {
+        return new SourceBuilder.SourceBuffer<>() {
+            @Override
+            public int size() {
+                return out.size();
+            }
+
+            @Override
+            public void close() {
+            }
+
+            @Override
+            public void add(LogItem item) {
+                out.add(((LogRecord) item).event());
             }
         };
     }

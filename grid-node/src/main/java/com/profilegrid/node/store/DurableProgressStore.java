@@ -1,0 +1,217 @@
+package com.profilegrid.node.store;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.profilegrid.model.Generation;
+import com.profilegrid.node.rebuild.GenerationSwitch;
+import com.profilegrid.pipelines.identity.Link;
+import com.profilegrid.pipelines.profile.DurableProgress;
+import com.profilegrid.pipelines.profile.LinkSeed;
+import com.profilegrid.pipelines.state.StatePipeline;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The member's {@link DurableProgress}, in the database: the positions of each profile job whose effects are stored
+ * ({@code log_positions}) and the identity links the graphs followed ({@code identity_links}).
+ *
+ * <p>The job's source tells which positions are applied in memory ({@link #applied}); a checkpoint every
+ * {@link #CHECKPOINT_PERIOD_SECONDS} stores them, after it has stored what the job's state maps hold ({@code flush}):
+ * the positions it read were applied before the flush began, so their effects are in the tables when the positions
+ * are. Only a live generation's job is stored this way (a rebuild's maps store nothing until it is switched to), and no
+ * checkpoint runs while a rebuild holds its lock (its switch stores the new generation's maps itself).
+ */
+public final class DurableProgressStore implements DurableProgress {
+
+    /** How often applied positions are stored (the job's snapshots, 10 s apart, tell them). */
+    public static final long CHECKPOINT_PERIOD_SECONDS = 10;
+    private static final Logger LOG = LoggerFactory.getLogger(DurableProgressStore.class);
+
+    private final DataSource dataSource;
+    private final SqlDialect dialect;
+    /** Applied positions per job, not stored yet. */
+    private final Map<String, Map<Long, Long>> pending = new ConcurrentHashMap<>();
+
+    public DurableProgressStore(DataSource dataSource, SqlDialect dialect) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+    }
+
+    @Override
+    public Map<Long, Long> positions(String job) {
+        try {
+            return Transactions.autoCommit(dataSource, connection -> {
+                try (PreparedStatement select = connection.prepareStatement(
+                        "SELECT shard, seq FROM log_positions WHERE job = ?")) {
+                    select.setString(1, job);
+                    Map<Long, Long> positions = new HashMap<>();
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            positions.put(rows.getLong(1), rows.getLong(2));
+                        }
+                    }
+                    return positions;
+                }
+            });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot read the stored log positions of " + job, e);
+        }
+    }
+
+    @Override
+    public void applied(String job, Map<Long, Long> applied) {
+        Map<Long, Long> held = pending.computeIfAbsent(job, name -> new ConcurrentHashMap<>());
+        applied.forEach((shard, seq) -> held.merge(shard, seq, Math::max));
+    }
+
+    @Override
+    public void saveLinks(List<LinkSeed> links) {
+        String upsert = switch (dialect) {
+            case POSTGRESQL -> "INSERT INTO identity_links (project, id_a, id_b, at_ms, message_id) VALUES (?, ?, ?, ?, ?) "
+                    + "ON CONFLICT (project, id_a, id_b) DO UPDATE SET at_ms = EXCLUDED.at_ms, message_id = EXCLUDED.message_id "
+                    + "WHERE EXCLUDED.at_ms < identity_links.at_ms OR (EXCLUDED.at_ms = identity_links.at_ms "
+                    + "AND EXCLUDED.message_id < identity_links.message_id)";
+            case H2 -> "MERGE INTO identity_links t USING (VALUES (CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(256)), "
+                    + "CAST(? AS VARCHAR(256)), CAST(? AS BIGINT), CAST(? AS VARCHAR(256)))) s(project, id_a, id_b, at_ms, "
+                    + "message_id) ON t.project = s.project AND t.id_a = s.id_a AND t.id_b = s.id_b "
+                    + "WHEN MATCHED AND (s.at_ms < t.at_ms OR (s.at_ms = t.at_ms AND s.message_id < t.message_id)) "
+                    + "THEN UPDATE SET at_ms = s.at_ms, message_id = s.message_id "
+                    + "WHEN NOT MATCHED THEN INSERT (project, id_a, id_b, at_ms, message_id) "
+                    + "VALUES (s.project, s.id_a, s.id_b, s.at_ms, s.message_id)";
+        };
+        try {
+            Transactions.inTransaction(dataSource, connection -> {
+                try (PreparedStatement statement = connection.prepareStatement(upsert)) {
+                    for (LinkSeed seed : links) {
+                        Link link = seed.link();
+                        statement.setString(1, seed.project());
+                        statement.setString(2, link.a());
+                        statement.setString(3, link.b());
+                        statement.setLong(4, link.at().toEpochMilli());
+                        statement.setString(5, link.messageId());
+                        statement.addBatch();
+                    }
+                    statement.executeBatch();
+                }
+                return null;
+            });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot record " + links.size() + " identity link(s)", e);
+        }
+    }
+
+    @Override
+    public List<LinkSeed> links(LinkSeed after, int limit) {
+        String where = after == null ? ""
+                : " WHERE project > ? OR (project = ? AND (id_a > ? OR (id_a = ? AND id_b > ?)))";
+        try {
+            return Transactions.autoCommit(dataSource, connection -> {
+                try (PreparedStatement select = connection.prepareStatement("SELECT project, id_a, id_b, at_ms, "
+                        + "message_id FROM identity_links" + where + " ORDER BY project, id_a, id_b LIMIT " + limit)) {
+                    if (after != null) {
+                        select.setString(1, after.project());
+                        select.setString(2, after.project());
+                        select.setString(3, after.link().a());
+                        select.setString(4, after.link().a());
+                        select.setString(5, after.link().b());
+                    }
+                    List<LinkSeed> links = new ArrayList<>();
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            links.add(new LinkSeed(rows.getString(1), new Link(rows.getString(2), rows.getString(3),
+                                    Instant.ofEpochMilli(rows.getLong(4)), rows.getString(5))));
+                        }
+                    }
+                    return links;
+                }
+            });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot read the recorded identity links", e);
+        }
+    }
+
+    /**
+     * Stores the applied positions of the jobs of {@code live} generations, after storing what their state maps hold.
+     * Positions of other jobs (a rebuild's, before its switch) stay pending until theirs is live.
+     */
+    public void checkpoint(HazelcastInstance member, Set<Generation> live) {
+        // not while a rebuild switches generations, nor while partitions move: a flush's backups clear the
+        // write-behind queues of the partitions' next owners whether the store succeeded or not
+        if (Generation.meta(member).isLocked(GenerationSwitch.REBUILD_LOCK)
+                || !member.getPartitionService().isClusterSafe()) {
+            return;
+        }
+        for (Generation generation : live) {
+            Map<Long, Long> held = pending.get(generation.jobName());
+            if (held == null || held.isEmpty()) {
+                continue;
+            }
+            Map<Long, Long> positions = new HashMap<>(held);
+            member.getMap(StatePipeline.Maps.rawIdsMap(generation)).flush();
+            member.getMap(StatePipeline.Maps.statesMap(generation)).flush();
+            store(generation.jobName(), positions);
+            positions.forEach((shard, seq) -> held.remove(shard, seq));
+        }
+    }
+
+    /** Checks every {@link #CHECKPOINT_PERIOD_SECONDS} until closed; {@code live} names the live generations. */
+    public AutoCloseable checkpointEvery(HazelcastInstance member, Supplier<Set<Generation>> live) {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "profilegrid-checkpoint");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                if (member.getLifecycleService().isRunning()) {
+                    checkpoint(member, live.get());
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("Storing the profile job's positions failed; trying again at the next checkpoint", e);
+            }
+        }, CHECKPOINT_PERIOD_SECONDS, CHECKPOINT_PERIOD_SECONDS, TimeUnit.SECONDS);
+        return timer::shutdownNow;
+    }
+
+    void store(String job, Map<Long, Long> positions) {
+        String upsert = switch (dialect) {
+            case POSTGRESQL -> "INSERT INTO log_positions (job, shard, seq) VALUES (?, ?, ?) ON CONFLICT (job, shard) "
+                    + "DO UPDATE SET seq = GREATEST(log_positions.seq, EXCLUDED.seq)";
+            case H2 -> "MERGE INTO log_positions t USING (VALUES (CAST(? AS VARCHAR(128)), CAST(? AS BIGINT), "
+                    + "CAST(? AS BIGINT))) s(job, shard, seq) ON t.job = s.job AND t.shard = s.shard "
+                    + "WHEN MATCHED AND s.seq > t.seq THEN UPDATE SET seq = s.seq "
+                    + "WHEN NOT MATCHED THEN INSERT (job, shard, seq) VALUES (s.job, s.shard, s.seq)";
+        };
+        try {
+            Transactions.inTransaction(dataSource, connection -> {
+                try (PreparedStatement statement = connection.prepareStatement(upsert)) {
+                    for (Map.Entry<Long, Long> position : positions.entrySet()) {
+                        statement.setString(1, job);
+                        statement.setLong(2, position.getKey());
+                        statement.setLong(3, position.getValue());
+                        statement.addBatch();
+                    }
+                    statement.executeBatch();
+                }
+                return null;
+            });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot store the log positions of " + job, e);
+        }
+    }
+}
