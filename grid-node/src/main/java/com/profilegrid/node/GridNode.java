@@ -143,7 +143,7 @@ public final class GridNode implements AutoCloseable {
             parts.open(generations.watch(member));
             // this process holds the member port now: any earlier run under this writer's name is gone
             parts.log.closeAbandonedShards();
-            parts.open(() -> shutdownMember(member, database, storeCutoff));
+            parts.open(() -> shutdownMember(member, database, storeCutoff, progress));
             // after a full-cluster restart, the generations in use and the jobs' positions come from the database
             GenerationSwitch.restore(member, new MetaTable(database.dataSource()));
             ProfileJob.ensureRunning(member, settings.fold());
@@ -258,14 +258,23 @@ public final class GridNode implements AutoCloseable {
      *       again when it next folds the log.</li>
      * </ul>
      */
-    private static void shutdownMember(HazelcastInstance member, Database database, StoreCutoff storeCutoff) {
+    private static void shutdownMember(HazelcastInstance member, Database database, StoreCutoff storeCutoff,
+                                       DurableProgressStore progress) {
         if (!member.getLifecycleService().isRunning()) {
             return;
         }
         if (member.getCluster().getMembers().size() > 1) {
             storeCutoff.leaving(member);
         } else {
-            flushAsLastMember(member, database, storeCutoff);
+            Runnable storePositions = progress.storeAfterFlush(ProfileJob.live(member).keySet());
+            if (flushAsLastMember(member, database, storeCutoff)) {
+                try {
+                    storePositions.run(); // what the flush stored covers them: a restart replays less
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not store the profile job's positions while stopping; a restart replays from the "
+                            + "last checkpoint", e);
+                }
+            }
         }
         member.shutdown();
         if (storeCutoff.isCut()) {
@@ -273,7 +282,8 @@ public final class GridNode implements AutoCloseable {
         }
     }
 
-    private static void flushAsLastMember(HazelcastInstance member, Database database, StoreCutoff storeCutoff) {
+    /** Whether the flush stored everything (not cut off). */
+    private static boolean flushAsLastMember(HazelcastInstance member, Database database, StoreCutoff storeCutoff) {
         FutureTask<Void> flush = new FutureTask<>(() -> ProfileJob.live(member).keySet()
                 .forEach(generation -> {
                     member.getMap(StatePipeline.Maps.rawIdsMap(generation)).flush();
@@ -298,6 +308,7 @@ public final class GridNode implements AutoCloseable {
             // the flush ends once the store call it waits on gives up on the database
             finishedWithin(flush, FLUSH_TIMEOUT);
         }
+        return flushed;
     }
 
     private static boolean finishedWithin(FutureTask<?> task, Duration timeout) {

@@ -80,7 +80,14 @@ public final class DurableProgressStore implements DurableProgress {
     }
 
     @Override
-    public void saveLinks(List<LinkSeed> links) {
+    public void saveLinks(List<LinkSeed> given) {
+        // one row per pair in a statement (PostgreSQL refuses to upsert a row twice in one command): the earliest
+        Map<List<String>, LinkSeed> earliest = new HashMap<>();
+        for (LinkSeed seed : given) {
+            earliest.merge(List.of(seed.project(), seed.link().a(), seed.link().b()), seed,
+                    (one, other) -> Link.DECISION_ORDER.compare(one.link(), other.link()) <= 0 ? one : other);
+        }
+        java.util.Collection<LinkSeed> links = earliest.values();
         String upsert = switch (dialect) {
             case POSTGRESQL -> "INSERT INTO identity_links (project, id_a, id_b, at_ms, message_id) VALUES (?, ?, ?, ?, ?) "
                     + "ON CONFLICT (project, id_a, id_b) DO UPDATE SET at_ms = EXCLUDED.at_ms, message_id = EXCLUDED.message_id "
@@ -167,6 +174,22 @@ public final class DurableProgressStore implements DurableProgress {
             store(generation.jobName(), positions);
             positions.forEach((shard, seq) -> held.remove(shard, seq));
         }
+    }
+
+    /**
+     * The positions applied so far in the jobs of {@code live} generations, to store once a flush that starts after
+     * this call has finished: what the last member of a cluster runs around its final flush, so that a full restart
+     * replays as little as possible.
+     */
+    public Runnable storeAfterFlush(Set<Generation> live) {
+        Map<String, Map<Long, Long>> taken = new HashMap<>();
+        for (Generation generation : live) {
+            Map<Long, Long> held = pending.get(generation.jobName());
+            if (held != null && !held.isEmpty()) {
+                taken.put(generation.jobName(), new HashMap<>(held));
+            }
+        }
+        return () -> taken.forEach(this::store);
     }
 
     /** Checks every {@link #CHECKPOINT_PERIOD_SECONDS} until closed; {@code live} names the live generations. */

@@ -33,8 +33,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A full stop and start of a 2-node cluster, each node a JVM of its own on PostgreSQL, while a reader polls every
  * visitor by its anonymous id and its user id throughout: once a node answers, a known id never answers 404 and a
- * profile never reads back with fewer events than it had. The visitors merged (an anonymous id identified as a user),
- * so the restarted job, which replays the log with an empty identity graph, passes through the merges again.
+ * profile never reads back with fewer events than it had, and the restarted job goes on from the positions the first
+ * run stored rather than from the log's beginning. The visitors merged (an anonymous id identified as a user), so the
+ * restarted job's identity graph must hold the links recorded before those positions, and what it replays after them
+ * passes through merges the raw ids already followed.
  */
 class FullRestartIT {
 
@@ -104,6 +106,8 @@ class FullRestartIT {
             assertThat(regressions).as("reads that answered 404 for a known id or fewer events than before; node logs:%n%s",
                     warnings()).isEmpty();
             assertThat(mostSeen).as("every id was read").hasSize(IDS.size() * VISITORS);
+            assertThat(logs("second")).as("the restarted job goes on from stored positions")
+                    .contains("starts from its stored positions");
         } finally {
             for (NodeProcess node : nodes) {
                 node.close();
@@ -164,6 +168,15 @@ class FullRestartIT {
             }
         } while (whole < VISITORS && System.nanoTime() < deadline);
         assertThat(whole).as("visitors read back whole from %s; node logs:%n%s", base, warnings()).isEqualTo(VISITORS);
+    }
+
+    /** The node logs of one run, whole. */
+    private String logs(String run) throws IOException {
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < 2; i++) {
+            all.append(java.nio.file.Files.readString(dir.resolve("node-" + i + "-" + run + ".log")));
+        }
+        return all.toString();
     }
 
     /** The warnings and errors of the node logs so far. */

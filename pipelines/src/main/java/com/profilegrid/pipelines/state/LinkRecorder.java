@@ -16,6 +16,7 @@ import java.util.List;
  */
 final class LinkRecorder {
 
+    private static final int ATTEMPTS = 20;
     private final DurableProgress progress;
     private final List<LinkSeed> pending = new ArrayList<>();
 
@@ -37,10 +38,26 @@ final class LinkRecorder {
         }
     }
 
-    private void flush() {
-        if (!pending.isEmpty()) {
-            progress.saveLinks(List.copyOf(pending));
-            pending.clear();
+    /**
+     * Records what was received, before the snapshot completes (a checkpoint may store positions past these links
+     * once it has). While the database does not answer it tries again every second, for a while: the job then fails
+     * and resumes from its snapshot, rather than hold up a member that stops.
+     */
+    private void flush() throws InterruptedException {
+        if (pending.isEmpty()) {
+            return;
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                progress.saveLinks(List.copyOf(pending));
+                pending.clear();
+                return;
+            } catch (RuntimeException e) {
+                if (attempt >= ATTEMPTS) {
+                    throw e;
+                }
+                Thread.sleep(1_000);
+            }
         }
     }
 }
