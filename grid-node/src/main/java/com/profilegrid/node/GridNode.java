@@ -196,9 +196,7 @@ public final class GridNode implements AutoCloseable {
      * profiles), so that the tables reflect every profile the readers' map shows at the call.
      */
     public void flushProfiles(String project) {
-        Generation generation = Generation.active(member, project);
-        member.getMap(StatePipeline.Maps.rawIdsMap(generation)).flush();
-        member.getMap(StatePipeline.Maps.statesMap(generation)).flush();
+        StatePipeline.Maps.flushState(member, Generation.active(member, project));
     }
 
     public TrackingLog trackingLog() {
@@ -285,10 +283,7 @@ public final class GridNode implements AutoCloseable {
     /** Whether the flush stored everything (not cut off). */
     private static boolean flushAsLastMember(HazelcastInstance member, Database database, StoreCutoff storeCutoff) {
         FutureTask<Void> flush = new FutureTask<>(() -> ProfileJob.live(member).keySet()
-                .forEach(generation -> {
-                    member.getMap(StatePipeline.Maps.rawIdsMap(generation)).flush();
-                    member.getMap(StatePipeline.Maps.statesMap(generation)).flush();
-                }), null);
+                .forEach(generation -> StatePipeline.Maps.flushState(member, generation)), null);
         Thread thread = new Thread(flush, "profilegrid-stop-flush");
         thread.setDaemon(true);
         thread.start();

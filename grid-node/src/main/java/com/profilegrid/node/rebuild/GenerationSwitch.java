@@ -70,7 +70,7 @@ public final class GenerationSwitch {
 
     /** Writes the changed copy of the meta map to the table, then the change to the map. */
     private static void change(IMap<String, Integer> meta, MetaTable table, Consumer<Map<String, Integer>> edit) {
-        Map<String, Integer> before = new HashMap<>(meta.getAll(meta.keySet()));
+        Map<String, Integer> before = new HashMap<>(meta);
         Map<String, Integer> after = new HashMap<>(before);
         edit.accept(after);
         table.replace(after);

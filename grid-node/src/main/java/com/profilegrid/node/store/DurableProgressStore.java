@@ -169,8 +169,7 @@ public final class DurableProgressStore implements DurableProgress {
                 continue;
             }
             Map<Long, Long> positions = new HashMap<>(held);
-            member.getMap(StatePipeline.Maps.rawIdsMap(generation)).flush();
-            member.getMap(StatePipeline.Maps.statesMap(generation)).flush();
+            StatePipeline.Maps.flushState(member, generation);
             store(generation.jobName(), positions);
             positions.forEach((shard, seq) -> held.remove(shard, seq));
         }

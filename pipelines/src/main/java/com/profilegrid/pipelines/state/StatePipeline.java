@@ -95,6 +95,15 @@ public final class StatePipeline {
             return STATES + suffix(generation);
         }
 
+        /**
+         * Stores now what the state maps of {@code generation} hold in their write-behind queues (raw ids, then
+         * profiles), on every member: once it returns, the tables reflect every change made to them before the call.
+         */
+        public static void flushState(HazelcastInstance member, Generation generation) {
+            member.getMap(rawIdsMap(generation)).flush();
+            member.getMap(statesMap(generation)).flush();
+        }
+
         private static String suffix(Generation generation) {
             return generation.number() == 0 ? "" : "-g" + generation.number();
         }
