@@ -28,6 +28,7 @@ import com.profilegrid.node.store.ActiveGenerations;
 import com.profilegrid.node.store.DurableProgressStore;
 import com.profilegrid.node.store.MetaTable;
 import com.profilegrid.node.store.StoreCutoff;
+import com.profilegrid.node.store.TableStatistics;
 import com.profilegrid.node.rebuild.GenerationSwitch;
 import com.profilegrid.pipelines.profile.DurableProgress;
 import com.profilegrid.pipelines.state.StatePipeline;
@@ -148,6 +149,9 @@ public final class GridNode implements AutoCloseable {
             GenerationSwitch.restore(member, new MetaTable(database.dataSource()));
             ProfileJob.ensureRunning(member, settings.fold());
             parts.open(progress.checkpointEvery(member, () -> ProfileJob.live(member).keySet()));
+            // the oldest member keeps the planner statistics fresh; see TableStatistics for why the node does this
+            parts.open(TableStatistics.keepFresh(database, () -> member.getLifecycleService().isRunning()
+                    && member.getCluster().getMembers().iterator().next().localMember()));
             parts.profileWatch = parts.open(ProfileJob.watch(member, settings.fold()));
             ProjectKeys keys = parts.open(new ProjectKeys(parts.projects, member.getMap(ProjectKeys.MAP)));
             parts.readiness = parts.open(new Readiness(member, database, parts.log, parts.spool));
