@@ -7,7 +7,7 @@ import com.profilegrid.node.TestClusters;
 import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.rebuild.GenerationSwitch;
 import com.profilegrid.pipelines.identity.Link;
-import com.profilegrid.pipelines.profile.LinkSeed;
+import com.profilegrid.pipelines.identity.ProjectLink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What a restart goes on from, in the database: stored positions only grow, each pair of ids keeps its earliest link
- * and the links page through whole, a checkpoint stores only a live generation's positions and none while a rebuild
+ * and an id's links are found from either end, a checkpoint stores only a live generation's positions and none while a rebuild
  * switches, and the generations in use come back into an empty meta map.
  */
 class DurableProgressStoreTest {
@@ -37,7 +37,7 @@ class DurableProgressStoreTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
-    void positions_only_grow_and_each_pair_keeps_its_earliest_link(TestDatabases kind) throws SQLException {
+    void positions_only_grow_and_each_pair_keeps_its_earliest_link_found_from_either_end(TestDatabases kind) throws SQLException {
         Database.Settings settings = kind.fresh(dir);
         try (Database database = Database.open(settings)) {
             DurableProgressStore store = new DurableProgressStore(database.dataSource(), database.dialect());
@@ -46,26 +46,27 @@ class DurableProgressStoreTest {
             assertThat(store.positions("job-a")).isEqualTo(Map.of(1L, 5L, 2L, 7L, 3L, 1L));
             assertThat(store.positions("job-b")).isEmpty();
 
-            LinkSeed later = seed("acme", "user:u1", "anon:a1", 60, "m2");
-            LinkSeed earlier = seed("acme", "user:u1", "anon:a1", 0, "m1");
+            ProjectLink later = seed("acme", "user:u1", "anon:a1", 60, "m2");
+            ProjectLink earlier = seed("acme", "user:u1", "anon:a1", 0, "m1");
             store.saveLinks(List.of(later, earlier, later)); // the same pair three times in one write
             store.saveLinks(List.of(seed("acme", "user:u1", "anon:a1", 120, "m3")));
-            List<LinkSeed> more = new ArrayList<>();
+            List<ProjectLink> more = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 more.add(seed(i % 2 == 0 ? "acme" : "beta", "user:u" + i, "email:e" + i + "@example.com", i, "n" + i));
             }
             store.saveLinks(more);
 
-            List<LinkSeed> paged = new ArrayList<>();
-            List<LinkSeed> page;
-            LinkSeed after = null;
-            while (!(page = store.links(after, 2)).isEmpty()) {
-                paged.addAll(page);
-                after = page.get(page.size() - 1);
-            }
-            List<LinkSeed> expected = new ArrayList<>(more);
-            expected.add(earlier);
-            assertThat(paged).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(store.linksTouching("acme", List.of("anon:a1"))).containsExactly(earlier);
+            assertThat(store.linksTouching("acme", List.of("user:u1", "user:u0", "email:e2@example.com", "user:nobody")))
+                    .containsExactlyInAnyOrder(earlier, more.get(0), more.get(2));
+            assertThat(store.linksTouching("beta", List.of("email:e1@example.com", "anon:a1")))
+                    .containsExactly(more.get(1));
+            assertThat(store.linksTouching("gamma", List.of("user:u1"))).isEmpty();
+
+            long first = store.nextEpoch(1_000, 100);
+            assertThat(first).isEqualTo(1_000);
+            assertThat(store.nextEpoch(500, 100)).as("a clock behind the last run's").isEqualTo(1_100);
+            assertThat(store.nextEpoch(5_000, 100)).isEqualTo(5_000);
         } finally {
             TestDatabases.drop(settings);
         }
@@ -113,7 +114,7 @@ class DurableProgressStoreTest {
         }
     }
 
-    private static LinkSeed seed(String project, String a, String b, int minutes, String messageId) {
-        return new LinkSeed(project, new Link(a, b, T0.plusSeconds(60L * minutes), messageId));
+    private static ProjectLink seed(String project, String a, String b, int minutes, String messageId) {
+        return new ProjectLink(project, new Link(a, b, T0.plusSeconds(60L * minutes), messageId));
     }
 }

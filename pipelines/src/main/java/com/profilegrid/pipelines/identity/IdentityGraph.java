@@ -6,6 +6,8 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +23,10 @@ import java.util.Set;
  * <p>Only the earliest link of each pair of ids is kept, so the graph grows with the ids, not the events. A
  * link is joined in at once unless a refusal is involved and it arrives older than links already decided:
  * then the graph decides again from the start, since it may change which later links are refused.
+ *
+ * <p>The graph may hold only part of a project's ids, in whole clusters (ids joined by links, followed or refused): no
+ * link joins two clusters, so each is decided on its own, and the graph can forget a cluster it has not used for a
+ * while ({@link #forgetEldest}) and take it back later from where its links were recorded ({@link #load}).
  */
 public final class IdentityGraph implements Serializable {
 
@@ -47,6 +53,18 @@ public final class IdentityGraph implements Serializable {
     private final Map<String, String> best = new HashMap<>();
     private final List<Refusal> refusals = new ArrayList<>();
     private long revision;
+    /** The cluster of each id the graph holds. */
+    private final Map<String, Cluster> clusters = new HashMap<>();
+    /** The clusters, least recently used first. */
+    private final LinkedHashMap<Cluster, Boolean> recency = new LinkedHashMap<>(16, 0.75f, true);
+
+    /** Ids joined by links, followed or refused, with the pairs of their links: what the graph loads and forgets. */
+    private static final class Cluster implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final Set<String> ids = new HashSet<>();
+        final List<List<String>> pairs = new ArrayList<>();
+        boolean announced;
+    }
 
     /**
      * Adds a link; returns the ids whose profile id changed, with their new profile id (an id seen for the
@@ -71,6 +89,11 @@ public final class IdentityGraph implements Serializable {
         }
         revision++;
         earliest.put(pair, link);
+        if (known == null) {
+            join(pair);
+        } else {
+            recency.get(clusters.get(link.a()));
+        }
         boolean inOrder = latest == null || Link.DECISION_ORDER.compare(link, latest) > 0;
         if (latest == null || inOrder) {
             latest = link;
@@ -79,23 +102,66 @@ public final class IdentityGraph implements Serializable {
             return Map.of(); // the same pair, decided earlier: the groups stay as they are
         }
         if (known == null && (inOrder || refusals.isEmpty())) {
-            Map<String, String> old = profileIds(Set.of(link.a(), link.b()));
-            Set<String> touched = new HashSet<>(members(find(link.a())));
-            touched.addAll(members(find(link.b())));
-            for (String id : touched) {
-                if (!old.containsKey(id)) {
-                    old.put(id, profileId(id));
-                }
-            }
-            int refusalsBefore = refusals.size();
-            decide(link);
-            if (inOrder || refusals.size() == refusalsBefore) {
-                return changes(old);
-            }
-            refusals.remove(refusals.size() - 1);
-            return recompute(old);
+            return decideNew(link, inOrder);
         }
         return recompute(profileIds(Set.of(link.a(), link.b())));
+    }
+
+    /**
+     * Decides a new pair's link at once. Costs what the smaller of its two groups holds, not the larger: a link that
+     * joins one more id to a profile of 100,000 ids reports that id alone, since the others keep their profile id.
+     * Only when the larger group's profile id changes (an anonymous group identified as a user) does every one of its
+     * ids move, and that happens once per group.
+     */
+    private Map<String, Move> decideNew(Link link, boolean inOrder) {
+        String a = link.a();
+        String b = link.b();
+        String beforeA = parent.containsKey(a) ? profileId(a) : null;
+        String beforeB = parent.containsKey(b) ? profileId(b) : null;
+        String rootA = beforeA == null ? a : find(a);
+        String rootB = beforeB == null ? b : find(b);
+        if (beforeA != null && beforeB != null && rootA.equals(rootB)) {
+            return Map.of(); // already one group: nothing moves
+        }
+        // the groups as they are now; decide() grows the larger one's set and leaves the smaller one's as it was
+        Set<String> idsA = beforeA == null ? Set.of(a) : members(rootA);
+        Set<String> idsB = beforeB == null ? Set.of(b) : members(rootB);
+        int refusalsBefore = refusals.size();
+        decide(link);
+        boolean refused = refusals.size() > refusalsBefore;
+        if (refused && !inOrder) {
+            refusals.remove(refusals.size() - 1);
+            Map<String, String> old = new HashMap<>();
+            old.put(a, beforeA);
+            old.put(b, beforeB);
+            return recompute(old); // a refusal out of order: nothing was joined, so the rest stand as they were
+        }
+        Map<String, Move> changed = new HashMap<>();
+        boolean keptA = !refused && beforeA != null && members.get(rootA) == idsA;
+        boolean keptB = !refused && beforeB != null && members.get(rootB) == idsB;
+        report(changed, a, beforeA, idsA, keptA ? idsB : null);
+        report(changed, b, beforeB, idsB, keptB ? idsA : null);
+        return changed;
+    }
+
+    /**
+     * Reports the ids of {@code id}'s group as it was ({@code ids}, less {@code joined} when its set took them in)
+     * that changed profile id from {@code before}; an id new to the graph is reported whatever its profile id.
+     */
+    private void report(Map<String, Move> changed, String id, String before, Set<String> ids, Set<String> joined) {
+        String now = profileId(id);
+        if (before == null) {
+            changed.put(id, new Move(id, now));
+            return;
+        }
+        if (now.equals(before)) {
+            return;
+        }
+        for (String member : ids) {
+            if (joined == null || !joined.contains(member)) {
+                changed.put(member, new Move(before, now));
+            }
+        }
     }
 
     /** Whether {@link #add} would change anything: the link's pair is new, or this link is earlier than the known one. */
@@ -124,6 +190,134 @@ public final class IdentityGraph implements Serializable {
         ordered.sort(Link.DECISION_ORDER);
         ordered.forEach(this::decide);
         return changes(old);
+    }
+
+    /**
+     * Adds the links of whole clusters the graph does not hold (read back from where they were recorded), decided in
+     * decision order as a decision from the start would decide them; reports nothing (the raw ids follow them already).
+     * None of their ids may be in the graph: {@link #forget} their clusters first.
+     */
+    public void load(Collection<Link> links) {
+        List<Link> ordered = new ArrayList<>(links);
+        ordered.sort(Link.DECISION_ORDER);
+        for (Link link : ordered) {
+            List<String> pair = pair(link);
+            if (earliest.containsKey(pair)) {
+                moves(link); // a link given twice: the earlier of the two counts
+                continue;
+            }
+            revision++;
+            earliest.put(pair, link);
+            join(pair);
+            if (latest == null || Link.DECISION_ORDER.compare(link, latest) > 0) {
+                latest = link;
+            }
+            decide(link);
+        }
+    }
+
+    /** Whether the graph holds {@code id} (with its whole cluster). */
+    public boolean holds(String id) {
+        return clusters.containsKey(id);
+    }
+
+    /** How many ids the graph holds. */
+    public int size() {
+        return clusters.size();
+    }
+
+    /** Every id of the cluster of {@code id} (itself alone when the graph does not hold it); marks the cluster used. */
+    public Set<String> clusterOf(String id) {
+        Cluster cluster = clusters.get(id);
+        if (cluster == null) {
+            return Set.of(id);
+        }
+        recency.get(cluster);
+        return Collections.unmodifiableSet(cluster.ids);
+    }
+
+    /** The refusals among the links of the cluster of {@code id}. */
+    public List<Refusal> refusalsOf(String id) {
+        Cluster cluster = clusters.get(id);
+        if (cluster == null) {
+            return List.of();
+        }
+        return refusals.stream().filter(refusal -> cluster.ids.contains(refusal.link().a())).toList();
+    }
+
+    /**
+     * Marks the cluster of {@code id} announced; true if it was not (a cluster joined with one not announced, or
+     * forgotten and loaded again, is not).
+     */
+    public boolean markAnnounced(String id) {
+        Cluster cluster = clusters.get(id);
+        if (cluster == null || cluster.announced) {
+            return false;
+        }
+        cluster.announced = true;
+        return true;
+    }
+
+    /** Forgets the cluster of {@code id}: its ids, links and refusals (the links stay where they were recorded). */
+    public void forget(String id) {
+        Cluster cluster = clusters.get(id);
+        if (cluster != null) {
+            forget(cluster);
+        }
+    }
+
+    /** Forgets the least recently used clusters until the graph holds at most {@code maxIds} ids; answers how many. */
+    public int forgetEldest(int maxIds) {
+        int forgotten = 0;
+        Iterator<Cluster> eldest = recency.keySet().iterator();
+        while (clusters.size() > maxIds && eldest.hasNext()) {
+            Cluster cluster = eldest.next();
+            eldest.remove();
+            forgotten += cluster.ids.size();
+            forget(cluster);
+        }
+        return forgotten;
+    }
+
+    private void forget(Cluster cluster) {
+        for (String id : cluster.ids) {
+            parent.remove(id);
+            members.remove(id);
+            users.remove(id);
+            best.remove(id);
+            clusters.remove(id);
+        }
+        cluster.pairs.forEach(earliest::remove);
+        refusals.removeIf(refusal -> cluster.ids.contains(refusal.link().a()));
+        recency.remove(cluster);
+    }
+
+    private void join(List<String> pair) {
+        Cluster one = cluster(pair.get(0));
+        Cluster two = cluster(pair.get(1));
+        Cluster big = one;
+        if (one != two) {
+            big = one.ids.size() >= two.ids.size() ? one : two;
+            Cluster small = big == one ? two : one;
+            big.ids.addAll(small.ids);
+            for (String id : small.ids) {
+                clusters.put(id, big);
+            }
+            big.pairs.addAll(small.pairs);
+            big.announced &= small.announced;
+            recency.remove(small);
+        }
+        big.pairs.add(pair);
+        recency.put(big, Boolean.TRUE);
+    }
+
+    private Cluster cluster(String id) {
+        return clusters.computeIfAbsent(id, key -> {
+            Cluster cluster = new Cluster();
+            cluster.ids.add(key);
+            recency.put(cluster, Boolean.TRUE);
+            return cluster;
+        });
     }
 
     /**

@@ -1,14 +1,17 @@
 package com.profilegrid.pipelines.profile;
 
+import com.profilegrid.pipelines.identity.ProjectLink;
+
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Where a profile job's progress outlives the job: the log positions whose effects are stored, and the identity links
- * its graphs have followed. A job that starts without a snapshot (after a full-cluster restart, or when two members
- * were lost at once) starts from those positions, its identity graphs given those links first, instead of folding
- * the log from its beginning. A member offers it in its user context ({@link #USER_CONTEXT_KEY}); without it a job
- * starts from the log's beginning.
+ * the graphs have followed. A job that starts without a snapshot (after a full-cluster restart, or when two members
+ * were lost at once) starts from those positions instead of folding the log from its beginning, and the identity
+ * graphs hold only the clusters of ids in use, reading the others' links back from here when an event needs them.
+ * A member offers it in its user context ({@link #USER_CONTEXT_KEY}); the profile job needs it.
  */
 public interface DurableProgress {
 
@@ -28,9 +31,16 @@ public interface DurableProgress {
      */
     void applied(String job, Map<Long, Long> applied);
 
-    /** Records links the identity graphs followed (each pair of ids keeps its earliest link). */
-    void saveLinks(List<LinkSeed> links);
+    /**
+     * A new epoch for the revisions of a run of the identity graphs: at least {@code atLeast}, and above every epoch
+     * handed out before (by any member, in any run) by at least {@code span}, so that a run's decisions outrank every
+     * earlier run's even when the clocks of members disagree.
+     */
+    long nextEpoch(long atLeast, long span);
 
-    /** Up to {@code limit} recorded links after {@code after} ({@code null}: from the first), in a stable order. */
-    List<LinkSeed> links(LinkSeed after, int limit);
+    /** Records links the identity graphs followed (each pair of ids keeps its earliest link). */
+    void saveLinks(Collection<ProjectLink> links);
+
+    /** The recorded links of {@code project} that have one of {@code ids} at either end. */
+    List<ProjectLink> linksTouching(String project, Collection<String> ids);
 }

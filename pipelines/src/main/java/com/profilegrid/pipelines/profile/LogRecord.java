@@ -3,10 +3,5 @@ package com.profilegrid.pipelines.profile;
 import com.profilegrid.model.TrackingEvent;
 
 /** One committed event of the tracking log at its position (shard, seq). */
-public record LogRecord(long shard, long seq, TrackingEvent event) implements LogItem {
-
-    @Override
-    public String project() {
-        return event.project();
-    }
+public record LogRecord(long shard, long seq, TrackingEvent event) {
 }

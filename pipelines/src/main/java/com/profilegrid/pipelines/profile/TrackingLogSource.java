@@ -18,11 +18,9 @@ import java.util.Set;
  * The cursors are its snapshot, so after a restart it resumes exactly where the last snapshot left off.
  *
  * <p>A job that starts without a snapshot starts from the member's {@link DurableProgress} when it has positions for
- * the job: each processor first emits every recorded identity link ({@link LinkSeed}), then reads its shards after
- * those positions. Every processor emits all links, so that on each edge the links come before any event (the links'
- * project may meet events from any processor); a graph takes a link it knows as a no-op. At each snapshot a processor
- * tells the durable progress the cursors of the snapshot before (a snapshot begins only after the one before it has
- * passed every stage, so the events before those cursors are applied).
+ * the job: each processor reads its shards after those positions. At each snapshot a processor tells the durable
+ * progress the cursors of the snapshot before (a snapshot begins only after the one before it has passed every stage,
+ * so the events before those cursors are applied).
  *
  * <p>With nothing to read it asks the log again after 20 ms, or at once when this member's own writer commits to a
  * shard it reads (so on one node an event reaches the pipeline without waiting for a poll). It reads the list of
@@ -45,26 +43,21 @@ public final class TrackingLogSource {
      * Reads through the member's {@link TrackingLogReader} found in its user context, {@code batchSize} records per
      * shard at a time: every project's events, or {@code project}'s only.
      */
-    public static StreamSource<LogItem> build(int batchSize, String project) {
+    public static StreamSource<LogRecord> build(int batchSize, String project) {
         return SourceBuilder.stream("tracking-log", context -> new Reader(context, batchSize, project))
-                .<LogItem>fillBufferFn(Reader::fill)
+                .<LogRecord>fillBufferFn(Reader::fill)
                 .createSnapshotFn(Reader::snapshot)
                 .restoreSnapshotFn(Reader::restore)
                 .distributed(PROCESSORS_PER_MEMBER)
                 .build();
     }
 
-    /**
-     * A processor's snapshot: its cursors, and whether it was still emitting the recorded links (a job restored from
-     * such a snapshot emits them again from the first: its graphs may hold only part of them).
-     */
-    record Saved(Map<Long, Long> cursors, boolean seeding) implements Serializable {
+    /** A processor's snapshot: its cursors. */
+    record Saved(Map<Long, Long> cursors) implements Serializable {
     }
 
     /** The per-processor state of the source: the log, the shards it owns, and its cursors. */
     static final class Reader {
-        /** Recorded links emitted per call when starting from durable positions. */
-        static final int SEED_BATCH = 2_000;
         /** With nothing to read, wait this long before asking the log again (unless this member's writer commits). */
         private static final long IDLE_NANOS = 20_000_000L;
         /** How often the list of shards is read again (a new node's shard is found within this). */
@@ -93,22 +86,25 @@ public final class TrackingLogSource {
         private final String job;
         /** This processor's shards' durable positions, read when it was made. */
         private final Map<Long, Long> durable = new HashMap<>();
-        /**
-         * Whether the job has durable positions (in any shard): then every processor emits the links first, also one
-         * that owns no shard yet, since it may read a new shard later.
-         */
+        /** Whether the job has durable positions (in any shard). */
         private boolean fromDurable;
         private boolean started;
         private boolean restored;
-        private boolean seeding;
-        private LinkSeed seededUpTo;
         /** The cursors of the last snapshot: applied once the next snapshot begins. */
         private Map<Long, Long> lastSaved;
 
         Reader(Processor.Context context, int batchSize, String project) {
             this(memberLog(context), context.globalProcessorIndex(), context.totalParallelism(), batchSize, project,
-                    context.logger(), (DurableProgress) context.hazelcastInstance().getUserContext()
-                            .get(DurableProgress.USER_CONTEXT_KEY), context.jobConfig().getName());
+                    context.logger(), memberProgress(context), context.jobConfig().getName());
+        }
+
+        private static DurableProgress memberProgress(Processor.Context context) {
+            Object progress = context.hazelcastInstance().getUserContext().get(DurableProgress.USER_CONTEXT_KEY);
+            if (progress == null) {
+                throw new IllegalStateException("no durable progress in the member's user context under "
+                        + DurableProgress.USER_CONTEXT_KEY + ": the identity graphs read their links from it");
+            }
+            return (DurableProgress) progress;
         }
 
         Reader(TrackingLogReader log, int index, int parallelism, int batchSize, String project, ILogger logger) {
@@ -147,16 +143,12 @@ public final class TrackingLogSource {
             return log;
         }
 
-        void fill(SourceBuilder.SourceBuffer<LogItem> buffer) {
+        void fill(SourceBuilder.SourceBuffer<LogRecord> buffer) {
             if (!started) {
                 started = true;
                 if (!restored && fromDurable) {
                     startFromDurablePositions();
                 }
-            }
-            if (seeding) {
-                seed(buffer);
-                return;
             }
             long now = System.nanoTime();
             long commits = ownsLocalShard ? log.localCommits() : commitsSeen;
@@ -181,26 +173,15 @@ public final class TrackingLogSource {
             }
         }
 
-        /** Starts at the job's durable positions, the recorded links first. */
+        /** Starts at the job's durable positions. */
         private void startFromDurablePositions() {
             cursors.putAll(durable);
-            seeding = true;
             if (index == 0) {
                 logger.info("Profile job " + job + " starts from its stored positions, not from the log's beginning");
             }
         }
 
-        private void seed(SourceBuilder.SourceBuffer<LogItem> buffer) {
-            List<LinkSeed> links = progress.links(seededUpTo, SEED_BATCH);
-            links.forEach(buffer::add);
-            if (links.size() < SEED_BATCH) {
-                seeding = false;
-            } else {
-                seededUpTo = links.get(links.size() - 1);
-            }
-        }
-
-        private void read(SourceBuilder.SourceBuffer<LogItem> buffer, long now) {
+        private void read(SourceBuilder.SourceBuffer<LogRecord> buffer, long now) {
             if (!shardsRead || now - shardsReadAt > SHARDS_REFRESH_NANOS || ownsLocalShard && !listed(log.localShard())) {
                 shards = log.listShards();
                 shardsRead = true;
@@ -243,7 +224,7 @@ public final class TrackingLogSource {
             boolean notYet = !started && fromDurable; // not begun: saved as where it will begin
             Map<Long, Long> at = new HashMap<>(notYet ? durable : cursors);
             lastSaved = at;
-            return new Saved(new HashMap<>(at), seeding || notYet);
+            return new Saved(new HashMap<>(at));
         }
 
         void restore(List<Saved> snapshots) {
@@ -255,10 +236,6 @@ public final class TrackingLogSource {
                         cursors.merge(shard, seq, Math::max);
                     }
                 });
-                if (snapshot.seeding() && progress != null) {
-                    seeding = true; // some processor had not emitted every link: emit them all again
-                    seededUpTo = null;
-                }
             }
         }
     }

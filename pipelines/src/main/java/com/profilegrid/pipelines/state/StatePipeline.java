@@ -20,9 +20,8 @@ import com.profilegrid.pipelines.fold.ProfileFold;
 import com.profilegrid.pipelines.identity.IdentityGraph;
 import com.profilegrid.pipelines.identity.Ids;
 import com.profilegrid.pipelines.identity.Link;
+import com.profilegrid.pipelines.identity.ProjectLink;
 import com.profilegrid.pipelines.profile.DeadLetter;
-import com.profilegrid.pipelines.profile.LinkSeed;
-import com.profilegrid.pipelines.profile.LogItem;
 import com.profilegrid.pipelines.profile.LogRecord;
 import com.profilegrid.pipelines.profile.OrderedMapSink;
 import com.profilegrid.pipelines.profile.OwnGenerations;
@@ -45,7 +44,8 @@ import java.util.concurrent.Executors;
  * The profile job on bounded state ({@code docs/profile-state.md}): tracking events in, profiles out, with the state per
  * raw id and per profile in maps (evictable, stored, backed up, migrated with their partitions) rather than in Jet.
  * <ol>
- *   <li>per project, the identity graph (Jet state, {@link ProjectIdentity}): every id whose profile changes is told its
+ *   <li>per project, the identity graph ({@link IdentitySteps}: the clusters of ids in use, the rest read back from
+ *       the recorded links when an event needs them): every id whose profile changes is told its
  *       new profile ({@link ToRawId.Decision});</li>
  *   <li>per raw id, on the raw-ids map: an event is applied once by its log position ({@link ApplyToRawId}); a decision
  *       points the id at its profile ({@link DecideRawId}) and moves the id's fold: retracted from the profile it left,
@@ -55,7 +55,7 @@ import java.util.concurrent.Executors;
  *       ids that point at it.</li>
  * </ol>
  * Every step is idempotent, so a replay from any position changes nothing twice; Jet's snapshot holds the source
- * positions, the identity graphs and the operations in flight. Each map step takes its items in batches: a batch is
+ * positions and little else. Each map step takes its items in batches: a batch is
  * one read of its entries, then one operation per partition ({@link KeySteps}) running each key's steps in order, and
  * a processor's batches run one after the other. The profile after each step is written to the readers' map, the profile id of each
  * raw id to the id index.
@@ -121,12 +121,9 @@ public final class StatePipeline {
     record ProfileWrite(ProfileKey key, Profile profile) {
     }
 
-    /** What one identity step decided, and the links it followed for the first time (to record). */
-    record Decided(List<ToRawId.Decision> decisions, List<RefusalWrite> refusals, DeadLetter dead, List<LinkSeed> links) {
-
-        Decided(List<ToRawId.Decision> decisions, List<RefusalWrite> refusals, DeadLetter dead) {
-            this(decisions, refusals, dead, List.of());
-        }
+    /** What one identity step decided, and the links it followed for the first time (recorded by the step). */
+    record Decided(List<ToRawId.Decision> decisions, List<RefusalWrite> refusals, DeadLetter dead,
+                   List<ProjectLink> links) {
     }
 
     /** What one raw-id step sends on. */
@@ -140,24 +137,19 @@ public final class StatePipeline {
      * @param generation the number of the generation the maps belong to: events of a project whose readers have moved
      *                   on to a newer generation of their own are left to that generation's job
      */
-    public static Pipeline build(StreamSource<LogItem> source, ProfileFold fold, int generation, Maps maps) {
+    public static Pipeline build(StreamSource<LogRecord> source, ProfileFold fold, int generation, Maps maps) {
         Pipeline pipeline = Pipeline.create().setPreserveOrder(true);
-        StreamStage<LogItem> read = pipeline.readFrom(source).withoutTimestamps().setName(SOURCE_STAGE)
+        StreamStage<LogRecord> events = pipeline.readFrom(source).withoutTimestamps().setName(SOURCE_STAGE)
                 .filterUsingService(ServiceFactories.sharedService(context -> new OwnGenerations(context.hazelcastInstance()),
-                        OwnGenerations::close), (own, item) -> !own.movedOn(item.project(), generation))
+                        OwnGenerations::close), (own, record) -> !own.movedOn(record.event().project(), generation))
                 .setName("projects of this generation");
-        StreamStage<LogRecord> events = read.filter(item -> item instanceof LogRecord).map(item -> (LogRecord) item)
-                .setName("events");
 
-        StreamStage<Decided> identity = read
-                .filter(item -> item instanceof LinkSeed || !Ids.links(((LogRecord) item).event()).isEmpty())
-                .groupingKey(LogItem::project)
-                .mapStateful(ProjectIdentity::new, (state, project, item) -> item instanceof LinkSeed seed
-                        ? seed(state, seed) : decide(state, project, (LogRecord) item))
+        StreamStage<Decided> identity = events
+                .filter(record -> !Ids.links(record.event()).isEmpty())
+                .groupingKey(record -> record.event().project())
+                .mapUsingServiceAsyncBatched(service(context -> new IdentitySteps(context.hazelcastInstance())),
+                        MAX_BATCH, (steps, items) -> steps.stepAll(items))
                 .setName("identity graph per project");
-        identity.filter(decided -> !decided.links().isEmpty())
-                .flatMap(decided -> Traversers.traverseIterable(decided.links()))
-                .writeTo(LinkRecorder.sink());
 
         StreamStage<RawIdStepped> raw = events
                 .map(record -> (ToRawId) new ToRawId.Event(GridMaps.projectKey(record.event().project(),
@@ -195,65 +187,64 @@ public final class StatePipeline {
         return ServiceFactories.nonSharedService(create, Batches::close);
     }
 
-    /** A link an earlier run recorded, given to a graph that starts from durable positions: followed, nothing sent. */
-    static Decided seed(ProjectIdentity state, LinkSeed seed) {
-        if (state.graph().isNew(seed.link())) {
-            state.graph().add(seed.link());
-        }
-        return null;
-    }
-
     /**
-     * The identity step of one event: the decisions for every id whose profile changed, the refusal records to write
-     * or withdraw, or a dead letter. {@code null} (nothing to send) in the common case of links already known.
+     * The identity step of one event on its project's graph: the decisions for every id whose profile changed, the
+     * refusal records to write or withdraw, or a dead letter; with the links it followed for the first time (to
+     * record). {@code revision} is what the graph's next change will carry. When the event is a replayed one (received
+     * before this run of the job started) its clusters are announced once in the run: every id told its profile, every
+     * refusal written, since the run that first decided its links may have stopped before its decisions reached the
+     * raw ids. {@code null} when there is nothing to send.
      */
-    static Decided decide(ProjectIdentity state, String project, LogRecord record) {
-        IdentityGraph graph = state.graph();
-        List<ToRawId.Decision> decisions = new ArrayList<>();
-        state.observe(record.event().receivedAt());
-        List<RefusalWrite> announced = new ArrayList<>();
-        if (state.takeAnnouncement()) {
-            long revision = state.revision();
-            graph.ids().forEach(id -> decisions.add(new ToRawId.Decision(GridMaps.projectKey(project, id), null,
-                    graph.profileId(id), revision)));
-            // the refusals map is not stored: a graph given recorded links has refusals no event of this run wrote
-            graph.refusals().forEach(refusal -> announced.add(
-                    new RefusalWrite(GridMaps.projectKey(project, refusal.link().messageId()), refusal.reason())));
-        }
+    static Decided decide(IdentityGraph graph, long epoch, String project, LogRecord record, boolean replayed) {
         List<Link> links = Ids.links(record.event());
-        if (links.stream().noneMatch(graph::isNew) || FoldableEvents.problem(record.event()).isPresent()) {
-            return decisions.isEmpty() ? null : new Decided(decisions, announced, null);
+        if (FoldableEvents.problem(record.event()).isPresent()) {
+            return null;
         }
-        List<LinkSeed> followed = new ArrayList<>(links.size());
-        links.stream().filter(graph::isNew).forEach(link -> followed.add(new LinkSeed(project, link)));
-        Set<IdentityGraph.Refusal> refusedBefore = Set.copyOf(graph.refusals());
-        Map<String, IdentityGraph.Move> moves = new HashMap<>();
-        try {
+        List<ToRawId.Decision> decisions = new ArrayList<>();
+        List<RefusalWrite> refusals = new ArrayList<>();
+        List<ProjectLink> followed = new ArrayList<>(links.size());
+        if (links.stream().anyMatch(graph::isNew)) {
+            links.stream().filter(graph::isNew).forEach(link -> followed.add(new ProjectLink(project, link)));
+            Set<IdentityGraph.Refusal> refusedBefore = Set.copyOf(graph.refusals());
+            Map<String, IdentityGraph.Move> moves = new HashMap<>();
+            try {
+                for (Link link : links) {
+                    graph.moves(link).forEach((id, move) -> moves.merge(id, move,
+                            (first, then) -> new IdentityGraph.Move(first.from(), then.to())));
+                }
+            } catch (RuntimeException e) {
+                return new Decided(decisions, refusals, DeadLetter.of(record, "identity graph failed: " + e), followed);
+            }
+            long revision = epoch + graph.revision();
+            moves.forEach((id, move) -> decisions.add(new ToRawId.Decision(GridMaps.projectKey(project, id), move.from(),
+                    move.to(), revision)));
+            Set<String> refusedMessages = new HashSet<>();
+            graph.refusals().forEach(refusal -> refusedMessages.add(refusal.link().messageId()));
+            // a late, older link can make the graph decide again and follow a link it refused before: withdraw its record
+            for (IdentityGraph.Refusal before : refusedBefore) {
+                if (!refusedMessages.contains(before.link().messageId())) {
+                    refusals.add(new RefusalWrite(GridMaps.projectKey(project, before.link().messageId()), null));
+                }
+            }
+            for (IdentityGraph.Refusal refusal : graph.refusals()) {
+                if (!refusedBefore.contains(refusal)) {
+                    refusals.add(new RefusalWrite(GridMaps.projectKey(project, refusal.link().messageId()), refusal.reason()));
+                }
+            }
+        }
+        if (replayed) {
+            long revision = epoch + graph.revision();
             for (Link link : links) {
-                graph.moves(link).forEach((id, move) -> moves.merge(id, move,
-                        (first, then) -> new IdentityGraph.Move(first.from(), then.to())));
-            }
-        } catch (RuntimeException e) {
-            return new Decided(decisions, announced, DeadLetter.of(record, "identity graph failed: " + e));
-        }
-        long revision = state.revision();
-        moves.forEach((id, move) -> decisions.add(new ToRawId.Decision(GridMaps.projectKey(project, id), move.from(),
-                move.to(), revision)));
-        List<RefusalWrite> refusals = new ArrayList<>(announced);
-        Set<String> refusedMessages = new HashSet<>();
-        graph.refusals().forEach(refusal -> refusedMessages.add(refusal.link().messageId()));
-        // a late, older link can make the graph decide again and follow a link it refused before: withdraw its record
-        for (IdentityGraph.Refusal before : refusedBefore) {
-            if (!refusedMessages.contains(before.link().messageId())) {
-                refusals.add(new RefusalWrite(GridMaps.projectKey(project, before.link().messageId()), null));
+                if (graph.markAnnounced(link.a())) {
+                    graph.clusterOf(link.a()).forEach(id -> decisions.add(new ToRawId.Decision(
+                            GridMaps.projectKey(project, id), null, graph.profileId(id), revision)));
+                    graph.refusalsOf(link.a()).forEach(refusal -> refusals.add(new RefusalWrite(
+                            GridMaps.projectKey(project, refusal.link().messageId()), refusal.reason())));
+                }
             }
         }
-        for (IdentityGraph.Refusal refusal : graph.refusals()) {
-            if (!refusedBefore.contains(refusal)) {
-                refusals.add(new RefusalWrite(GridMaps.projectKey(project, refusal.link().messageId()), refusal.reason()));
-            }
-        }
-        return new Decided(decisions, refusals, null, followed);
+        return decisions.isEmpty() && refusals.isEmpty() && followed.isEmpty() ? null
+                : new Decided(decisions, refusals, null, followed);
     }
 
     /**

@@ -137,6 +137,119 @@ class IdentityGraphTest {
         assertThat(Set.copyOf(anyOrder.refusals())).isEqualTo(Set.copyOf(inOrder.refusals()));
     }
 
+    @Property(tries = 1000)
+    void each_link_reports_exactly_the_ids_whose_profile_changed(@ForAll("links") List<Link> links, @ForAll long seed) {
+        List<Link> shuffled = new ArrayList<>(links);
+        Collections.shuffle(shuffled, new Random(seed));
+        IdentityGraph graph = new IdentityGraph();
+        for (Link link : shuffled) {
+            Map<String, String> before = new HashMap<>();
+            graph.ids().forEach(id -> before.put(id, graph.profileId(id)));
+
+            Map<String, IdentityGraph.Move> moves = graph.moves(link);
+
+            Map<String, IdentityGraph.Move> expected = new HashMap<>();
+            for (String id : graph.ids()) {
+                String now = graph.profileId(id);
+                String was = before.get(id);
+                if (!now.equals(was)) {
+                    expected.put(id, new IdentityGraph.Move(was != null ? was : id, now));
+                }
+            }
+            assertThat(moves).as("after %s", link).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void an_id_joining_a_profile_of_very_many_ids_moves_that_id_alone() {
+        IdentityGraph graph = new IdentityGraph();
+        int many = 100_000;
+        for (int i = 0; i < many; i++) {
+            graph.add(link("user:shared", "anon:device" + i, i));
+        }
+
+        Map<String, IdentityGraph.Move> moves = graph.moves(link("anon:device-new", "user:shared", many));
+
+        assertThat(moves).isEqualTo(Map.of("anon:device-new", new IdentityGraph.Move("anon:device-new", "user:shared")));
+        assertThat(graph.clusterOf("anon:device7")).hasSize(many + 2);
+        // the whole group moves once, when an anonymous group of many ids is identified
+        IdentityGraph anonymous = new IdentityGraph();
+        for (int i = 1; i < 1_000; i++) {
+            anonymous.add(link("anon:d0", "anon:d" + i, i));
+        }
+        assertThat(anonymous.moves(link("user:late", "anon:d500", 5_000))).hasSize(1_001);
+    }
+
+    @Property(tries = 1000)
+    void a_graph_that_forgets_clusters_and_loads_them_back_decides_the_same(@ForAll("links") List<Link> links,
+                                                                           @ForAll long seed) {
+        Random random = new Random(seed);
+        IdentityGraph whole = new IdentityGraph();
+        IdentityGraph cached = new IdentityGraph();
+        List<Link> recorded = new ArrayList<>();
+        for (Link link : links) {
+            whole.add(link);
+            loadClusters(cached, recorded, List.of(link.a(), link.b()));
+            cached.add(link);
+            recorded.add(link);
+            if (random.nextInt(3) == 0) {
+                cached.forgetEldest(random.nextInt(5));
+                assertThat(cached.size()).isLessThanOrEqualTo(Math.max(0, cached.size()));
+            }
+        }
+        for (Link link : links) {
+            for (String id : List.of(link.a(), link.b())) {
+                loadClusters(cached, recorded, List.of(id));
+                assertThat(cached.profileId(id)).as(id).isEqualTo(whole.profileId(id));
+            }
+        }
+        assertThat(Set.copyOf(cached.refusals())).isEqualTo(Set.copyOf(whole.refusals()));
+    }
+
+    @Test
+    void when_the_eldest_clusters_are_forgotten_then_the_graph_holds_at_most_the_bound() {
+        IdentityGraph graph = new IdentityGraph();
+        graph.add(link("user:u1", "anon:a1", 1));
+        graph.add(link("user:u2", "anon:a2", 2));
+        graph.add(link("user:u3", "anon:a3", 3));
+        graph.clusterOf("user:u1"); // used last
+
+        assertThat(graph.forgetEldest(3)).isEqualTo(4);
+        assertThat(graph.holds("user:u1")).isTrue();
+        assertThat(graph.holds("anon:a2")).isFalse();
+        assertThat(graph.holds("user:u3")).isFalse();
+        assertThat(graph.profileId("anon:a1")).isEqualTo("user:u1");
+        assertThat(graph.links()).hasSize(1);
+    }
+
+    /** As the identity stage does: the clusters of {@code ids} from the recorded links, forgetting any they overlap. */
+    private static void loadClusters(IdentityGraph graph, List<Link> recorded, List<String> ids) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.Set<String> frontier = new java.util.HashSet<>();
+        for (String id : ids) {
+            if (!graph.holds(id)) {
+                frontier.add(id);
+                seen.add(id);
+            }
+        }
+        java.util.Set<Link> found = new java.util.HashSet<>();
+        while (!frontier.isEmpty()) {
+            java.util.Set<String> next = new java.util.HashSet<>();
+            for (Link link : recorded) {
+                if ((frontier.contains(link.a()) || frontier.contains(link.b())) && found.add(link)) {
+                    for (String id : List.of(link.a(), link.b())) {
+                        if (seen.add(id)) {
+                            next.add(id);
+                        }
+                    }
+                }
+            }
+            frontier = next;
+        }
+        seen.stream().filter(graph::holds).toList().forEach(graph::forget);
+        graph.load(found);
+    }
+
     @Provide
     Arbitrary<List<Link>> links() {
         Arbitrary<String> ids = Arbitraries.of("user:u1", "user:u2", "user:u3", "email:e1", "email:e2",

@@ -4,7 +4,7 @@ import com.hazelcast.jet.pipeline.SourceBuilder;
 import com.hazelcast.logging.Logger;
 import com.profilegrid.model.EventType;
 import com.profilegrid.model.TrackingEvent;
-import com.profilegrid.pipelines.identity.Link;
+import com.profilegrid.pipelines.identity.ProjectLink;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -97,7 +97,7 @@ class TrackingLogSourceTest {
     }
 
     @Test
-    void when_the_job_has_durable_positions_then_the_recorded_links_come_first_and_reading_starts_after_them() {
+    void when_the_job_has_durable_positions_then_reading_starts_after_them_unless_restored_from_a_snapshot() {
         MemoryLog log = new MemoryLog(-1);
         log.commit(1, "a1");
         log.commit(1, "a2");
@@ -106,20 +106,19 @@ class TrackingLogSourceTest {
         MemoryProgress progress = new MemoryProgress();
         progress.positions.put(1L, 2L);
         progress.positions.put(2L, 1L);
-        for (int i = 0; i < TrackingLogSource.Reader.SEED_BATCH + 5; i++) {
-            progress.links.add(new LinkSeed("acme", new Link("user:u" + i, "anon:a" + i, T0, "m" + i)));
-        }
         TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 10, null, Logger.noLogger(),
                 progress, "profiles");
-        List<LogItem> out = new ArrayList<>();
+        List<TrackingEvent> out = new ArrayList<>();
+        reader.fill(buffer(out));
+        assertThat(out).extracting(TrackingEvent::messageId).containsExactly("a3");
 
-        reader.fill(items(out));
-        reader.fill(items(out));
-        assertThat(out).hasSize(TrackingLogSource.Reader.SEED_BATCH + 5).allMatch(item -> item instanceof LinkSeed);
-        assertThat(out).extracting(LogItem::project).containsOnly("acme");
-        reader.fill(items(out));
-        assertThat(out.subList(TrackingLogSource.Reader.SEED_BATCH + 5, out.size()))
-                .extracting(item -> ((LogRecord) item).event().messageId()).containsExactly("a3");
+        TrackingLogSource.Reader restored = new TrackingLogSource.Reader(log, 0, 1, 10, null, Logger.noLogger(),
+                progress, "profiles");
+        restored.restore(List.of(new TrackingLogSource.Saved(Map.of(1L, 1L))));
+        List<TrackingEvent> again = new ArrayList<>();
+        restored.fill(buffer(again));
+        assertThat(again).as("the snapshot's cursors, not the stored positions").extracting(TrackingEvent::messageId)
+                .containsExactly("a2", "a3", "b1");
     }
 
     @Test
@@ -129,57 +128,19 @@ class TrackingLogSourceTest {
         MemoryProgress progress = new MemoryProgress();
         TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 10, null, Logger.noLogger(),
                 progress, "profiles");
-        reader.fill(items(new ArrayList<>()));
+        reader.fill(buffer(new ArrayList<>()));
         TrackingLogSource.Saved first = reader.snapshot();
         assertThat(progress.applied).as("not before the next snapshot shows the first passed every stage").isEmpty();
         log.commit(1, "a2");
-        reader.fill(items(new ArrayList<>()));
+        reader.fill(buffer(new ArrayList<>()));
         reader.snapshot();
         assertThat(progress.applied).containsExactly(Map.entry(1L, 1L));
         assertThat(first.cursors()).containsExactly(Map.entry(1L, 1L));
     }
 
-    @Test
-    void when_restored_from_a_snapshot_taken_while_links_were_emitted_then_they_are_emitted_again_from_the_first() {
-        MemoryLog log = new MemoryLog(-1);
-        MemoryProgress progress = new MemoryProgress();
-        progress.positions.put(1L, 0L);
-        progress.links.add(new LinkSeed("acme", new Link("user:u", "anon:a", T0, "m")));
-        TrackingLogSource.Reader before = new TrackingLogSource.Reader(log, 0, 1, 10, null, Logger.noLogger(),
-                progress, "profiles");
-        TrackingLogSource.Saved saved = before.snapshot(); // taken before it emitted anything
-        assertThat(saved.seeding()).isTrue();
-
-        TrackingLogSource.Reader after = new TrackingLogSource.Reader(log, 0, 1, 10, null, Logger.noLogger(),
-                progress, "profiles");
-        after.restore(List.of(saved));
-        List<LogItem> out = new ArrayList<>();
-        after.fill(items(out));
-        assertThat(out).containsExactly(progress.links.get(0));
-    }
-
-    private static SourceBuilder.SourceBuffer<LogItem> items(List<LogItem> out) {
-        return new SourceBuilder.SourceBuffer<>() {
-            @Override
-            public int size() {
-                return out.size();
-            }
-
-            @Override
-            public void close() {
-            }
-
-            @Override
-            public void add(LogItem item) {
-                out.add(item);
-            }
-        };
-    }
-
-    /** Durable progress in memory: positions and links as given, and what was told applied. */
+    /** Durable progress in memory: positions as given, and what was told applied. */
     private static final class MemoryProgress implements DurableProgress {
         final Map<Long, Long> positions = new TreeMap<>();
-        final List<LinkSeed> links = new ArrayList<>();
         final Map<Long, Long> applied = new TreeMap<>();
 
         @Override
@@ -193,18 +154,21 @@ class TrackingLogSourceTest {
         }
 
         @Override
-        public void saveLinks(List<LinkSeed> saved) {
-            links.addAll(saved);
+        public long nextEpoch(long atLeast, long span) {
+            return atLeast;
         }
 
         @Override
-        public List<LinkSeed> links(LinkSeed after, int limit) {
-            int from = after == null ? 0 : links.indexOf(after) + 1;
-            return links.subList(from, Math.min(links.size(), from + limit));
+        public void saveLinks(java.util.Collection<ProjectLink> saved) {
+        }
+
+        @Override
+        public List<ProjectLink> linksTouching(String project, java.util.Collection<String> ids) {
+            return List.of();
         }
     }
 
-    private static SourceBuilder.SourceBuffer<LogItem> buffer(List<TrackingEvent> out) {
+    private static SourceBuilder.SourceBuffer<LogRecord> buffer(List<TrackingEvent> out) {
         return new SourceBuilder.SourceBuffer<>() {
             @Override
             public int size() {
@@ -216,8 +180,8 @@ class TrackingLogSourceTest {
             }
 
             @Override
-            public void add(LogItem item) {
-                out.add(((LogRecord) item).event());
+            public void add(LogRecord item) {
+                out.add(item.event());
             }
         };
     }
