@@ -51,21 +51,14 @@ public final class DeadLetterStore implements MapStore<String, DeadLetter> {
                     + "VALUES (s.project, s.message_id, s.shard, s.seq, s.reason, s.first_seen_ms)";
         };
         try {
-            Transactions.inTransaction(dataSource, connection -> {
-                try (PreparedStatement statement = connection.prepareStatement(insert)) {
-                    for (DeadLetter letter : letters.values()) {
-                        statement.setString(1, letter.project());
-                        statement.setString(2, letter.messageId());
-                        statement.setLong(3, letter.shard());
-                        statement.setLong(4, letter.seq());
-                        String reason = letter.reason();
-                        statement.setString(5, reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason);
-                        statement.setLong(6, letter.firstSeen().toEpochMilli());
-                        statement.addBatch();
-                    }
-                    statement.executeBatch();
-                }
-                return null;
+            Transactions.batch(dataSource, insert, letters.values(), (statement, letter) -> {
+                statement.setString(1, letter.project());
+                statement.setString(2, letter.messageId());
+                statement.setLong(3, letter.shard());
+                statement.setLong(4, letter.seq());
+                String reason = letter.reason();
+                statement.setString(5, reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason);
+                statement.setLong(6, letter.firstSeen().toEpochMilli());
             });
         } catch (SQLException e) {
             throw new ProfileStoreException("cannot store " + letters.size() + " dead letter(s)", e);

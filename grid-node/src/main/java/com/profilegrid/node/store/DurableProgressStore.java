@@ -117,20 +117,13 @@ public final class DurableProgressStore implements DurableProgress {
                     + "VALUES (s.project, s.id_a, s.id_b, s.at_ms, s.message_id)";
         };
         try {
-            Transactions.inTransaction(dataSource, connection -> {
-                try (PreparedStatement statement = connection.prepareStatement(upsert)) {
-                    for (ProjectLink seed : links) {
-                        Link link = seed.link();
-                        statement.setString(1, seed.project());
-                        statement.setString(2, link.a());
-                        statement.setString(3, link.b());
-                        statement.setLong(4, link.at().toEpochMilli());
-                        statement.setString(5, link.messageId());
-                        statement.addBatch();
-                    }
-                    statement.executeBatch();
-                }
-                return null;
+            Transactions.batch(dataSource, upsert, links, (statement, seed) -> {
+                Link link = seed.link();
+                statement.setString(1, seed.project());
+                statement.setString(2, link.a());
+                statement.setString(3, link.b());
+                statement.setLong(4, link.at().toEpochMilli());
+                statement.setString(5, link.messageId());
             });
         } catch (SQLException e) {
             throw new ProfileStoreException("cannot record " + links.size() + " identity link(s)", e);
@@ -252,17 +245,10 @@ public final class DurableProgressStore implements DurableProgress {
                     + "WHEN NOT MATCHED THEN INSERT (job, shard, seq) VALUES (s.job, s.shard, s.seq)";
         };
         try {
-            Transactions.inTransaction(dataSource, connection -> {
-                try (PreparedStatement statement = connection.prepareStatement(upsert)) {
-                    for (Map.Entry<Long, Long> position : positions.entrySet()) {
-                        statement.setString(1, job);
-                        statement.setLong(2, position.getKey());
-                        statement.setLong(3, position.getValue());
-                        statement.addBatch();
-                    }
-                    statement.executeBatch();
-                }
-                return null;
+            Transactions.batch(dataSource, upsert, positions.entrySet(), (statement, position) -> {
+                statement.setString(1, job);
+                statement.setLong(2, position.getKey());
+                statement.setLong(3, position.getValue());
             });
         } catch (SQLException e) {
             throw new ProfileStoreException("cannot store the log positions of " + job, e);

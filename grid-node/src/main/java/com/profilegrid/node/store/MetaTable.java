@@ -1,7 +1,6 @@
 package com.profilegrid.node.store;
 
 import javax.sql.DataSource;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -46,15 +45,11 @@ public final class MetaTable {
                 try (Statement delete = connection.createStatement()) {
                     delete.executeUpdate("DELETE FROM grid_meta");
                 }
-                try (PreparedStatement insert = connection.prepareStatement(
-                        "INSERT INTO grid_meta (name, num) VALUES (?, ?)")) {
-                    for (Map.Entry<String, Integer> entry : meta.entrySet()) {
-                        insert.setString(1, entry.getKey());
-                        insert.setInt(2, entry.getValue());
-                        insert.addBatch();
-                    }
-                    insert.executeBatch();
-                }
+                Transactions.batch(connection, "INSERT INTO grid_meta (name, num) VALUES (?, ?)", meta.entrySet(),
+                        (insert, entry) -> {
+                            insert.setString(1, entry.getKey());
+                            insert.setInt(2, entry.getValue());
+                        });
                 return null;
             });
         } catch (SQLException e) {

@@ -2,6 +2,7 @@ package com.profilegrid.node.store;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 
 /** Runs work in one JDBC transaction: commit when it returns, roll back when it throws. */
@@ -19,7 +20,34 @@ public final class Transactions {
         void run(Connection connection) throws SQLException;
     }
 
+    /** Sets the parameters of one row of a batch. */
+    @FunctionalInterface
+    public interface Binder<R> {
+        void bind(PreparedStatement statement, R row) throws SQLException;
+    }
+
     private Transactions() {
+    }
+
+    /** {@code sql} once for each of {@code rows}, sent as one JDBC batch on {@code connection}. */
+    public static <R> void batch(Connection connection, String sql, Iterable<R> rows, Binder<? super R> binder)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (R row : rows) {
+                binder.bind(statement, row);
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    /** As {@link #batch(Connection, String, Iterable, Binder)}, in a transaction of its own. */
+    public static <R> void batch(DataSource dataSource, String sql, Iterable<R> rows, Binder<? super R> binder)
+            throws SQLException {
+        inTransaction(dataSource, connection -> {
+            batch(connection, sql, rows, binder);
+            return null;
+        });
     }
 
     /**
