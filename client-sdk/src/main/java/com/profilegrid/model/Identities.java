@@ -7,8 +7,9 @@ import java.util.Set;
  * The ids a profile is known by.
  *
  * @param userId       the known user id, or {@code null} while the visitor is anonymous
- * @param anonymousIds anonymous ids (cookies, device ids) joined to this profile
- * @param emails       e-mail addresses joined to this profile
+ * @param anonymousIds anonymous ids (cookies, device ids) joined to this profile; a profile folded by ProfileGrid
+ *                     lists at most 100, the first in string order (every one still finds the profile)
+ * @param emails       e-mail addresses joined to this profile; at most 100 likewise
  */
 public record Identities(String userId, Set<String> anonymousIds, Set<String> emails) {
 

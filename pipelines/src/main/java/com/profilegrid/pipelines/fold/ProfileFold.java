@@ -42,6 +42,14 @@ public class ProfileFold implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * A profile lists at most this many anonymous ids, and as many e-mail addresses: the first in string order. A
+     * fixed order keeps the fold independent of event order; the bound keeps a profile of a shared device or a test
+     * user with 100,000 anonymous ids as small as any other, so each of its events costs what a normal one costs.
+     * Every id still finds the profile (the id index has them all); the list is what a reader is shown.
+     */
+    public static final int MAX_IDS_PER_KIND = 100;
+
     private final FoldSettings settings;
 
     public ProfileFold(FoldSettings settings) {
@@ -60,10 +68,10 @@ public class ProfileFold implements Serializable {
     public Profile apply(Profile profile, TrackingEvent event) {
         Identities ids = profile.identities();
         if (event.anonymousId() != null) {
-            ids = ids.withAnonymousId(event.anonymousId());
+            ids = new Identities(ids.userId(), with(ids.anonymousIds(), event.anonymousId()), ids.emails());
         }
         if (event.previousId() != null) {
-            ids = ids.withAnonymousId(event.previousId());
+            ids = new Identities(ids.userId(), with(ids.anonymousIds(), event.previousId()), ids.emails());
         }
         if (event.userId() != null && ids.userId() == null) {
             ids = ids.withUserId(event.userId());
@@ -84,11 +92,8 @@ public class ProfileFold implements Serializable {
     public Profile merge(Profile kept, Profile absorbed) {
         Identities a = kept.identities();
         Identities b = absorbed.identities();
-        Set<String> anonymousIds = new HashSet<>(a.anonymousIds());
-        anonymousIds.addAll(b.anonymousIds());
-        Set<String> emails = new HashSet<>(a.emails());
-        emails.addAll(b.emails());
-        Profile merged = kept.withIdentities(new Identities(a.userId() != null ? a.userId() : b.userId(), anonymousIds, emails));
+        Profile merged = kept.withIdentities(new Identities(a.userId() != null ? a.userId() : b.userId(),
+                union(a.anonymousIds(), b.anonymousIds()), union(a.emails(), b.emails())));
         for (Map.Entry<String, PropertyValue> property : absorbed.properties().entrySet()) {
             merged = merged.withProperty(property.getKey(), property.getValue());
         }
@@ -116,10 +121,35 @@ public class ProfileFold implements Serializable {
             updated = updated.withProperty(trait.getKey(),
                     new PropertyValue(trait.getValue().toString(), event.timestamp(), event.messageId()));
             if (trait.getKey().equals("email") && trait.getValue().isTextual() && !trait.getValue().asText().isBlank()) {
-                updated = updated.withIdentities(updated.identities().withEmail(trait.getValue().asText()));
+                Identities ids = updated.identities();
+                updated = updated.withIdentities(new Identities(ids.userId(), ids.anonymousIds(),
+                        with(ids.emails(), trait.getValue().asText())));
             }
         }
         return updated;
+    }
+
+    /** {@code ids} with {@code id}, within {@link #MAX_IDS_PER_KIND}. */
+    static Set<String> with(Set<String> ids, String id) {
+        if (ids.contains(id)) {
+            return ids;
+        }
+        if (ids.size() < MAX_IDS_PER_KIND) {
+            Set<String> more = new HashSet<>(ids);
+            more.add(id);
+            return more;
+        }
+        return union(ids, Set.of(id));
+    }
+
+    /** The first {@link #MAX_IDS_PER_KIND} ids of both sets, in string order. */
+    static Set<String> union(Set<String> first, Set<String> second) {
+        Set<String> all = new HashSet<>(first);
+        all.addAll(second);
+        if (all.size() <= MAX_IDS_PER_KIND) {
+            return all;
+        }
+        return new HashSet<>(all.stream().sorted().limit(MAX_IDS_PER_KIND).toList());
     }
 
     /** Visits of the union: spans no further apart than the inactivity gap join into one. */

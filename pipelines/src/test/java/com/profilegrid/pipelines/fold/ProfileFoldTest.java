@@ -83,6 +83,41 @@ class ProfileFoldTest {
         assertThat(profile.eventCounts()).containsEntry("$group", 1L);
     }
 
+    @Test
+    void a_profile_of_very_many_ids_lists_the_first_of_them_whatever_the_order_or_split() {
+        int many = ProfileFold.MAX_IDS_PER_KIND * 3;
+        List<TrackingEvent> events = new java.util.ArrayList<>();
+        for (int i = 0; i < many; i++) {
+            events.add(new TrackingEvent("acme", "m" + i, EventType.IDENTIFY, null, String.format("device-%04d", i), "u1",
+                    null, null, T0.plusSeconds(i), T0.plusSeconds(i), "{}",
+                    String.format("{\"email\":\"u1+%04d@example.com\"}", i), "{}", "{}"));
+        }
+        List<TrackingEvent> shuffled = new java.util.ArrayList<>(events);
+        java.util.Collections.shuffle(shuffled, new java.util.Random(7));
+
+        Profile inOrder = foldAll(events.toArray(TrackingEvent[]::new));
+        Profile first = Profile.empty(KEY);
+        Profile second = Profile.empty(KEY);
+        for (int i = 0; i < shuffled.size(); i++) {
+            if (i % 3 == 0) {
+                first = fold.apply(first, shuffled.get(i));
+            } else {
+                second = fold.apply(second, shuffled.get(i));
+            }
+        }
+        Profile merged = fold.merge(second, first);
+
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        for (int i = 0; i < ProfileFold.MAX_IDS_PER_KIND; i++) {
+            expected.add(String.format("device-%04d", i));
+        }
+        assertThat(inOrder.identities().anonymousIds()).isEqualTo(expected);
+        assertThat(merged.identities()).isEqualTo(inOrder.identities());
+        assertThat(merged.identities().emails()).hasSize(ProfileFold.MAX_IDS_PER_KIND).contains("u1+0000@example.com")
+                .doesNotContain(String.format("u1+%04d@example.com", ProfileFold.MAX_IDS_PER_KIND));
+        assertThat(merged.eventCounts()).isEqualTo(inOrder.eventCounts()); // every event is still counted
+    }
+
     private Profile foldAll(TrackingEvent... events) {
         Profile profile = Profile.empty(KEY);
         for (TrackingEvent event : List.of(events)) {
