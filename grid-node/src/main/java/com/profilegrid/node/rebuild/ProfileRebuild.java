@@ -92,6 +92,7 @@ public final class ProfileRebuild implements AutoCloseable {
         }
         Generation to = null;
         boolean switched = false;
+        EvictionWatch evictions = null;
         try {
             Map<Generation, String> before = ProfileJob.live(member);
             Generation from = project == null ? Generation.active(member) : Generation.active(member, project);
@@ -99,8 +100,11 @@ public final class ProfileRebuild implements AutoCloseable {
             status = new RebuildStatus("CATCHING_UP", project, from.number(), to.number(), 0, 0, 0, -1,
                     "starting " + to.jobName());
             locked.countDown();
+            evictions = new EvictionWatch(member, List.of(StatePipeline.Maps.rawIdsMap(to),
+                    StatePipeline.Maps.statesMap(to)));
             Job job = ProfileJob.start(member, to, project, settings);
-            catchUp(project, to, job);
+            catchUp(project, to, job, evictions);
+            evictions.check(to.number());
             status = status.with("SWITCHING", "switching readers to generation " + to.number());
             if (project == null) {
                 GenerationSwitch.activate(member, to, new MetaTable(database.dataSource()));
@@ -119,9 +123,12 @@ public final class ProfileRebuild implements AutoCloseable {
             Thread.currentThread().interrupt();
             failed(to, switched, "interrupted");
         } catch (RuntimeException | SQLException e) {
-            failed(to, switched, e.toString());
+            failed(to, switched, e instanceof IllegalStateException ? e.getMessage() : e.toString());
             LOG.error("Rebuild failed", e);
         } finally {
+            if (evictions != null) {
+                evictions.close();
+            }
             locked.countDown();
             meta.unlock(GenerationSwitch.REBUILD_LOCK);
         }
@@ -140,12 +147,14 @@ public final class ProfileRebuild implements AutoCloseable {
                 + "database rows may be incomplete until a rebuild succeeds)" : ""));
     }
 
-    private void catchUp(String project, Generation to, Job job) throws InterruptedException, SQLException {
+    private void catchUp(String project, Generation to, Job job, EvictionWatch evictions)
+            throws InterruptedException, SQLException {
         long lastRead = 0;
         long lastCheck = System.nanoTime();
         long inLogAtStart = eventsInLog(project);
         while (true) {
             Thread.sleep(CHECK_MILLIS);
+            evictions.check(to.number());
             if (ProfileJob.stoppedOnError(job) || job.getStatus() == JobStatus.FAILED) {
                 throw new IllegalStateException("the rebuild job stopped: " + (ProfileJob.stoppedOnError(job)
                         ? job.getSuspensionCause().errorCause() : job.getStatus()));

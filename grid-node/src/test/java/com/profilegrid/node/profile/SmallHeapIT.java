@@ -29,13 +29,15 @@ import static org.awaitility.Awaitility.await;
 /**
  * A node in a JVM of its own with a small heap and the smallest profile budget takes more visitors than its budget
  * holds: the state maps evict, nothing runs out of memory, and every visitor's profile reads back whole over HTTP
- * (from memory or, once evicted, from the database).
+ * (from memory or, once evicted, from the database). A rebuild, which must hold every profile until readers switch to
+ * it, fails with the reason and leaves readers their profiles.
  */
 class SmallHeapIT {
 
     private static final int VISITORS = 6_000;
     private static final int EVENTS_EACH = 2;
     private static final int BATCH = 100;
+    private static final String ADMIN_TOKEN = "small-heap-admin";
 
     @TempDir
     Path dir;
@@ -44,7 +46,7 @@ class SmallHeapIT {
     void when_a_small_heap_node_takes_more_profiles_than_its_budget_holds_then_every_one_reads_back_whole() throws Exception {
         EmbeddedNode setup = EmbeddedNode.prepare(dir);
         List<String> flags = new ArrayList<>(List.of(setup.flags()));
-        flags.addAll(List.of("--profile-heap-percent", "4"));
+        flags.addAll(List.of("--profile-heap-percent", "4", "--admin-token", ADMIN_TOKEN));
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + setup.httpPort();
         try (NodeProcess node = NodeProcess.start(dir.resolve("node.log"), setup.httpPort(),
@@ -88,9 +90,32 @@ class SmallHeapIT {
             } finally {
                 client.shutdown();
             }
+
+            // a rebuild needs every profile in memory until readers switch to it: more than this budget holds, so it
+            // fails and says why, and readers keep the profiles they had
+            HttpResponse<String> started = http.send(admin(base, "/admin/rebuild")
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+            JsonNode[] rebuild = new JsonNode[1];
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                rebuild[0] = NodeFixture.json(http.send(admin(base, "/admin/rebuild").GET().build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+                return List.of("FAILED", "DONE").contains(rebuild[0].get("state").asText());
+            });
+            assertThat(rebuild[0].get("state").asText()).as(rebuild[0].toString()).isEqualTo("FAILED");
+            assertThat(rebuild[0].get("message").asText()).contains("more memory than the profile heap budget");
+            for (int v = 0; v < VISITORS; v += 97) {
+                assertThat(viewed(http, base, setup, v)).as("small-" + v + " after the failed rebuild")
+                        .isEqualTo(EVENTS_EACH);
+            }
+
             assertThat(node.output()).doesNotContain("OutOfMemoryError");
             assertThat(node.terminate(Duration.ofSeconds(60))).as("the node stops").isTrue();
         }
+    }
+
+    private static HttpRequest.Builder admin(String base, String path) {
+        return HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + ADMIN_TOKEN);
     }
 
     /** The visitor's count of Viewed events as a read over HTTP answers it (0 while it is not found). */
