@@ -65,6 +65,24 @@ public final class NodeFixture implements AutoCloseable {
         return send(request(path, writeKey).POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    /**
+     * Posts as a tracking client does until the node acknowledges: 200 (in the log) or 202 (in the node's spool, moved
+     * to the log later; both are safe). A 503 (the node cannot take it right now) is tried again after its Retry-After,
+     * at most 30 times; any other answer fails the test.
+     */
+    public HttpResponse<String> postAcknowledged(String path, String writeKey, String body) throws InterruptedException {
+        HttpResponse<String> answer = post(path, writeKey, body);
+        for (int attempt = 1; answer.statusCode() == 503 && attempt < 30; attempt++) {
+            long seconds = answer.headers().firstValueAsLong("Retry-After").orElse(1);
+            Thread.sleep(Math.min(2_000, Math.max(100, seconds * 1_000)));
+            answer = post(path, writeKey, body);
+        }
+        if (answer.statusCode() != 200 && answer.statusCode() != 202) {
+            throw new AssertionError("not acknowledged: " + answer.statusCode() + " " + answer.body());
+        }
+        return answer;
+    }
+
     public HttpResponse<String> postGzip(String path, String writeKey, String body) {
         return send(request(path, writeKey).header("Content-Encoding", "gzip")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(gzip(body))).build());
