@@ -31,7 +31,7 @@ import java.util.function.Supplier;
 /**
  * The member's {@link DurableProgress}, in the database: the positions of each profile job whose effects are stored
  * ({@code log_positions}) and the identity links the graphs followed ({@code identity_links}, read back by id through
- * its primary key and its {@code (project, id_b)} index).
+ * its primary key, led by {@code id_a}, and its {@code (id_b, project)} index).
  *
  * <p>The job's source tells which positions are applied in memory ({@link #applied}); a checkpoint every
  * {@link #CHECKPOINT_PERIOD_SECONDS} stores them, after it has stored what the job's state maps hold ({@code flush}):

@@ -1,5 +1,6 @@
 package com.profilegrid.pipelines.profile;
 
+import com.hazelcast.core.HazelcastInstance;
 import com.profilegrid.pipelines.identity.ProjectLink;
 
 import java.util.Collection;
@@ -17,6 +18,16 @@ public interface DurableProgress {
 
     /** The key of the member's durable progress in {@link com.hazelcast.core.HazelcastInstance#getUserContext()}. */
     String USER_CONTEXT_KEY = "profilegrid.durable-progress";
+
+    /** The durable progress {@code member} offers in its user context; the profile job cannot run without it. */
+    static DurableProgress of(HazelcastInstance member) {
+        Object progress = member.getUserContext().get(USER_CONTEXT_KEY);
+        if (progress == null) {
+            throw new IllegalStateException("no durable progress in the member's user context under "
+                    + USER_CONTEXT_KEY + ": the profile job reads its stored positions and identity links there");
+        }
+        return (DurableProgress) progress;
+    }
 
     /**
      * The stored positions of {@code job} per shard: every event of a shard up to its position has its effects stored

@@ -95,16 +95,7 @@ public final class TrackingLogSource {
 
         Reader(Processor.Context context, int batchSize, String project) {
             this(memberLog(context), context.globalProcessorIndex(), context.totalParallelism(), batchSize, project,
-                    context.logger(), memberProgress(context), context.jobConfig().getName());
-        }
-
-        private static DurableProgress memberProgress(Processor.Context context) {
-            Object progress = context.hazelcastInstance().getUserContext().get(DurableProgress.USER_CONTEXT_KEY);
-            if (progress == null) {
-                throw new IllegalStateException("no durable progress in the member's user context under "
-                        + DurableProgress.USER_CONTEXT_KEY + ": the identity graphs read their links from it");
-            }
-            return (DurableProgress) progress;
+                    context.logger(), DurableProgress.of(context.hazelcastInstance()), context.jobConfig().getName());
         }
 
         Reader(TrackingLogReader log, int index, int parallelism, int batchSize, String project, ILogger logger) {

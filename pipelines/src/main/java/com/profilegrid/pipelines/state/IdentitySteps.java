@@ -54,12 +54,7 @@ final class IdentitySteps extends StatePipeline.Batches<LogRecord, StatePipeline
 
     IdentitySteps(HazelcastInstance member) {
         super(member);
-        Object held = member.getUserContext().get(DurableProgress.USER_CONTEXT_KEY);
-        if (held == null) {
-            throw new IllegalStateException("no durable progress in the member's user context under "
-                    + DurableProgress.USER_CONTEXT_KEY + ": the identity graphs record their links there");
-        }
-        this.progress = (DurableProgress) held;
+        this.progress = DurableProgress.of(member);
         this.maxIds = maxIds();
         this.epoch = retrying(() -> progress.nextEpoch(started << 20, EPOCH_SPAN));
     }
