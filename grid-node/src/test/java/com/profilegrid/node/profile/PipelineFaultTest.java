@@ -69,7 +69,11 @@ class PipelineFaultTest {
                     sent++;
                 }
                 switch (round) {
-                    case 0 -> nodes.remove(2).node().member().getLifecycleService().terminate();
+                    case 0 -> {
+                        NodeFixture killed = nodes.remove(2);
+                        killed.node().member().getLifecycleService().terminate();
+                        killed.close(); // its HTTP server and database pool, as the process's end would
+                    }
                     case 1 -> nodes.add(NodeFixture.start(dir.resolve("n3"), db, cluster, IngestSettings.DEFAULTS, ports[3], members));
                     case 2 -> {
                         Job job = first.node().member().getJet().getJob(new Generation(0).jobName());

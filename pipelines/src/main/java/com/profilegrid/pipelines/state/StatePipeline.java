@@ -426,6 +426,8 @@ public final class StatePipeline {
      * items one at a time, since those read the raw-ids map first.
      */
     static final class ProfileSteps extends Batches<ToProfile, ProfileWrite> {
+        /** How often a remake starts over when the state changed between its read and its write. */
+        static final int REMAKE_ATTEMPTS = 10;
         private final IMap<String, RawIdEntry> rawIds;
         private final IMap<ProfileKey, ProfileState> states;
         private final ProfileFold fold;
@@ -531,34 +533,50 @@ public final class StatePipeline {
 
         /**
          * Makes the profile again from the raw ids that point at it: those it holds, plus {@code include}, minus
-         * {@code exclude}; each at the version its entry holds. Deletes it when none is left.
+         * {@code exclude}; each at the version its entry holds. Deletes it when none is left. The write is a compare and
+         * set ({@link ReplaceState}): when the state changed after it was read, the remake starts over from the new
+         * state, up to {@link #REMAKE_ATTEMPTS} times, and then fails the batch (the job restarts and replays).
          */
         private CompletableFuture<ProfileWrite> remake(ProfileKey key, String include, String exclude) {
-            return states.getAsync(key).toCompletableFuture().thenCompose(state -> {
-                Set<String> rawKeys = new HashSet<>();
-                if (state != null) {
-                    state.absorbed().keySet().forEach(id -> rawKeys.add(GridMaps.projectKey(key.project(), id)));
-                }
-                if (include != null) {
-                    rawKeys.add(GridMaps.projectKey(key.project(), include));
-                }
-                if (exclude != null) {
-                    rawKeys.remove(GridMaps.projectKey(key.project(), exclude));
-                }
-                return rawIds.submitToKeys(rawKeys, new ReadRawIds()).toCompletableFuture();
-            }).thenCompose(entries -> {
+            return remake(key, include, exclude, 1);
+        }
+
+        private CompletableFuture<ProfileWrite> remake(ProfileKey key, String include, String exclude, int attempt) {
+            return states.getAsync(key).toCompletableFuture().thenCompose(state -> remade(key, state, include, exclude)
+                    .thenCompose(remade -> states.submitToKey(key, new ReplaceState(state, remade)).toCompletableFuture()
+                            .thenCompose(written -> {
+                                if (written) {
+                                    return CompletableFuture.completedFuture(
+                                            new ProfileWrite(key, remade == null ? null : remade.profile()));
+                                }
+                                if (attempt >= REMAKE_ATTEMPTS) {
+                                    return CompletableFuture.failedFuture(new IllegalStateException("profile " + key
+                                            + " changed under each of " + attempt + " attempts to make it again"));
+                                }
+                                return remake(key, include, exclude, attempt + 1);
+                            })));
+        }
+
+        /** The state made from the raw ids that point at {@code key} (see {@link #remake}); {@code null} when none does. */
+        private CompletableFuture<ProfileState> remade(ProfileKey key, ProfileState state, String include, String exclude) {
+            Set<String> rawKeys = new HashSet<>();
+            if (state != null) {
+                state.absorbed().keySet().forEach(id -> rawKeys.add(GridMaps.projectKey(key.project(), id)));
+            }
+            if (include != null) {
+                rawKeys.add(GridMaps.projectKey(key.project(), include));
+            }
+            if (exclude != null) {
+                rawKeys.remove(GridMaps.projectKey(key.project(), exclude));
+            }
+            return rawIds.submitToKeys(rawKeys, new ReadRawIds()).toCompletableFuture().thenApply(entries -> {
                 Map<String, RawIdEntry> own = new HashMap<>();
                 entries.forEach((rawKey, entry) -> {
                     if (entry != null && entry.version() > 0 && entry.currentProfileId().equals(key.profileId())) {
                         own.put(GridMaps.idOf(rawKey), entry);
                     }
                 });
-                if (own.isEmpty()) {
-                    return states.deleteAsync(key).toCompletableFuture().thenApply(ignored -> new ProfileWrite(key, null));
-                }
-                ProfileState remade = ProfileState.recomputed(key, own, fold);
-                return states.setAsync(key, remade).toCompletableFuture()
-                        .thenApply(ignored -> new ProfileWrite(key, remade.profile()));
+                return own.isEmpty() ? null : ProfileState.recomputed(key, own, fold);
             });
         }
     }

@@ -47,7 +47,7 @@ class RawIdMapTest {
         members.add(Hazelcast.newHazelcastInstance(config(cluster, port)));
     }
 
-    private static Config config(String cluster, int port) {
+    static Config config(String cluster, int port) {
         Config config = new Config().setClusterName(cluster).setProperty("hazelcast.phone.home.enabled", "false")
                 .setProperty("hazelcast.logging.type", "slf4j");
         config.getNetworkConfig().setPort(port).setPortAutoIncrement(true).getInterfaces().setEnabled(true)
