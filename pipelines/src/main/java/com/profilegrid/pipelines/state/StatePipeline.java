@@ -544,17 +544,18 @@ public final class StatePipeline {
         private CompletableFuture<ProfileWrite> remake(ProfileKey key, String include, String exclude, int attempt) {
             return states.getAsync(key).toCompletableFuture().thenCompose(state -> remade(key, state, include, exclude)
                     .thenCompose(remade -> states.submitToKey(key, new ReplaceState(state, remade)).toCompletableFuture()
-                            .thenCompose(written -> {
-                                if (written) {
-                                    return CompletableFuture.completedFuture(
-                                            new ProfileWrite(key, remade == null ? null : remade.profile()));
-                                }
-                                if (attempt >= REMAKE_ATTEMPTS) {
-                                    return CompletableFuture.failedFuture(new IllegalStateException("profile " + key
-                                            + " changed under each of " + attempt + " attempts to make it again"));
-                                }
-                                return remake(key, include, exclude, attempt + 1);
-                            })));
+                            .thenCompose(written -> written
+                                    ? CompletableFuture.completedFuture(new ProfileWrite(key, remade == null ? null : remade.profile()))
+                                    : remakeAgain(key, include, exclude, attempt))));
+        }
+
+        /** The remake's next attempt after {@code attempt} found the state changed, or the failure after the last. */
+        private CompletableFuture<ProfileWrite> remakeAgain(ProfileKey key, String include, String exclude, int attempt) {
+            if (attempt >= REMAKE_ATTEMPTS) {
+                return CompletableFuture.failedFuture(new IllegalStateException("profile " + key
+                        + " changed under each of " + attempt + " attempts to make it again"));
+            }
+            return remake(key, include, exclude, attempt + 1);
         }
 
         /** The state made from the raw ids that point at {@code key} (see {@link #remake}); {@code null} when none does. */

@@ -18,7 +18,12 @@ class RawIdEntryTest {
     static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
 
     static LogRecord record(long shard, long seq, String messageId) {
-        return new LogRecord(shard, seq, new TrackingEvent("acme", messageId, EventType.TRACK, "Viewed", null, "u1",
+        return record(shard, seq, messageId, "u1");
+    }
+
+    /** A track event of user {@code userId} in project acme at {@code seq} of {@code shard}. */
+    static LogRecord record(long shard, long seq, String messageId, String userId) {
+        return new LogRecord(shard, seq, new TrackingEvent("acme", messageId, EventType.TRACK, "Viewed", null, userId,
                 null, null, T0.plusSeconds(seq), T0.plusSeconds(seq), "{}", "{}", "{}", "{}"));
     }
 

@@ -5,7 +5,6 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.ProfileKey;
-import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.pipelines.fold.FoldSettings;
 import com.profilegrid.pipelines.fold.ProfileFold;
 import com.profilegrid.pipelines.profile.LogRecord;
@@ -105,10 +104,7 @@ class RemakeRaceTest {
     }
 
     private static LogRecord record(String id, int seq) {
-        LogRecord record = RawIdEntryTest.record(1, seq, id + "-m" + seq);
-        return new LogRecord(1, seq, new TrackingEvent(
-                "acme", record.event().messageId(), record.event().type(), "Viewed", null, id.substring("user:".length()),
-                null, null, record.event().timestamp(), record.event().receivedAt(), "{}", "{}", "{}", "{}"));
+        return RawIdEntryTest.record(1, seq, id + "-m" + seq, id.substring("user:".length()));
     }
 
     private static RawIdEntry entry(int events) {
