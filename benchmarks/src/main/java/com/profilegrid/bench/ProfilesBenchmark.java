@@ -41,6 +41,11 @@ final class ProfilesBenchmark implements Callable<Integer> {
     @Option(names = "--probes", defaultValue = "200", description = "Event-to-profile latency probes (default: ${DEFAULT-VALUE}).")
     int probes;
 
+    /** A paced load runs this long before the first probe. */
+    private static final Duration PROBE_WARMUP = Duration.ofSeconds(3);
+    /** One probe starts this long after the one before (or when it is seen, if later). */
+    private static final Duration PROBE_SPACING = Duration.ofMillis(100);
+
     @Override
     public Integer call() throws Exception {
         IngestSettings ingest = IngestSettings.DEFAULTS.withMaxInFlight(256).withProjectRate(10_000_000, 10_000_000);
@@ -53,6 +58,7 @@ final class ProfilesBenchmark implements Callable<Integer> {
                 loads.add(new SegmentLoad(url, node.writeKey(), batch, UUID.randomUUID().toString(), 32));
             }
             long start = System.nanoTime();
+            long cpuStart = processCpuNanos();
             List<Thread> drivers = new java.util.ArrayList<>();
             for (SegmentLoad load : loads) {
                 Thread driver = new Thread(() -> {
@@ -83,17 +89,34 @@ final class ProfilesBenchmark implements Callable<Integer> {
                 Thread.sleep(Math.max(100, 3 * (System.nanoTime() - countStart) / 1_000_000));
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            long cpu = processCpuNanos() - cpuStart;
             System.out.printf("%-9s %d node(s) end to end: %d events ingested in %.1f s, all folded into profiles after %.1f s: "
                     + "%.0f events/s%n", database, nodes, sent, (ingested - start) / 1e9, seconds, sent / seconds);
+            System.out.printf("%-9s CPU of this JVM (node and load generator): %.1f cores on average, %.0f us per event%n",
+                    database, cpu / 1e9 / seconds, cpu / 1e3 / sent);
             if (database.equals("postgres")) {
                 double insert = node.jdbcInsertRowsPerSecond();
                 System.out.printf("%-9s JDBC batch insert of the same log rows: %.0f rows/s; end to end runs at %.0f%% of it%n",
                         database, insert, 100 * sent / seconds / insert);
             }
 
+            // probes while a paced load runs at half of the end-to-end rate, as the latency target is stated
+            double half = sent / seconds / 2;
+            Duration paced = Duration.ofMillis(PROBE_WARMUP.toMillis() + probes * PROBE_SPACING.toMillis());
+            Thread background = new Thread(() -> {
+                try {
+                    loads.get(0).atFixedRate(half, paced, 256);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            long acceptedBefore = loads.get(0).accepted();
+            background.start();
+            Thread.sleep(PROBE_WARMUP.toMillis());
             Histogram visible = new Histogram(60_000_000_000L, 3);
             ProfileKey probe = new ProfileKey(node.projectId(), "user:probe");
             for (int i = 0; i < probes; i++) {
+                long next = System.nanoTime() + PROBE_SPACING.toNanos();
                 String event = "probe-" + i;
                 long t0 = System.nanoTime();
                 node.trackProbe("probe", event);
@@ -105,14 +128,24 @@ final class ProfilesBenchmark implements Callable<Integer> {
                     Thread.onSpinWait();
                 }
                 visible.recordValue((System.nanoTime() - t0) / 1_000);
+                Thread.sleep(Math.max(0, (next - System.nanoTime()) / 1_000_000));
             }
-            System.out.printf("%-9s event -> profile visible (HTTP ack + pipeline): p50 %.2f ms  p99 %.2f ms  (%d probes)%n",
-                    database, visible.getValueAtPercentile(50) / 1000.0, visible.getValueAtPercentile(99) / 1000.0, probes);
+            background.join();
+            long pacedAccepted = loads.get(0).accepted() - acceptedBefore;
+            System.out.printf("%-9s event -> profile visible (HTTP ack + pipeline) beside a load at half of that rate "
+                            + "(%.0f events/s asked, %.0f accepted): p50 %.2f ms  p99 %.2f ms  (%d probes)%n", database, half,
+                    pacedAccepted / (paced.toNanos() / 1e9), visible.getValueAtPercentile(50) / 1000.0,
+                    visible.getValueAtPercentile(99) / 1000.0, probes);
+            node.awaitProfilesRead(sent + pacedAccepted + probes, Duration.ofMinutes(10));
 
+            long rebuildCpuStart = processCpuNanos();
             BenchNode.Rebuild rebuild = node.rebuild();
+            long rebuildCpu = processCpuNanos() - rebuildCpuStart;
             System.out.printf("%-9s rebuild from the log: %d events folded in %.1f s (%.0f events/s); done with the switch "
                             + "and the database after %.1f s%n", database, rebuild.events(), rebuild.foldSeconds(),
                     rebuild.events() / rebuild.foldSeconds(), rebuild.totalSeconds());
+            System.out.printf("%-9s CPU of the node through the rebuild: %.1f cores on average, %.0f us per event%n",
+                    database, rebuildCpu / 1e9 / rebuild.totalSeconds(), rebuildCpu / 1e3 / rebuild.events());
             if (database.equals("postgres")) {
                 double copy = node.copyLogRowsPerSecond();
                 System.out.printf("%-9s COPY tracking_log TO STDOUT: %.0f rows/s; the rebuild folds at %.0f%% of it%n", database,
@@ -143,6 +176,12 @@ final class ProfilesBenchmark implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** CPU time this JVM has used, all threads (JIT and GC included). */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static void reads(ProfileGridClient client, String project, String label) {

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +30,7 @@ final class SegmentLoad {
     }
 
     private static final String MESSAGE = "{\"type\":\"track\",\"messageId\":\"%s\",\"anonymousId\":\"anon-%d\","
-            + "\"userId\":\"user-%d\",\"event\":\"Product Viewed\",\"timestamp\":\"2026-11-26T10:00:00.000Z\","
+            + "\"userId\":\"user-%d\",\"event\":\"Product Viewed\",\"timestamp\":\"%s\","
             + "\"properties\":{\"product_id\":\"507f1f77bcf86cd799439011\",\"sku\":\"G-32\",\"category\":\"Games\","
             + "\"name\":\"Monopoly: 3rd Edition\",\"brand\":\"Hasbro\",\"variant\":\"200 pieces\",\"price\":18.99,"
             + "\"quantity\":1,\"currency\":\"USD\",\"url\":\"https://www.example.com/product/path\"},"
@@ -62,9 +63,11 @@ final class SegmentLoad {
     private HttpRequest nextRequest() {
         long n = requestNumber.incrementAndGet();
         StringBuilder body = new StringBuilder(batchSize * 900).append("{\"batch\":[");
+        // the send time, as analytics.js stamps its events: a visitor's later events (and links) come later
+        String now = Instant.now().toString();
         for (int i = 0; i < batchSize; i++) {
             int visitor = (int) ((n * batchSize + i) % 100_000);
-            body.append(i == 0 ? "" : ",").append(String.format(MESSAGE, runId + "-" + n + "-" + i, visitor, visitor));
+            body.append(i == 0 ? "" : ",").append(String.format(MESSAGE, runId + "-" + n + "-" + i, visitor, visitor, now));
         }
         body.append("]}");
         return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("Authorization", authorization)

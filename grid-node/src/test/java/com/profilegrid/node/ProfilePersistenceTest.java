@@ -8,6 +8,7 @@ import com.hazelcast.map.IMap;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
+import com.profilegrid.node.store.ActiveGenerations;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.ProfileMapStore;
 import com.profilegrid.node.store.ProfileStateStore;
@@ -27,8 +28,11 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static com.hazelcast.test.HazelcastTestSupport.assertClusterSizeEventually;
+import static com.hazelcast.test.HazelcastTestSupport.assertTrueEventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -62,9 +66,12 @@ class ProfilePersistenceTest {
         String name = TestClusters.uniqueClusterName();
         HazelcastInstance[] members = new HazelcastInstance[size];
         for (int i = 0; i < size; i++) {
-            members[i] = factory.newHazelcastInstance(TestClusters.withStore(name, database, dbSettings));
+            members[i] = TestClusters.startWithStore(factory, TestClusters.withStore(name, database, dbSettings));
         }
         assertClusterSizeEventually(size, members);
+        // partitions still moving between the members make some loads keep their entry on a replica that no longer
+        // owns it (see docs/profile-state.md); these tests are about loads, not migrations
+        assertTrueEventually(() -> assertThat(members[0].getPartitionService().isClusterSafe()).isTrue());
         return members;
     }
 
@@ -108,6 +115,7 @@ class ProfilePersistenceTest {
         for (Profile profile : persisted.values()) {
             assertThat(map.get(profile.key())).isEqualTo(profile);
         }
+        // an offloaded load answers the caller before it stores the entry: the map holds them all soon after
         assertThat(map.size()).isEqualTo(persisted.size());
         assertThat(map.get(new ProfileKey("acme", "nobody"))).isNull();
     }
@@ -121,7 +129,7 @@ class ProfilePersistenceTest {
                 .setMaxSizePolicy(MaxSizePolicy.USED_HEAP_SIZE).setSize(1);
         config.getMapConfig(MemberConfig.PROFILES_MAP).getEvictionConfig()
                 .setMaxSizePolicy(MaxSizePolicy.USED_HEAP_SIZE).setSize(1);
-        HazelcastInstance member = factory.newHazelcastInstance(config);
+        HazelcastInstance member = TestClusters.startWithStore(factory, config);
         IMap<ProfileKey, ProfileState> states = states(member);
         Map<ProfileKey, ProfileState> written = SampleProfiles.states(SampleProfiles.profiles("acme", 5_000));
 
@@ -135,6 +143,28 @@ class ProfilePersistenceTest {
         IMap<ProfileKey, Profile> profiles = profiles(member);
         written.forEach((key, state) -> assertThat(profiles.get(key)).isEqualTo(state.profile()));
         assertThat(profiles.size()).as("readers' entries left in memory after eviction").isLessThan(written.size());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void when_a_member_does_not_follow_the_generations_in_use_yet_then_a_state_load_waits_for_it(TestDatabases kind)
+            throws Exception {
+        openDatabase(kind);
+        Map<ProfileKey, ProfileState> persisted = SampleProfiles.states(SampleProfiles.profiles("acme", 1));
+        new ProfileStateStore(database.dataSource(), database.dialect(), new StoreCutoff()).storeAll(persisted);
+        ProfileKey key = persisted.keySet().iterator().next();
+        Config config = TestClusters.withStore(TestClusters.uniqueClusterName(), database, dbSettings);
+        ActiveGenerations generations = new ActiveGenerations();
+        config.getUserContext().put(ActiveGenerations.USER_CONTEXT_KEY, generations);
+        HazelcastInstance member = factory.newHazelcastInstance(config);
+
+        // the state maps load on the partition thread, which cannot read the meta map: the load is tried again
+        CompletableFuture<ProfileState> read = states(member).getAsync(key).toCompletableFuture();
+        Thread.sleep(1_500);
+        assertThat(read).as("waiting for the member to follow the generations in use").isNotDone();
+        generations.watch(member);
+
+        assertThat(read.get(30, TimeUnit.SECONDS)).isEqualTo(persisted.get(key));
     }
 
     /** The plain columns, read with plain JDBC, without the store's row mapping. */

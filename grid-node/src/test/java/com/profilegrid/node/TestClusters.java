@@ -1,7 +1,10 @@
 package com.profilegrid.node;
 
+import com.hazelcast.client.test.TestHazelcastFactory;
 import com.hazelcast.config.Config;
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.test.HazelcastTestSupport;
+import com.profilegrid.node.store.ActiveGenerations;
 import com.profilegrid.node.store.Database;
 
 import java.nio.file.Path;
@@ -30,9 +33,21 @@ public final class TestClusters {
         return config;
     }
 
-    /** A member config whose profiles map persists to {@code database}; one per member. */
+    /**
+     * A member config whose profiles map persists to {@code database}; one per member. Start the member with
+     * {@link #startWithStore}, which has it follow the generations in use as a node does.
+     */
     public static Config withStore(String clusterName, Database database, Database.Settings db) {
         return MemberConfig.withProfileStore(load(settings(clusterName, db)), database);
+    }
+
+    /** A member of {@code factory} from a {@link #withStore} config, following the generations in use as a node does. */
+    public static HazelcastInstance startWithStore(TestHazelcastFactory factory, Config config) {
+        ActiveGenerations generations = new ActiveGenerations();
+        config.getUserContext().put(ActiveGenerations.USER_CONTEXT_KEY, generations);
+        HazelcastInstance member = factory.newHazelcastInstance(config);
+        generations.watch(member);
+        return member;
     }
 
     public static String uniqueClusterName() {

@@ -3,6 +3,7 @@ package com.profilegrid.node.store;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.internal.util.ThreadUtil;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.spi.exception.RetryableHazelcastException;
 import com.hazelcast.map.MapLoader;
 import com.hazelcast.map.MapLoaderLifecycleSupport;
 import com.hazelcast.map.MapStore;
@@ -424,16 +425,20 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
     }
 
     /**
-     * The generation readers of {@code project} use: from the member's copy of the meta map on a partition thread (an
-     * entry processor's backup loading its entry), which must not make a remote call; from the meta map elsewhere.
+     * The generation readers of {@code project} use: from the member's copy of the meta map on a partition thread
+     * (every load of the state maps, whose operations run there, and an entry processor's backup loading its entry),
+     * which must not make a remote call; from the meta map elsewhere.
      */
     private Generation activeGeneration(String project) {
         if (ThreadUtil.isRunningOnPartitionThread()) {
             ActiveGenerations copy = ActiveGenerations.of(member);
             Generation active = copy == null ? null : copy.active(project);
-            if (active != null) {
-                return active;
+            if (active == null) {
+                // the member's copy starts following the meta map just after the member starts: Hazelcast runs the
+                // operation again a little later (a guess here could load the wrong generation's rows, or none)
+                throw new RetryableHazelcastException("the member does not follow the generations in use yet");
             }
+            return active;
         }
         return Generation.active(member, project);
     }
