@@ -10,6 +10,7 @@ import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.DeadLetterStore;
+import com.profilegrid.node.store.IdentityRefusalStore;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.node.store.FromStateLoader;
 import com.profilegrid.node.store.IdIndexStore;
@@ -96,6 +97,8 @@ public final class MemberConfig {
                         RawIdEntry::currentProfileId, new IdIndexStore(dataSource, dialect).readOnly()));
         config.getMapConfig(DeadLetter.MAP).getMapStoreConfig().setEnabled(true)
                 .setImplementation(new DeadLetterStore(dataSource, dialect));
+        config.getMapConfig(GridMaps.IDENTITY_REFUSALS).getMapStoreConfig().setEnabled(true)
+                .setImplementation(new IdentityRefusalStore(dataSource, dialect));
         return config;
     }
 

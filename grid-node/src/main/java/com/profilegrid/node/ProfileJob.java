@@ -26,6 +26,7 @@ import com.profilegrid.model.GridMaps;
 import com.profilegrid.pipelines.fold.FoldSettings;
 import com.profilegrid.pipelines.fold.ProfileFold;
 import com.profilegrid.pipelines.state.StatePipeline;
+import com.profilegrid.pipelines.profile.DeadLetter;
 import com.profilegrid.pipelines.profile.TrackingLogSource;
 
 /**
@@ -204,15 +205,17 @@ public final class ProfileJob {
     }
 
     /**
-     * Finishes the initial load of the maps backed by a database table before anything writes to them. Our loaders
-     * preload no keys, but Hazelcast still runs its load protocol on the first touch of such a map: every partition
+     * Finishes the initial load of the maps backed by a database table before anything writes to them. The state and
+     * readers' loaders preload no keys (the dead letters and identity refusals load whole), but Hazelcast runs its
+     * load protocol on the first touch of any such map: every partition
      * waits for a "loaded" message, and one sent while that partition migrates is lost. Its backup replica then stays
      * "still loading" and refuses every backup, so every change to that partition fails as indeterminate (the job
      * restarts and fails again) until the member restarts. Loading first, before the job runs and usually before
      * other members join, keeps that race out of the way of the job: a migration copies the loaded state.
      */
     private static void loadStores(HazelcastInstance member, StatePipeline.Maps maps) {
-        for (String name : List.of(maps.rawIds(), maps.states(), maps.profiles(), maps.ids())) {
+        for (String name : List.of(maps.rawIds(), maps.states(), maps.profiles(), maps.ids(), maps.refusals(),
+                DeadLetter.MAP)) {
             member.getMap(name).size();
         }
     }

@@ -1,18 +1,12 @@
 package com.profilegrid.node.store;
 
 import com.hazelcast.map.MapStore;
-import com.profilegrid.model.GridMaps;
 import com.profilegrid.pipelines.profile.DeadLetter;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -27,10 +21,15 @@ public final class DeadLetterStore implements MapStore<String, DeadLetter> {
 
     private final DataSource dataSource;
     private final SqlDialect dialect;
+    private final MessageRows<DeadLetter> rows;
 
     public DeadLetterStore(DataSource dataSource, SqlDialect dialect) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.rows = new MessageRows<>(dataSource, "dead_letters",
+                "project, message_id, shard, seq, reason, first_seen_ms", row -> new DeadLetter(row.getString(1),
+                        row.getString(2), row.getLong(3), row.getLong(4), row.getString(5),
+                        Instant.ofEpochMilli(row.getLong(6))), "dead letters");
     }
 
     @Override
@@ -77,46 +76,16 @@ public final class DeadLetterStore implements MapStore<String, DeadLetter> {
 
     @Override
     public DeadLetter load(String key) {
-        Map<String, DeadLetter> found = select(" WHERE project = ? AND message_id = ?", key);
-        return found.get(key);
+        return rows.one(key);
     }
 
     @Override
     public Map<String, DeadLetter> loadAll(Collection<String> keys) {
-        Map<String, DeadLetter> all = new HashMap<>();
-        for (String key : keys) {
-            DeadLetter letter = load(key);
-            if (letter != null) {
-                all.put(key, letter);
-            }
-        }
-        return all;
+        return rows.some(keys);
     }
 
     @Override
     public Iterable<String> loadAllKeys() {
-        return new ArrayList<>(select("", null).keySet());
-    }
-
-    private Map<String, DeadLetter> select(String where, String key) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(
-                     "SELECT project, message_id, shard, seq, reason, first_seen_ms FROM dead_letters" + where)) {
-            if (key != null) {
-                select.setString(1, GridMaps.projectOf(key));
-                select.setString(2, GridMaps.idOf(key));
-            }
-            Map<String, DeadLetter> letters = new HashMap<>();
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    DeadLetter letter = new DeadLetter(rows.getString(1), rows.getString(2), rows.getLong(3),
-                            rows.getLong(4), rows.getString(5), Instant.ofEpochMilli(rows.getLong(6)));
-                    letters.put(letter.key(), letter);
-                }
-            }
-            return letters;
-        } catch (SQLException e) {
-            throw new ProfileStoreException("cannot load dead letters", e);
-        }
+        return rows.allKeys();
     }
 }

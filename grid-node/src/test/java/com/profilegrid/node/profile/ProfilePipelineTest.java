@@ -9,6 +9,7 @@ import com.profilegrid.node.ProfileJob;
 import com.profilegrid.node.TestClusters;
 import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
+import com.profilegrid.node.store.Database;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.List;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -32,10 +34,12 @@ class ProfilePipelineTest {
 
     private NodeFixture node;
     private ProjectStore.Created project;
+    private Database.Settings db;
 
     @BeforeEach
     void startNode() {
-        node = NodeFixture.start(dir, TestDatabases.H2.fresh(dir), TestClusters.uniqueClusterName(), IngestSettings.DEFAULTS);
+        db = TestDatabases.H2.fresh(dir);
+        node = NodeFixture.start(dir, db, TestClusters.uniqueClusterName(), IngestSettings.DEFAULTS);
         project = node.createProject("acme");
     }
 
@@ -119,6 +123,26 @@ class ProfilePipelineTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> "user:bob".equals(ids.get(project.projectId() + "\u001fanon:x")));
         assertThat(NodeFixture.json(node.send(node.request("/v1/profiles/x", project.readKey()).GET().build()).body())
                 .get("profileId").asText()).isEqualTo("user:bob");
+    }
+
+    @Test
+    void when_the_cluster_restarts_then_the_refusals_are_still_recorded_and_a_withdrawn_one_stays_withdrawn() {
+        post("{\"anonymousId\":\"x\",\"userId\":\"alice\",\"messageId\":\"m1\",\"timestamp\":\"2026-11-01T10:00:00Z\"}", "identify");
+        post("{\"anonymousId\":\"x\",\"userId\":\"bob\",\"messageId\":\"m2\",\"timestamp\":\"2026-11-01T10:20:00Z\"}", "identify");
+        IMap<String, String> refusals = node.node().member().getMap(ProfileJob.REFUSALS_MAP);
+        await().atMost(Duration.ofSeconds(30)).until(() -> refusals.get(project.projectId() + "\u001fm2") != null);
+        post("{\"anonymousId\":\"x\",\"userId\":\"bob\",\"messageId\":\"m0\",\"timestamp\":\"2026-11-01T09:50:00Z\"}", "identify");
+        await().atMost(Duration.ofSeconds(30)).until(() -> refusals.get(project.projectId() + "\u001fm2") == null
+                && refusals.get(project.projectId() + "\u001fm1") != null);
+        Map<String, String> before = Map.copyOf(refusals);
+
+        node.close();
+        node = NodeFixture.start(dir, db, TestClusters.uniqueClusterName(), IngestSettings.DEFAULTS);
+
+        IMap<String, String> after = node.node().member().getMap(ProfileJob.REFUSALS_MAP);
+        assertThat(Map.copyOf(after)).as("listed after a full restart, before any event touches the ids")
+                .isEqualTo(before).containsOnlyKeys(project.projectId() + "\u001fm1");
+        assertThat(after.get(project.projectId() + "\u001fm1")).contains("user:alice", "user:bob");
     }
 
     @Test

@@ -1,0 +1,89 @@
+package com.profilegrid.node.store;
+
+import com.hazelcast.map.MapStore;
+import com.profilegrid.model.GridMaps;
+
+import javax.sql.DataSource;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Keeps the identity graph's refusals ({@link GridMaps#IDENTITY_REFUSALS}: {@code project␟messageId} to the reason
+ * the link was not followed) in the {@code identity_refusals} table, written through, so that they outlive a
+ * full-cluster restart; loaded whole when the map is first used (they are few: a refusal is two known users over one
+ * id). A refusal the graph withdraws (a late, older link decided it the other way) is deleted from the table too.
+ */
+public final class IdentityRefusalStore implements MapStore<String, String> {
+
+    private static final int MAX_REASON = 2_000;
+
+    private final DataSource dataSource;
+    private final SqlDialect dialect;
+    private final MessageRows<String> rows;
+
+    public IdentityRefusalStore(DataSource dataSource, SqlDialect dialect) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.rows = new MessageRows<>(dataSource, "identity_refusals", "project, message_id, reason",
+                row -> row.getString(3), "identity refusals");
+    }
+
+    @Override
+    public void store(String key, String reason) {
+        storeAll(Map.of(key, reason));
+    }
+
+    @Override
+    public void storeAll(Map<String, String> refusals) {
+        String upsert = switch (dialect) {
+            case POSTGRESQL -> "INSERT INTO identity_refusals (project, message_id, reason) VALUES (?, ?, ?) "
+                    + "ON CONFLICT (project, message_id) DO UPDATE SET reason = EXCLUDED.reason";
+            case H2 -> "MERGE INTO identity_refusals (project, message_id, reason) KEY (project, message_id) VALUES (?, ?, ?)";
+        };
+        try {
+            Transactions.batch(dataSource, upsert, refusals.entrySet(), (statement, refusal) -> {
+                statement.setString(1, GridMaps.projectOf(refusal.getKey()));
+                statement.setString(2, GridMaps.idOf(refusal.getKey()));
+                String reason = refusal.getValue();
+                statement.setString(3, reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason);
+            });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot store " + refusals.size() + " identity refusal(s)", e);
+        }
+    }
+
+    @Override
+    public void delete(String key) {
+        deleteAll(List.of(key));
+    }
+
+    @Override
+    public void deleteAll(Collection<String> keys) {
+        try {
+            Transactions.batch(dataSource, "DELETE FROM identity_refusals WHERE project = ? AND message_id = ?", keys,
+                    (statement, key) -> {
+                        statement.setString(1, GridMaps.projectOf(key));
+                        statement.setString(2, GridMaps.idOf(key));
+                    });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot delete " + keys.size() + " identity refusal(s)", e);
+        }
+    }
+
+    @Override
+    public String load(String key) {
+        return rows.one(key);
+    }
+
+    @Override
+    public Map<String, String> loadAll(Collection<String> keys) {
+        return rows.some(keys);
+    }
+
+    @Override
+    public Iterable<String> loadAllKeys() {
+        return rows.allKeys();
+    }
+}
