@@ -154,11 +154,13 @@ class ProfilePersistenceTest {
         new ProfileStateStore(database.dataSource(), database.dialect(), new StoreCutoff()).storeAll(persisted);
         ProfileKey key = persisted.keySet().iterator().next();
         Config config = TestClusters.withStore(TestClusters.uniqueClusterName(), database, dbSettings);
+        // loads on the partition thread, where an entry processor's backup loads its missing entry
+        config.getMapConfig(StatePipeline.Maps.STATES + "*").getMapStoreConfig().setOffload(false);
         ActiveGenerations generations = new ActiveGenerations();
         config.getUserContext().put(ActiveGenerations.USER_CONTEXT_KEY, generations);
         HazelcastInstance member = factory.newHazelcastInstance(config);
 
-        // the state maps load on the partition thread, which cannot read the meta map: the load is tried again
+        // a partition thread cannot read the meta map: the load fails as retryable and Hazelcast tries it again
         CompletableFuture<ProfileState> read = states(member).getAsync(key).toCompletableFuture();
         Thread.sleep(1_500);
         assertThat(read).as("waiting for the member to follow the generations in use").isNotDone();
