@@ -1,6 +1,5 @@
 package com.profilegrid.node.store;
 
-import com.hazelcast.map.MapStore;
 import com.profilegrid.pipelines.profile.DeadLetter;
 
 import javax.sql.DataSource;
@@ -15,21 +14,19 @@ import java.util.Map;
  * cannot take). A letter once stored keeps its first-seen time: a second store of the same event changes nothing.
  * Dead letters are never deleted through the map.
  */
-public final class DeadLetterStore implements MapStore<String, DeadLetter> {
+public final class DeadLetterStore extends MessageTableStore<DeadLetter> {
 
     private static final int MAX_REASON = 2_000;
 
     private final DataSource dataSource;
     private final SqlDialect dialect;
-    private final MessageRows<DeadLetter> rows;
 
     public DeadLetterStore(DataSource dataSource, SqlDialect dialect) {
+        super(dataSource, "dead_letters", "project, message_id, shard, seq, reason, first_seen_ms",
+                row -> new DeadLetter(row.getString(1), row.getString(2), row.getLong(3), row.getLong(4),
+                        row.getString(5), Instant.ofEpochMilli(row.getLong(6))), "dead letters");
         this.dataSource = dataSource;
         this.dialect = dialect;
-        this.rows = new MessageRows<>(dataSource, "dead_letters",
-                "project, message_id, shard, seq, reason, first_seen_ms", row -> new DeadLetter(row.getString(1),
-                        row.getString(2), row.getLong(3), row.getLong(4), row.getString(5),
-                        Instant.ofEpochMilli(row.getLong(6))), "dead letters");
     }
 
     @Override
@@ -72,20 +69,5 @@ public final class DeadLetterStore implements MapStore<String, DeadLetter> {
     @Override
     public void deleteAll(Collection<String> keys) {
         // kept, as in delete
-    }
-
-    @Override
-    public DeadLetter load(String key) {
-        return rows.one(key);
-    }
-
-    @Override
-    public Map<String, DeadLetter> loadAll(Collection<String> keys) {
-        return rows.some(keys);
-    }
-
-    @Override
-    public Iterable<String> loadAllKeys() {
-        return rows.allKeys();
     }
 }

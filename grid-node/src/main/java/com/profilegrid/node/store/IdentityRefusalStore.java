@@ -1,6 +1,5 @@
 package com.profilegrid.node.store;
 
-import com.hazelcast.map.MapStore;
 import com.profilegrid.model.GridMaps;
 
 import javax.sql.DataSource;
@@ -15,19 +14,18 @@ import java.util.Map;
  * full-cluster restart; loaded whole when the map is first used (they are few: a refusal is two known users over one
  * id). A refusal the graph withdraws (a late, older link decided it the other way) is deleted from the table too.
  */
-public final class IdentityRefusalStore implements MapStore<String, String> {
+public final class IdentityRefusalStore extends MessageTableStore<String> {
 
     private static final int MAX_REASON = 2_000;
 
     private final DataSource dataSource;
     private final SqlDialect dialect;
-    private final MessageRows<String> rows;
 
     public IdentityRefusalStore(DataSource dataSource, SqlDialect dialect) {
+        super(dataSource, "identity_refusals", "project, message_id, reason", row -> row.getString(3),
+                "identity refusals");
         this.dataSource = dataSource;
         this.dialect = dialect;
-        this.rows = new MessageRows<>(dataSource, "identity_refusals", "project, message_id, reason",
-                row -> row.getString(3), "identity refusals");
     }
 
     @Override
@@ -70,20 +68,5 @@ public final class IdentityRefusalStore implements MapStore<String, String> {
         } catch (SQLException e) {
             throw new ProfileStoreException("cannot delete " + keys.size() + " identity refusal(s)", e);
         }
-    }
-
-    @Override
-    public String load(String key) {
-        return rows.one(key);
-    }
-
-    @Override
-    public Map<String, String> loadAll(Collection<String> keys) {
-        return rows.some(keys);
-    }
-
-    @Override
-    public Iterable<String> loadAllKeys() {
-        return rows.allKeys();
     }
 }

@@ -1,5 +1,6 @@
 package com.profilegrid.node.store;
 
+import com.hazelcast.map.MapStore;
 import com.profilegrid.model.GridMaps;
 
 import javax.sql.DataSource;
@@ -10,16 +11,16 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * The reads of a small table keyed by {@code (project, message_id)}, whose map key is {@code project␟messageId} and
- * which its map loads whole at first use: the dead letters and the identity refusals.
+ * The store of a small table keyed by {@code (project, message_id)}, whose map key is {@code project␟messageId} and
+ * which its map loads whole at first use: the dead letters and the identity refusals. The reads are here; each
+ * subclass writes its own rows.
  *
  * @param <V> the map's value, read from a row whose first two columns are the project and the message id
  */
-final class MessageRows<V> {
+abstract class MessageTableStore<V> implements MapStore<String, V> {
 
     /** The value of the row the result set is on. */
     interface Reader<V> {
@@ -35,23 +36,23 @@ final class MessageRows<V> {
      * @param columns the columns to read, {@code project, message_id} first
      * @param what    what the rows are, for the error when they cannot be read
      */
-    MessageRows(DataSource dataSource, String table, String columns, Reader<V> reader, String what) {
+    MessageTableStore(DataSource dataSource, String table, String columns, Reader<V> reader, String what) {
         this.dataSource = dataSource;
         this.select = "SELECT " + columns + " FROM " + table;
         this.reader = reader;
         this.what = what;
     }
 
-    /** The value stored under {@code key}, or {@code null}. */
-    V one(String key) {
+    @Override
+    public final V load(String key) {
         return select(" WHERE project = ? AND message_id = ?", key).get(key);
     }
 
-    /** The values stored under {@code keys}; a key without a row is absent. */
-    Map<String, V> some(Collection<String> keys) {
+    @Override
+    public final Map<String, V> loadAll(Collection<String> keys) {
         Map<String, V> all = new HashMap<>();
         for (String key : keys) {
-            V value = one(key);
+            V value = load(key);
             if (value != null) {
                 all.put(key, value);
             }
@@ -59,8 +60,9 @@ final class MessageRows<V> {
         return all;
     }
 
-    /** Every key the table holds. */
-    List<String> allKeys() {
+    /** Every key the table holds: the map loads them all at first use. */
+    @Override
+    public final Iterable<String> loadAllKeys() {
         return new ArrayList<>(select("", null).keySet());
     }
 
