@@ -69,8 +69,8 @@ class ProfilePersistenceTest {
             members[i] = TestClusters.startWithStore(factory, TestClusters.withStore(name, database, dbSettings));
         }
         assertClusterSizeEventually(size, members);
-        // partitions still moving between the members make some loads keep their entry on a replica that no longer
-        // owns it (see docs/profile-state.md); these tests are about loads, not migrations
+        // loads while partitions still move between the members can leave the map an entry short (see
+        // docs/profile-state.md, "Not done yet"); these tests are about loads, not migrations
         assertTrueEventually(() -> assertThat(members[0].getPartitionService().isClusterSafe()).isTrue());
         return members;
     }
@@ -115,7 +115,6 @@ class ProfilePersistenceTest {
         for (Profile profile : persisted.values()) {
             assertThat(map.get(profile.key())).isEqualTo(profile);
         }
-        // an offloaded load answers the caller before it stores the entry: the map holds them all soon after
         assertThat(map.size()).isEqualTo(persisted.size());
         assertThat(map.get(new ProfileKey("acme", "nobody"))).isNull();
     }

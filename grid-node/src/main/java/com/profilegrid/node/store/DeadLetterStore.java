@@ -16,22 +16,13 @@ import java.util.Map;
  */
 public final class DeadLetterStore extends MessageTableStore<DeadLetter> {
 
-    private static final int MAX_REASON = 2_000;
-
-    private final DataSource dataSource;
     private final SqlDialect dialect;
 
     public DeadLetterStore(DataSource dataSource, SqlDialect dialect) {
         super(dataSource, "dead_letters", "project, message_id, shard, seq, reason, first_seen_ms",
                 row -> new DeadLetter(row.getString(1), row.getString(2), row.getLong(3), row.getLong(4),
                         row.getString(5), Instant.ofEpochMilli(row.getLong(6))), "dead letters");
-        this.dataSource = dataSource;
         this.dialect = dialect;
-    }
-
-    @Override
-    public void store(String key, DeadLetter letter) {
-        storeAll(Map.of(key, letter));
     }
 
     @Override
@@ -52,8 +43,7 @@ public final class DeadLetterStore extends MessageTableStore<DeadLetter> {
                 statement.setString(2, letter.messageId());
                 statement.setLong(3, letter.shard());
                 statement.setLong(4, letter.seq());
-                String reason = letter.reason();
-                statement.setString(5, reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason);
+                statement.setString(5, bounded(letter.reason()));
                 statement.setLong(6, letter.firstSeen().toEpochMilli());
             });
         } catch (SQLException e) {

@@ -16,21 +16,12 @@ import java.util.Map;
  */
 public final class IdentityRefusalStore extends MessageTableStore<String> {
 
-    private static final int MAX_REASON = 2_000;
-
-    private final DataSource dataSource;
     private final SqlDialect dialect;
 
     public IdentityRefusalStore(DataSource dataSource, SqlDialect dialect) {
         super(dataSource, "identity_refusals", "project, message_id, reason", row -> row.getString(3),
                 "identity refusals");
-        this.dataSource = dataSource;
         this.dialect = dialect;
-    }
-
-    @Override
-    public void store(String key, String reason) {
-        storeAll(Map.of(key, reason));
     }
 
     @Override
@@ -38,14 +29,14 @@ public final class IdentityRefusalStore extends MessageTableStore<String> {
         String upsert = switch (dialect) {
             case POSTGRESQL -> "INSERT INTO identity_refusals (project, message_id, reason) VALUES (?, ?, ?) "
                     + "ON CONFLICT (project, message_id) DO UPDATE SET reason = EXCLUDED.reason";
-            case H2 -> "MERGE INTO identity_refusals (project, message_id, reason) KEY (project, message_id) VALUES (?, ?, ?)";
+            case H2 -> "MERGE INTO identity_refusals (project, message_id, reason) KEY (project, message_id) "
+                    + "VALUES (?, ?, ?)";
         };
         try {
             Transactions.batch(dataSource, upsert, refusals.entrySet(), (statement, refusal) -> {
                 statement.setString(1, GridMaps.projectOf(refusal.getKey()));
                 statement.setString(2, GridMaps.idOf(refusal.getKey()));
-                String reason = refusal.getValue();
-                statement.setString(3, reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason);
+                statement.setString(3, bounded(refusal.getValue()));
             });
         } catch (SQLException e) {
             throw new ProfileStoreException("cannot store " + refusals.size() + " identity refusal(s)", e);

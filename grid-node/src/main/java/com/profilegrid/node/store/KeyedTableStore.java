@@ -425,9 +425,9 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
     }
 
     /**
-     * The generation readers of {@code project} use: from the member's copy of the meta map on a partition thread
-     * (every load of the state maps, whose operations run there, and an entry processor's backup loading its entry),
-     * which must not make a remote call; from the meta map elsewhere.
+     * The generation readers of {@code project} use: from the member's copy of the meta map on a partition thread (an
+     * entry processor's backup loading its entry, or a map that does not offload its loads), which must not make a
+     * remote call; from the meta map elsewhere.
      */
     private Generation activeGeneration(String project) {
         if (ThreadUtil.isRunningOnPartitionThread()) {

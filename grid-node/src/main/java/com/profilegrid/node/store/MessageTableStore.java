@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * The store of a small table keyed by {@code (project, message_id)}, whose map key is {@code project␟messageId} and
- * which its map loads whole at first use: the dead letters and the identity refusals. The reads are here; each
- * subclass writes its own rows.
+ * which its map loads whole at first use: the dead letters and the identity refusals. The reads are here, and a
+ * single store is a batch of one; each subclass writes its own rows.
  *
  * @param <V> the map's value, read from a row whose first two columns are the project and the message id
  */
@@ -27,7 +27,11 @@ abstract class MessageTableStore<V> implements MapStore<String, V> {
         V read(ResultSet row) throws SQLException;
     }
 
-    private final DataSource dataSource;
+    /** Longest reason a row keeps (the {@code reason} column of both tables); a longer one is cut there. */
+    static final int MAX_REASON = 2_000;
+
+    /** Where the rows are, for the subclass's writes too. */
+    final DataSource dataSource;
     private final String select;
     private final Reader<V> reader;
     private final String what;
@@ -41,6 +45,16 @@ abstract class MessageTableStore<V> implements MapStore<String, V> {
         this.select = "SELECT " + columns + " FROM " + table;
         this.reader = reader;
         this.what = what;
+    }
+
+    /** {@code reason}, cut to {@link #MAX_REASON} characters. */
+    static String bounded(String reason) {
+        return reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
+    }
+
+    @Override
+    public final void store(String key, V value) {
+        storeAll(Map.of(key, value));
     }
 
     @Override
