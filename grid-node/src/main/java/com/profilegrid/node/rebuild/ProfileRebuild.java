@@ -4,6 +4,8 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.core.JobStatus;
 import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicate;
+import com.hazelcast.query.Predicates;
 import com.profilegrid.model.Generation;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
@@ -48,7 +50,6 @@ public final class ProfileRebuild implements AutoCloseable {
     private static final long CHECK_MILLIS = 1_000;
     /** After the switch, the old map's in-flight stores finish within the write-behind delay; wait it out. */
     private static final long SETTLE_MILLIS = 2_500;
-    private static final int BATCH = 500;
 
     private final HazelcastInstance member;
     private final Database database;
@@ -114,6 +115,8 @@ public final class ProfileRebuild implements AutoCloseable {
             switched = true;
             Thread.sleep(SETTLE_MILLIS);
             persist(to, project);
+            // an entry evicted between the switch and its store was never written: say so rather than report success
+            evictions.check(to.number());
             retire(before, from, project);
             status = status.with("DONE", "readers " + (project == null ? "" : "of project " + project + " ")
                     + "use generation " + to.number() + "; generation " + from.number() + " retired"
@@ -210,8 +213,11 @@ public final class ProfileRebuild implements AutoCloseable {
     /**
      * Writes the new generation's state to the tables (it stored nothing while it was not active) and deletes rows (of
      * the project rebuilt alone, or of any) it does not have: raw ids first, then profile states (which the readers'
-     * profiles load from). Each batch is read and written well within the write-behind delay, so a change made
-     * meanwhile is stored after it, never before.
+     * profiles load from). The entries are written by their maps' own write-behind ({@link StoreAgain} queues each
+     * one as it is, then a flush waits for the queues): the write-behind stores a key's writes in order, so a change the
+     * job makes meanwhile is stored after the entry, never overwritten by it. (Reading the entries and writing them here
+     * raced with it: a batch read before a change and written after the write-behind stored the change put the older
+     * row back, which a loaded machine showed.)
      */
     private void persist(Generation to, String project) {
         int rawIdsGone = persist(member.getMap(StatePipeline.Maps.rawIdsMap(to)),
@@ -222,14 +228,13 @@ public final class ProfileRebuild implements AutoCloseable {
                 + profilesGone + " stale profile rows and " + rawIdsGone + " stale raw id rows deleted");
     }
 
-    /** Writes every entry of {@code map} to its table, deletes the rows it does not have; the count of those. */
+    /** Stores every entry of {@code map} (of {@code project}, or all) to its table, deletes the rows it does not have; the count of those. */
     private static <K, V> int persist(IMap<K, V> map, KeyedTableStore<K, V> store, String project) {
-        List<K> keys = new ArrayList<>(map.keySet());
-        for (int i = 0; i < keys.size(); i += BATCH) {
-            Set<K> batch = new HashSet<>(keys.subList(i, Math.min(keys.size(), i + BATCH)));
-            store.storeAll(map.getAll(batch));
-        }
-        Set<K> live = new HashSet<>(keys);
+        Set<K> live = new HashSet<>(map.keySet());
+        @SuppressWarnings("unchecked")
+        Predicate<K, V> entries = project == null ? Predicates.alwaysTrue() : (Predicate<K, V>) (Predicate<?, ?>) new OfProject(project);
+        map.executeOnEntries(new StoreAgain<>(), entries);
+        map.flush();
         List<K> absent = store.keysInTable(project).stream().filter(key -> !live.contains(key)).toList();
         // an entry may have been created since the keys were listed; containsKey would load the stale row back
         Set<K> now = map.keySet();

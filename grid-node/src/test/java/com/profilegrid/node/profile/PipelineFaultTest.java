@@ -99,7 +99,8 @@ class PipelineFaultTest {
                 Map<ProfileKey, Profile> live = grid.entrySet().stream()
                         .filter(entry -> entry.getKey().project().equals(project.projectId()))
                         .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-                assertThat(live).isEqualTo(LogRebuild.profiles(logged, FOLD));
+                Map<ProfileKey, Profile> rebuilt = LogRebuild.profiles(logged, FOLD);
+                assertThat(live).as(() -> ProfileDiff.describe(rebuilt, live)).isEqualTo(rebuilt);
             });
         } finally {
             for (NodeFixture node : nodes) {

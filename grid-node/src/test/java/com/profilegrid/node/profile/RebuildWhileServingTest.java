@@ -269,8 +269,11 @@ class RebuildWhileServingTest {
     private static void assertLiveEqualsLogAndDatabase(NodeFixture node, Database.Settings db,
                                                        ProjectStore.Created project) throws Exception {
         IMap<ProfileKey, Profile> grid = node.node().profiles(project.projectId());
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                assertThat(live(grid, project)).isEqualTo(LogRebuild.profiles(logged(node, project), FOLD)));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            Map<ProfileKey, Profile> live = live(grid, project);
+            Map<ProfileKey, Profile> rebuilt = LogRebuild.profiles(logged(node, project), FOLD);
+            assertThat(live).as(() -> ProfileDiff.describe(rebuilt, live)).isEqualTo(rebuilt);
+        });
         node.node().flushProfiles(project.projectId());
         Map<ProfileKey, Profile> live = live(grid, project);
         try (Database database = Database.open(db)) {
