@@ -18,7 +18,9 @@ final class BoundedBody {
     /**
      * A body declared too large but no larger than this is read and dropped before the refusal is sent: a client
      * still sending it would otherwise find the connection closed under it and never see the 413. Larger ones are
-     * refused at once.
+     * refused at once. A body of no declared length that crosses the limit is read on for up to this many more bytes
+     * before the refusal, for the same reason: a client that sends a little too much in chunks reads its 413 (how much
+     * of the rest the server swallows on its own depends on timing; a loaded machine showed it does not always).
      */
     private static final long DRAIN_LIMIT = 1024 * 1024;
 
@@ -34,11 +36,13 @@ final class BoundedBody {
         }
     }
 
-    private static void drain(InputStream in) {
+    private static void drain(InputStream in, long atMost) {
         byte[] buffer = new byte[8192];
+        long dropped = 0;
         try {
-            while (in.read(buffer) >= 0) {
-                // dropped
+            int read;
+            while (dropped < atMost && (read = in.read(buffer, 0, (int) Math.min(buffer.length, atMost - dropped))) >= 0) {
+                dropped += read;
             }
         } catch (IOException e) {
             // the client went away: nobody is left to read the refusal either
@@ -53,7 +57,7 @@ final class BoundedBody {
         }
         if (!gzip && declaredLength > limit) {
             if (declaredLength <= DRAIN_LIMIT) {
-                drain(in);
+                drain(in, DRAIN_LIMIT);
             }
             throw IngestException.tooLarge(what + " is " + declaredLength + " bytes; the limit is " + limit + " bytes");
         }
@@ -65,6 +69,7 @@ final class BoundedBody {
             while ((read = body.read(buffer)) >= 0) {
                 total += read;
                 if (total > limit) {
+                    drain(in, DRAIN_LIMIT);
                     throw IngestException.tooLarge(what + " is larger than the limit of " + limit + " bytes"
                             + (gzip ? " (uncompressed)" : ""));
                 }
