@@ -38,6 +38,10 @@ final class ProfilesBenchmark implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "1", description = "Nodes in the cluster, all in this JVM (default: ${DEFAULT-VALUE}).")
     int nodes;
 
+    @Option(names = "--warmup", defaultValue = "10", description = "Seconds of the same load before the measured run, "
+            + "not measured (default: ${DEFAULT-VALUE}; 0 measures from a cold JVM).")
+    int warmupSeconds;
+
     @Option(names = "--probes", defaultValue = "200", description = "Event-to-profile latency probes (default: ${DEFAULT-VALUE}).")
     int probes;
 
@@ -57,37 +61,21 @@ final class ProfilesBenchmark implements Callable<Integer> {
             for (String url : node.baseUrls()) {
                 loads.add(new SegmentLoad(url, node.writeKey(), batch, UUID.randomUUID().toString(), 32));
             }
+            long warm = 0;
+            if (warmupSeconds > 0) {
+                // the same load, unmeasured, until the JIT has compiled the hot paths: a node runs for days, and its
+                // first seconds (a sixth of a 50 s run went to the compiler) are not what it sustains
+                drive(loads, Duration.ofSeconds(warmupSeconds));
+                warm = loads.stream().mapToLong(SegmentLoad::accepted).sum();
+                awaitFolded(node, warm);
+                System.out.printf("%-9s warm-up: %d events over %d s, not measured%n", database, warm, warmupSeconds);
+            }
             long start = System.nanoTime();
             long cpuStart = processCpuNanos();
-            List<Thread> drivers = new java.util.ArrayList<>();
-            for (SegmentLoad load : loads) {
-                Thread driver = new Thread(() -> {
-                    try {
-                        load.asFastAsPossible(16 / loads.size(), Duration.ofSeconds(Math.max(1, events / 20_000)));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-                driver.start();
-                drivers.add(driver);
-            }
-            for (Thread driver : drivers) {
-                driver.join();
-            }
-            long sent = loads.stream().mapToLong(SegmentLoad::accepted).sum();
+            drive(loads, Duration.ofSeconds(Math.max(1, events / 20_000)));
+            long sent = loads.stream().mapToLong(SegmentLoad::accepted).sum() - warm;
             long ingested = System.nanoTime();
-            // counting folded events scans every profile, which would slow what it measures: wait on the job's read
-            // count (a metric) first, and only then count
-            node.awaitProfilesRead(sent, Duration.ofMinutes(10));
-            // each count scans every profile on the same cores as the pipeline: wait three times as long as a count took
-            // between counts, so that counting takes at most a quarter of the time it measures
-            while (true) {
-                long countStart = System.nanoTime();
-                if (node.foldedEvents() >= sent) {
-                    break;
-                }
-                Thread.sleep(Math.max(100, 3 * (System.nanoTime() - countStart) / 1_000_000));
-            }
+            awaitFolded(node, warm + sent);
             double seconds = (System.nanoTime() - start) / 1e9;
             long cpu = processCpuNanos() - cpuStart;
             System.out.printf("%-9s %d node(s) end to end: %d events ingested in %.1f s, all folded into profiles after %.1f s: "
@@ -136,7 +124,7 @@ final class ProfilesBenchmark implements Callable<Integer> {
                             + "(%.0f events/s asked, %.0f accepted): p50 %.2f ms  p99 %.2f ms  (%d probes)%n", database, half,
                     pacedAccepted / (paced.toNanos() / 1e9), visible.getValueAtPercentile(50) / 1000.0,
                     visible.getValueAtPercentile(99) / 1000.0, probes);
-            node.awaitProfilesRead(sent + pacedAccepted + probes, Duration.ofMinutes(10));
+            node.awaitProfilesRead(warm + sent + pacedAccepted + probes, Duration.ofMinutes(10));
 
             long rebuildCpuStart = processCpuNanos();
             BenchNode.Rebuild rebuild = node.rebuild();
@@ -176,6 +164,41 @@ final class ProfilesBenchmark implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Runs the loads as fast as they go for {@code duration}, 16 connections in all. */
+    private static void drive(List<SegmentLoad> loads, Duration duration) throws InterruptedException {
+        List<Thread> drivers = new java.util.ArrayList<>();
+        for (SegmentLoad load : loads) {
+            Thread driver = new Thread(() -> {
+                try {
+                    load.asFastAsPossible(16 / loads.size(), duration);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            driver.start();
+            drivers.add(driver);
+        }
+        for (Thread driver : drivers) {
+            driver.join();
+        }
+    }
+
+    /** Returns once the project's profiles hold {@code events} events. */
+    private static void awaitFolded(BenchNode node, long events) throws InterruptedException {
+        // counting folded events scans every profile, which would slow what it measures: wait on the job's read
+        // count (a metric) first, and only then count
+        node.awaitProfilesRead(events, Duration.ofMinutes(10));
+        // each count scans every profile on the same cores as the pipeline: wait three times as long as a count took
+        // between counts, so that counting takes at most a quarter of the time it measures
+        while (true) {
+            long countStart = System.nanoTime();
+            if (node.foldedEvents() >= events) {
+                return;
+            }
+            Thread.sleep(Math.max(100, 3 * (System.nanoTime() - countStart) / 1_000_000));
+        }
     }
 
     /** CPU time this JVM has used, all threads (JIT and GC included). */
