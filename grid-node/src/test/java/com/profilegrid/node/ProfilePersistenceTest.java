@@ -173,7 +173,7 @@ class ProfilePersistenceTest {
         try (Connection connection = database.dataSource().getConnection();
              Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery(
-                     "SELECT project, profile_id, user_id, visits, first_seen_ms, last_seen_ms, event_counts FROM profiles")) {
+                     "SELECT project, profile_id, user_id, visits, first_seen_ms, last_seen_ms, event_counts FROM current_profiles")) {
             int seen = 0;
             while (rows.next()) {
                 Profile profile = grid.get(new ProfileKey(rows.getString(1), rows.getString(2)));
@@ -221,7 +221,7 @@ class ProfilePersistenceTest {
     private long rowCount() throws SQLException {
         try (Connection connection = database.dataSource().getConnection();
              Statement statement = connection.createStatement();
-             ResultSet result = statement.executeQuery("SELECT COUNT(*) FROM profiles")) {
+             ResultSet result = statement.executeQuery("SELECT COUNT(*) FROM current_profiles")) {
             result.next();
             return result.getLong(1);
         }

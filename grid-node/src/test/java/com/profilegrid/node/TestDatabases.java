@@ -45,7 +45,7 @@ public enum TestDatabases {
     /** How many profile rows {@code project} has in {@code database}. */
     public static long profileRows(Database database, String project) throws SQLException {
         try (Connection connection = database.dataSource().getConnection();
-             PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM profiles WHERE project = ?")) {
+             PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM current_profiles WHERE project = ?")) {
             count.setString(1, project);
             try (ResultSet rows = count.executeQuery()) {
                 rows.next();

@@ -115,7 +115,7 @@ public final class DemoData implements AutoCloseable {
     private void report() {
         profiles().flush();
         try (Connection connection = database.dataSource().getConnection();
-             PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM profiles WHERE project = ?")) {
+             PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM current_profiles WHERE project = ?")) {
             count.setString(1, project);
             try (ResultSet result = count.executeQuery()) {
                 result.next();

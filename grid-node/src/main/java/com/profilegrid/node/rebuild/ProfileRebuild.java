@@ -4,18 +4,11 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.core.JobStatus;
 import com.hazelcast.map.IMap;
-import com.hazelcast.query.Predicate;
-import com.hazelcast.query.Predicates;
 import com.profilegrid.model.Generation;
-import com.profilegrid.model.Profile;
-import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.ProfileJob;
 import com.profilegrid.node.store.Database;
-import com.profilegrid.node.store.KeyedTableStore;
-import com.profilegrid.node.store.ProfileStateStore;
-import com.profilegrid.node.store.RawIdStore;
+import com.profilegrid.node.store.GenerationRows;
 import com.profilegrid.node.store.MetaTable;
-import com.profilegrid.node.store.StoreCutoff;
 import com.profilegrid.pipelines.state.StatePipeline;
 import com.profilegrid.pipelines.fold.FoldSettings;
 import org.slf4j.Logger;
@@ -25,20 +18,18 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * Rebuilds the profiles of every project, or of one, from the tracking log while the system serves: a second profile
  * job reads the log from its start (that project's events only, for one) into a new generation's maps and keeps
- * applying live events; once it has read what the log held when it started and holds at least as many events as
- * the generation readers use, readers switch to it, its profiles are written to the database, rows of profiles that
- * no longer exist are deleted, and the old job and maps are retired (for one project: its entries leave the shared
- * maps, and the shared job skips its events from then on). Ingest and reads go on throughout; readers see the old,
+ * applying live events; once every member reports it applied every event the log held when it started
+ * ({@link AppliedPositions}), readers switch to it and the old job and maps are retired (for one project: its entries
+ * leave the shared maps, and the shared job skips its events from then on), and so are the old generation's rows. The
+ * new generation writes and loads rows of its own from its start ({@code generation} column), so it may evict like the
+ * one readers use, and it needs no copy to the database at the switch. Ingest and reads go on throughout; readers see the old,
  * complete profiles until the switch and the new, complete ones after it.
  *
  * <p>One rebuild runs at a time in the cluster: it holds a lock on the meta map while it runs (released if its
@@ -48,8 +39,8 @@ public final class ProfileRebuild implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProfileRebuild.class);
     private static final long CHECK_MILLIS = 1_000;
-    /** After the switch, the old map's in-flight stores finish within the write-behind delay; wait it out. */
-    private static final long SETTLE_MILLIS = 2_500;
+    /** The executor service a rebuild asks the members through. */
+    private static final String EXECUTOR = "profilegrid-rebuild";
 
     private final HazelcastInstance member;
     private final Database database;
@@ -93,7 +84,6 @@ public final class ProfileRebuild implements AutoCloseable {
         }
         Generation to = null;
         boolean switched = false;
-        EvictionWatch evictions = null;
         try {
             Map<Generation, String> before = ProfileJob.live(member);
             Generation from = project == null ? Generation.active(member) : Generation.active(member, project);
@@ -101,11 +91,8 @@ public final class ProfileRebuild implements AutoCloseable {
             status = new RebuildStatus("CATCHING_UP", project, from.number(), to.number(), 0, 0, 0, -1,
                     "starting " + to.jobName());
             locked.countDown();
-            evictions = new EvictionWatch(member, List.of(StatePipeline.Maps.rawIdsMap(to),
-                    StatePipeline.Maps.statesMap(to)));
             Job job = ProfileJob.start(member, to, project, settings);
-            catchUp(project, to, job, evictions);
-            evictions.check(to.number());
+            catchUp(project, to, job);
             status = status.with("SWITCHING", "switching readers to generation " + to.number());
             if (project == null) {
                 GenerationSwitch.activate(member, to, new MetaTable(database.dataSource()));
@@ -113,11 +100,9 @@ public final class ProfileRebuild implements AutoCloseable {
                 GenerationSwitch.activate(member, to, project, new MetaTable(database.dataSource()));
             }
             switched = true;
-            Thread.sleep(SETTLE_MILLIS);
-            persist(to, project);
-            // an entry evicted between the switch and its store was never written: say so rather than report success
-            evictions.check(to.number());
             retire(before, from, project);
+            int deleted = new GenerationRows(database.dataSource()).deleteRetired();
+            LOG.info("Rebuild: {} rows of generations no longer in use deleted", deleted);
             status = status.with("DONE", "readers " + (project == null ? "" : "of project " + project + " ")
                     + "use generation " + to.number() + "; generation " + from.number() + " retired"
                     + (project == null ? "" : " for it"));
@@ -129,9 +114,6 @@ public final class ProfileRebuild implements AutoCloseable {
             failed(to, switched, e instanceof IllegalStateException ? e.getMessage() : e.toString());
             LOG.error("Rebuild failed", e);
         } finally {
-            if (evictions != null) {
-                evictions.close();
-            }
             locked.countDown();
             meta.unlock(GenerationSwitch.REBUILD_LOCK);
         }
@@ -142,22 +124,22 @@ public final class ProfileRebuild implements AutoCloseable {
         if (to != null && !switched) {
             try {
                 ProfileJob.retire(member, to);
+                new GenerationRows(database.dataSource()).delete(to.number());
             } catch (RuntimeException e) {
                 LOG.warn("Could not retire the unfinished generation {}; the job watchdog will", to.number(), e);
             }
         }
-        status = status.with("FAILED", why + (switched ? " (after readers switched to the new generation; its "
-                + "database rows may be incomplete until a rebuild succeeds)" : ""));
+        status = status.with("FAILED", why + (switched ? " (after readers switched to the new generation; rows of the "
+                + "generation they used before may be left in the database until the next rebuild)" : ""));
     }
 
-    private void catchUp(String project, Generation to, Job job, EvictionWatch evictions)
-            throws InterruptedException, SQLException {
+    private void catchUp(String project, Generation to, Job job) throws InterruptedException, SQLException {
         long lastRead = 0;
         long lastCheck = System.nanoTime();
-        long inLogAtStart = eventsInLog(project);
+        Map<Long, Long> logEnds = logEnds(project);
+        long inLogAtStart = logEnds.isEmpty() ? 0 : eventsInLog(project);
         while (true) {
             Thread.sleep(CHECK_MILLIS);
-            evictions.check(to.number());
             if (ProfileJob.stoppedOnError(job) || job.getStatus() == JobStatus.FAILED) {
                 throw new IllegalStateException("the rebuild job stopped: " + (ProfileJob.stoppedOnError(job)
                         ? job.getSuspensionCause().errorCause() : job.getStatus()));
@@ -173,27 +155,45 @@ public final class ProfileRebuild implements AutoCloseable {
             lastRead = read;
             lastCheck = now;
             // Jet publishes the read count every few seconds, so under steady ingest it always trails the log: once
-            // the job has read what the log held at the start, compare what the two generations hold instead.
-            if (read >= inLogAtStart) {
-                long rebuilt = EventCount.in(member.getMap(to.profilesMap()), project);
-                if (rebuilt >= eventsHeld(project)) {
-                    return;
-                }
+            // the job has read what the log held at the start, ask the members how far it has applied, shard by shard
+            if (read >= inLogAtStart && caughtUp(to, logEnds)) {
+                return;
             }
         }
     }
 
-    /** Events folded into the profiles readers use now: of one project, or of all (in the generation each uses). */
-    private long eventsHeld(String project) {
-        if (project != null) {
-            return EventCount.in(member.getMap(Generation.active(member, project).profilesMap()), project);
+    /** Whether the job of {@code to} has applied, on every member together, each shard up to {@code logEnds}. */
+    private boolean caughtUp(Generation to, Map<Long, Long> logEnds) throws InterruptedException {
+        Map<Long, Long> applied = new HashMap<>();
+        try {
+            for (java.util.concurrent.Future<Map<Long, Long>> answer : member.getExecutorService(EXECUTOR)
+                    .submitToAllMembers(new AppliedPositions(to.jobName())).values()) {
+                answer.get().forEach((shard, seq) -> applied.merge(shard, seq, Math::max));
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warn("Rebuild: could not ask every member how far the job of generation {} is; asking again",
+                    to.number(), e);
+            return false;
         }
-        Map<String, Generation> own = Generation.ownGenerations(member);
-        long held = EventCount.in(member.getMap(Generation.active(member).profilesMap()), null, own.keySet());
-        for (Map.Entry<String, Generation> entry : own.entrySet()) {
-            held += EventCount.in(member.getMap(entry.getValue().profilesMap()), entry.getKey());
+        return logEnds.entrySet().stream().allMatch(end -> applied.getOrDefault(end.getKey(), 0L) >= end.getValue());
+    }
+
+    /** The last position of each log shard (holding the project's events, for one project's rebuild). */
+    private Map<Long, Long> logEnds(String project) throws SQLException {
+        try (Connection connection = database.dataSource().getConnection();
+             PreparedStatement ends = connection.prepareStatement("SELECT shard, MAX(seq) FROM tracking_log"
+                     + (project == null ? "" : " WHERE project = ?") + " GROUP BY shard")) {
+            if (project != null) {
+                ends.setString(1, project);
+            }
+            Map<Long, Long> last = new HashMap<>();
+            try (ResultSet rows = ends.executeQuery()) {
+                while (rows.next()) {
+                    last.put(rows.getLong(1), rows.getLong(2));
+                }
+            }
+            return last;
         }
-        return held;
     }
 
     private long eventsInLog(String project) throws SQLException {
@@ -208,39 +208,6 @@ public final class ProfileRebuild implements AutoCloseable {
                 return row.getLong(1);
             }
         }
-    }
-
-    /**
-     * Writes the new generation's state to the tables (it stored nothing while it was not active) and deletes rows (of
-     * the project rebuilt alone, or of any) it does not have: raw ids first, then profile states (which the readers'
-     * profiles load from). The entries are written by their maps' own write-behind ({@link StoreAgain} queues each
-     * one as it is, then a flush waits for the queues): the write-behind stores a key's writes in order, so a change the
-     * job makes meanwhile is stored after the entry, never overwritten by it. (Reading the entries and writing them here
-     * raced with it: a batch read before a change and written after the write-behind stored the change put the older
-     * row back, which a loaded machine showed.)
-     */
-    private void persist(Generation to, String project) {
-        int rawIdsGone = persist(member.getMap(StatePipeline.Maps.rawIdsMap(to)),
-                new RawIdStore(database.dataSource(), database.dialect()), project);
-        int profilesGone = persist(member.getMap(StatePipeline.Maps.statesMap(to)),
-                new ProfileStateStore(database.dataSource(), database.dialect(), new StoreCutoff()), project);
-        status = status.with("SWITCHING", member.getMap(StatePipeline.Maps.statesMap(to)).size() + " profiles written, "
-                + profilesGone + " stale profile rows and " + rawIdsGone + " stale raw id rows deleted");
-    }
-
-    /** Stores every entry of {@code map} (of {@code project}, or all) to its table, deletes the rows it does not have; the count of those. */
-    private static <K, V> int persist(IMap<K, V> map, KeyedTableStore<K, V> store, String project) {
-        Set<K> live = new HashSet<>(map.keySet());
-        @SuppressWarnings("unchecked")
-        Predicate<K, V> entries = project == null ? Predicates.alwaysTrue() : (Predicate<K, V>) (Predicate<?, ?>) new OfProject(project);
-        map.executeOnEntries(new StoreAgain<>(), entries);
-        map.flush();
-        List<K> absent = store.keysInTable(project).stream().filter(key -> !live.contains(key)).toList();
-        // an entry may have been created since the keys were listed; containsKey would load the stale row back
-        Set<K> now = map.keySet();
-        List<K> gone = absent.stream().filter(key -> !now.contains(key)).toList();
-        store.deleteAll(gone);
-        return gone.size();
     }
 
     /**

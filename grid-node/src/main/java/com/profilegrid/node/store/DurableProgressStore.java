@@ -49,6 +49,8 @@ public final class DurableProgressStore implements DurableProgress {
     private final SqlDialect dialect;
     /** Applied positions per job, not stored yet. */
     private final Map<String, Map<Long, Long>> pending = new ConcurrentHashMap<>();
+    /** Per job, the highest position per shard this member's source processors reported applied (kept, not stored). */
+    private final Map<String, Map<Long, Long>> highest = new ConcurrentHashMap<>();
 
     public DurableProgressStore(DataSource dataSource, SqlDialect dialect) {
         this.dataSource = dataSource;
@@ -80,6 +82,16 @@ public final class DurableProgressStore implements DurableProgress {
     public void applied(String job, Map<Long, Long> applied) {
         Map<Long, Long> held = pending.computeIfAbsent(job, name -> new ConcurrentHashMap<>());
         applied.forEach((shard, seq) -> held.merge(shard, seq, Math::max));
+        Map<Long, Long> high = highest.computeIfAbsent(job, name -> new ConcurrentHashMap<>());
+        applied.forEach((shard, seq) -> high.merge(shard, seq, Math::max));
+    }
+
+    /**
+     * The highest position per shard up to which this member's source processors of {@code job} have reported every
+     * event applied to the job's maps (in memory): how far a rebuild has come, whatever its maps evicted.
+     */
+    public Map<Long, Long> appliedSoFar(String job) {
+        return Map.copyOf(highest.getOrDefault(job, Map.of()));
     }
 
     /** The {@code log_positions} row that holds the newest epoch handed out to the identity graphs (shard 0). */

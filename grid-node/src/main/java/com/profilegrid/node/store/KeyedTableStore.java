@@ -36,11 +36,14 @@ import java.util.stream.Collectors;
  * may hold fewer entries than the table; eviction relies on the same lazy loading). Failures are never swallowed: they
  * propagate to Hazelcast, which keeps the entries queued and retries.
  *
- * <p>Only the active generation of the map reads and writes the table, project by project: a map a rebuild is filling
- * starts empty (nothing loads into it) and stores nothing until readers of the project use it, and a retired one
- * stores nothing more. Outside a member (a store used directly) it is always active. While the member shuts down it
- * can no longer read which generation is active, but Hazelcast still flushes its write-behind queue: the last answer
- * seen for each project decides then. A stopping node's {@link StoreCutoff} drops what others will write.
+ * <p>Each generation of the map reads and writes rows of its own ({@code generation} column, part of the key): a map a
+ * rebuild is filling starts with no rows, stores what it evicts and loads it back like the generation readers use, and
+ * never touches the rows readers use until it becomes theirs. A generation older than the one a project's readers use
+ * (retired, or left by the project for one of its own) reads and writes nothing of that project. Outside a member (a
+ * store used directly) it reads and writes the rows of the generation each project's readers use, as the
+ * {@code grid_meta} table names it. While the member shuts down it can no longer read which generation is active, but
+ * Hazelcast still flushes its write-behind queue: the last answer seen for each project decides then. A stopping
+ * node's {@link StoreCutoff} drops what others will write.
  *
  * @param <K> the map's key
  * @param <V> the map's value
@@ -72,6 +75,8 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
     private final java.util.concurrent.atomic.AtomicLong prefetchSkips = new java.util.concurrent.atomic.AtomicLong();
     private volatile HazelcastInstance member;
     private volatile String mapName;
+    /** The generation of this store's map, in a member. */
+    private volatile int own;
     /** The last answer of {@link #activeFor} per project, for the flush at shutdown. */
     private final Map<String, Boolean> lastAnswers = new ConcurrentHashMap<>();
 
@@ -91,7 +96,7 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
         this.keys = keys;
         this.loadSql = "SELECT " + Arrays.stream(columns.split(", ")).map(column -> "t." + column)
                 .collect(Collectors.joining(", ")) + " FROM UNNEST(?, ?) AS k(project, profile_id) JOIN " + table
-                + " t ON t.project = k.project AND t.profile_id = k.profile_id";
+                + " t ON t.project = k.project AND t.profile_id = k.profile_id AND t.generation = ?";
     }
 
     /** How a map's keys name rows of a table keyed by {@code (project, profile_id)}, both ways. */
@@ -148,6 +153,7 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
     public void init(HazelcastInstance hazelcastInstance, Properties properties, String name) {
         this.member = hazelcastInstance;
         this.mapName = name;
+        this.own = generationOfMap(name);
         this.migrations = hazelcastInstance.getPartitionService().addMigrationListener(new MigrationListener() {
             @Override
             public void migrationStarted(MigrationState state) {
@@ -197,14 +203,17 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
         if (keys.isEmpty()) {
             return;
         }
-        String placeholders = String.join(", ", java.util.Collections.nCopies(columns.split(", ").length, "?"));
+        int count = columns.split(", ").length;
+        String placeholders = String.join(", ", java.util.Collections.nCopies(count + 1, "?"));
+        Map<K, Integer> generations = generations(keys);
         known.writeStarts(keys);
         try {
             inTransaction("store " + keys.size() + " rows of " + table, connection -> {
                 try (PreparedStatement upsert = connection.prepareStatement(
-                        dialect.upsertByProfileKey(table, columns, placeholders))) {
+                        dialect.upsertByProfileKey(table, columns + ", generation", placeholders))) {
                     for (K key : keys) {
                         bind(upsert, key, all.get(key));
+                        upsert.setInt(count + 1, generations.get(key));
                         upsert.addBatch();
                     }
                     upsert.executeBatch();
@@ -227,15 +236,17 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
         if (keys.isEmpty()) {
             return;
         }
+        Map<K, Integer> generations = generations(keys);
         known.writeStarts(keys);
         try {
             inTransaction("delete " + keys.size() + " rows of " + table, connection -> {
                 try (PreparedStatement delete = connection.prepareStatement(
-                        "DELETE FROM " + table + " WHERE project = ? AND profile_id = ?")) {
+                        "DELETE FROM " + table + " WHERE project = ? AND profile_id = ? AND generation = ?")) {
                     for (K key : keys) {
                         ProfileKey row = rowOf(key);
                         delete.setString(1, row.project());
                         delete.setString(2, row.profileId());
+                        delete.setInt(3, generations.get(key));
                         delete.addBatch();
                     }
                     delete.executeBatch();
@@ -318,9 +329,14 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
 
     private Map<K, V> query(List<K> keys) {
         Map<K, V> found = new HashMap<>();
-        for (int from = 0; from < keys.size(); from += LOAD_CHUNK) {
-            found.putAll(loadChunk(keys.subList(from, Math.min(keys.size(), from + LOAD_CHUNK))));
-        }
+        Map<Integer, List<K>> byGeneration = new HashMap<>();
+        generations(keys).forEach((key, generation) -> byGeneration.computeIfAbsent(generation,
+                ignored -> new ArrayList<>()).add(key));
+        byGeneration.forEach((generation, some) -> {
+            for (int from = 0; from < some.size(); from += LOAD_CHUNK) {
+                found.putAll(loadChunk(some.subList(from, Math.min(some.size(), from + LOAD_CHUNK)), generation));
+            }
+        });
         return found;
     }
 
@@ -330,7 +346,7 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
      * made PostgreSQL plan one bitmap scan per pair, about 13 ms to plan and 15 ms to run for 200 keys; a list of ids
      * under one project made H2 scan the whole project.)
      */
-    private Map<K, V> loadChunk(List<K> keys) {
+    private Map<K, V> loadChunk(List<K> keys, int generation) {
         String[] projects = new String[keys.size()];
         String[] ids = new String[keys.size()];
         for (int i = 0; i < keys.size(); i++) {
@@ -343,6 +359,7 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
             try (PreparedStatement select = connection.prepareStatement(loadSql)) {
                 select.setArray(1, connection.createArrayOf("VARCHAR", projects));
                 select.setArray(2, connection.createArrayOf("VARCHAR", ids));
+                select.setInt(3, generation);
                 try (ResultSet result = select.executeQuery()) {
                     while (result.next()) {
                         found.put(keyOf(result.getString("project"), result.getString("profile_id")), read(result));
@@ -357,25 +374,6 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
     @Override
     public Iterable<K> loadAllKeys() {
         return null;
-    }
-
-    /** The keys of every row of the table, or of {@code project}'s rows when it is not null. */
-    public List<K> keysInTable(String project) {
-        String sql = "SELECT project, profile_id FROM " + table + (project == null ? "" : " WHERE project = ?");
-        return query("list the rows of " + table, connection -> {
-            List<K> keys = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement(sql)) {
-                if (project != null) {
-                    select.setString(1, project);
-                }
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        keys.add(keyOf(rows.getString(1), rows.getString(2)));
-                    }
-                }
-            }
-            return keys;
-        });
     }
 
     /** This store as a loader only: the map reads the table but never writes it (another map's store does). */
@@ -410,9 +408,38 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
         return kept;
     }
 
+    /**
+     * The generation whose rows each key reads and writes: this map's in a member; outside one, the generation the
+     * key's project's readers use, as the {@code grid_meta} table names it.
+     */
+    private Map<K, Integer> generations(Collection<K> keys) {
+        Map<K, Integer> generations = new HashMap<>(keys.size() * 2);
+        if (member != null) {
+            keys.forEach(key -> generations.put(key, own));
+            return generations;
+        }
+        Map<String, Integer> meta = new MetaTable(dataSource).load();
+        Integer shared = meta.getOrDefault(Generation.ACTIVE_KEY, 0);
+        for (K key : keys) {
+            generations.put(key, meta.getOrDefault(Generation.PROJECT_KEY_PREFIX + rowOf(key).project(), shared));
+        }
+        return generations;
+    }
+
+    /** The generation a map of this kind named {@code name} belongs to: {@code -g<n>} ends its name after generation 0. */
+    private int generationOfMap(String name) {
+        java.util.regex.Matcher suffix = java.util.regex.Pattern.compile("-g(\\d+)$").matcher(name);
+        int number = suffix.find() ? Integer.parseInt(suffix.group(1)) : 0;
+        if (!mapOf.apply(new Generation(number)).equals(name)) {
+            throw new IllegalArgumentException("map " + name + " is not a generation of this store's kind of map");
+        }
+        return number;
+    }
+
+    /** Whether this map reads and writes {@code project}'s rows: unless its readers use a newer generation. */
     private boolean activeFor(String project) {
         try {
-            boolean active = mapOf.apply(activeGeneration(project)).equals(mapName);
+            boolean active = activeGeneration(project).number() <= own;
             lastAnswers.put(project, active);
             return active;
         } catch (HazelcastInstanceNotActiveException e) {

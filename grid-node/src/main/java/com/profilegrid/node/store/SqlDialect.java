@@ -8,7 +8,7 @@ public enum SqlDialect {
     H2 {
         @Override
         String upsertByProfileKey(String table, String columns, String placeholders) {
-            return "MERGE INTO " + table + " (" + columns + ") KEY (project, profile_id) VALUES (" + placeholders + ")";
+            return "MERGE INTO " + table + " (" + columns + ") KEY (project, profile_id, generation) VALUES (" + placeholders + ")";
         }
     },
 
@@ -16,25 +16,25 @@ public enum SqlDialect {
         @Override
         String upsertByProfileKey(String table, String columns, String placeholders) {
             StringBuilder sql = new StringBuilder("INSERT INTO " + table + " (" + columns + ") VALUES (" + placeholders
-                    + ") ON CONFLICT (project, profile_id) DO UPDATE SET ");
+                    + ") ON CONFLICT (project, profile_id, generation) DO UPDATE SET ");
             String[] names = columns.split(", ");
+            boolean first = true;
             for (int i = 2; i < names.length; i++) {
-                sql.append(i > 2 ? ", " : "").append(names[i]).append(" = EXCLUDED.").append(names[i]);
+                if (!names[i].equals("generation")) {
+                    sql.append(first ? "" : ", ").append(names[i]).append(" = EXCLUDED.").append(names[i]);
+                    first = false;
+                }
             }
             return sql.toString();
         }
     };
 
     /**
-     * Insert-or-replace one row of a table keyed by {@code (project, profile_id)}, the first two of {@code columns}:
-     * idempotent, so write-behind replays after a failover are harmless.
+     * Insert-or-replace one row of a table keyed by {@code (project, profile_id, generation)}, the first two of
+     * {@code columns} and one named {@code generation} among them: idempotent, so write-behind replays after a
+     * failover are harmless.
      */
     abstract String upsertByProfileKey(String table, String columns, String placeholders);
-
-    /** Insert-or-replace one profile row. */
-    String upsertProfile() {
-        return upsertByProfileKey("profiles", ProfileRows.COLUMNS, ProfileRows.PLACEHOLDERS);
-    }
 
     public static SqlDialect forUrl(String jdbcUrl) {
         String url = jdbcUrl.toLowerCase(Locale.ROOT);
