@@ -54,6 +54,20 @@ public enum TestDatabases {
         }
     }
 
+    /** Rows of the profiles and raw_ids tables written by generations older than {@code generation}. */
+    public static long rowsOlderThan(Database database, int generation) throws SQLException {
+        try (Connection connection = database.dataSource().getConnection();
+             PreparedStatement count = connection.prepareStatement("SELECT (SELECT COUNT(*) FROM profiles WHERE generation < ?)"
+                     + " + (SELECT COUNT(*) FROM raw_ids WHERE generation < ?)")) {
+            count.setInt(1, generation);
+            count.setInt(2, generation);
+            try (ResultSet rows = count.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+
     private static String env(String name, String fallback) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;

@@ -39,6 +39,8 @@ public final class ProfileRebuild implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProfileRebuild.class);
     private static final long CHECK_MILLIS = 1_000;
+    /** After the switch, how long the older generations' jobs get to see it before their entries are removed. */
+    private static final long SETTLE_MILLIS = 2_500;
     /** The executor service a rebuild asks the members through. */
     private static final String EXECUTOR = "profilegrid-rebuild";
 
@@ -100,6 +102,9 @@ public final class ProfileRebuild implements AutoCloseable {
                 GenerationSwitch.activate(member, to, project, new MetaTable(database.dataSource()));
             }
             switched = true;
+            // the jobs of the older generations follow the switch through a listener on each member: give the events
+            // they have in flight time to pass before the project's entries leave their maps
+            Thread.sleep(SETTLE_MILLIS);
             retire(before, from, project);
             int deleted = new GenerationRows(database.dataSource()).deleteRetired();
             LOG.info("Rebuild: {} rows of generations no longer in use deleted", deleted);

@@ -75,10 +75,11 @@ class TwoWritersTest {
                         String prefix = (r % 2 == 0 ? "dup-" : "s" + sender + "-") + r + "-" + sender + "-";
                         String body = batch(prefix);
                         NodeFixture first = (r + sender) % 2 == 0 ? a : b;
-                        assertThat(first.post("/v1/batch", project.writeKey(), body).statusCode()).isEqualTo(200);
+                        // 200 logged; 202 spooled when the log was slow (a loaded machine), replayed into the log soon
+                        assertThat(first.post("/v1/batch", project.writeKey(), body).statusCode()).isIn(200, 202);
                         if (r % 2 == 0) {
                             NodeFixture second = first == a ? b : a;
-                            assertThat(second.post("/v1/batch", project.writeKey(), body).statusCode()).isEqualTo(200);
+                            assertThat(second.post("/v1/batch", project.writeKey(), body).statusCode()).isIn(200, 202);
                         }
                         for (int i = 0; i < BATCH; i++) {
                             acked.add(prefix + i);

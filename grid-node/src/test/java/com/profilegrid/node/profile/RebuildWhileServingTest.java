@@ -122,6 +122,9 @@ class RebuildWhileServingTest {
             }
 
             assertThat(Generation.active(member).number()).isEqualTo(2);
+            try (Database database = Database.open(db)) {
+                assertThat(TestDatabases.rowsOlderThan(database, 2)).as("rows of the retired generations").isZero();
+            }
             assertThat(Generation.ownGenerations(member)).isEmpty();
             for (int retired : new int[] {0, 1}) {
                 Job job = member.getJet().getJob(new Generation(retired).jobName());
