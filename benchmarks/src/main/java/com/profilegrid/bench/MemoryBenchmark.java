@@ -192,7 +192,7 @@ final class MemoryBenchmark implements Callable<Integer> {
         String url = postgres ? BenchNode.PG_URL : h2Url(dir);
         try (Connection connection = DriverManager.getConnection(url, postgres ? BenchNode.PG_USER : "", "");
              Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM " + (postgres ? schema + "." : "") + "profiles")) {
+             ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM " + (postgres ? schema + "." : "") + "current_profiles")) {
             rows.next();
             return rows.getLong(1);
         }
