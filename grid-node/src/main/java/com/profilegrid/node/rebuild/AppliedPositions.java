@@ -33,6 +33,6 @@ final class AppliedPositions implements Callable<Map<Long, Long>>, HazelcastInst
     @Override
     public Map<Long, Long> call() {
         DurableProgress progress = DurableProgress.of(member);
-        return progress instanceof DurableProgressStore store ? new HashMap<>(store.appliedSoFar(job)) : new HashMap<>();
+        return progress instanceof DurableProgressStore store ? store.appliedSoFar(job) : new HashMap<>();
     }
 }

@@ -7,11 +7,9 @@ import com.hazelcast.query.Predicates;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 
-import java.util.Set;
-
 /**
- * How many events a profiles map holds folded: the sum of every profile's event counters. A rebuild compares it
- * between generations to know when the new one has caught up, and tests and benchmarks wait on it.
+ * How many events a profiles map holds folded in memory: the sum of every profile's event counters (entries evicted to
+ * the database are not counted). Tests and benchmarks wait on it.
  *
  * <p>It sums the serialized counters in place ({@code eventCounts[any]} of the compact record, filtered on its
  * {@code project} field; see {@link com.profilegrid.model.ProfileSerializer}) instead of deserializing every profile,
@@ -24,15 +22,7 @@ public final class EventCount {
 
     /** Events folded into {@code project}'s profiles of {@code map}, or into all of them if {@code project} is null. */
     public static long in(IMap<ProfileKey, Profile> map, String project) {
-        return in(map, project, Set.of());
-    }
-
-    /** As {@link #in(IMap, String)}, leaving out the profiles of the projects in {@code except}. */
-    public static long in(IMap<ProfileKey, Profile> map, String project, Set<String> except) {
         Predicate<ProfileKey, Profile> of = project == null ? Predicates.alwaysTrue() : Predicates.equal("project", project);
-        if (!except.isEmpty()) {
-            of = Predicates.and(of, Predicates.not(Predicates.in("project", except.toArray(String[]::new))));
-        }
         Long sum = map.aggregate(Aggregators.longSum("eventCounts[any]"), of);
         return sum == null ? 0 : sum;
     }

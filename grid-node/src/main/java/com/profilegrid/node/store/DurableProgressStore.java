@@ -91,7 +91,7 @@ public final class DurableProgressStore implements DurableProgress {
      * event applied to the job's maps (in memory): how far a rebuild has come, whatever its maps evicted.
      */
     public Map<Long, Long> appliedSoFar(String job) {
-        return Map.copyOf(highest.getOrDefault(job, Map.of()));
+        return new HashMap<>(highest.getOrDefault(job, Map.of()));
     }
 
     /** The {@code log_positions} row that holds the newest epoch handed out to the identity graphs (shard 0). */

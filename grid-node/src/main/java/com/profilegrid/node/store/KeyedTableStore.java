@@ -28,6 +28,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -205,7 +206,7 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
         }
         int count = columns.split(", ").length;
         String placeholders = String.join(", ", java.util.Collections.nCopies(count + 1, "?"));
-        Map<K, Integer> generations = generations(keys);
+        ToIntFunction<K> generationOf = generations();
         known.writeStarts(keys);
         try {
             inTransaction("store " + keys.size() + " rows of " + table, connection -> {
@@ -213,7 +214,7 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
                         dialect.upsertByProfileKey(table, columns + ", generation", placeholders))) {
                     for (K key : keys) {
                         bind(upsert, key, all.get(key));
-                        upsert.setInt(count + 1, generations.get(key));
+                        upsert.setInt(count + 1, generationOf.applyAsInt(key));
                         upsert.addBatch();
                     }
                     upsert.executeBatch();
@@ -236,7 +237,7 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
         if (keys.isEmpty()) {
             return;
         }
-        Map<K, Integer> generations = generations(keys);
+        ToIntFunction<K> generationOf = generations();
         known.writeStarts(keys);
         try {
             inTransaction("delete " + keys.size() + " rows of " + table, connection -> {
@@ -246,7 +247,7 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
                         ProfileKey row = rowOf(key);
                         delete.setString(1, row.project());
                         delete.setString(2, row.profileId());
-                        delete.setInt(3, generations.get(key));
+                        delete.setInt(3, generationOf.applyAsInt(key));
                         delete.addBatch();
                     }
                     delete.executeBatch();
@@ -330,8 +331,8 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
     private Map<K, V> query(List<K> keys) {
         Map<K, V> found = new HashMap<>();
         Map<Integer, List<K>> byGeneration = new HashMap<>();
-        generations(keys).forEach((key, generation) -> byGeneration.computeIfAbsent(generation,
-                ignored -> new ArrayList<>()).add(key));
+        ToIntFunction<K> generationOf = generations();
+        keys.forEach(key -> byGeneration.computeIfAbsent(generationOf.applyAsInt(key), ignored -> new ArrayList<>()).add(key));
         byGeneration.forEach((generation, some) -> {
             for (int from = 0; from < some.size(); from += LOAD_CHUNK) {
                 found.putAll(loadChunk(some.subList(from, Math.min(some.size(), from + LOAD_CHUNK)), generation));
@@ -412,18 +413,14 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
      * The generation whose rows each key reads and writes: this map's in a member; outside one, the generation the
      * key's project's readers use, as the {@code grid_meta} table names it.
      */
-    private Map<K, Integer> generations(Collection<K> keys) {
-        Map<K, Integer> generations = new HashMap<>(keys.size() * 2);
+    private ToIntFunction<K> generations() {
         if (member != null) {
-            keys.forEach(key -> generations.put(key, own));
-            return generations;
+            int generation = own;
+            return key -> generation;
         }
         Map<String, Integer> meta = new MetaTable(dataSource).load();
-        Integer shared = meta.getOrDefault(Generation.ACTIVE_KEY, 0);
-        for (K key : keys) {
-            generations.put(key, meta.getOrDefault(Generation.PROJECT_KEY_PREFIX + rowOf(key).project(), shared));
-        }
-        return generations;
+        int shared = meta.getOrDefault(Generation.ACTIVE_KEY, 0);
+        return key -> meta.getOrDefault(Generation.PROJECT_KEY_PREFIX + rowOf(key).project(), shared);
     }
 
     /** The generation a map of this kind named {@code name} belongs to: {@code -g<n>} ends its name after generation 0. */
