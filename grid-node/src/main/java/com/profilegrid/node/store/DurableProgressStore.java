@@ -41,7 +41,7 @@ import java.util.function.Supplier;
  */
 public final class DurableProgressStore implements DurableProgress {
 
-    /** How often applied positions are stored (the job's snapshots, 10 s apart, tell them). */
+    /** How often applied positions are stored (the job's snapshots, a second apart, tell them). */
     public static final long CHECKPOINT_PERIOD_SECONDS = 10;
     private static final Logger LOG = LoggerFactory.getLogger(DurableProgressStore.class);
 
