@@ -225,15 +225,19 @@ final class BenchNode implements AutoCloseable {
 
     /** Tracks one event over HTTP and returns once it is acknowledged. */
     void trackProbe(String userId, String event) throws IOException, InterruptedException {
-        String body = "{\"userId\":\"" + userId + "\",\"event\":\"" + event + "\"}";
+        post("/v1/track", "{\"userId\":\"" + userId + "\",\"event\":\"" + event + "\"}");
+    }
+
+    /** Posts {@code body} to the first node's tracking API under the project's write key; returns once acknowledged. */
+    void post(String path, String body) throws IOException, InterruptedException {
         java.net.http.HttpResponse<Void> response = http.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(baseUrl() + "/v1/track"))
+                        java.net.URI.create(baseUrl() + path))
                 .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
                         (project.writeKey() + ":").getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding());
         if (response.statusCode() / 100 != 2) {
-            throw new IOException("probe refused: " + response.statusCode());
+            throw new IOException(path + " refused: " + response.statusCode());
         }
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
+import java.util.function.UnaryOperator;
 
 /** Several real grid nodes forming one cluster over real TCP, sharing one database; closed last to first. */
 public final class NodeCluster implements AutoCloseable {
@@ -18,6 +19,11 @@ public final class NodeCluster implements AutoCloseable {
 
     /** Starts {@code size} nodes (data directories {@code dir/n0}, {@code dir/n1}, ...) under a fresh cluster name. */
     public static NodeCluster start(Path dir, Database.Settings db, int size) {
+        return start(dir, db, size, UnaryOperator.identity());
+    }
+
+    /** As {@link #start(Path, Database.Settings, int)}, each node's settings changed by {@code tweak} first. */
+    public static NodeCluster start(Path dir, Database.Settings db, int size, UnaryOperator<NodeSettings> tweak) {
         String cluster = TestClusters.uniqueClusterName();
         int[] ports = new int[size];
         StringJoiner members = new StringJoiner(",");
@@ -29,8 +35,8 @@ public final class NodeCluster implements AutoCloseable {
         NodeCluster started = new NodeCluster(nodes);
         try {
             for (int i = 0; i < size; i++) {
-                nodes.add(NodeFixture.start(dir.resolve("n" + i), db, cluster, IngestSettings.DEFAULTS, ports[i],
-                        members.toString()));
+                nodes.add(NodeFixture.start(tweak.apply(NodeFixture.settings(dir.resolve("n" + i), db, cluster,
+                        IngestSettings.DEFAULTS, ports[i], members.toString()))));
             }
             return started;
         } catch (RuntimeException e) {

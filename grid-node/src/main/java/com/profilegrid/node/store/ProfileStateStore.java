@@ -13,15 +13,16 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Stores the profile state ({@link ProfileState}: the profile and the version of each raw id it absorbed) in the
- * {@code profiles} table: the profile in its columns, the versions in {@code absorbed}, one row written at once, so a
+ * Stores the profile state ({@link ProfileState}: the profile and the version of each raw id it lists) in the
+ * {@code profiles} table: the profile in its columns, the versions in {@code absorbed}, its count of member chunks in
+ * {@code member_chunks} (the chunks are rows of this table too), one row written at once, so a
  * reloaded state is always a profile with exactly the versions it was folded from. This is the store that writes the
  * table; the readers' {@code profiles} map only loads from it ({@link ProfileMapStore}).
  */
 public final class ProfileStateStore extends KeyedTableStore<ProfileKey, ProfileState> {
 
-    private static final String COLUMNS = ProfileRows.COLUMNS + ", absorbed";
-    private static final int ABSORBED_AT = COLUMNS.split(", ").length;
+    private static final String COLUMNS = ProfileRows.COLUMNS + ", absorbed, member_chunks";
+    private static final int ABSORBED_AT = COLUMNS.split(", ").length - 1;
     private static final TypeReference<Map<String, Long>> VERSIONS = new TypeReference<>() { };
 
     private final ProfileRows rows = new ProfileRows();
@@ -34,12 +35,14 @@ public final class ProfileStateStore extends KeyedTableStore<ProfileKey, Profile
     protected void bind(PreparedStatement statement, ProfileKey key, ProfileState state) throws SQLException {
         rows.bind(statement, state.profile());
         statement.setString(ABSORBED_AT, rows.write(new TreeMap<>(state.absorbed())));
+        statement.setInt(ABSORBED_AT + 1, state.memberChunks());
     }
 
     /** A row written before the profile state existed has no versions: the first step on it makes it again. */
     @Override
     protected ProfileState read(ResultSet row) throws SQLException {
         String absorbed = row.getString("absorbed");
-        return new ProfileState(rows.read(row), absorbed == null ? Map.of() : rows.read(absorbed, VERSIONS));
+        return new ProfileState(rows.read(row), absorbed == null ? Map.of() : rows.read(absorbed, VERSIONS),
+                row.getInt("member_chunks"));
     }
 }

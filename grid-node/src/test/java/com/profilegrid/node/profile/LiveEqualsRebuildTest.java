@@ -44,12 +44,16 @@ import static org.awaitility.Awaitility.await;
  * and alias) sent to two ingesting nodes: once quiet, every live profile equals the profile rebuilt from the
  * tracking log, field for field, and every persisted row equals the grid. The identity graphs of a processor may hold
  * only {@value #GRAPH_IDS} ids, so they forget clusters and read them back from the recorded links all along (the
- * other pipeline suites run with the default bound, where they rarely do).
+ * other pipeline suites run with the default bound, where they rarely do); and a profile lists at most 1 raw id, so
+ * that profiles of more seal them on their entries and in member chunks all along.
  */
 class LiveEqualsRebuildTest {
 
     private static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
-    private static final ProfileFold FOLD = new ProfileFold(FoldSettings.DEFAULTS);
+    /** Profiles list at most 1 raw id, so that every profile of more seals them (docs/profile-state.md, "Hot profiles"). */
+    private static final FoldSettings SETTINGS = new FoldSettings(FoldSettings.DEFAULTS.inactivityGap(),
+            FoldSettings.DEFAULTS.recentEvents(), 1);
+    private static final ProfileFold FOLD = new ProfileFold(SETTINGS);
     private static Database.Settings db;
     private static NodeCluster cluster;
     private static NodeFixture a;
@@ -63,13 +67,17 @@ class LiveEqualsRebuildTest {
         System.setProperty(GRAPH_IDS_PROPERTY, Integer.toString(GRAPH_IDS));
         Path dir = Files.createTempDirectory("profilegrid-live-rebuild");
         db = TestDatabases.POSTGRESQL.fresh(dir);
-        cluster = NodeCluster.start(dir, db, 2);
+        cluster = NodeCluster.start(dir, db, 2, settings -> settings.withFold(SETTINGS));
         a = cluster.node(0);
         b = cluster.node(1);
     }
 
+    /** Tries whose profiles sealed raw ids (member chunk rows stored): the property must exercise that path. */
+    private static final java.util.concurrent.atomic.AtomicInteger SEALING_TRIES = new java.util.concurrent.atomic.AtomicInteger();
+
     @AfterContainer
     static void stopNodes() throws Exception {
+        assertThat(SEALING_TRIES.get()).as("tries in which some profile sealed raw ids").isPositive();
         System.clearProperty(GRAPH_IDS_PROPERTY);
         cluster.close();
         TestDatabases.drop(db);
@@ -117,6 +125,17 @@ class LiveEqualsRebuildTest {
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         try (Database database = Database.open(db)) {
             assertThat(new ProfileMapStore(database.dataSource(), database.dialect()).loadAll(live.keySet())).isEqualTo(live);
+            try (java.sql.Connection connection = database.dataSource().getConnection();
+                 java.sql.PreparedStatement chunks = connection.prepareStatement(
+                         "SELECT COUNT(*) FROM profiles WHERE project = ? AND profile_id LIKE 'members:%'")) {
+                chunks.setString(1, project.projectId());
+                try (java.sql.ResultSet count = chunks.executeQuery()) {
+                    count.next();
+                    if (count.getLong(1) > 0) {
+                        SEALING_TRIES.incrementAndGet();
+                    }
+                }
+            }
         }
     }
 

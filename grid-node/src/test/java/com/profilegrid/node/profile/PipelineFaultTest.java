@@ -39,7 +39,13 @@ import static org.awaitility.Awaitility.await;
  */
 class PipelineFaultTest {
 
-    private static final ProfileFold FOLD = new ProfileFold(FoldSettings.DEFAULTS);
+    /**
+     * Profiles list at most 1 raw id, so that every profile of a user and an anonymous id seals them
+     * (docs/profile-state.md, "Hot profiles") while members die and the job restarts.
+     */
+    private static final FoldSettings SETTINGS = new FoldSettings(FoldSettings.DEFAULTS.inactivityGap(),
+            FoldSettings.DEFAULTS.recentEvents(), 1);
+    private static final ProfileFold FOLD = new ProfileFold(SETTINGS);
     private static final int ROUNDS = 5;
     private static final int BATCHES_PER_ROUND = 30;
 
@@ -55,7 +61,7 @@ class PipelineFaultTest {
         List<NodeFixture> nodes = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
-                nodes.add(NodeFixture.start(dir.resolve("n" + i), db, cluster, IngestSettings.DEFAULTS, ports[i], members));
+                nodes.add(start(dir.resolve("n" + i), db, cluster, ports[i], members));
             }
             NodeFixture first = nodes.get(0);
             ProjectStore.Created project = first.createProject("acme");
@@ -74,7 +80,7 @@ class PipelineFaultTest {
                         killed.node().member().getLifecycleService().terminate();
                         killed.close(); // its HTTP server and database pool, as the process's end would
                     }
-                    case 1 -> nodes.add(NodeFixture.start(dir.resolve("n3"), db, cluster, IngestSettings.DEFAULTS, ports[3], members));
+                    case 1 -> nodes.add(start(dir.resolve("n3"), db, cluster, ports[3], members));
                     case 2 -> {
                         Job job = first.node().member().getJet().getJob(new Generation(0).jobName());
                         await().atMost(Duration.ofSeconds(60)).until(() -> job.getStatus() == JobStatus.RUNNING);
@@ -85,7 +91,7 @@ class PipelineFaultTest {
                         await().atMost(Duration.ofSeconds(60)).until(() -> job.getStatus() == JobStatus.RUNNING);
                         job.cancel();
                         await().atMost(Duration.ofSeconds(60)).until(() -> job.getStatus() == JobStatus.FAILED);
-                        ProfileJob.ensureRunning(first.node().member(), FoldSettings.DEFAULTS);
+                        ProfileJob.ensureRunning(first.node().member(), SETTINGS);
                     }
                     default -> { }
                 }
@@ -121,5 +127,10 @@ class PipelineFaultTest {
                     .append(String.format("%02d:%02d:00Z", 8 + random.nextInt(10), random.nextInt(60))).append("\"}");
         }
         return body.append("]}").toString();
+    }
+
+    private static NodeFixture start(Path dataDir, Database.Settings db, String cluster, int port, String members) {
+        return NodeFixture.start(NodeFixture.settings(dataDir, db, cluster, IngestSettings.DEFAULTS, port, members)
+                .withFold(SETTINGS));
     }
 }

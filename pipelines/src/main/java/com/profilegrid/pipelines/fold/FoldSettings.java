@@ -8,10 +8,18 @@ import java.time.Duration;
  *
  * @param inactivityGap events further apart than this start a new visit (30 minutes by default)
  * @param recentEvents  how many of the most recent events a profile keeps (20 by default)
+ * @param maxListedRawIds how many raw ids a profile's state lists with the version it holds of each
+ *                        ({@value #MAX_LISTED_RAW_IDS} by default; the rest are sealed, see
+ *                        {@code ProfileState}): what one event of a profile with very many ids costs
  */
-public record FoldSettings(Duration inactivityGap, int recentEvents) implements Serializable {
+public record FoldSettings(Duration inactivityGap, int recentEvents, int maxListedRawIds) implements Serializable {
 
+    public static final int MAX_LISTED_RAW_IDS = 256;
     public static final FoldSettings DEFAULTS = new FoldSettings(Duration.ofMinutes(30), 20);
+
+    public FoldSettings(Duration inactivityGap, int recentEvents) {
+        this(inactivityGap, recentEvents, MAX_LISTED_RAW_IDS);
+    }
 
     public FoldSettings {
         if (inactivityGap.isNegative() || inactivityGap.isZero()) {
@@ -19,6 +27,9 @@ public record FoldSettings(Duration inactivityGap, int recentEvents) implements 
         }
         if (recentEvents < 0) {
             throw new IllegalArgumentException("recent events must not be negative");
+        }
+        if (maxListedRawIds < 1) {
+            throw new IllegalArgumentException("a profile must list at least 1 raw id");
         }
     }
 }

@@ -23,6 +23,7 @@ final class FoldData {
         if (ordinary) {
             out.writeLong(fold.settings().inactivityGap().toMillis());
             out.writeInt(fold.settings().recentEvents());
+            out.writeInt(fold.settings().maxListedRawIds());
         } else {
             out.writeObject(fold);
         }
@@ -30,7 +31,7 @@ final class FoldData {
 
     static ProfileFold read(ObjectDataInput in) throws IOException {
         if (in.readBoolean()) {
-            return new ProfileFold(new FoldSettings(Duration.ofMillis(in.readLong()), in.readInt()));
+            return new ProfileFold(new FoldSettings(Duration.ofMillis(in.readLong()), in.readInt(), in.readInt()));
         }
         return in.readObject();
     }

@@ -5,7 +5,12 @@ import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.pipelines.fold.ProfileFold;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -16,13 +21,36 @@ import java.util.Map;
  * profile from its raw ids' folds, {@link #recomputed}). Joining two profiles joins their versions, so an event in
  * flight to the absorbed one still finds the version before it and is folded in once.
  *
- * @param profile  the profile
- * @param absorbed the version of each raw id (typed id) folded into it
+ * <p><b>Listed and sealed raw ids.</b> Each event reads and writes the whole state, so a state that listed every raw id
+ * of a shared device or a test user with 100,000 anonymous ids would make each of its events cost in proportion to
+ * its ids. A state lists at most {@code maxListedRawIds} ids ({@link com.profilegrid.pipelines.fold.FoldSettings}); when
+ * a step leaves more, the caller seals some of them ({@link #overListed}) in three idempotent steps, in this order:
+ * it records them as members of the profile in a member chunk (an entry of the same map, {@link #membersKey}, read
+ * only to make the profile again), records on each raw id's entry the version the profile holds of it
+ * ({@link RawIdEntry#sealed}, {@link SealRawId}), and then stops listing those whose entry took it ({@link #unlisted}).
+ * A step for an id the state does not list, in a profile that has sealed ids, answers {@link Step#UNLISTED}: the caller
+ * reads the version sealed on the id's entry and takes the step again with it, so the profile still tells new from
+ * repeated from missing; the step lists the id again. (The version must be read after the step found the id unlisted,
+ * not carried from the raw id's step: a remake can take in an id's events before they arrive and then seal them, and
+ * an event still on its way would then be folded in again.) A failure between the steps leaves an id listed, or
+ * recorded twice: never unlisted without its version on its entry.
+ *
+ * @param profile      the profile
+ * @param absorbed     the version of each listed raw id (typed id) folded into it
+ * @param memberChunks how many member chunks hold the ids it no longer lists (0 for a profile that never sealed one)
  */
-public record ProfileState(Profile profile, Map<String, Long> absorbed) {
+public record ProfileState(Profile profile, Map<String, Long> absorbed, int memberChunks) {
+
+    /** Ids per member chunk: a round of sealing adds to the last one, which it reads and writes whole. */
+    static final int CHUNK_SIZE = 2_048;
+    /** The id of every member chunk starts with this (no profile's does: theirs are typed ids). */
+    public static final String MEMBERS_PREFIX = "members:";
 
     /** What {@link #absorb} found. */
-    public enum Step { APPLIED, ALREADY_APPLIED, GAP }
+    public enum Step { APPLIED, ALREADY_APPLIED, GAP, UNLISTED }
+
+    /** The sealed version of a raw id not read yet (see {@link Step#UNLISTED}). */
+    public static final long UNREAD = -1;
 
     /** The step and the state after it. */
     public record Absorbed(Step step, ProfileState state) {
@@ -32,13 +60,25 @@ public record ProfileState(Profile profile, Map<String, Long> absorbed) {
         absorbed = Map.copyOf(absorbed);
     }
 
+    /** A state that lists every raw id it holds. */
+    public ProfileState(Profile profile, Map<String, Long> absorbed) {
+        this(profile, absorbed, 0);
+    }
+
     public static ProfileState empty(ProfileKey key) {
         return new ProfileState(Profile.empty(key), Map.of());
     }
 
-    /** Folds in {@code event}, the {@code version}-th event of {@code rawId}, unless it is a repeat or a gap. */
-    public Absorbed absorb(String rawId, long version, TrackingEvent event, ProfileFold fold) {
-        long have = absorbed.getOrDefault(rawId, 0L);
+    /**
+     * Folds in {@code event}, the {@code version}-th event of {@code rawId}, unless it is a repeat or a gap;
+     * {@code sealed} is the version sealed on the id's entry, as read once this state was found not to list it, or
+     * {@link #UNREAD}.
+     */
+    public Absorbed absorb(String rawId, long version, long sealed, TrackingEvent event, ProfileFold fold) {
+        long have = have(rawId, sealed);
+        if (have == UNREAD) {
+            return new Absorbed(Step.UNLISTED, this);
+        }
         if (version <= have) {
             return new Absorbed(Step.ALREADY_APPLIED, this);
         }
@@ -47,7 +87,7 @@ public record ProfileState(Profile profile, Map<String, Long> absorbed) {
         }
         Map<String, Long> versions = new HashMap<>(absorbed);
         versions.put(rawId, version);
-        return new Absorbed(Step.APPLIED, new ProfileState(fold.apply(profile, event), versions));
+        return new Absorbed(Step.APPLIED, new ProfileState(fold.apply(profile, event), versions, memberChunks));
     }
 
     /**
@@ -55,8 +95,11 @@ public record ProfileState(Profile profile, Map<String, Long> absorbed) {
      * the profile has none of that id's events; a repeat when it has that version or a later one; a gap when it holds
      * an older fold of the id (the caller makes the profile again from its raw ids).
      */
-    public Absorbed add(String rawId, RawIdEntry entry, ProfileFold fold) {
-        long have = absorbed.getOrDefault(rawId, 0L);
+    public Absorbed add(String rawId, RawIdEntry entry, long sealed, ProfileFold fold) {
+        long have = have(rawId, sealed);
+        if (have == UNREAD) {
+            return new Absorbed(Step.UNLISTED, this);
+        }
         if (entry.version() <= have) {
             return new Absorbed(Step.ALREADY_APPLIED, this);
         }
@@ -65,24 +108,108 @@ public record ProfileState(Profile profile, Map<String, Long> absorbed) {
         }
         Map<String, Long> versions = new HashMap<>(absorbed);
         versions.put(rawId, entry.version());
-        return new Absorbed(Step.APPLIED, new ProfileState(fold.merge(profile, entry.partial()), versions));
+        return new Absorbed(Step.APPLIED, new ProfileState(fold.merge(profile, entry.partial()), versions, memberChunks));
+    }
+
+    /**
+     * The version of {@code rawId} this profile holds: listed, or none when it has never sealed an id, or else the
+     * version {@code sealed} on the id's entry ({@link #UNREAD} until read).
+     */
+    private long have(String rawId, long sealed) {
+        Long listed = absorbed.get(rawId);
+        if (listed != null) {
+            return listed;
+        }
+        return memberChunks == 0 ? 0 : sealed;
     }
 
     /** This profile joined with {@code other}, a profile of events disjoint from this one's (an identity merge). */
     public ProfileState join(ProfileState other, ProfileFold fold) {
         Map<String, Long> versions = new HashMap<>(absorbed);
         other.absorbed.forEach((rawId, version) -> versions.merge(rawId, version, Math::max));
-        return new ProfileState(fold.merge(profile, other.profile), versions);
+        return new ProfileState(fold.merge(profile, other.profile), versions, memberChunks);
     }
 
-    /** The profile of {@code key} made again from the folds of its raw ids, each at the version it holds. */
-    public static ProfileState recomputed(ProfileKey key, Map<String, RawIdEntry> rawIds, ProfileFold fold) {
+    /**
+     * The listed ids to seal when this state lists more than {@code max}: down to half of {@code max}. Empty when it
+     * lists no more than {@code max}.
+     */
+    public Map<String, Long> overListed(int max) {
+        if (absorbed.size() <= max) {
+            return Map.of();
+        }
+        int excess = absorbed.size() - max / 2;
+        Map<String, Long> seal = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> listed : absorbed.entrySet()) {
+            if (seal.size() == excess) {
+                break;
+            }
+            seal.put(listed.getKey(), listed.getValue());
+        }
+        return seal;
+    }
+
+    /**
+     * This state without the ids of {@code sealed} it lists at the version given (those sealed on their entries at
+     * that version; one an event has listed again since, at a later version, stays), with member chunks up to
+     * {@code chunks}.
+     */
+    public ProfileState unlisted(Map<String, Long> sealed, int chunks) {
+        Map<String, Long> versions = new HashMap<>(absorbed);
+        sealed.forEach((rawId, version) -> versions.remove(rawId, version));
+        return new ProfileState(profile, versions, Math.max(memberChunks, chunks));
+    }
+
+    /** The key of member chunk {@code chunk} of the profile {@code key} (in the same map as the profile's state). */
+    public static ProfileKey membersKey(ProfileKey key, int chunk) {
+        String id = MEMBERS_PREFIX + chunk + ":" + key.profileId();
+        if (id.length() > ProfileKey.MAX_PROFILE_ID_LENGTH) {
+            id = MEMBERS_PREFIX + chunk + ":#" + sha256(key.profileId());
+        }
+        return new ProfileKey(key.project(), id);
+    }
+
+    /** Whether {@code key} names a member chunk rather than a profile. */
+    public static boolean isMembers(ProfileKey key) {
+        return key.profileId().startsWith(MEMBERS_PREFIX);
+    }
+
+    /** A member chunk with {@code members} added: each raw id with the version sealed. */
+    ProfileState withMembers(Map<String, Long> members) {
+        Map<String, Long> all = new HashMap<>(absorbed);
+        all.putAll(members);
+        return new ProfileState(profile, all, 0);
+    }
+
+    /**
+     * The profile of {@code key} made again from the folds of its raw ids, each at the version it holds: those sealed
+     * into it at that version stay unlisted (their entries say so) when it has member chunks, the others are listed;
+     * its member chunks stay.
+     */
+    public static ProfileState recomputed(ProfileKey key, Map<String, RawIdEntry> rawIds, ProfileFold fold,
+                                          int memberChunks) {
         Profile profile = Profile.empty(key);
         Map<String, Long> versions = new HashMap<>();
         for (Map.Entry<String, RawIdEntry> rawId : rawIds.entrySet()) {
-            profile = fold.merge(profile, rawId.getValue().partial());
-            versions.put(rawId.getKey(), rawId.getValue().version());
+            RawIdEntry entry = rawId.getValue();
+            profile = fold.merge(profile, entry.partial());
+            if (memberChunks == 0 || entry.sealedFor(key.profileId()) != entry.version()) {
+                versions.put(rawId.getKey(), entry.version());
+            }
         }
-        return new ProfileState(profile, versions);
+        return new ProfileState(profile, versions, memberChunks);
+    }
+
+    /** {@link #recomputed(ProfileKey, Map, ProfileFold, int)} for a profile without member chunks. */
+    public static ProfileState recomputed(ProfileKey key, Map<String, RawIdEntry> rawIds, ProfileFold fold) {
+        return recomputed(key, rawIds, fold, 0);
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 }

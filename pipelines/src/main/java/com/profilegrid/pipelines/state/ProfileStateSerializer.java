@@ -19,7 +19,7 @@ public final class ProfileStateSerializer implements CompactSerializer<ProfileSt
         for (int i = 0; i < rawIds.length; i++) {
             absorbed.put(rawIds[i], versions[i]);
         }
-        return new ProfileState(in.readCompact("profile"), absorbed);
+        return new ProfileState(in.readCompact("profile"), absorbed, in.readInt32("memberChunks"));
     }
 
     @Override
@@ -34,6 +34,7 @@ public final class ProfileStateSerializer implements CompactSerializer<ProfileSt
         out.<Profile>writeCompact("profile", state.profile());
         out.writeArrayOfString("rawIds", rawIds);
         out.writeArrayOfInt64("versions", versions);
+        out.writeInt32("memberChunks", state.memberChunks());
     }
 
     @Override

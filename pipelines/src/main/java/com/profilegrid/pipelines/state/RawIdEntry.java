@@ -21,11 +21,21 @@ import java.util.Optional;
  * @param version         how many events this id has applied
  * @param profileId       the profile this id belongs to, or {@code null} while it names its own
  * @param profileRevision the revision of the identity decision that set {@code profileId}
+ * @param sealed          the version of this id that its profile holds without listing the id (see
+ *                        {@link ProfileState}), or 0: a profile of very many ids lists only some, and each id it no
+ *                        longer lists keeps here how much of it the profile has. An identity decision that moves the
+ *                        id to another profile clears it.
  */
-public record RawIdEntry(Profile partial, Map<Long, Long> applied, long version, String profileId, long profileRevision) {
+public record RawIdEntry(Profile partial, Map<Long, Long> applied, long version, String profileId, long profileRevision,
+                         long sealed) {
 
     public RawIdEntry {
         applied = Map.copyOf(applied);
+    }
+
+    /** An entry whose profile lists it (nothing sealed). */
+    public RawIdEntry(Profile partial, Map<Long, Long> applied, long version, String profileId, long profileRevision) {
+        this(partial, applied, version, profileId, profileRevision, 0);
     }
 
     /** A raw id that has applied nothing yet. */
@@ -46,7 +56,7 @@ public record RawIdEntry(Profile partial, Map<Long, Long> applied, long version,
         Map<Long, Long> positions = new HashMap<>(applied);
         positions.put(record.shard(), record.seq());
         return Optional.of(new RawIdEntry(fold.apply(partial, record.event()), positions, version + 1, profileId,
-                profileRevision));
+                profileRevision, sealed));
     }
 
     /**
@@ -58,7 +68,26 @@ public record RawIdEntry(Profile partial, Map<Long, Long> applied, long version,
         if (revision <= profileRevision) {
             return Optional.empty();
         }
-        return Optional.of(new RawIdEntry(partial, applied, version, newProfileId, revision));
+        String moved = newProfileId != null ? newProfileId : partial.profileId();
+        return Optional.of(new RawIdEntry(partial, applied, version, newProfileId, revision,
+                moved.equals(currentProfileId()) ? sealed : 0));
+    }
+
+    /**
+     * This id sealed into {@code profile} at {@code held}, the version the profile holds of it; unchanged when the id no
+     * longer belongs to that profile or has applied events since (they are on their way to the profile, which keeps
+     * listing the id until a later round), or when it is sealed there at that version already.
+     */
+    public RawIdEntry sealedInto(String profile, long held) {
+        if (!profile.equals(currentProfileId()) || held != version || held == sealed) {
+            return this;
+        }
+        return new RawIdEntry(partial, applied, version, profileId, profileRevision, held);
+    }
+
+    /** The version of this id that {@code profile} holds without listing it, or 0. */
+    public long sealedFor(String profile) {
+        return profile.equals(currentProfileId()) ? sealed : 0;
     }
 
     /** The profile this id's events go to: the one an identity decision gave it, else its own. */

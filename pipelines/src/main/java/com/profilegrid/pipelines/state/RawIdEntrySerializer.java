@@ -20,7 +20,7 @@ public final class RawIdEntrySerializer implements CompactSerializer<RawIdEntry>
             applied.put(shards[i], seqs[i]);
         }
         return new RawIdEntry(in.readCompact("partial"), applied, in.readInt64("version"), in.readString("profileId"),
-                in.readInt64("profileRevision"));
+                in.readInt64("profileRevision"), in.readInt64("sealed"));
     }
 
     @Override
@@ -38,6 +38,7 @@ public final class RawIdEntrySerializer implements CompactSerializer<RawIdEntry>
         out.writeInt64("version", entry.version());
         out.writeString("profileId", entry.profileId());
         out.writeInt64("profileRevision", entry.profileRevision());
+        out.writeInt64("sealed", entry.sealed());
     }
 
     @Override

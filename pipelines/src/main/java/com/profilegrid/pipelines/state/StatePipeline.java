@@ -467,12 +467,13 @@ public final class StatePipeline {
                     List<Integer> indices = byKey.get(key);
                     StepProfile.Stepped last = result.get(result.ran() - 1);
                     int at = indices.get(result.ran() - 1);
-                    if (!last.gap()) {
+                    if (!last.halts()) {
                         out.set(at, new ProfileWrite(key, last.profile()));
+                        rest.add(seal(key, last.toSeal(), last.memberChunks()));
                         return;
                     }
-                    // the raw id's version is ahead of what the profile holds: make the profile again, then go on
-                    rest.add(remake(key, items.get(at).rawId(), null).thenCompose(write -> {
+                    // a gap (make the profile again) or an unlisted id (read its entry): settle it, then go on
+                    rest.add(settle(items.get(at), last).thenCompose(write -> {
                         out.set(at, write);
                         return oneByOne(items, indices, result.ran(), out);
                     }));
@@ -483,11 +484,16 @@ public final class StatePipeline {
         }
 
         private StepProfile stepOf(ToProfile item) {
+            return stepOf(item, ProfileState.UNREAD);
+        }
+
+        /** The step of an absorb or an add ({@code null} for the others), with the version sealed on its raw id. */
+        private StepProfile stepOf(ToProfile item, long sealed) {
             if (item instanceof ToProfile.Absorb absorb) {
-                return StepProfile.absorb(absorb.rawId(), absorb.version(), absorb.event(), fold);
+                return StepProfile.absorb(absorb.rawId(), absorb.version(), sealed, absorb.event(), fold);
             }
             if (item instanceof ToProfile.Add add) {
-                return StepProfile.add(add.rawId(), add.entry(), fold);
+                return StepProfile.add(add.rawId(), add.entry(), sealed, fold);
             }
             return null;
         }
@@ -497,23 +503,93 @@ public final class StatePipeline {
             CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
             for (int i = from; i < indices.size(); i++) {
                 int index = indices.get(i);
-                chain = chain.thenCompose(ignored -> step(items.get(index))).thenAccept(write -> out.set(index, write));
+                // a run of retracts (a cluster moving away from the profile, one decision per id) makes the profile
+                // again once, at its last: each would read every raw id the profile keeps
+                List<String> retracted = new ArrayList<>();
+                while (items.get(indices.get(i)) instanceof ToProfile.Retract && i + 1 < indices.size()
+                        && items.get(indices.get(i + 1)) instanceof ToProfile.Retract) {
+                    retracted.add(items.get(indices.get(i)).rawId());
+                    i++;
+                }
+                int last = indices.get(i);
+                chain = chain.thenCompose(ignored -> retracted.isEmpty() ? step(items.get(last))
+                        : retractAll(items.get(last), retracted)).thenAccept(write -> out.set(last, write));
             }
             return chain;
+        }
+
+        /** The retract {@code last} and those of {@code before} (same profile) at once. */
+        private CompletableFuture<ProfileWrite> retractAll(ToProfile last, List<String> before) {
+            return states.getAsync(last.key()).toCompletableFuture().thenCompose(state -> {
+                boolean holds = state != null && (state.memberChunks() > 0 || state.absorbed().containsKey(last.rawId())
+                        || before.stream().anyMatch(state.absorbed()::containsKey));
+                return holds ? remake(last.key(), null, last.rawId()) : CompletableFuture.completedFuture(null);
+            });
         }
 
         CompletableFuture<ProfileWrite> step(ToProfile item) {
             StepProfile step = stepOf(item);
             if (step != null) {
-                return states.submitToKey(item.key(), step).toCompletableFuture().thenCompose(stepped -> stepped.gap()
-                        ? remake(item.key(), item.rawId(), null)
-                        : CompletableFuture.completedFuture(new ProfileWrite(item.key(), stepped.profile())));
+                return states.submitToKey(item.key(), step).toCompletableFuture().thenCompose(stepped -> settle(item, stepped));
             }
             return states.getAsync(item.key()).toCompletableFuture().thenCompose(state -> item instanceof ToProfile.Retract
                     ? retract(item, state) : catchUp(item, state));
         }
+
+        /**
+         * The write of an absorb's or an add's step: once the ids it found over the listing bound are sealed; after a
+         * gap, the profile made again; for an id the state does not list, the step taken again with the version sealed
+         * on the id's entry (read now: see {@link ProfileState.Step#UNLISTED}).
+         */
+        private CompletableFuture<ProfileWrite> settle(ToProfile item, StepProfile.Stepped stepped) {
+            if (stepped.gap()) {
+                return remake(item.key(), item.rawId(), null);
+            }
+            if (stepped.unlisted()) {
+                String rawKey = GridMaps.projectKey(item.key().project(), item.rawId());
+                return rawIds.submitToKey(rawKey, new ReadEntry<>()).toCompletableFuture().thenCompose(entry -> {
+                    long sealed = entry == null ? 0 : entry.sealedFor(item.key().profileId());
+                    return states.submitToKey(item.key(), stepOf(item, sealed)).toCompletableFuture();
+                }).thenCompose(again -> settle(item, again));
+            }
+            return seal(item.key(), stepped.toSeal(), stepped.memberChunks())
+                    .thenApply(ignored -> new ProfileWrite(item.key(), stepped.profile()));
+        }
+
+        /**
+         * Seals the raw ids a step found over the listing bound ({@link ProfileState}): records them in the profile's
+         * last member chunk, then on their entries, then stops listing those whose entries took it. Nothing to do for
+         * a step that found the state within the bound.
+         */
+        CompletableFuture<Void> seal(ProfileKey key, Map<String, Long> seal, int memberChunks) {
+            if (seal.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            int chunk = Math.max(0, memberChunks - 1);
+            return states.submitToKey(ProfileState.membersKey(key, chunk), new MemberSteps.AddMembers(seal))
+                    .toCompletableFuture().thenCompose(size -> {
+                        Map<String, Long> held = new HashMap<>();
+                        seal.forEach((rawId, version) -> held.put(GridMaps.projectKey(key.project(), rawId), version));
+                        return rawIds.submitToKeys(held.keySet(), new SealRawId(key.profileId(), held))
+                                .toCompletableFuture().thenCompose(results -> {
+                            Map<String, Long> sealed = new HashMap<>();
+                            seal.forEach((rawId, version) -> {
+                                if (Boolean.TRUE.equals(results.get(GridMaps.projectKey(key.project(), rawId)))) {
+                                    sealed.put(rawId, version);
+                                }
+                            });
+                            int chunks = size >= ProfileState.CHUNK_SIZE ? chunk + 2 : chunk + 1;
+                            return states.submitToKey(key, new MemberSteps.Unlist(sealed, chunks)).toCompletableFuture();
+                        });
+                    }).thenApply(ignored -> null);
+        }
+
+        /**
+         * The raw id left this profile: made again without it when the profile lists it, or when it has member
+         * chunks (it may hold the id sealed; the id's entry no longer says so, the decision cleared it).
+         */
         private CompletableFuture<ProfileWrite> retract(ToProfile item, ProfileState state) {
-            if (state == null || !state.absorbed().containsKey(item.rawId())) {
+            if (state == null || !state.absorbed().containsKey(item.rawId()) && state.memberChunks() == 0) {
                 return CompletableFuture.completedFuture(null);
             }
             return remake(item.key(), null, item.rawId());
@@ -522,8 +598,9 @@ public final class StatePipeline {
         /** A replayed event: the profile may have missed it (the job stopped between the two steps). */
         private CompletableFuture<ProfileWrite> catchUp(ToProfile item, ProfileState state) {
             String rawKey = GridMaps.projectKey(item.key().project(), item.rawId());
-            return rawIds.submitToKey(rawKey, new ReadRawIds()).toCompletableFuture().thenCompose(entry -> {
-                long have = state == null ? 0 : state.absorbed().getOrDefault(item.rawId(), 0L);
+            return rawIds.submitToKey(rawKey, new ReadEntry<>()).toCompletableFuture().thenCompose(entry -> {
+                long sealed = entry == null ? 0 : entry.sealedFor(item.key().profileId());
+                long have = state == null ? 0 : state.absorbed().getOrDefault(item.rawId(), sealed);
                 boolean behind = entry != null && entry.version() > have
                         && entry.currentProfileId().equals(item.key().profileId());
                 return behind ? remake(item.key(), item.rawId(), null)
@@ -544,9 +621,10 @@ public final class StatePipeline {
         private CompletableFuture<ProfileWrite> remake(ProfileKey key, String include, String exclude, int attempt) {
             return states.getAsync(key).toCompletableFuture().thenCompose(state -> remade(key, state, include, exclude)
                     .thenCompose(remade -> states.submitToKey(key, new ReplaceState(state, remade)).toCompletableFuture()
-                            .thenCompose(written -> written
-                                    ? CompletableFuture.completedFuture(new ProfileWrite(key, remade == null ? null : remade.profile()))
-                                    : remakeAgain(key, include, exclude, attempt))));
+                            .thenCompose(written -> !written ? remakeAgain(key, include, exclude, attempt)
+                                    : remade == null ? CompletableFuture.completedFuture(new ProfileWrite(key, null))
+                                    : seal(key, remade.overListed(fold.settings().maxListedRawIds()), remade.memberChunks())
+                                    .thenApply(ignored -> new ProfileWrite(key, remade.profile())))));
         }
 
         /** The remake's next attempt after {@code attempt} found the state changed, or the failure after the last. */
@@ -560,24 +638,48 @@ public final class StatePipeline {
 
         /** The state made from the raw ids that point at {@code key} (see {@link #remake}); {@code null} when none does. */
         private CompletableFuture<ProfileState> remade(ProfileKey key, ProfileState state, String include, String exclude) {
-            Set<String> rawKeys = new HashSet<>();
-            if (state != null) {
-                state.absorbed().keySet().forEach(id -> rawKeys.add(GridMaps.projectKey(key.project(), id)));
-            }
-            if (include != null) {
-                rawKeys.add(GridMaps.projectKey(key.project(), include));
-            }
-            if (exclude != null) {
-                rawKeys.remove(GridMaps.projectKey(key.project(), exclude));
-            }
-            return rawIds.submitToKeys(rawKeys, new ReadRawIds()).toCompletableFuture().thenApply(entries -> {
+            int chunks = state == null ? 0 : state.memberChunks();
+            return members(key, chunks).thenCompose(sealed -> {
+                Set<String> rawKeys = new HashSet<>();
+                sealed.forEach(id -> rawKeys.add(GridMaps.projectKey(key.project(), id)));
+                if (state != null) {
+                    state.absorbed().keySet().forEach(id -> rawKeys.add(GridMaps.projectKey(key.project(), id)));
+                }
+                if (include != null) {
+                    rawKeys.add(GridMaps.projectKey(key.project(), include));
+                }
+                if (exclude != null) {
+                    rawKeys.remove(GridMaps.projectKey(key.project(), exclude));
+                }
+                return rawIds.submitToKeys(rawKeys, new ReadEntry<>()).toCompletableFuture();
+            }).thenApply(entries -> {
                 Map<String, RawIdEntry> own = new HashMap<>();
                 entries.forEach((rawKey, entry) -> {
                     if (entry != null && entry.version() > 0 && entry.currentProfileId().equals(key.profileId())) {
                         own.put(GridMaps.idOf(rawKey), entry);
                     }
                 });
-                return own.isEmpty() ? null : ProfileState.recomputed(key, own, fold);
+                return own.isEmpty() ? null : ProfileState.recomputed(key, own, fold, chunks);
+            });
+        }
+
+        /** The raw ids the member chunks of {@code key} record (some may have left the profile since). */
+        private CompletableFuture<Set<String>> members(ProfileKey key, int chunks) {
+            if (chunks == 0) {
+                return CompletableFuture.completedFuture(Set.of());
+            }
+            Set<ProfileKey> keys = new HashSet<>();
+            for (int chunk = 0; chunk < chunks; chunk++) {
+                keys.add(ProfileState.membersKey(key, chunk));
+            }
+            return states.submitToKeys(keys, new ReadEntry<>()).toCompletableFuture().thenApply(found -> {
+                Set<String> ids = new HashSet<>();
+                found.values().forEach(chunk -> {
+                    if (chunk != null) {
+                        ids.addAll(chunk.absorbed().keySet());
+                    }
+                });
+                return ids;
             });
         }
     }

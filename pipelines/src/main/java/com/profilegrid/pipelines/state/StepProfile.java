@@ -20,17 +20,43 @@ import java.util.Map;
  */
 public final class StepProfile implements EntryProcessor<ProfileKey, ProfileState, StepProfile.Stepped>, DataSerializable {
 
-    /** The step taken ({@link ProfileState.Step}'s name) and the profile after it ({@code null} when there is none). */
-    public record Stepped(String step, Profile profile) implements KeySteps.Halt {
+    /**
+     * The step taken ({@link ProfileState.Step}'s name), the profile after it ({@code null} when there is none), and
+     * the listed raw ids to seal with their versions when the state lists too many ({@link ProfileState#overListed};
+     * empty arrays otherwise), and the state's member chunks then.
+     */
+    public record Stepped(String step, Profile profile, String[] sealIds, long[] sealVersions, int memberChunks)
+            implements KeySteps.Halt {
+
+        Stepped(String step, Profile profile) {
+            this(step, profile, new String[0], new long[0], 0);
+        }
+
+        /** The raw ids to seal, each with the version the profile holds. */
+        public Map<String, Long> toSeal() {
+            Map<String, Long> seal = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < sealIds.length; i++) {
+                seal.put(sealIds[i], sealVersions[i]);
+            }
+            return seal;
+        }
 
         public boolean gap() {
             return step.equals(ProfileState.Step.GAP.name());
         }
 
-        /** A gap ends a batch's run of the profile's steps: the caller makes the profile again first. */
+        /** The state does not list the raw id: the caller reads its sealed version and steps again. */
+        public boolean unlisted() {
+            return step.equals(ProfileState.Step.UNLISTED.name());
+        }
+
+        /**
+         * A gap ends a batch's run of the profile's steps (the caller makes the profile again first), and so does an
+         * unlisted id (the caller reads its entry first).
+         */
         @Override
         public boolean halts() {
-            return gap();
+            return gap() || unlisted();
         }
 
         @Override
@@ -41,6 +67,7 @@ public final class StepProfile implements EntryProcessor<ProfileKey, ProfileStat
 
     private String rawId;
     private long version;
+    private long sealed;
     private TrackingEvent event;
     private RawIdEntry added;
     private ProfileFold fold;
@@ -49,21 +76,29 @@ public final class StepProfile implements EntryProcessor<ProfileKey, ProfileStat
     public StepProfile() {
     }
 
-    /** Folds in the raw id's {@code version}-th event. */
-    public static StepProfile absorb(String rawId, long version, TrackingEvent event, ProfileFold fold) {
+    /**
+     * Folds in the raw id's {@code version}-th event; {@code sealed}: the version sealed on its entry, read after the
+     * profile was found not to list it, or {@link ProfileState#UNREAD}.
+     */
+    public static StepProfile absorb(String rawId, long version, long sealed, TrackingEvent event, ProfileFold fold) {
         StepProfile step = new StepProfile();
         step.rawId = rawId;
         step.version = version;
+        step.sealed = sealed;
         step.event = event;
         step.fold = fold;
         return step;
     }
 
-    /** Takes in the raw id with what its entry holds. */
-    public static StepProfile add(String rawId, RawIdEntry entry, ProfileFold fold) {
+    /**
+     * Takes in the raw id with what its entry holds; {@code sealed}: the version sealed on its entry, read after the
+     * profile was found not to list it, or {@link ProfileState#UNREAD}.
+     */
+    public static StepProfile add(String rawId, RawIdEntry entry, long sealed, ProfileFold fold) {
         StepProfile step = new StepProfile();
         step.rawId = rawId;
         step.added = entry;
+        step.sealed = sealed;
         step.fold = fold;
         return step;
     }
@@ -71,17 +106,32 @@ public final class StepProfile implements EntryProcessor<ProfileKey, ProfileStat
     @Override
     public Stepped process(Map.Entry<ProfileKey, ProfileState> entry) {
         ProfileState current = entry.getValue() != null ? entry.getValue() : ProfileState.empty(entry.getKey());
-        ProfileState.Absorbed absorbed = added != null ? current.add(rawId, added, fold)
-                : current.absorb(rawId, version, event, fold);
+        ProfileState.Absorbed absorbed = added != null ? current.add(rawId, added, sealed, fold)
+                : current.absorb(rawId, version, sealed, event, fold);
         if (absorbed.step() == ProfileState.Step.APPLIED) {
             entry.setValue(absorbed.state());
         }
-        return new Stepped(absorbed.step().name(), entry.getValue() != null ? absorbed.state().profile() : null);
+        if (entry.getValue() == null) {
+            return new Stepped(absorbed.step().name(), null);
+        }
+        // whatever the step, a state over the bound is trimmed: a remake, or ids sealing could not take (their events
+        // were on their way), can leave it over
+        Map<String, Long> seal = absorbed.state().overListed(fold.settings().maxListedRawIds());
+        String[] ids = new String[seal.size()];
+        long[] versions = new long[ids.length];
+        int i = 0;
+        for (Map.Entry<String, Long> listed : seal.entrySet()) {
+            ids[i] = listed.getKey();
+            versions[i++] = listed.getValue();
+        }
+        return new Stepped(absorbed.step().name(), absorbed.state().profile(), ids, versions,
+                absorbed.state().memberChunks());
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeString(rawId);
+        out.writeLong(sealed);
         out.writeBoolean(added != null);
         if (added != null) {
             out.writeObject(added);
@@ -95,6 +145,7 @@ public final class StepProfile implements EntryProcessor<ProfileKey, ProfileStat
     @Override
     public void readData(ObjectDataInput in) throws IOException {
         rawId = in.readString();
+        sealed = in.readLong();
         if (in.readBoolean()) {
             added = in.readObject();
         } else {

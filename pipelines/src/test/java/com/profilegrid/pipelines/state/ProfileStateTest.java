@@ -23,11 +23,11 @@ class ProfileStateTest {
     @Test
     void when_a_version_repeats_or_skips_then_it_is_ignored_or_reported() {
         ProfileState state = ProfileState.empty(USER);
-        ProfileState.Absorbed first = state.absorb("user:u1", 1, record(1, 1, "m1").event(), FOLD);
+        ProfileState.Absorbed first = state.absorb("user:u1", 1, 0, record(1, 1, "m1").event(), FOLD);
         assertThat(first.step()).isEqualTo(ProfileState.Step.APPLIED);
-        assertThat(first.state().absorb("user:u1", 1, record(1, 1, "m1").event(), FOLD).step())
+        assertThat(first.state().absorb("user:u1", 1, 0, record(1, 1, "m1").event(), FOLD).step())
                 .isEqualTo(ProfileState.Step.ALREADY_APPLIED);
-        assertThat(first.state().absorb("user:u1", 3, record(1, 3, "m3").event(), FOLD).step())
+        assertThat(first.state().absorb("user:u1", 3, 0, record(1, 3, "m3").event(), FOLD).step())
                 .isEqualTo(ProfileState.Step.GAP);
         assertThat(first.state().profile().eventCounts()).containsEntry("Viewed", 1L);
     }
@@ -35,15 +35,15 @@ class ProfileStateTest {
     @Test
     void when_an_event_is_in_flight_to_a_profile_that_is_merged_then_it_is_folded_in_once() {
         // B (the user) has applied a later event of the shard than A (the anonymous id) has
-        ProfileState user = ProfileState.empty(USER).absorb("user:u1", 1, record(1, 200, "b200").event(), FOLD).state();
-        ProfileState anon = ProfileState.empty(ANON).absorb("anon:a1", 1, record(1, 50, "a50").event(), FOLD).state();
+        ProfileState user = ProfileState.empty(USER).absorb("user:u1", 1, 0, record(1, 200, "b200").event(), FOLD).state();
+        ProfileState anon = ProfileState.empty(ANON).absorb("anon:a1", 1, 0, record(1, 50, "a50").event(), FOLD).state();
         ProfileState merged = user.join(anon, FOLD);
 
         // the anonymous id's event at seq 100, resolved to A before the merge, arrives at B as a1's second version
-        ProfileState.Absorbed late = merged.absorb("anon:a1", 2, record(1, 100, "a100").event(), FOLD);
+        ProfileState.Absorbed late = merged.absorb("anon:a1", 2, 0, record(1, 100, "a100").event(), FOLD);
         assertThat(late.step()).isEqualTo(ProfileState.Step.APPLIED);
         assertThat(late.state().profile().eventCounts()).containsEntry("Viewed", 3L);
-        assertThat(late.state().absorb("anon:a1", 2, record(1, 100, "a100").event(), FOLD).step())
+        assertThat(late.state().absorb("anon:a1", 2, 0, record(1, 100, "a100").event(), FOLD).step())
                 .isEqualTo(ProfileState.Step.ALREADY_APPLIED);
     }
 
@@ -57,8 +57,8 @@ class ProfileStateTest {
             LogRecord theirs = record(2, seq, "a" + seq);
             u1 = u1.apply(mine, FOLD).orElseThrow();
             a1 = a1.apply(theirs, FOLD).orElseThrow();
-            folded = folded.absorb("user:u1", u1.version(), mine.event(), FOLD).state();
-            folded = folded.absorb("anon:a1", a1.version(), theirs.event(), FOLD).state();
+            folded = folded.absorb("user:u1", u1.version(), 0, mine.event(), FOLD).state();
+            folded = folded.absorb("anon:a1", a1.version(), 0, theirs.event(), FOLD).state();
         }
         ProfileState again = ProfileState.recomputed(USER, Map.of("user:u1", u1, "anon:a1", a1), FOLD);
 
@@ -71,19 +71,19 @@ class ProfileStateTest {
         for (int seq = 1; seq <= 3; seq++) {
             anon = anon.apply(record(1, seq, "a" + seq), FOLD).orElseThrow();
         }
-        ProfileState user = ProfileState.empty(USER).absorb("user:u1", 1, record(2, 1, "u1").event(), FOLD).state();
+        ProfileState user = ProfileState.empty(USER).absorb("user:u1", 1, 0, record(2, 1, "u1").event(), FOLD).state();
 
-        ProfileState.Absorbed moved = user.add("anon:a1", anon, FOLD);
+        ProfileState.Absorbed moved = user.add("anon:a1", anon, ProfileState.UNREAD, FOLD);
         assertThat(moved.step()).isEqualTo(ProfileState.Step.APPLIED);
-        assertThat(moved.state().add("anon:a1", anon, FOLD).step()).isEqualTo(ProfileState.Step.ALREADY_APPLIED);
+        assertThat(moved.state().add("anon:a1", anon, ProfileState.UNREAD, FOLD).step()).isEqualTo(ProfileState.Step.ALREADY_APPLIED);
         RawIdEntry later = anon.apply(record(1, 4, "a4"), FOLD).orElseThrow();
-        ProfileState.Absorbed next = moved.state().absorb("anon:a1", later.version(), record(1, 4, "a4").event(), FOLD);
+        ProfileState.Absorbed next = moved.state().absorb("anon:a1", later.version(), 0, record(1, 4, "a4").event(), FOLD);
         assertThat(next.step()).isEqualTo(ProfileState.Step.APPLIED);
         assertThat(next.state().profile().eventCounts()).containsEntry("Viewed", 5L);
         assertThat(next.state()).isEqualTo(ProfileState.recomputed(USER, Map.of("user:u1",
                 RawIdEntry.empty("acme", "user:u1").apply(record(2, 1, "u1"), FOLD).orElseThrow(), "anon:a1", later), FOLD));
         // a fold of an id the profile already holds at an older version cannot be merged in: it is made again instead
-        assertThat(next.state().add("anon:a1", later.apply(record(1, 5, "a5"), FOLD).orElseThrow(), FOLD).step())
+        assertThat(next.state().add("anon:a1", later.apply(record(1, 5, "a5"), FOLD).orElseThrow(), ProfileState.UNREAD, FOLD).step())
                 .isEqualTo(ProfileState.Step.GAP);
     }
 }

@@ -156,10 +156,10 @@ class RawIdMapTest {
     }
 
     private static StepProfile absorb(String rawId, int version) {
-        return StepProfile.absorb(rawId, version, RawIdEntryTest.record(1, version, "m" + version).event(), FOLD);
+        return StepProfile.absorb(rawId, version, 0, RawIdEntryTest.record(1, version, "m" + version).event(), FOLD);
     }
 
     private static StepProfile absorb(int version) {
-        return StepProfile.absorb("user:u1", version, RawIdEntryTest.record(1, version, "m" + version).event(), FOLD);
+        return StepProfile.absorb("user:u1", version, 0, RawIdEntryTest.record(1, version, "m" + version).event(), FOLD);
     }
 }

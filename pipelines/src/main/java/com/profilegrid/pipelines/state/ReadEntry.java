@@ -9,18 +9,21 @@ import com.hazelcast.nio.serialization.DataSerializable;
 import java.util.Map;
 
 /**
- * Reads raw-id entries asynchronously ({@code submitToKeys}; the map has no asynchronous {@code getAll}), loading
- * evicted ones from the store. Read-only: no backup, no write.
+ * Reads entries of the state maps asynchronously ({@code submitToKey(s)}; a map has no asynchronous {@code getAll}),
+ * loading evicted ones from the store. Read-only: no backup, no write.
+ *
+ * @param <K> the map's key
+ * @param <V> the map's value
  */
-public final class ReadRawIds implements EntryProcessor<String, RawIdEntry, RawIdEntry>, ReadOnly, DataSerializable {
+public final class ReadEntry<K, V> implements EntryProcessor<K, V, V>, ReadOnly, DataSerializable {
 
     @Override
-    public RawIdEntry process(Map.Entry<String, RawIdEntry> entry) {
+    public V process(Map.Entry<K, V> entry) {
         return entry.getValue();
     }
 
     @Override
-    public EntryProcessor<String, RawIdEntry, RawIdEntry> getBackupProcessor() {
+    public EntryProcessor<K, V, V> getBackupProcessor() {
         return null;
     }
 

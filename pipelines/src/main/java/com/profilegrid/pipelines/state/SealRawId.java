@@ -1,0 +1,59 @@
+package com.profilegrid.pipelines.state;
+
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Records on a raw id's entry that its profile holds it up to a version without listing it
+ * ({@link RawIdEntry#sealedInto}), the second of the three steps by which a profile of very many ids stops listing
+ * some (see {@link ProfileState}). Sent to all the ids of a round at once ({@code submitToKeys}), each with its version.
+ * Answers whether the entry is now sealed into the profile at that version: only then may the profile stop listing the
+ * id. An entry the operation finds missing (evicted while it ran) is left alone and answers no. The backup runs the
+ * same deterministic step.
+ */
+public final class SealRawId implements EntryProcessor<String, RawIdEntry, Boolean>, DataSerializable {
+
+    private String profileId;
+    private Map<String, Long> held;
+
+    /** For deserialization. */
+    public SealRawId() {
+    }
+
+    /** @param held the version the profile holds of each raw id, by raw-ids map key */
+    public SealRawId(String profileId, Map<String, Long> held) {
+        this.profileId = profileId;
+        this.held = held;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, RawIdEntry> entry) {
+        RawIdEntry current = entry.getValue();
+        if (current == null) {
+            return false;
+        }
+        long version = held.get(entry.getKey());
+        RawIdEntry next = current.sealedInto(profileId, version);
+        if (next != current) {
+            entry.setValue(next);
+        }
+        return next.sealedFor(profileId) == version;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+        out.writeString(profileId);
+        MemberSteps.writeVersions(out, held);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        profileId = in.readString();
+        held = MemberSteps.readVersions(in);
+    }
+}
