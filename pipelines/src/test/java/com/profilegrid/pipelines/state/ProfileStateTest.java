@@ -86,4 +86,58 @@ class ProfileStateTest {
         assertThat(next.state().add("anon:a1", later.apply(record(1, 5, "a5"), FOLD).orElseThrow(), ProfileState.UNREAD, FOLD).step())
                 .isEqualTo(ProfileState.Step.GAP);
     }
+
+    @Test
+    void when_a_state_lists_too_many_ids_then_it_seals_half_and_an_unlisted_id_needs_its_sealed_version() {
+        ProfileState state = ProfileState.empty(USER);
+        for (int id = 0; id < 5; id++) {
+            state = state.absorb("anon:a" + id, 1, ProfileState.UNREAD, record(1, id + 1, "m" + id).event(), FOLD).state();
+        }
+        assertThat(state.overListed(5)).isEmpty();
+        Map<String, Long> seal = state.overListed(4);
+        assertThat(seal).hasSize(3).allSatisfy((id, version) -> assertThat(version).isEqualTo(1L));
+
+        ProfileState sealed = state.unlisted(seal, 1);
+        assertThat(sealed.absorbed()).hasSize(2).doesNotContainKeys(seal.keySet().toArray(String[]::new));
+        assertThat(sealed.memberChunks()).isEqualTo(1);
+        assertThat(sealed.profile()).isEqualTo(state.profile());
+        String unlisted = seal.keySet().iterator().next();
+        // not listed in a profile that seals: the step cannot tell new from repeated until it knows the sealed version
+        assertThat(sealed.absorb(unlisted, 2, ProfileState.UNREAD, record(1, 9, "m9").event(), FOLD).step())
+                .isEqualTo(ProfileState.Step.UNLISTED);
+        assertThat(sealed.absorb(unlisted, 1, 1, record(1, 1, "m0").event(), FOLD).step())
+                .isEqualTo(ProfileState.Step.ALREADY_APPLIED);
+        assertThat(sealed.absorb(unlisted, 3, 1, record(1, 9, "m9").event(), FOLD).step()).isEqualTo(ProfileState.Step.GAP);
+        ProfileState.Absorbed next = sealed.absorb(unlisted, 2, 1, record(1, 9, "m9").event(), FOLD);
+        assertThat(next.step()).isEqualTo(ProfileState.Step.APPLIED);
+        assertThat(next.state().absorbed()).containsEntry(unlisted, 2L);
+
+        // an id listed again at a later version since it was sealed stays listed
+        assertThat(next.state().unlisted(Map.of(unlisted, 1L), 1).absorbed()).containsEntry(unlisted, 2L);
+        // a profile that never sealed knows an unlisted id is new
+        assertThat(state.absorb("anon:new", 1, ProfileState.UNREAD, record(1, 7, "m7").event(), FOLD).step())
+                .isEqualTo(ProfileState.Step.APPLIED);
+    }
+
+    @Test
+    void when_a_profile_with_sealed_ids_is_made_again_then_ids_sealed_at_their_version_stay_unlisted() {
+        RawIdEntry sealed = RawIdEntry.empty("acme", "anon:a1").apply(record(1, 1, "a1"), FOLD).orElseThrow()
+                .decided("user:u1", 1).orElseThrow().sealedInto("user:u1", 1);
+        RawIdEntry behind = RawIdEntry.empty("acme", "anon:a2").apply(record(1, 2, "a2"), FOLD).orElseThrow()
+                .decided("user:u1", 1).orElseThrow();
+        behind = behind.sealedInto("user:u1", 1).apply(record(1, 3, "a3"), FOLD).orElseThrow();
+        assertThat(sealed.sealedFor("user:u1")).isEqualTo(1);
+        assertThat(behind.sealedFor("user:u1")).isEqualTo(1);
+        assertThat(behind.version()).isEqualTo(2);
+
+        ProfileState remade = ProfileState.recomputed(USER, Map.of("anon:a1", sealed, "anon:a2", behind), FOLD, 1);
+        assertThat(remade.absorbed()).containsOnlyKeys("anon:a2").containsEntry("anon:a2", 2L);
+        assertThat(remade.profile().eventCounts()).containsEntry("Viewed", 3L);
+        assertThat(remade.memberChunks()).isEqualTo(1);
+        // without member chunks nothing is left unlisted: such a profile reads no sealed versions
+        assertThat(ProfileState.recomputed(USER, Map.of("anon:a1", sealed), FOLD, 0).absorbed()).containsOnlyKeys("anon:a1");
+        // an identity decision that moves the id elsewhere clears its seal
+        assertThat(sealed.decided("user:u2", 2).orElseThrow().sealed()).isZero();
+        assertThat(sealed.decided("user:u1", 2).orElseThrow().sealed()).isEqualTo(1);
+    }
 }
