@@ -261,6 +261,17 @@ public final class StatePipeline {
     static <K, V> CompletableFuture<Map<K, KeySteps.Results>> runSteps(PartitionService partitions, IMap<K, V> map,
                                                                        Map<K, List<EntryProcessor<K, V, ?>>> steps,
                                                                        Executor reader, StatePrefetch prefetch) {
+        return runSteps(partitions, map, steps, reader, prefetch, found -> CompletableFuture.completedFuture(steps));
+    }
+
+    /**
+     * As {@link #runSteps(PartitionService, IMap, Map, Executor, StatePrefetch)}, with the steps {@code refine} makes
+     * from what the read found (same keys) in place of {@code steps}.
+     */
+    static <K, V> CompletableFuture<Map<K, KeySteps.Results>> runSteps(
+            PartitionService partitions, IMap<K, V> map, Map<K, List<EntryProcessor<K, V, ?>>> steps, Executor reader,
+            StatePrefetch prefetch,
+            java.util.function.Function<Map<K, V>, CompletableFuture<Map<K, List<EntryProcessor<K, V, ?>>>>> refine) {
         if (steps.isEmpty()) {
             return CompletableFuture.completedFuture(Map.of());
         }
@@ -270,9 +281,9 @@ public final class StatePipeline {
                 forget[0] = prefetch.prefetch(map.getName(), steps.keySet());
             }
             return map.getAll(steps.keySet());
-        }, reader).thenCompose(found -> {
+        }, reader).thenCompose(found -> refine.apply(found).thenCompose(refined -> {
             Map<Integer, Map<K, List<EntryProcessor<K, V, ?>>>> byPartition = new HashMap<>();
-            steps.forEach((key, own) -> byPartition.computeIfAbsent(partitions.getPartition(key).getPartitionId(),
+            refined.forEach((key, own) -> byPartition.computeIfAbsent(partitions.getPartition(key).getPartitionId(),
                     partition -> new HashMap<>()).put(key, own));
             List<CompletableFuture<Map<K, KeySteps.Results>>> calls = new ArrayList<>(byPartition.size());
             byPartition.values().forEach(own -> {
@@ -290,7 +301,7 @@ public final class StatePipeline {
                 calls.forEach(call -> all.putAll(call.join()));
                 return all;
             });
-        }).whenComplete((results, failure) -> forget[0].run());
+        })).whenComplete((results, failure) -> forget[0].run());
     }
 
     /**
@@ -461,7 +472,8 @@ public final class StatePipeline {
                 }
                 steps.put(key, own);
             });
-            runs.add(runSteps(partitions, states, steps, reader, prefetch).thenCompose(results -> {
+            runs.add(runSteps(partitions, states, steps, reader, prefetch,
+                    found -> withSealedVersions(items, byKey, steps, found)).thenCompose(results -> {
                 List<CompletableFuture<?>> rest = new ArrayList<>();
                 results.forEach((key, result) -> {
                     List<Integer> indices = byKey.get(key);
@@ -485,6 +497,47 @@ public final class StatePipeline {
 
         private StepProfile stepOf(ToProfile item) {
             return stepOf(item, ProfileState.UNREAD);
+        }
+
+        /**
+         * The batch's steps, those of raw ids a profile with member chunks does not list (as its state was read) given
+         * the version sealed on the id's entry, read now for all of them at once: otherwise each would stop its
+         * profile's run ({@link ProfileState.Step#UNLISTED}) and take two more operations. The state cannot change
+         * before the steps run (only this processor steps these profiles, one batch at a time), so what was read
+         * still holds.
+         */
+        private CompletableFuture<Map<ProfileKey, List<EntryProcessor<ProfileKey, ProfileState, ?>>>> withSealedVersions(
+                List<ToProfile> items, Map<ProfileKey, List<Integer>> byKey,
+                Map<ProfileKey, List<EntryProcessor<ProfileKey, ProfileState, ?>>> steps, Map<ProfileKey, ProfileState> found) {
+            Set<String> unlisted = new HashSet<>();
+            steps.keySet().forEach(key -> {
+                ProfileState state = found.get(key);
+                if (state != null && state.memberChunks() > 0) {
+                    byKey.get(key).forEach(index -> {
+                        if (!state.absorbed().containsKey(items.get(index).rawId())) {
+                            unlisted.add(GridMaps.projectKey(key.project(), items.get(index).rawId()));
+                        }
+                    });
+                }
+            });
+            if (unlisted.isEmpty()) {
+                return CompletableFuture.completedFuture(steps);
+            }
+            return rawIds.submitToKeys(unlisted, new ReadEntry<>()).toCompletableFuture().thenApply(entries -> {
+                Map<ProfileKey, List<EntryProcessor<ProfileKey, ProfileState, ?>>> refined = new HashMap<>(steps);
+                steps.keySet().forEach(key -> {
+                    List<EntryProcessor<ProfileKey, ProfileState, ?>> own = new ArrayList<>();
+                    for (int index : byKey.get(key)) {
+                        ToProfile item = items.get(index);
+                        String rawKey = GridMaps.projectKey(key.project(), item.rawId());
+                        RawIdEntry entry = entries.get(rawKey);
+                        own.add(!unlisted.contains(rawKey) ? stepOf(item)
+                                : stepOf(item, entry == null ? 0 : entry.sealedFor(key.profileId())));
+                    }
+                    refined.put(key, own);
+                });
+                return refined;
+            });
         }
 
         /** The step of an absorb or an add ({@code null} for the others), with the version sealed on its raw id. */
