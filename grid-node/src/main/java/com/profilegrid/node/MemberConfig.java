@@ -91,7 +91,9 @@ public final class MemberConfig {
         // the readers' maps load through the state maps that write their tables (see FromStateLoader)
         store(config, PROFILES_MAP, (MapStoreFactory<ProfileKey, Profile>) (name, properties) ->
                 new FromStateLoader<ProfileKey, Profile, ProfileState>(PROFILES_MAP, StatePipeline.Maps.STATES,
-                        ProfileState::profile, new ProfileMapStore(dataSource, dialect).readOnly()));
+                        // a member chunk of a hot profile is state, not a profile readers can ask for
+                        state -> ProfileState.isMembers(state.profile().key()) ? null : state.profile(),
+                        new ProfileMapStore(dataSource, dialect).readOnly()));
         store(config, GridMaps.PROFILE_IDS, (MapStoreFactory<String, String>) (name, properties) ->
                 new FromStateLoader<String, String, RawIdEntry>(GridMaps.PROFILE_IDS, StatePipeline.Maps.RAW_IDS,
                         RawIdEntry::currentProfileId, new IdIndexStore(dataSource, dialect).readOnly()));
