@@ -1,5 +1,6 @@
 package com.profilegrid.pipelines.state;
 
+import com.hazelcast.nio.serialization.FieldKind;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
@@ -8,7 +9,11 @@ import com.profilegrid.model.Profile;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Explicit Compact serializer of {@link ProfileState}; versions as two parallel arrays. Registered in the member YAML. */
+/**
+ * Explicit Compact serializer of {@link ProfileState}; versions as two parallel arrays.
+ * Registered in the member YAML. A field added later reads as 0 from an entry written before it (by a member of the
+ * earlier version in a rolling upgrade).
+ */
 public final class ProfileStateSerializer implements CompactSerializer<ProfileState> {
 
     @Override
@@ -19,7 +24,8 @@ public final class ProfileStateSerializer implements CompactSerializer<ProfileSt
         for (int i = 0; i < rawIds.length; i++) {
             absorbed.put(rawIds[i], versions[i]);
         }
-        return new ProfileState(in.readCompact("profile"), absorbed, in.readInt32("memberChunks"));
+        int memberChunks = in.getFieldKind("memberChunks") == FieldKind.INT32 ? in.readInt32("memberChunks") : 0;
+        return new ProfileState(in.readCompact("profile"), absorbed, memberChunks);
     }
 
     @Override

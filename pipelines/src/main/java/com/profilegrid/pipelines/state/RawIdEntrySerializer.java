@@ -1,5 +1,6 @@
 package com.profilegrid.pipelines.state;
 
+import com.hazelcast.nio.serialization.FieldKind;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
@@ -8,7 +9,11 @@ import com.profilegrid.model.Profile;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Explicit Compact serializer of {@link RawIdEntry}; positions as two parallel arrays. Registered in the member YAML. */
+/**
+ * Explicit Compact serializer of {@link RawIdEntry}; positions as two parallel arrays.
+ * Registered in the member YAML. A field added later reads as 0 from an entry written before it (by a member of the
+ * earlier version in a rolling upgrade).
+ */
 public final class RawIdEntrySerializer implements CompactSerializer<RawIdEntry> {
 
     @Override
@@ -20,7 +25,8 @@ public final class RawIdEntrySerializer implements CompactSerializer<RawIdEntry>
             applied.put(shards[i], seqs[i]);
         }
         return new RawIdEntry(in.readCompact("partial"), applied, in.readInt64("version"), in.readString("profileId"),
-                in.readInt64("profileRevision"), in.readInt64("sealed"));
+                in.readInt64("profileRevision"),
+                in.getFieldKind("sealed") == FieldKind.INT64 ? in.readInt64("sealed") : 0);
     }
 
     @Override
