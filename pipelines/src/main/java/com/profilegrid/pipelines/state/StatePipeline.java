@@ -499,6 +499,11 @@ public final class StatePipeline {
             return stepOf(item, ProfileState.UNREAD);
         }
 
+        /** The version of a raw id that {@code profile} holds without listing it, as {@code entry} says (0: none). */
+        private static long sealedOf(RawIdEntry entry, ProfileKey profile) {
+            return entry == null ? 0 : entry.sealedFor(profile.profileId());
+        }
+
         /**
          * The batch's steps, those of raw ids a profile with member chunks does not list (as its state was read) given
          * the version sealed on the id's entry, read now for all of them at once: otherwise each would stop its
@@ -510,12 +515,14 @@ public final class StatePipeline {
                 List<ToProfile> items, Map<ProfileKey, List<Integer>> byKey,
                 Map<ProfileKey, List<EntryProcessor<ProfileKey, ProfileState, ?>>> steps, Map<ProfileKey, ProfileState> found) {
             Set<String> unlisted = new HashSet<>();
+            Set<ProfileKey> keys = new HashSet<>();
             steps.keySet().forEach(key -> {
                 ProfileState state = found.get(key);
                 if (state != null && state.memberChunks() > 0) {
                     byKey.get(key).forEach(index -> {
                         if (!state.absorbed().containsKey(items.get(index).rawId())) {
                             unlisted.add(GridMaps.projectKey(key.project(), items.get(index).rawId()));
+                            keys.add(key);
                         }
                     });
                 }
@@ -525,14 +532,13 @@ public final class StatePipeline {
             }
             return rawIds.submitToKeys(unlisted, new ReadEntry<>()).toCompletableFuture().thenApply(entries -> {
                 Map<ProfileKey, List<EntryProcessor<ProfileKey, ProfileState, ?>>> refined = new HashMap<>(steps);
-                steps.keySet().forEach(key -> {
+                keys.forEach(key -> {
                     List<EntryProcessor<ProfileKey, ProfileState, ?>> own = new ArrayList<>();
                     for (int index : byKey.get(key)) {
                         ToProfile item = items.get(index);
                         String rawKey = GridMaps.projectKey(key.project(), item.rawId());
                         RawIdEntry entry = entries.get(rawKey);
-                        own.add(!unlisted.contains(rawKey) ? stepOf(item)
-                                : stepOf(item, entry == null ? 0 : entry.sealedFor(key.profileId())));
+                        own.add(!unlisted.contains(rawKey) ? stepOf(item) : stepOf(item, sealedOf(entry, key)));
                     }
                     refined.put(key, own);
                 });
@@ -601,8 +607,7 @@ public final class StatePipeline {
             if (stepped.unlisted()) {
                 String rawKey = GridMaps.projectKey(item.key().project(), item.rawId());
                 return rawIds.submitToKey(rawKey, new ReadEntry<>()).toCompletableFuture().thenCompose(entry -> {
-                    long sealed = entry == null ? 0 : entry.sealedFor(item.key().profileId());
-                    return states.submitToKey(item.key(), stepOf(item, sealed)).toCompletableFuture();
+                    return states.submitToKey(item.key(), stepOf(item, sealedOf(entry, item.key()))).toCompletableFuture();
                 }).thenCompose(again -> settle(item, again));
             }
             return seal(item.key(), stepped.toSeal(), stepped.memberChunks())
@@ -652,8 +657,7 @@ public final class StatePipeline {
         private CompletableFuture<ProfileWrite> catchUp(ToProfile item, ProfileState state) {
             String rawKey = GridMaps.projectKey(item.key().project(), item.rawId());
             return rawIds.submitToKey(rawKey, new ReadEntry<>()).toCompletableFuture().thenCompose(entry -> {
-                long sealed = entry == null ? 0 : entry.sealedFor(item.key().profileId());
-                long have = state == null ? 0 : state.absorbed().getOrDefault(item.rawId(), sealed);
+                long have = state == null ? 0 : state.absorbed().getOrDefault(item.rawId(), sealedOf(entry, item.key()));
                 boolean behind = entry != null && entry.version() > have
                         && entry.currentProfileId().equals(item.key().profileId());
                 return behind ? remake(item.key(), item.rawId(), null)
