@@ -158,6 +158,10 @@ class LiveEqualsRebuildTest {
                     for (int i = 0; i < drafts.size(); i++) {
                         messages.add(drafts.get(i).message("m" + i));
                     }
+                    // and in every try a visitor of two ids, each with an event of its own, so that every try seals
+                    // (a random list may hold no profile of more than one id)
+                    messages.add(new Draft(0, 9, 9, 0).message("seal-anon"));
+                    messages.add(new Draft(1, 9, 9, 1).message("seal-user"));
                     return messages;
                 });
     }
