@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,7 +33,7 @@ class GridNodeTest {
 
     @Test
     void when_started_then_ready_and_when_closed_then_pending_writes_are_flushed() throws Exception {
-        int hazelcastPort = freePort();
+        int hazelcastPort = NodeFixture.freePort();
         NodeSettings settings = new NodeSettings(null, TestClusters.uniqueClusterName(), "127.0.0.1", hazelcastPort,
                 null, "127.0.0.1", 0, dataDir, null, "", "", null, 4, 30, 3600, false, IngestSettings.DEFAULTS, "test-admin-token");
         Map<ProfileKey, Profile> written = SampleProfiles.profiles("acme", 1_000);
@@ -60,11 +59,5 @@ class GridNodeTest {
     private HttpResponse<String> get(GridNode node, String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

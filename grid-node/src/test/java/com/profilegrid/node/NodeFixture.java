@@ -167,12 +167,30 @@ public final class NodeFixture implements AutoCloseable {
         return bytes.toByteArray();
     }
 
+    /** Ports handed out below the kernel's ephemeral range (Linux: from 32768), see {@link #freePort()}. */
+    private static final int FIRST_PORT = 20_000;
+    private static final int PORTS = 12_000;
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+            new java.util.concurrent.atomic.AtomicInteger((int) (ProcessHandle.current().pid() * 211 % PORTS));
+
+    /**
+     * A port free now on 127.0.0.1 for a server a test starts, and not handed out before in this JVM. Taken below the
+     * ephemeral range: a port the kernel picked for {@code new ServerSocket(0)} can be picked again for an outgoing
+     * connection (members connect to each other from ephemeral ports) before the server that was to use it binds
+     * it, which failed a test now and then with "Port [...] is already in use".
+     */
     public static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < PORTS; attempt++) {
+            int port = FIRST_PORT + Math.floorMod(NEXT_PORT.getAndIncrement(), PORTS);
+            try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+                socket.setReuseAddress(false);
+                socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException busy) {
+                // taken by another process: try the next
+            }
         }
+        throw new IllegalStateException("no free port in " + FIRST_PORT + "-" + (FIRST_PORT + PORTS - 1));
     }
 
     @Override
