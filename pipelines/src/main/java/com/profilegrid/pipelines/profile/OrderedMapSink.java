@@ -5,16 +5,19 @@ import com.hazelcast.function.FunctionEx;
 import com.hazelcast.jet.pipeline.Sink;
 import com.hazelcast.jet.pipeline.SinkBuilder;
 import com.hazelcast.map.IMap;
+import com.profilegrid.pipelines.state.BackedUpWrites;
 
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 
 /**
  * Writes map entries in batches, in the order the sink receives them: the last value of each key in a batch
  * wins, a null value deletes, and a batch is written before the next one starts, so one key's writes never
- * overtake each other (an asynchronous map sink may reorder them).
+ * overtake each other (an asynchronous map sink may reorder them). A batch counts as written once its partitions'
+ * backups have it too ({@link BackedUpWrites}), so a member lost right after cannot take it along.
  */
 public final class OrderedMapSink {
 
@@ -52,7 +55,7 @@ public final class OrderedMapSink {
 
         void flush() {
             if (!puts.isEmpty()) {
-                retrying(() -> map.putAll(puts));
+                retrying(() -> BackedUpWrites.putAll(map, puts).join());
                 puts.clear();
             }
             for (K key : deletes) {
@@ -70,8 +73,10 @@ public final class OrderedMapSink {
                 try {
                     write.run();
                     return;
-                } catch (IndeterminateOperationStateException e) {
-                    if (attempt >= MAX_ATTEMPTS) {
+                } catch (IndeterminateOperationStateException | CompletionException e) {
+                    boolean indeterminate = e instanceof IndeterminateOperationStateException
+                            || e.getCause() instanceof IndeterminateOperationStateException;
+                    if (!indeterminate || attempt >= MAX_ATTEMPTS) {
                         throw e;
                     }
                 }

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Records on a raw id's entry that its profile holds it up to a version without listing it
  * ({@link RawIdEntry#sealedInto}), the second of the three steps by which a profile of very many ids stops listing
- * some (see {@link ProfileState}). Sent to all the ids of a round at once ({@code submitToKeys}), each with its version.
+ * some (see {@link ProfileState}). Sent to all the ids of a round at once ({@link BackedUpWrites#submitToKeys}), each with its version.
  * Answers whether the entry is now sealed into the profile at that version: only then may the profile stop listing the
  * id. An entry the operation finds missing (evicted while it ran) is left alone and answers no. The backup runs the
  * same deterministic step.

@@ -294,7 +294,7 @@ public final class StatePipeline {
                         was.put(key, value);
                     }
                 });
-                calls.add(map.submitToKeys(own.keySet(), new KeySteps<>(own, was)).toCompletableFuture());
+                calls.add(BackedUpWrites.submitToKeys(map, own.keySet(), new KeySteps<>(own, was)));
             });
             return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
                 Map<K, KeySteps.Results> all = new HashMap<>(steps.size() * 2);
@@ -628,8 +628,8 @@ public final class StatePipeline {
                     .toCompletableFuture().thenCompose(size -> {
                         Map<String, Long> held = new HashMap<>();
                         seal.forEach((rawId, version) -> held.put(GridMaps.projectKey(key.project(), rawId), version));
-                        return rawIds.submitToKeys(held.keySet(), new SealRawId(key.profileId(), held))
-                                .toCompletableFuture().thenCompose(results -> {
+                        return BackedUpWrites.submitToKeys(rawIds, held.keySet(), new SealRawId(key.profileId(), held))
+                                .thenCompose(results -> {
                             Map<String, Long> sealed = new HashMap<>();
                             seal.forEach((rawId, version) -> {
                                 if (Boolean.TRUE.equals(results.get(GridMaps.projectKey(key.project(), rawId)))) {

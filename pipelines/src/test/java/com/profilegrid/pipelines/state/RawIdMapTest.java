@@ -42,7 +42,7 @@ class RawIdMapTest {
 
     private void startTwoMembers() {
         String cluster = "profile-state-" + UUID.randomUUID();
-        int port = ThreadLocalRandom.current().nextInt(20_000, 40_000);
+        int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
         members.add(Hazelcast.newHazelcastInstance(config(cluster, port)));
         members.add(Hazelcast.newHazelcastInstance(config(cluster, port)));
     }

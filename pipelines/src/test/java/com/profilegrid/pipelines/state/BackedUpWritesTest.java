@@ -1,0 +1,131 @@
+package com.profilegrid.pipelines.state;
+
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Multi-key writes that the pipeline counts as done only once their backups have them ({@link BackedUpWrites}), on two
+ * real members: at completion every backup has applied the write, so the write survives the loss of either member;
+ * and, the reason for the class, the map's own {@code submitToKeys} answers before its backups have run.
+ */
+class BackedUpWritesTest {
+
+    /** Keys whose backup processor has run, per write tag. */
+    private static final Map<String, Set<String>> BACKED_UP = new ConcurrentHashMap<>();
+    private static final int KEYS = 24;
+
+    private final List<HazelcastInstance> members = new ArrayList<>();
+    private IMap<String, String> map;
+    private Set<String> keys;
+
+    @BeforeEach
+    void start() {
+        String cluster = "backed-up-" + UUID.randomUUID();
+        int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
+        members.add(Hazelcast.newHazelcastInstance(RawIdMapTest.config(cluster, port)));
+        members.add(Hazelcast.newHazelcastInstance(RawIdMapTest.config(cluster, port)));
+        map = members.get(0).getMap("backed-up");
+        keys = new LinkedHashSet<>();
+        for (int i = 0; i < KEYS; i++) {
+            keys.add("k" + i);
+        }
+        // the keys fall on partitions of both members, so that both send and both take backups
+        assertThat(keys.stream().map(key -> members.get(0).getPartitionService().getPartition(key).getOwner())
+                .distinct()).hasSize(2);
+    }
+
+    @AfterEach
+    void stop() {
+        members.forEach(member -> member.getLifecycleService().terminate());
+    }
+
+    @Test
+    void when_a_backed_up_submit_completes_then_every_backup_has_applied_it_and_it_survives_a_member_loss() {
+        Map<String, String> results = BackedUpWrites.submitToKeys(map, keys, new SlowBackup("one")).join();
+
+        Map<String, String> expected = new HashMap<>();
+        keys.forEach(key -> expected.put(key, key + ":one"));
+        assertThat(results).isEqualTo(expected);
+        assertThat(BACKED_UP.get("one")).containsExactlyInAnyOrderElementsOf(keys);
+
+        members.remove(1).getLifecycleService().terminate();
+        Map<String, String> survived = members.get(0).<String, String>getMap("backed-up").getAll(keys);
+        assertThat(survived).hasSize(KEYS).allSatisfy((key, value) -> assertThat(value).isEqualTo("one"));
+    }
+
+    @Test
+    void when_the_maps_own_submit_to_keys_completes_then_its_backups_may_not_have_run_yet() {
+        map.submitToKeys(keys, new SlowBackup("two")).toCompletableFuture().join();
+
+        // each backup takes a while, so at completion some have not run: the proxy did not wait for them
+        assertThat(BACKED_UP.getOrDefault("two", Set.of())).hasSizeLessThan(KEYS);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(BACKED_UP.get("two")).hasSize(KEYS));
+    }
+
+    @Test
+    void when_a_backed_up_put_all_completes_then_the_backups_hold_every_entry() {
+        Map<String, String> entries = new HashMap<>();
+        keys.forEach(key -> entries.put(key, "v-" + key));
+
+        BackedUpWrites.putAll(map, entries).join();
+
+        long backups = members.stream().mapToLong(member ->
+                member.getMap("backed-up").getLocalMapStats().getBackupEntryCount()).sum();
+        assertThat(backups).isEqualTo(KEYS);
+        assertThat(map.getAll(keys)).isEqualTo(entries);
+
+        members.remove(0).getLifecycleService().terminate();
+        assertThat(members.get(0).<String, String>getMap("backed-up").getAll(keys)).isEqualTo(entries);
+    }
+
+    /** Sets the entry to its tag; its backup sets it too, a while later, and records that it ran. */
+    record SlowBackup(String tag) implements EntryProcessor<String, String, String>, Serializable {
+
+        @Override
+        public String process(Map.Entry<String, String> entry) {
+            entry.setValue(tag);
+            return entry.getKey() + ":" + tag;
+        }
+
+        @Override
+        public EntryProcessor<String, String, String> getBackupProcessor() {
+            return new Backup(tag);
+        }
+    }
+
+    record Backup(String tag) implements EntryProcessor<String, String, String>, Serializable {
+
+        @Override
+        public String process(Map.Entry<String, String> entry) {
+            try {
+                Thread.sleep(150);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            entry.setValue(tag);
+            BACKED_UP.computeIfAbsent(tag, ignored -> ConcurrentHashMap.newKeySet()).add(entry.getKey());
+            return null;
+        }
+    }
+}
