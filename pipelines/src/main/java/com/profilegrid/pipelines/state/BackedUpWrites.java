@@ -2,6 +2,7 @@ package com.profilegrid.pipelines.state;
 
 import com.hazelcast.internal.serialization.Data;
 import com.hazelcast.internal.serialization.SerializationService;
+import com.hazelcast.internal.util.ConcurrencyUtil;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.impl.MapEntries;
@@ -41,6 +42,10 @@ import java.util.concurrent.CompletableFuture;
  * answer without them. It costs no more operations than before (the pipeline sent one call per partition already)
  * and skips the partition-iterating hop through a generic thread.
  *
+ * <p>The returned futures complete on Hazelcast's default async executor, as the proxy's do, never on the thread
+ * that received the last answer: a continuation there that calls the grid (the next step of a batch does) would
+ * fail with "cannot make remote call" on a response thread.
+ *
  * <p>This reaches into Hazelcast's internal map operations, so it works only on a member's own map proxy (the
  * pipeline runs on members); {@code BackedUpWritesTest} pins the behaviour on the Hazelcast version in use.
  */
@@ -64,11 +69,11 @@ public final class BackedUpWrites {
         List<CompletableFuture<MapEntries>> calls = new ArrayList<>(byPartition.size());
         byPartition.forEach((partition, own) -> calls.add(target.invoke(
                 new BackedUpEntriesOperation(target.name, own, processor), partition)));
-        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApplyAsync(ignored -> {
             Map<K, R> results = new HashMap<>(keys.size() * 2);
             calls.forEach(call -> call.join().putAllToMap(target.serialization, results));
             return results;
-        });
+        }, ConcurrencyUtil.getDefaultAsyncExecutor());
     }
 
     /** Sets every entry of {@code entries}, as {@code map.putAll} would, once backed up. */
@@ -83,7 +88,8 @@ public final class BackedUpWrites {
         List<CompletableFuture<MapEntries>> calls = new ArrayList<>(byPartition.size());
         byPartition.forEach((partition, own) -> calls.add(target.invoke(
                 target.provider.createPutAllOperation(target.name, own, true), partition)));
-        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+                .thenRunAsync(() -> { }, ConcurrencyUtil.getDefaultAsyncExecutor());
     }
 
     /** What it takes to build and invoke a map's partition operations. */

@@ -74,6 +74,21 @@ class BackedUpWritesTest {
     }
 
     @Test
+    void when_a_backed_up_submit_answered_by_another_member_completes_then_what_follows_may_call_the_grid() {
+        HazelcastInstance other = members.get(1);
+        Set<String> remote = new LinkedHashSet<>();
+        keys.stream().filter(key -> other.getPartitionService().getPartition(key).getOwner().localMember())
+                .forEach(remote::add);
+        String first = remote.iterator().next();
+
+        String next = BackedUpWrites.submitToKeys(map, remote, new SlowBackup("three"))
+                .thenCompose(results -> map.submitToKey(first, new SlowBackup("four")).toCompletableFuture())
+                .join();
+
+        assertThat(next).isEqualTo(first + ":four");
+    }
+
+    @Test
     void when_the_maps_own_submit_to_keys_completes_then_its_backups_may_not_have_run_yet() {
         map.submitToKeys(keys, new SlowBackup("two")).toCompletableFuture().join();
 
