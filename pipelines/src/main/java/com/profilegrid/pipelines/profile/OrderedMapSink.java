@@ -24,6 +24,19 @@ public final class OrderedMapSink {
     private OrderedMapSink() {
     }
 
+    /**
+     * A sink that keeps the first value written to each key (a later one, such as a replay's, changes nothing): one
+     * {@code putIfAbsent} per item, which waits for its backup, unlike Jet's merging map sink (a multi-key entry
+     * processor whose backups are asynchronous, see {@link BackedUpWrites}). For rare items, such as dead letters.
+     */
+    public static <T, K, V> Sink<T> keepingFirst(String mapName, FunctionEx<? super T, ? extends K> keyFn,
+                                                 FunctionEx<? super T, ? extends V> valueFn) {
+        return SinkBuilder.sinkBuilder("first-value-sink-" + mapName,
+                        context -> context.hazelcastInstance().<K, V>getMap(mapName))
+                .<T>receiveFn((map, item) -> Writer.retrying(() -> map.putIfAbsent(keyFn.apply(item), valueFn.apply(item))))
+                .build();
+    }
+
     public static <T, K, V> Sink<T> build(String mapName, FunctionEx<? super T, ? extends K> keyFn,
                                    FunctionEx<? super T, ? extends V> valueFn) {
         return SinkBuilder.sinkBuilder("ordered-sink-" + mapName,
@@ -68,7 +81,7 @@ public final class OrderedMapSink {
          * Writes are whole values, so repeating one is harmless: an indeterminate outcome (a backup did not
          * confirm while a member left) is retried rather than failing the job.
          */
-        private static void retrying(Runnable write) {
+        static void retrying(Runnable write) {
             for (int attempt = 1; ; attempt++) {
                 try {
                     write.run();

@@ -4,7 +4,6 @@ import com.hazelcast.jet.Traversers;
 import com.hazelcast.jet.pipeline.Pipeline;
 import com.hazelcast.jet.pipeline.ServiceFactories;
 import com.hazelcast.jet.pipeline.ServiceFactory;
-import com.hazelcast.jet.pipeline.Sinks;
 import com.hazelcast.jet.pipeline.StreamSource;
 import com.hazelcast.jet.pipeline.StreamStage;
 import com.hazelcast.core.HazelcastInstance;
@@ -177,8 +176,8 @@ public final class StatePipeline {
         // a replay finds the letter there and keeps it, with the time it was first met (the sink is the clock's edge)
         identity.filter(decided -> decided.dead() != null).map(Decided::dead)
                 .merge(raw.filter(stepped -> stepped.dead() != null).map(RawIdStepped::dead))
-                .writeTo(Sinks.<DeadLetter, String, DeadLetter>mapWithMerging(DeadLetter.MAP, DeadLetter::key,
-                        letter -> letter.withFirstSeen(Instant.now()), (kept, again) -> kept));
+                .writeTo(OrderedMapSink.keepingFirst(DeadLetter.MAP, DeadLetter::key,
+                        letter -> letter.withFirstSeen(Instant.now())));
         return pipeline;
     }
 
