@@ -124,6 +124,16 @@ final class KnownRows<K, V> {
         }
     }
 
+    /**
+     * Whether this store wrote {@code key} less than {@code nanos} ago (or writes it now): its entry was in memory
+     * then and most likely still is, so reading its row ahead would only cost the parsing. A guess, never an answer:
+     * a key left out of a read-ahead that does need loading is loaded as usual.
+     */
+    boolean writtenWithin(K key, long nanos) {
+        Written write = written.get(key);
+        return write != null && (write.clock() == Long.MAX_VALUE || System.nanoTime() - write.nanos() < nanos);
+    }
+
     /** Forgets the answers about {@code keys} (those not used). */
     void forget(Collection<K> keys) {
         keys.forEach(known::remove);

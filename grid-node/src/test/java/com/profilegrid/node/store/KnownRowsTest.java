@@ -29,6 +29,20 @@ class KnownRowsTest {
     }
 
     @Test
+    void when_the_store_wrote_a_key_lately_then_a_read_ahead_may_leave_it_out() throws InterruptedException {
+        assertThat(known.writtenWithin("a", 60_000_000_000L)).isFalse();
+
+        known.writeStarts(List.of("a"));
+        assertThat(known.writtenWithin("a", 1)).isTrue(); // a write running now
+
+        known.writeEnds(List.of("a"));
+        assertThat(known.writtenWithin("a", 60_000_000_000L)).isTrue();
+        Thread.sleep(5);
+        assertThat(known.writtenWithin("a", 1_000_000L)).isFalse(); // ended more than a millisecond ago
+        assertThat(known.writtenWithin("b", 60_000_000_000L)).isFalse();
+    }
+
+    @Test
     void when_rows_are_read_ahead_then_each_is_handed_out_once_and_what_is_left_is_forgotten() {
         known.keep(known.ticket(), List.of("a", "b", "c"), Map.of("a", "row-a", "b", "row-b"), true);
 
