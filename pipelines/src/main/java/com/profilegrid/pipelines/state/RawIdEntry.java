@@ -85,6 +85,18 @@ public record RawIdEntry(Profile partial, Map<Long, Long> applied, long version,
         return new RawIdEntry(partial, applied, version, profileId, profileRevision, held);
     }
 
+    /**
+     * This id no longer sealed into {@code profile}: the profile was made again without it (a retract), so a seal that
+     * landed after the id left the profile and came back, at the same version, must not make the add that follows take
+     * itself for a repeat (docs/profile-state.md, "A retract clears the id's seal").
+     */
+    public RawIdEntry unsealedFrom(String profile) {
+        if (sealedFor(profile) == 0) {
+            return this;
+        }
+        return new RawIdEntry(partial, applied, version, profileId, profileRevision, 0);
+    }
+
     /** The version of this id that {@code profile} holds without listing it, or 0. */
     public long sealedFor(String profile) {
         return profile.equals(currentProfileId()) ? sealed : 0;

@@ -18,11 +18,21 @@ import java.util.Map;
  */
 public final class SealRawId implements EntryProcessor<String, RawIdEntry, Boolean>, DataSerializable {
 
+    /** In place of a version: clear the seal of the id into the profile ({@link RawIdEntry#unsealedFrom}). */
+    static final long UNSEAL = 0;
+
     private String profileId;
     private Map<String, Long> held;
 
     /** For deserialization. */
     public SealRawId() {
+    }
+
+    /** Clears the seal of each of {@code rawKeys} into the profile, where there is one (answers true then too). */
+    public static SealRawId unseal(String profileId, java.util.Collection<String> rawKeys) {
+        Map<String, Long> none = new java.util.HashMap<>();
+        rawKeys.forEach(key -> none.put(key, UNSEAL));
+        return new SealRawId(profileId, none);
     }
 
     /** @param held the version the profile holds of each raw id, by raw-ids map key */
@@ -38,7 +48,7 @@ public final class SealRawId implements EntryProcessor<String, RawIdEntry, Boole
             return false;
         }
         long version = held.get(entry.getKey());
-        RawIdEntry next = current.sealedInto(profileId, version);
+        RawIdEntry next = version == UNSEAL ? current.unsealedFrom(profileId) : current.sealedInto(profileId, version);
         if (next != current) {
             entry.setValue(next);
         }

@@ -678,9 +678,24 @@ public final class StatePipeline {
             return states.getAsync(key).toCompletableFuture().thenCompose(state -> remade(key, state, include, exclude)
                     .thenCompose(remade -> states.submitToKey(key, new ReplaceState(state, remade)).toCompletableFuture()
                             .thenCompose(written -> !written ? remakeAgain(key, include, exclude, attempt)
-                                    : remade == null ? CompletableFuture.completedFuture(new ProfileWrite(key, null))
+                                    : unsealExcluded(key, exclude).thenCompose(unsealed -> remade == null
+                                    ? CompletableFuture.completedFuture(new ProfileWrite(key, null))
                                     : seal(key, remade.overListed(fold.settings().maxListedRawIds()), remade.memberChunks())
-                                    .thenApply(ignored -> new ProfileWrite(key, remade.profile())))));
+                                    .thenApply(ignored -> new ProfileWrite(key, remade.profile()))))));
+        }
+
+        /**
+         * After a remake without {@code exclude} (a retract): the id's entry no longer says the profile holds it. The
+         * profile's batches run one after another, so a seal of the id begun before the retract has landed by now;
+         * if the id left and came back meanwhile, without a new event, that seal passed its checks (same owner, same
+         * version), and the add that the move back sent would take itself for a repeat (docs/profile-state.md, "A retract clears the id's seal").
+         */
+        private CompletableFuture<?> unsealExcluded(ProfileKey key, String exclude) {
+            if (exclude == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return BackedUpWrites.submitToKeys(rawIds, Set.of(GridMaps.projectKey(key.project(), exclude)),
+                    SealRawId.unseal(key.profileId(), Set.of(GridMaps.projectKey(key.project(), exclude))));
         }
 
         /** The remake's next attempt after {@code attempt} found the state changed, or the failure after the last. */
