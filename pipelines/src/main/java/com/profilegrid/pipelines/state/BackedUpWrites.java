@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * Multi-key writes to a map that complete only once the sync backups of their partitions have applied them.
@@ -60,15 +61,25 @@ public final class BackedUpWrites {
      */
     public static <K, V, R> CompletableFuture<Map<K, R>> submitToKeys(IMap<K, V> map, Set<K> keys,
                                                                        EntryProcessor<K, V, R> processor) {
+        return submitByPartition(map, keys, own -> processor);
+    }
+
+    /**
+     * As {@link #submitToKeys(IMap, Set, EntryProcessor)}, with a processor of its own for each partition's keys,
+     * made by {@code processorOf} from those keys (so that each partition's operation carries only what its keys
+     * need).
+     */
+    public static <K, V, R> CompletableFuture<Map<K, R>> submitByPartition(
+            IMap<K, V> map, Set<K> keys, Function<Set<K>, ? extends EntryProcessor<K, V, R>> processorOf) {
         Target target = Target.of(map);
-        Map<Integer, Set<Data>> byPartition = new HashMap<>();
+        Map<Integer, Map<K, Data>> byPartition = new HashMap<>();
         for (K key : keys) {
             Data data = target.keyData(key);
-            byPartition.computeIfAbsent(target.partitionOf(data), partition -> new HashSet<>()).add(data);
+            byPartition.computeIfAbsent(target.partitionOf(data), partition -> new HashMap<>()).put(key, data);
         }
         List<CompletableFuture<MapEntries>> calls = new ArrayList<>(byPartition.size());
-        byPartition.forEach((partition, own) -> calls.add(target.invoke(
-                new BackedUpEntriesOperation(target.name, own, processor), partition)));
+        byPartition.forEach((partition, own) -> calls.add(target.invoke(new BackedUpEntriesOperation(target.name,
+                new HashSet<>(own.values()), processorOf.apply(own.keySet())), partition)));
         return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApplyAsync(ignored -> {
             Map<K, R> results = new HashMap<>(keys.size() * 2);
             calls.forEach(call -> call.join().putAllToMap(target.serialization, results));

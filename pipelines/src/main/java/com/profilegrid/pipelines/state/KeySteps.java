@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The steps of a batch for a key, as one entry processor: the key's steps (themselves entry processors, such as
  * {@link ApplyToRawId} or {@link StepProfile}) run in order on the key's entry, each seeing what the one before left,
- * and the entry is written once at the end. Sent to the keys of one partition at once ({@link BackedUpWrites#submitToKeys}): one
+ * and the entry is written once at the end. Sent to the keys of one partition at once ({@link BackedUpWrites#submitByPartition}): one
  * operation per partition and batch instead of one per step; what the entries held comes with it (see the
  * constructor), read by one {@code getAll} that loads a batch's evicted entries with one query per partition. The
  * backup runs the same deterministic steps. A step whose result {@linkplain Halt halts} ends its key's run: the steps after it do not

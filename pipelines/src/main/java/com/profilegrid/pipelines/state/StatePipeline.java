@@ -9,7 +9,6 @@ import com.hazelcast.jet.pipeline.StreamStage;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
-import com.hazelcast.partition.PartitionService;
 import com.profilegrid.model.Generation;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.Profile;
@@ -257,18 +256,18 @@ public final class StatePipeline {
      * same batch in between (a tight budget did, in our small-heap test), and the steps then saw no entry where one
      * had been and started it over, losing its events. {@code getAll} keeps what it found and what it loaded.
      */
-    static <K, V> CompletableFuture<Map<K, KeySteps.Results>> runSteps(PartitionService partitions, IMap<K, V> map,
+    static <K, V> CompletableFuture<Map<K, KeySteps.Results>> runSteps(IMap<K, V> map,
                                                                        Map<K, List<EntryProcessor<K, V, ?>>> steps,
                                                                        Executor reader, StatePrefetch prefetch) {
-        return runSteps(partitions, map, steps, reader, prefetch, found -> CompletableFuture.completedFuture(steps));
+        return runSteps(map, steps, reader, prefetch, found -> CompletableFuture.completedFuture(steps));
     }
 
     /**
-     * As {@link #runSteps(PartitionService, IMap, Map, Executor, StatePrefetch)}, with the steps {@code refine} makes
+     * As {@link #runSteps(IMap, Map, Executor, StatePrefetch)}, with the steps {@code refine} makes
      * from what the read found (same keys) in place of {@code steps}.
      */
     static <K, V> CompletableFuture<Map<K, KeySteps.Results>> runSteps(
-            PartitionService partitions, IMap<K, V> map, Map<K, List<EntryProcessor<K, V, ?>>> steps, Executor reader,
+            IMap<K, V> map, Map<K, List<EntryProcessor<K, V, ?>>> steps, Executor reader,
             StatePrefetch prefetch,
             java.util.function.Function<Map<K, V>, CompletableFuture<Map<K, List<EntryProcessor<K, V, ?>>>>> refine) {
         if (steps.isEmpty()) {
@@ -280,27 +279,20 @@ public final class StatePipeline {
                 forget[0] = prefetch.prefetch(map.getName(), steps.keySet());
             }
             return map.getAll(steps.keySet());
-        }, reader).thenCompose(found -> refine.apply(found).thenCompose(refined -> {
-            Map<Integer, Map<K, List<EntryProcessor<K, V, ?>>>> byPartition = new HashMap<>();
-            refined.forEach((key, own) -> byPartition.computeIfAbsent(partitions.getPartition(key).getPartitionId(),
-                    partition -> new HashMap<>()).put(key, own));
-            List<CompletableFuture<Map<K, KeySteps.Results>>> calls = new ArrayList<>(byPartition.size());
-            byPartition.values().forEach(own -> {
-                Map<K, V> was = new HashMap<>(own.size() * 2);
-                own.keySet().forEach(key -> {
-                    V value = found.get(key);
-                    if (value != null) {
-                        was.put(key, value);
-                    }
-                });
-                calls.add(BackedUpWrites.submitToKeys(map, own.keySet(), new KeySteps<>(own, was)));
-            });
-            return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-                Map<K, KeySteps.Results> all = new HashMap<>(steps.size() * 2);
-                calls.forEach(call -> all.putAll(call.join()));
-                return all;
-            });
-        })).whenComplete((results, failure) -> forget[0].run());
+        }, reader).thenCompose(found -> refine.apply(found).thenCompose(refined ->
+                BackedUpWrites.submitByPartition(map, refined.keySet(), own -> {
+                    // each partition's operation carries only its keys' steps and entries
+                    Map<K, List<EntryProcessor<K, V, ?>>> ownSteps = new HashMap<>(own.size() * 2);
+                    Map<K, V> was = new HashMap<>(own.size() * 2);
+                    own.forEach(key -> {
+                        ownSteps.put(key, refined.get(key));
+                        V value = found.get(key);
+                        if (value != null) {
+                            was.put(key, value);
+                        }
+                    });
+                    return new KeySteps<>(ownSteps, was);
+                }))).whenComplete((results, failure) -> forget[0].run());
     }
 
     /**
@@ -317,12 +309,10 @@ public final class StatePipeline {
             thread.setDaemon(true);
             return thread;
         });
-        final PartitionService partitions;
         /** The member's read-ahead of a batch's stored entries, if its maps have stores. */
         final StatePrefetch prefetch;
 
         Batches(HazelcastInstance member) {
-            this.partitions = member.getPartitionService();
             this.prefetch = (StatePrefetch) member.getUserContext().get(StatePrefetch.USER_CONTEXT_KEY);
         }
 
@@ -372,7 +362,7 @@ public final class StatePipeline {
                 own.add(item instanceof ToRawId.Event event ? new ApplyToRawId(event.record(), fold)
                         : new DecideRawId(((ToRawId.Decision) item).to(), ((ToRawId.Decision) item).revision()));
             }
-            return runSteps(partitions, rawIds, steps, reader, prefetch).thenApply(results -> {
+            return runSteps(rawIds, steps, reader, prefetch).thenApply(results -> {
                 for (int i = 0; i < items.size(); i++) {
                     if (positions[i] < 0) {
                         continue;
@@ -471,7 +461,7 @@ public final class StatePipeline {
                 }
                 steps.put(key, own);
             });
-            runs.add(runSteps(partitions, states, steps, reader, prefetch,
+            runs.add(runSteps(states, steps, reader, prefetch,
                     found -> withSealedVersions(items, byKey, steps, found)).thenCompose(results -> {
                 List<CompletableFuture<?>> rest = new ArrayList<>();
                 results.forEach((key, result) -> {
@@ -694,8 +684,8 @@ public final class StatePipeline {
             if (exclude == null) {
                 return CompletableFuture.completedFuture(null);
             }
-            return BackedUpWrites.submitToKeys(rawIds, Set.of(GridMaps.projectKey(key.project(), exclude)),
-                    SealRawId.unseal(key.profileId(), Set.of(GridMaps.projectKey(key.project(), exclude))));
+            Set<String> rawKey = Set.of(GridMaps.projectKey(key.project(), exclude));
+            return BackedUpWrites.submitToKeys(rawIds, rawKey, SealRawId.unseal(key.profileId(), rawKey));
         }
 
         /** The remake's next attempt after {@code attempt} found the state changed, or the failure after the last. */
