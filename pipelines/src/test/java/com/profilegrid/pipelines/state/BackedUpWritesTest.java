@@ -16,9 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,10 +38,7 @@ class BackedUpWritesTest {
 
     @BeforeEach
     void start() {
-        String cluster = "backed-up-" + UUID.randomUUID();
-        int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
-        members.add(Hazelcast.newHazelcastInstance(RawIdMapTest.config(cluster, port)));
-        members.add(Hazelcast.newHazelcastInstance(RawIdMapTest.config(cluster, port)));
+        members.addAll(RawIdMapTest.startMembers("backed-up", 2));
         map = members.get(0).getMap("backed-up");
         keys = new LinkedHashSet<>();
         for (int i = 0; i < KEYS; i++) {

@@ -15,8 +15,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,8 +42,7 @@ class LateSealTest {
 
     @Test
     void when_a_seal_lands_after_the_id_left_and_came_back_then_the_retract_and_the_add_still_fold_it_in() {
-        member = Hazelcast.newHazelcastInstance(RawIdMapTest.config("late-seal-" + UUID.randomUUID(),
-                ThreadLocalRandom.current().nextInt(20_000, 32_000)));
+        member = RawIdMapTest.startMembers("late-seal", 1).get(0);
         IMap<String, RawIdEntry> rawIds = member.getMap("raw-ids");
         IMap<ProfileKey, ProfileState> states = member.getMap("profile-state");
         StatePipeline.ProfileSteps steps = new StatePipeline.ProfileSteps(member, rawIds, states, FOLD);

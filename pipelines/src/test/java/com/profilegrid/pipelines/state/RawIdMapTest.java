@@ -41,10 +41,21 @@ class RawIdMapTest {
     }
 
     private void startTwoMembers() {
-        String cluster = "profile-state-" + UUID.randomUUID();
+        members.addAll(startMembers("profile-state", 2));
+    }
+
+    /**
+     * {@code count} members of a cluster of their own (named from {@code prefix}), on a port below the kernel's
+     * ephemeral range (auto-incremented when taken).
+     */
+    static List<HazelcastInstance> startMembers(String prefix, int count) {
+        String cluster = prefix + "-" + UUID.randomUUID();
         int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
-        members.add(Hazelcast.newHazelcastInstance(config(cluster, port)));
-        members.add(Hazelcast.newHazelcastInstance(config(cluster, port)));
+        List<HazelcastInstance> started = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            started.add(Hazelcast.newHazelcastInstance(config(cluster, port)));
+        }
+        return started;
     }
 
     static Config config(String cluster, int port) {
@@ -132,8 +143,8 @@ class RawIdMapTest {
         steps.put(whole, List.of(absorb(1), absorb(2), absorb(2), absorb(3)));
         steps.put(gapped, List.of(absorb("user:u2", 1), absorb("user:u2", 3), absorb("user:u2", 2)));
 
-        java.util.Map<ProfileKey, KeySteps.Results> results = StatePipeline.runSteps(first.getPartitionService(), profiles,
-                steps, Runnable::run, null).join();
+        java.util.Map<ProfileKey, KeySteps.Results> results = StatePipeline.runSteps(profiles, steps, Runnable::run,
+                null).join();
 
         KeySteps.Results ofWhole = results.get(whole);
         assertThat(ofWhole.ran()).isEqualTo(4);

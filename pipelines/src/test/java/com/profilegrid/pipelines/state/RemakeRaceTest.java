@@ -12,9 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -44,8 +42,7 @@ class RemakeRaceTest {
 
     @Test
     void when_the_state_changed_since_it_was_read_then_a_replace_is_refused_and_changes_nothing() {
-        member = Hazelcast.newHazelcastInstance(RawIdMapTest.config("remake-" + UUID.randomUUID(),
-                ThreadLocalRandom.current().nextInt(20_000, 32_000)));
+        member = RawIdMapTest.startMembers("remake", 1).get(0);
         IMap<ProfileKey, ProfileState> states = member.getMap("profile-state");
         ProfileKey key = new ProfileKey("acme", "user:u1");
         ProfileState one = ProfileState.recomputed(key, Map.of("user:u1", entry(1)), FOLD);
@@ -63,8 +60,7 @@ class RemakeRaceTest {
 
     @Test
     void when_a_stopped_run_keeps_remaking_a_profile_beside_the_live_run_then_no_event_is_lost() throws Exception {
-        member = Hazelcast.newHazelcastInstance(RawIdMapTest.config("remake-" + UUID.randomUUID(),
-                ThreadLocalRandom.current().nextInt(20_000, 32_000)));
+        member = RawIdMapTest.startMembers("remake", 1).get(0);
         IMap<String, RawIdEntry> rawIds = member.getMap("raw-ids");
         IMap<ProfileKey, ProfileState> states = member.getMap("profile-state");
         for (int profile = 1; profile <= PROFILES; profile++) {
