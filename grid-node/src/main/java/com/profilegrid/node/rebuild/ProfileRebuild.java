@@ -2,7 +2,6 @@ package com.profilegrid.node.rebuild;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
-import com.hazelcast.jet.core.JobStatus;
 import com.hazelcast.map.IMap;
 import com.profilegrid.model.Generation;
 import com.profilegrid.node.ProfileJob;
@@ -43,6 +42,8 @@ public final class ProfileRebuild implements AutoCloseable {
     private static final long SETTLE_MILLIS = 2_500;
     /** The executor service a rebuild asks the members through. */
     private static final String EXECUTOR = "profilegrid-rebuild";
+    /** How many times a rebuild resumes its job after an error suspended it (see {@link RebuildJobWatch}). */
+    private static final int RESUMES = 5;
 
     private final HazelcastInstance member;
     private final Database database;
@@ -143,11 +144,11 @@ public final class ProfileRebuild implements AutoCloseable {
         long lastCheck = System.nanoTime();
         Map<Long, Long> logEnds = logEnds(project);
         long inLogAtStart = logEnds.isEmpty() ? 0 : eventsInLog(project);
+        RebuildJobWatch watch = new RebuildJobWatch(job, RESUMES);
         while (true) {
             Thread.sleep(CHECK_MILLIS);
-            if (ProfileJob.stoppedOnError(job) || job.getStatus() == JobStatus.FAILED) {
-                throw new IllegalStateException("the rebuild job stopped: " + (ProfileJob.stoppedOnError(job)
-                        ? job.getSuspensionCause().errorCause() : job.getStatus()));
+            if (!watch.check()) {
+                continue;
             }
             long inLog = eventsInLog(project);
             long read = Math.max(lastRead, ProfileJob.eventsRead(job));

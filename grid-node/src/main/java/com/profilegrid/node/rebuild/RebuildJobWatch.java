@@ -1,0 +1,59 @@
+package com.profilegrid.node.rebuild;
+
+import com.hazelcast.jet.Job;
+import com.hazelcast.jet.core.JobStatus;
+import com.profilegrid.node.ProfileJob;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a rebuild's job going through errors it can recover from. A profile job suspends on an error it cannot retry
+ * in place, such as a write whose backup did not answer in time (an indeterminate operation, which the members are
+ * configured to fail rather than guess): the node's job watchdog resumes the live jobs from their last snapshot, and
+ * this does the same for the job of the generation a rebuild builds, which the watchdog leaves to its rebuild. Applied
+ * positions make the replay from the snapshot skip what was already applied. An error that comes back every time
+ * ends the rebuild after {@code resumes} resumes, with the job's last error as the reason.
+ */
+final class RebuildJobWatch {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RebuildJobWatch.class);
+
+    private final Job job;
+    private final int resumes;
+    private int resumed;
+
+    RebuildJobWatch(Job job, int resumes) {
+        this.job = job;
+        this.resumes = resumes;
+    }
+
+    /**
+     * Looks at the job once: resumes it if an error suspended it and resumes are left.
+     *
+     * @return whether the job may be making progress now (false right after a resume)
+     * @throws IllegalStateException if the job failed, or an error suspended it once more than {@code resumes} allows
+     */
+    boolean check() {
+        if (ProfileJob.stoppedOnError(job)) {
+            String cause = job.getSuspensionCause().errorCause();
+            if (resumed == resumes) {
+                throw new IllegalStateException("the rebuild job stopped " + (resumed + 1) + " times on an error, the "
+                        + "last time: " + cause);
+            }
+            resumed++;
+            LOG.warn("The rebuild job {} stopped on an error; resuming it from its last snapshot ({} of {} resumes): {}",
+                    job.getName(), resumed, resumes, cause);
+            job.resume();
+            return false;
+        }
+        if (job.getStatus() == JobStatus.FAILED) {
+            throw new IllegalStateException("the rebuild job stopped: " + job.getStatus());
+        }
+        return true;
+    }
+
+    /** How many times the job was resumed. */
+    int resumed() {
+        return resumed;
+    }
+}
