@@ -17,12 +17,14 @@ import com.profilegrid.pipelines.profile.LogRecordSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The two steps of the profile state on a real two-member cluster: a raw id applies each log position once, and a
@@ -55,6 +57,11 @@ class RawIdMapTest {
         for (int i = 0; i < count; i++) {
             started.add(Hazelcast.newHazelcastInstance(config(cluster, port)));
         }
+        // every member knows every other and the owner of every partition, and no migration is under way
+        await().atMost(Duration.ofSeconds(60)).until(() -> started.stream().allMatch(member ->
+                member.getCluster().getMembers().size() == count
+                        && member.getPartitionService().getPartitions().stream().allMatch(p -> p.getOwner() != null)
+                        && member.getPartitionService().isClusterSafe()));
         return started;
     }
 
