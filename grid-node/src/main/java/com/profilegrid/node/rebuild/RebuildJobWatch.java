@@ -18,6 +18,8 @@ final class RebuildJobWatch {
 
     private static final Logger LOG = LoggerFactory.getLogger(RebuildJobWatch.class);
 
+    private static final long RESUME_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+
     private final Job job;
     private final int resumes;
     private int resumed;
@@ -28,7 +30,8 @@ final class RebuildJobWatch {
     }
 
     /**
-     * Looks at the job once: resumes it if an error suspended it and resumes are left.
+     * Looks at the job once: resumes it if an error suspended it and resumes are left, and waits until it is no longer
+     * suspended.
      *
      * @return whether the job may be making progress now (false right after a resume)
      * @throws IllegalStateException if the job failed, or an error suspended it once more than {@code resumes} allows
@@ -44,12 +47,29 @@ final class RebuildJobWatch {
             LOG.warn("The rebuild job {} stopped on an error; resuming it from its last snapshot ({} of {} resumes): {}",
                     job.getName(), resumed, resumes, cause);
             job.resume();
+            awaitResumed();
             return false;
         }
         if (job.getStatus() == JobStatus.FAILED) {
             throw new IllegalStateException("the rebuild job stopped: " + job.getStatus());
         }
         return true;
+    }
+
+    /**
+     * Waits, a little, for the resume to take: the job's status stays SUSPENDED for a moment after {@code resume()},
+     * and the next check must not take that for another stop.
+     */
+    private void awaitResumed() {
+        long until = System.nanoTime() + RESUME_WAIT_NANOS;
+        while (job.getStatus() == JobStatus.SUSPENDED && System.nanoTime() - until < 0) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** How many times the job was resumed. */

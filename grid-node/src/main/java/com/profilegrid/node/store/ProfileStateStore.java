@@ -10,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Stores the profile state ({@link ProfileState}: the profile and the version of each raw id it lists) in the
@@ -34,7 +33,7 @@ public final class ProfileStateStore extends KeyedTableStore<ProfileKey, Profile
     @Override
     protected void bind(PreparedStatement statement, ProfileKey key, ProfileState state) throws SQLException {
         rows.bind(statement, state.profile());
-        statement.setString(ABSORBED_AT, rows.write(new TreeMap<>(state.absorbed())));
+        statement.setString(ABSORBED_AT, rows.writeCounts(state.absorbed()));
         statement.setInt(ABSORBED_AT + 1, state.memberChunks());
     }
 

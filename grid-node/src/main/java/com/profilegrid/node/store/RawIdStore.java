@@ -10,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Stores the profile state per raw id ({@link RawIdEntry}, keyed by {@link GridMaps#projectKey}) in the {@code raw_ids}
@@ -37,7 +36,7 @@ public final class RawIdStore extends KeyedTableStore<String, RawIdEntry> {
     @Override
     protected void bind(PreparedStatement statement, String key, RawIdEntry entry) throws SQLException {
         rows.bind(statement, entry.partial());
-        statement.setString(EXTRA_AT, rows.write(new TreeMap<>(entry.applied())));
+        statement.setString(EXTRA_AT, rows.writePositions(entry.applied()));
         statement.setLong(EXTRA_AT + 1, entry.version());
         statement.setString(EXTRA_AT + 2, entry.profileId());
         statement.setLong(EXTRA_AT + 3, entry.profileRevision());

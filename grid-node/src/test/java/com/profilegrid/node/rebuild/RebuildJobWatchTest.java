@@ -56,6 +56,7 @@ class RebuildJobWatchTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> ProfileJob.stoppedOnError(job));
             assertThat(watch.check()).as("no progress right after a resume").isFalse();
             assertThat(watch.resumed()).isEqualTo(stop);
+            assertThat(job.getStatus()).as("resumed before the check returns").isNotEqualTo(JobStatus.SUSPENDED);
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> job.getStatus() == JobStatus.RUNNING);
         assertThat(watch.check()).isTrue();
