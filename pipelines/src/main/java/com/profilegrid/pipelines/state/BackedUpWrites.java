@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -69,6 +70,7 @@ public final class BackedUpWrites {
      * made by {@code processorOf} from those keys (so that each partition's operation carries only what its keys
      * need).
      */
+    @SuppressWarnings("unchecked")
     public static <K, V, R> CompletableFuture<Map<K, R>> submitByPartition(
             IMap<K, V> map, Set<K> keys, Function<Set<K>, ? extends EntryProcessor<K, V, R>> processorOf) {
         Target target = Target.of(map);
@@ -78,11 +80,21 @@ public final class BackedUpWrites {
             byPartition.computeIfAbsent(target.partitionOf(data), partition -> new HashMap<>()).put(key, data);
         }
         List<CompletableFuture<MapEntries>> calls = new ArrayList<>(byPartition.size());
-        byPartition.forEach((partition, own) -> calls.add(target.invoke(new BackedUpEntriesOperation(target.name,
-                new HashSet<>(own.values()), processorOf.apply(own.keySet())), partition)));
+        Map<K, R> handedOver = new ConcurrentHashMap<>();
+        byPartition.forEach((partition, own) -> {
+            EntryProcessor<K, V, R> processor = processorOf.apply(own.keySet());
+            if (processor instanceof HandsOverLocally<?, ?> local) {
+                ((HandsOverLocally<K, R>) local).handOverTo(handedOver);
+            }
+            calls.add(target.invoke(new BackedUpEntriesOperation(target.name, new HashSet<>(own.values()), processor),
+                    partition));
+        });
         return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApplyAsync(ignored -> {
             Map<K, R> results = new HashMap<>(keys.size() * 2);
             calls.forEach(call -> call.join().putAllToMap(target.serialization, results));
+            // a key answered by another member has its answer; one processed here was handed over (if the operation
+            // ran here first and then again elsewhere, say after a migration, the answer is the later run's)
+            handedOver.forEach(results::putIfAbsent);
             return results;
         }, ConcurrencyUtil.getDefaultAsyncExecutor());
     }

@@ -25,7 +25,8 @@ import java.util.Map;
  * @param <K> the map's key
  * @param <V> the map's value
  */
-public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Results>, DataSerializable {
+public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Results>, DataSerializable,
+        HandsOverLocally<K, KeySteps.Results> {
 
     /** A step result that can end its key's run, or be trimmed when a later step of the key follows. */
     public interface Halt {
@@ -38,6 +39,8 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
 
     private Map<K, List<EntryProcessor<K, V, ?>>> steps;
     private Map<K, V> found;
+    /** Where the results go on the caller's own member (not serialized: a copy answers its results instead). */
+    private transient Map<K, Results> handOver;
 
     /** For deserialization. */
     public KeySteps() {
@@ -75,7 +78,16 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
         if (local.getValue() != before) {
             entry.setValue(local.getValue());
         }
+        if (handOver != null) {
+            handOver.put(entry.getKey(), new Results(results));
+            return null;
+        }
         return new Results(results);
+    }
+
+    @Override
+    public void handOverTo(Map<K, Results> results) {
+        this.handOver = results;
     }
 
     @Override

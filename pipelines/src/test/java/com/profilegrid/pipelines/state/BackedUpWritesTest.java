@@ -8,6 +8,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+
+import java.io.IOException;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,6 +37,8 @@ class BackedUpWritesTest {
     /** Keys whose backup processor has run, per write tag. */
     private static final Map<String, Set<String>> BACKED_UP = new ConcurrentHashMap<>();
     private static final int KEYS = 24;
+    /** How many {@link Tagged} results were serialized. */
+    private static final AtomicInteger SERIALIZED = new AtomicInteger();
 
     private final List<HazelcastInstance> members = new ArrayList<>();
     private IMap<String, String> map;
@@ -107,6 +115,89 @@ class BackedUpWritesTest {
 
         members.remove(0).getLifecycleService().terminate();
         assertThat(members.get(0).<String, String>getMap("backed-up").getAll(keys)).isEqualTo(entries);
+    }
+
+    @Test
+    void when_a_processor_hands_over_locally_then_only_the_other_members_results_are_serialized() {
+        SERIALIZED.set(0);
+        Set<String> remote = new LinkedHashSet<>();
+        keys.stream().filter(key -> !members.get(0).getPartitionService().getPartition(key).getOwner().localMember())
+                .forEach(remote::add);
+
+        Map<String, Tagged> results = BackedUpWrites.submitByPartition(map, keys, own -> new HandingOver("five")).join();
+
+        Map<String, Tagged> expected = new HashMap<>();
+        keys.forEach(key -> expected.put(key, new Tagged(key + ":five")));
+        assertThat(results).isEqualTo(expected);
+        assertThat(map.getAll(keys)).hasSize(KEYS).allSatisfy((key, value) -> assertThat(value).isEqualTo("five"));
+        // the results of this member's keys came as they were; the other member's were serialized once each
+        assertThat(remote).isNotEmpty().hasSizeLessThan(KEYS);
+        assertThat(SERIALIZED.get()).isEqualTo(remote.size());
+    }
+
+    /** A result that counts how often it is serialized. */
+    static final class Tagged implements DataSerializable {
+        private String tag;
+
+        public Tagged() {
+        }
+
+        Tagged(String tag) {
+            this.tag = tag;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            SERIALIZED.incrementAndGet();
+            out.writeString(tag);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            tag = in.readString();
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Tagged that && tag.equals(that.tag);
+        }
+
+        @Override
+        public int hashCode() {
+            return tag.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return tag;
+        }
+    }
+
+    /** Sets the entry to its tag and hands its results over where it was made. */
+    static final class HandingOver implements EntryProcessor<String, String, Tagged>, HandsOverLocally<String, Tagged>,
+            Serializable {
+        private final String tag;
+        private transient Map<String, Tagged> handOver;
+
+        HandingOver(String tag) {
+            this.tag = tag;
+        }
+
+        @Override
+        public Tagged process(Map.Entry<String, String> entry) {
+            entry.setValue(tag);
+            Tagged result = new Tagged(entry.getKey() + ":" + tag);
+            if (handOver != null) {
+                handOver.put(entry.getKey(), result);
+                return null;
+            }
+            return result;
+        }
+
+        @Override
+        public void handOverTo(Map<String, Tagged> results) {
+            handOver = results;
+        }
     }
 
     /** Sets the entry to its tag; its backup sets it too, a while later, and records that it ran. */
