@@ -6,6 +6,7 @@ import com.profilegrid.pipelines.profile.LogRecord;
 import com.profilegrid.node.log.LogTailer;
 import com.profilegrid.node.project.ProjectStore;
 import com.profilegrid.node.store.Database;
+import org.awaitility.Awaitility;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -79,6 +80,19 @@ public final class NodeFixture implements AutoCloseable {
         }
         if (answer.statusCode() != 200 && answer.statusCode() != 202) {
             throw new AssertionError("not acknowledged: " + answer.statusCode() + " " + answer.body());
+        }
+        return answer;
+    }
+
+    /**
+     * Posts until acknowledged ({@link #postAcknowledged}) and, if the node spooled it (202, the log was slow: a
+     * loaded machine), waits until its spool has moved everything into the log: afterwards the log holds the body's
+     * events, for tests that compare with the log.
+     */
+    public HttpResponse<String> postLogged(String path, String writeKey, String body) throws InterruptedException {
+        HttpResponse<String> answer = postAcknowledged(path, writeKey, body);
+        if (answer.statusCode() == 202) {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !node.spool().hasPending());
         }
         return answer;
     }

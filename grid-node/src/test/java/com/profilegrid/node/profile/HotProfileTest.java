@@ -107,7 +107,8 @@ class HotProfileTest {
     }
 
     /** Anonymous ids {@code from} to {@code to}: a page, an identify as the tester, a track, each its own message. */
-    private static void send(NodeFixture node, ProjectStore.Created project, String round, int from, int to) {
+    private static void send(NodeFixture node, ProjectStore.Created project, String round, int from, int to)
+            throws InterruptedException {
         StringBuilder body = new StringBuilder("{\"batch\":[");
         for (int a = from; a < to; a++) {
             String anon = "\"anonymousId\":\"device-" + a + "\"";
@@ -121,7 +122,7 @@ class HotProfileTest {
                     .append(",{\"type\":\"track\",").append(anon).append(",\"event\":\"Viewed\",\"messageId\":\"")
                     .append(round).append("-t-").append(a).append("\",").append(at).append('}');
         }
-        assertThat(node.post("/v1/batch", project.writeKey(), body.append("]}").toString()).statusCode()).isEqualTo(200);
+        node.postLogged("/v1/batch", project.writeKey(), body.append("]}").toString());
     }
 
     private static Job start(HazelcastInstance member, String name) {

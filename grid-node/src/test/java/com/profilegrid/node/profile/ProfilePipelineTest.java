@@ -37,19 +37,19 @@ class ProfilePipelineTest {
     private Database.Settings db;
 
     @BeforeEach
-    void startNode() {
+    void startNode() throws Exception {
         db = TestDatabases.H2.fresh(dir);
         node = NodeFixture.start(dir, db, TestClusters.uniqueClusterName(), IngestSettings.DEFAULTS);
         project = node.createProject("acme");
     }
 
     @AfterEach
-    void stopNode() {
+    void stopNode() throws Exception {
         node.close();
     }
 
     @Test
-    void when_an_anonymous_visitor_identifies_and_returns_on_another_device_then_one_profile_holds_it_all() {
+    void when_an_anonymous_visitor_identifies_and_returns_on_another_device_then_one_profile_holds_it_all() throws Exception {
         post("{\"anonymousId\":\"device-1\",\"event\":\"Viewed\",\"messageId\":\"m1\",\"timestamp\":\"2026-11-01T10:00:00Z\"}", "track");
         post("{\"anonymousId\":\"device-1\",\"userId\":\"u1\",\"traits\":{\"plan\":\"pro\"},\"messageId\":\"m2\","
                 + "\"timestamp\":\"2026-11-01T10:01:00Z\"}", "identify");
@@ -93,7 +93,7 @@ class ProfilePipelineTest {
     }
 
     @Test
-    void when_two_known_users_share_a_device_then_they_are_not_merged_and_the_refusal_is_recorded() {
+    void when_two_known_users_share_a_device_then_they_are_not_merged_and_the_refusal_is_recorded() throws Exception {
         post("{\"anonymousId\":\"shared\",\"userId\":\"alice\",\"messageId\":\"m1\",\"timestamp\":\"2026-11-01T10:00:00Z\"}", "identify");
         post("{\"anonymousId\":\"shared\",\"userId\":\"bob\",\"messageId\":\"m2\",\"timestamp\":\"2026-11-01T11:00:00Z\"}", "identify");
 
@@ -107,7 +107,7 @@ class ProfilePipelineTest {
     }
 
     @Test
-    void when_a_late_older_link_changes_what_is_refused_then_the_refusals_follow() {
+    void when_a_late_older_link_changes_what_is_refused_then_the_refusals_follow() throws Exception {
         post("{\"anonymousId\":\"x\",\"userId\":\"alice\",\"messageId\":\"m1\",\"timestamp\":\"2026-11-01T10:00:00Z\"}", "identify");
         post("{\"anonymousId\":\"x\",\"userId\":\"bob\",\"messageId\":\"m2\",\"timestamp\":\"2026-11-01T10:20:00Z\"}", "identify");
         IMap<String, String> refusals = node.node().member().getMap(ProfileJob.REFUSALS_MAP);
@@ -126,7 +126,7 @@ class ProfilePipelineTest {
     }
 
     @Test
-    void when_the_cluster_restarts_then_the_refusals_are_still_recorded_and_a_withdrawn_one_stays_withdrawn() {
+    void when_the_cluster_restarts_then_the_refusals_are_still_recorded_and_a_withdrawn_one_stays_withdrawn() throws Exception {
         post("{\"anonymousId\":\"x\",\"userId\":\"alice\",\"messageId\":\"m1\",\"timestamp\":\"2026-11-01T10:00:00Z\"}", "identify");
         post("{\"anonymousId\":\"x\",\"userId\":\"bob\",\"messageId\":\"m2\",\"timestamp\":\"2026-11-01T10:20:00Z\"}", "identify");
         IMap<String, String> refusals = node.node().member().getMap(ProfileJob.REFUSALS_MAP);
@@ -193,7 +193,7 @@ class ProfilePipelineTest {
         return profile == null ? 0 : profile.eventCounts().values().stream().mapToLong(Long::longValue).sum();
     }
 
-    private void post(String body, String type) {
-        assertThat(node.post("/v1/" + type, project.writeKey(), body).statusCode()).isEqualTo(200);
+    private void post(String body, String type) throws InterruptedException {
+        node.postLogged("/v1/" + type, project.writeKey(), body);
     }
 }

@@ -72,7 +72,8 @@ class StatePipelineTest {
         }
     }
 
-    private static void send(NodeFixture node, ProjectStore.Created project, String round, int batches) {
+    private static void send(NodeFixture node, ProjectStore.Created project, String round, int batches)
+            throws InterruptedException {
         for (int b = 0; b < batches; b++) {
             StringBuilder body = new StringBuilder("{\"batch\":[");
             for (int u = 0; u < 4; u++) {
@@ -81,7 +82,7 @@ class StatePipelineTest {
                         .append('-').append(u).append("\",\"timestamp\":\"2026-11-01T1").append(b % 10)
                         .append(":00:00Z\",\"properties\":{\"n\":").append(b).append("}}");
             }
-            assertThat(node.post("/v1/batch", project.writeKey(), body.append("]}").toString()).statusCode()).isEqualTo(200);
+            node.postLogged("/v1/batch", project.writeKey(), body.append("]}").toString());
         }
     }
 
