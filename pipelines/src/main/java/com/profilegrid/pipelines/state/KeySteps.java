@@ -18,7 +18,7 @@ import java.util.Map;
  * and the entry is written once at the end. Sent to the keys of one partition at once ({@link BackedUpWrites#submitByPartition}): one
  * operation per partition and batch instead of one per step; what the entries held comes with it (see the
  * constructor), read by one {@code getAll} that loads a batch's evicted entries with one query per partition. The
- * backup runs the same deterministic steps. A step whose result {@linkplain Halt halts} ends its key's run: the steps after it do not
+ * backup sets the values the steps left ({@link WriteValues}) rather than running them again. A step whose result {@linkplain Halt halts} ends its key's run: the steps after it do not
  * run here, and the caller takes them on (see {@link Results#ran}). Results but the last of a key are
  * {@linkplain Halt#superseded() trimmed}: every result is serialized, and the caller needs only the last state.
  *
@@ -41,6 +41,8 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
     private Map<K, V> found;
     /** Where the results go on the caller's own member (not serialized: a copy answers its results instead). */
     private transient Map<K, Results> handOver;
+    /** What the run left in the entries it changed, for the backup ({@link WriteValues}); null: nothing changed. */
+    private transient Map<K, V> written;
 
     /** For deserialization. */
     public KeySteps() {
@@ -77,12 +79,26 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
         }
         if (local.getValue() != before) {
             entry.setValue(local.getValue());
+            if (written == null) {
+                written = new HashMap<>();
+            }
+            written.put(entry.getKey(), local.getValue());
         }
         if (handOver != null) {
             handOver.put(entry.getKey(), new Results(results));
             return null;
         }
         return new Results(results);
+    }
+
+    /**
+     * The values this run wrote, to set on the backup (Hazelcast asks once the operation has run on the primary);
+     * none when the run changed no entry, and then no backup is sent.
+     */
+    @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public EntryProcessor<K, V, Results> getBackupProcessor() {
+        return written == null ? null : (EntryProcessor) new WriteValues<>(written);
     }
 
     @Override

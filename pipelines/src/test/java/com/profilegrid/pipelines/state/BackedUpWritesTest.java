@@ -39,6 +39,8 @@ class BackedUpWritesTest {
     private static final int KEYS = 24;
     /** How many {@link Tagged} results were serialized. */
     private static final AtomicInteger SERIALIZED = new AtomicInteger();
+    /** How many times an {@link Append} step ran, on any member. */
+    private static final AtomicInteger STEPS_RUN = new AtomicInteger();
 
     private final List<HazelcastInstance> members = new ArrayList<>();
     private IMap<String, String> map;
@@ -115,6 +117,48 @@ class BackedUpWritesTest {
 
         members.remove(0).getLifecycleService().terminate();
         assertThat(members.get(0).<String, String>getMap("backed-up").getAll(keys)).isEqualTo(entries);
+    }
+
+    @Test
+    void when_key_steps_change_entries_then_their_backups_hold_the_values_without_running_the_steps_again() {
+        STEPS_RUN.set(0);
+        Map<String, List<EntryProcessor<String, String, ?>>> steps = new HashMap<>();
+        keys.forEach(key -> steps.put(key, List.of(new Append("a"), new Append("b"))));
+        // one key's steps change nothing: it has no backup to send
+        String unchanged = keys.iterator().next();
+        steps.put(unchanged, List.of(new Append("")));
+
+        Map<String, KeySteps.Results> results = BackedUpWrites.submitByPartition(map, keys,
+                own -> {
+                    Map<String, List<EntryProcessor<String, String, ?>>> ownSteps = new HashMap<>();
+                    own.forEach(key -> ownSteps.put(key, steps.get(key)));
+                    return new KeySteps<>(ownSteps, Map.of());
+                }).join();
+
+        assertThat(results).hasSize(KEYS);
+        assertThat(results.get("k1").<String>get(1)).isEqualTo("ab");
+        assertThat(STEPS_RUN.get()).as("steps run, on the primaries only").isEqualTo(2 * (KEYS - 1) + 1);
+        long backups = members.stream().mapToLong(member ->
+                member.getMap("backed-up").getLocalMapStats().getBackupEntryCount()).sum();
+        assertThat(backups).isEqualTo(KEYS - 1);
+
+        members.remove(1).getLifecycleService().terminate();
+        Map<String, String> survived = members.get(0).<String, String>getMap("backed-up").getAll(keys);
+        assertThat(survived).hasSize(KEYS - 1).doesNotContainKey(unchanged)
+                .allSatisfy((key, value) -> assertThat(value).isEqualTo("ab"));
+    }
+
+    /** Appends its text to the entry (an empty text changes nothing) and answers the value; counts its runs. */
+    record Append(String text) implements EntryProcessor<String, String, String>, Serializable {
+
+        @Override
+        public String process(Map.Entry<String, String> entry) {
+            STEPS_RUN.incrementAndGet();
+            if (!text.isEmpty()) {
+                entry.setValue((entry.getValue() == null ? "" : entry.getValue()) + text);
+            }
+            return entry.getValue();
+        }
     }
 
     @Test
