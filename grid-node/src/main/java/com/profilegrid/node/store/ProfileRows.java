@@ -23,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Maps a {@link Profile} to a row of the {@code profiles} table and back, exactly: reading a written row
@@ -90,22 +89,20 @@ final class ProfileRows {
 
     /** Counters by name as a JSON object, in key order. */
     String writeCounts(Map<String, Long> counts) {
-        return generate(out -> {
-            out.writeStartObject();
-            for (Map.Entry<String, Long> count : sortedEntries(counts)) {
-                out.writeNumberField(count.getKey(), count.getValue());
-            }
-            out.writeEndObject();
-        });
+        return writeNumbers(counts);
     }
 
-    /** Log positions by shard as a JSON object, in shard order. */
+    /** Log positions by shard as a JSON object, in shard order (numeric, as the object mapper sorted them). */
     String writePositions(Map<Long, Long> positions) {
+        return writeNumbers(positions);
+    }
+
+    /** Numbers by key as a JSON object, in key order, each key's text as its field name. */
+    private <K extends Comparable<K>> String writeNumbers(Map<K, Long> numbers) {
         return generate(out -> {
             out.writeStartObject();
-            for (Map.Entry<Long, Long> position : new TreeMap<>(positions).entrySet()) {
-                out.writeFieldName(Long.toString(position.getKey()));
-                out.writeNumber(position.getValue());
+            for (Map.Entry<K, Long> number : sortedEntries(numbers)) {
+                out.writeNumberField(number.getKey().toString(), number.getValue());
             }
             out.writeEndObject();
         });
@@ -154,8 +151,8 @@ final class ProfileRows {
     }
 
     @SuppressWarnings("unchecked")
-    private static <V> Map.Entry<String, V>[] sortedEntries(Map<String, V> map) {
-        Map.Entry<String, V>[] entries = map.entrySet().toArray(Map.Entry[]::new);
+    private static <K extends Comparable<K>, V> Map.Entry<K, V>[] sortedEntries(Map<K, V> map) {
+        Map.Entry<K, V>[] entries = map.entrySet().toArray(Map.Entry[]::new);
         java.util.Arrays.sort(entries, Map.Entry.comparingByKey());
         return entries;
     }
