@@ -98,7 +98,7 @@ public record Profile(
                 newRecentEvents, labels);
     }
 
-    /** Number of visits (sessions). */
+    /** Number of visits (sessions) the profile keeps: those within the node's visit retention before its last event. */
     public int visitCount() {
         return visits.size();
     }

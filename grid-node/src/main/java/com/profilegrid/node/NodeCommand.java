@@ -29,6 +29,11 @@ final class NodeCommand implements Callable<Integer> {
             description = "Most recent events each profile keeps (default: ${DEFAULT-VALUE}; the same on every node).")
     int recentEvents;
 
+    @Option(names = "--visit-retention-days", defaultValue = "${env:PROFILEGRID_VISIT_RETENTION_DAYS:-90}",
+            description = "How many days before a visitor's last event its profile keeps visits (default: "
+                    + "${DEFAULT-VALUE}; the same on every node; a rebuild applies a change to existing profiles).")
+    int visitRetentionDays;
+
     /** The node's settings: the shared flags, and how this node's profile jobs fold events. */
     NodeSettings settings() {
         if (visitGapMinutes < 1) {
@@ -37,7 +42,11 @@ final class NodeCommand implements Callable<Integer> {
         if (recentEvents < 0) {
             throw new IllegalArgumentException("--recent-events must not be negative, not " + recentEvents);
         }
-        return options.settings(demo).withFold(new FoldSettings(Duration.ofMinutes(visitGapMinutes), recentEvents));
+        if (visitRetentionDays < 1) {
+            throw new IllegalArgumentException("--visit-retention-days must be at least 1, not " + visitRetentionDays);
+        }
+        return options.settings(demo).withFold(new FoldSettings(Duration.ofMinutes(visitGapMinutes), recentEvents)
+                .withVisitRetention(Duration.ofDays(visitRetentionDays)));
     }
 
     @Override

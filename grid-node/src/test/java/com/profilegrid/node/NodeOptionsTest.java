@@ -16,8 +16,9 @@ class NodeOptionsTest {
     @Test
     void when_fold_flags_are_given_then_the_node_folds_with_them_and_defaults_otherwise() {
         NodeCommand node = new NodeCommand();
-        new CommandLine(node).parseArgs("--visit-gap-minutes", "45", "--recent-events", "5");
-        assertThat(node.settings().fold()).isEqualTo(new FoldSettings(Duration.ofMinutes(45), 5));
+        new CommandLine(node).parseArgs("--visit-gap-minutes", "45", "--recent-events", "5", "--visit-retention-days", "7");
+        assertThat(node.settings().fold()).isEqualTo(new FoldSettings(Duration.ofMinutes(45), 5)
+                .withVisitRetention(Duration.ofDays(7)));
 
         NodeCommand plain = new NodeCommand();
         new CommandLine(plain).parseArgs();
@@ -30,5 +31,13 @@ class NodeOptionsTest {
         int exit = Main.commandLine().setErr(new PrintWriter(err)).execute("node", "--visit-gap-minutes", "0");
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("--visit-gap-minutes must be at least 1");
+    }
+
+    @Test
+    void when_the_visit_retention_is_zero_then_the_node_does_not_start_and_says_why() {
+        StringWriter err = new StringWriter();
+        int exit = Main.commandLine().setErr(new PrintWriter(err)).execute("node", "--visit-retention-days", "0");
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--visit-retention-days must be at least 1");
     }
 }

@@ -50,9 +50,13 @@ import static org.awaitility.Awaitility.await;
 class LiveEqualsRebuildTest {
 
     private static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
-    /** Profiles list at most 1 raw id, so that every profile of more seals them (docs/profile-state.md, "Hot profiles"). */
+    /**
+     * Profiles list at most 1 raw id, so that every profile of more seals them (docs/profile-state.md, "Hot profiles"),
+     * and keep 3 hours of visits of the 10 the events span, so that late events and merges meet visits cut at the
+     * window's start.
+     */
     private static final FoldSettings SETTINGS = new FoldSettings(FoldSettings.DEFAULTS.inactivityGap(),
-            FoldSettings.DEFAULTS.recentEvents(), 1);
+            FoldSettings.DEFAULTS.recentEvents(), 1).withVisitRetention(Duration.ofHours(3));
     private static final ProfileFold FOLD = new ProfileFold(SETTINGS);
     private static Database.Settings db;
     private static NodeCluster cluster;

@@ -29,7 +29,8 @@ import java.util.Set;
  *
  * <p>The result depends only on the set of events folded, never on their order: properties are
  * last-writer-wins by (event time, message id); counters add; first and last seen are min and max; visits
- * are the groups of event times no further apart than the inactivity gap; recent events are the newest N by
+ * are the groups of event times no further apart than the inactivity gap, within the retention window before the
+ * last event (see {@link #mergeVisits}); recent events are the newest N by
  * (event time, message id). {@link #merge} joins two profiles folded from disjoint sets of events into the
  * profile of their union, which is what an identity merge needs.
  *
@@ -83,7 +84,8 @@ public class ProfileFold implements Serializable {
         return updated
                 .withEventCounted(counterName(event), 1)
                 .withSeenAt(event.timestamp())
-                .withVisits(mergeVisits(updated.visits(), List.of(new Visit(event.timestamp(), event.timestamp()))))
+                .withVisits(mergeVisits(updated.visits(), List.of(new Visit(event.timestamp(), event.timestamp())),
+                        updated.withSeenAt(event.timestamp()).lastSeen()))
                 .withRecentEvents(newest(updated.recentEvents(), List.of(
                         new RecentEvent(event.messageId(), event.type(), event.eventName(), event.timestamp()))));
     }
@@ -109,7 +111,7 @@ public class ProfileFold implements Serializable {
             merged = merged.withLabel(label);
         }
         return merged
-                .withVisits(mergeVisits(merged.visits(), absorbed.visits()))
+                .withVisits(mergeVisits(merged.visits(), absorbed.visits(), merged.lastSeen()))
                 .withRecentEvents(newest(merged.recentEvents(), absorbed.recentEvents()));
     }
 
@@ -152,24 +154,59 @@ public class ProfileFold implements Serializable {
         return new HashSet<>(all.stream().sorted().limit(MAX_IDS_PER_KIND).toList());
     }
 
-    /** Visits of the union: spans no further apart than the inactivity gap join into one. */
-    List<Visit> mergeVisits(List<Visit> first, List<Visit> second) {
-        List<Visit> all = new ArrayList<>(first.size() + second.size());
-        all.addAll(first);
-        all.addAll(second);
-        all.sort(Comparator.comparing(Visit::start));
+    /**
+     * The visits of the union of two lists, kept within the retention window of a profile whose last event is
+     * {@code lastSeen} (the later of the two profiles' last events, so never before either list's own window).
+     *
+     * <p>A visitor of years would keep every visit, so the list keeps only what lies within the retention before the
+     * last event, and it must do so without depending on the order events arrive in: a late event can bridge two
+     * visits, and if one of them had been dropped, the joined visit would start elsewhere than in a profile that saw
+     * the events in order. So a visit stands for what it covers: each event covers the span from its time to one
+     * inactivity gap after it, a visit is a run of overlapping spans ({@code [start, end + gap]}), and the list keeps
+     * the part of that cover from the window's start ({@code lastSeen - retention}) on. Cutting a union at a point is
+     * the union of the cut parts, and the window's start only moves forward, so cutting after every step gives what
+     * cutting once after all of them gives, in any order and any split joined by {@link #merge}.
+     *
+     * <p>A visit whose cover was cut is shown as starting at the window's start ({@code end} still its last event),
+     * or, when its last event lies before the window's start but its cover reaches into the window, as starting and
+     * ending at its last event. Reading the list back, a visit covers from {@code max(start, window start)}, which
+     * is the cut cover in every case.
+     */
+    List<Visit> mergeVisits(List<Visit> first, List<Visit> second, Instant lastSeen) {
+        if (lastSeen == null) {
+            return List.of();
+        }
         Duration gap = settings.inactivityGap();
-        List<Visit> merged = new ArrayList<>(all.size());
-        for (Visit visit : all) {
-            Visit last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
-            if (last != null && !visit.start().isAfter(last.end().plus(gap))) {
-                Instant end = visit.end().isAfter(last.end()) ? visit.end() : last.end();
-                merged.set(merged.size() - 1, new Visit(last.start(), end));
+        Instant windowStart = lastSeen.minus(settings.visitRetention());
+        List<Visit> covers = new ArrayList<>(first.size() + second.size());
+        addCovers(first, windowStart, gap, covers);
+        addCovers(second, windowStart, gap, covers);
+        covers.sort(Comparator.comparing(Visit::start));
+        List<Visit> joined = new ArrayList<>(covers.size());
+        for (Visit cover : covers) {
+            Visit last = joined.isEmpty() ? null : joined.get(joined.size() - 1);
+            if (last != null && !cover.start().isAfter(last.end())) {
+                joined.set(joined.size() - 1, new Visit(last.start(), cover.end().isAfter(last.end()) ? cover.end() : last.end()));
             } else {
-                merged.add(visit);
+                joined.add(cover);
             }
         }
-        return merged;
+        List<Visit> visits = new ArrayList<>(joined.size());
+        for (Visit cover : joined) {
+            Instant lastEvent = cover.end().minus(gap);
+            visits.add(new Visit(cover.start().isAfter(lastEvent) ? lastEvent : cover.start(), lastEvent));
+        }
+        return visits;
+    }
+
+    /** The covers ({@code [start, end + gap]}) of {@code visits} from {@code windowStart} on. */
+    private static void addCovers(List<Visit> visits, Instant windowStart, Duration gap, List<Visit> covers) {
+        for (Visit visit : visits) {
+            Instant end = visit.end().plus(gap);
+            if (!end.isBefore(windowStart)) {
+                covers.add(new Visit(visit.start().isBefore(windowStart) ? windowStart : visit.start(), end));
+            }
+        }
     }
 
     /** The newest N events of both lists, each message once. */

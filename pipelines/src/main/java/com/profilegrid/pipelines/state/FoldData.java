@@ -24,6 +24,7 @@ final class FoldData {
             out.writeLong(fold.settings().inactivityGap().toMillis());
             out.writeInt(fold.settings().recentEvents());
             out.writeInt(fold.settings().maxListedRawIds());
+            out.writeLong(fold.settings().visitRetention().toMillis());
         } else {
             out.writeObject(fold);
         }
@@ -31,7 +32,8 @@ final class FoldData {
 
     static ProfileFold read(ObjectDataInput in) throws IOException {
         if (in.readBoolean()) {
-            return new ProfileFold(new FoldSettings(Duration.ofMillis(in.readLong()), in.readInt(), in.readInt()));
+            return new ProfileFold(new FoldSettings(Duration.ofMillis(in.readLong()), in.readInt(), in.readInt(),
+                    Duration.ofMillis(in.readLong())));
         }
         return in.readObject();
     }

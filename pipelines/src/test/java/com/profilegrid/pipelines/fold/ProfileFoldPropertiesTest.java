@@ -4,6 +4,7 @@ import com.profilegrid.model.EventType;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.TrackingEvent;
+import com.profilegrid.model.Visit;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -26,6 +27,12 @@ class ProfileFoldPropertiesTest {
     private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
     private static final ProfileKey KEY = new ProfileKey("acme", "user:u1");
     private final ProfileFold fold = new ProfileFold(new FoldSettings(Duration.ofMinutes(30), 5));
+    /** Keeps visits for 6 hours of the day the events span, so a late event often meets a visit cut or dropped. */
+    private final ProfileFold clipping = new ProfileFold(new FoldSettings(Duration.ofMinutes(30), 5)
+            .withVisitRetention(Duration.ofHours(6)));
+    /** Keeps every visit of the events. */
+    private final ProfileFold keepingAll = new ProfileFold(new FoldSettings(Duration.ofMinutes(30), 5)
+            .withVisitRetention(Duration.ofDays(3650)));
 
     @Property(tries = 300)
     void any_order_of_the_same_events_folds_to_the_same_profile(@ForAll("events") List<TrackingEvent> events,
@@ -52,6 +59,49 @@ class ProfileFoldPropertiesTest {
         assertThat(fold.merge(foldAll(right), foldAll(left))).isEqualTo(merged);
     }
 
+    @Property(tries = 300)
+    void with_a_short_visit_retention_any_order_and_any_split_still_fold_to_the_same_profile(
+            @ForAll("events") List<TrackingEvent> events, @ForAll long seed) {
+        Random random = new Random(seed);
+        List<TrackingEvent> shuffled = new ArrayList<>(events);
+        Collections.shuffle(shuffled, random);
+        List<TrackingEvent> left = new ArrayList<>();
+        List<TrackingEvent> right = new ArrayList<>();
+        for (TrackingEvent event : shuffled) {
+            (random.nextBoolean() ? left : right).add(event);
+        }
+
+        Profile inOrder = foldAll(clipping, events);
+
+        assertThat(foldAll(clipping, shuffled)).isEqualTo(inOrder);
+        assertThat(clipping.merge(foldAll(clipping, left), foldAll(clipping, right))).isEqualTo(inOrder);
+    }
+
+    @Property(tries = 300)
+    void with_a_visit_retention_the_visits_are_those_of_all_events_seen_from_the_window_start(
+            @ForAll("events") List<TrackingEvent> events) {
+        Profile clipped = foldAll(clipping, events);
+        Profile whole = foldAll(keepingAll, events);
+        if (events.isEmpty()) {
+            assertThat(clipped.visits()).isEmpty();
+            return;
+        }
+        Instant windowStart = whole.lastSeen().minus(Duration.ofHours(6));
+
+        List<Visit> expected = new ArrayList<>();
+        for (Visit visit : whole.visits()) {
+            if (!visit.start().isBefore(windowStart)) {
+                expected.add(visit);
+            } else if (!visit.end().isBefore(windowStart)) {
+                expected.add(new Visit(windowStart, visit.end()));
+            } else if (!visit.end().plus(Duration.ofMinutes(30)).isBefore(windowStart)) {
+                expected.add(new Visit(visit.end(), visit.end()));
+            }
+        }
+        assertThat(clipped.visits()).isEqualTo(expected);
+        assertThat(clipped.withVisits(whole.visits())).isEqualTo(whole);
+    }
+
     @Provide
     Arbitrary<List<TrackingEvent>> events() {
         Arbitrary<EventType> types = Arbitraries.of(EventType.TRACK, EventType.TRACK, EventType.IDENTIFY, EventType.PAGE,
@@ -76,9 +126,13 @@ class ProfileFoldPropertiesTest {
     }
 
     private Profile foldAll(List<TrackingEvent> events) {
+        return foldAll(fold, events);
+    }
+
+    private static Profile foldAll(ProfileFold with, List<TrackingEvent> events) {
         Profile profile = Profile.empty(KEY);
         for (TrackingEvent event : events) {
-            profile = fold.apply(profile, event);
+            profile = with.apply(profile, event);
         }
         return profile;
     }

@@ -49,6 +49,50 @@ class ProfileFoldTest {
     }
 
     @Test
+    void when_visits_lie_before_the_retention_window_then_the_profile_drops_them_and_cuts_the_one_across_its_start() {
+        ProfileFold keepingADay = new ProfileFold(new FoldSettings(INACTIVITY_GAP, 3).withVisitRetention(Duration.ofDays(1)));
+        Instant windowStart = T0.plus(Duration.ofDays(3)).minus(Duration.ofDays(1));
+
+        Profile profile = Profile.empty(KEY);
+        for (TrackingEvent event : List.of(
+                event("old", EventType.TRACK, "a", T0, "{}"),
+                event("across-1", EventType.TRACK, "a", windowStart.minus(Duration.ofMinutes(20)), "{}"),
+                event("across-2", EventType.TRACK, "a", windowStart.plus(Duration.ofMinutes(5)), "{}"),
+                event("reaching-in", EventType.TRACK, "a", windowStart.plus(Duration.ofHours(3)), "{}"),
+                event("last", EventType.TRACK, "a", T0.plus(Duration.ofDays(3)), "{}"))) {
+            profile = keepingADay.apply(profile, event);
+        }
+
+        assertThat(profile.visits()).containsExactly(
+                new Visit(windowStart, windowStart.plus(Duration.ofMinutes(5))),
+                new Visit(windowStart.plus(Duration.ofHours(3)), windowStart.plus(Duration.ofHours(3))),
+                new Visit(T0.plus(Duration.ofDays(3)), T0.plus(Duration.ofDays(3))));
+        assertThat(profile.firstSeen()).isEqualTo(T0);
+        assertThat(profile.eventCounts()).containsEntry("a", 5L);
+    }
+
+    @Test
+    void when_a_visit_ended_just_before_the_window_then_it_shows_as_its_last_event_and_a_late_event_joins_it() {
+        ProfileFold keepingADay = new ProfileFold(new FoldSettings(INACTIVITY_GAP, 3).withVisitRetention(Duration.ofDays(1)));
+        Instant last = T0.plus(Duration.ofDays(1));
+        Instant windowStart = T0;
+        Instant justBefore = windowStart.minus(Duration.ofMinutes(10));
+
+        Profile profile = Profile.empty(KEY);
+        for (TrackingEvent event : List.of(
+                event("start", EventType.TRACK, "a", justBefore.minus(Duration.ofMinutes(20)), "{}"),
+                event("end", EventType.TRACK, "a", justBefore, "{}"),
+                event("last", EventType.TRACK, "a", last, "{}"))) {
+            profile = keepingADay.apply(profile, event);
+        }
+        assertThat(profile.visits()).containsExactly(new Visit(justBefore, justBefore), new Visit(last, last));
+
+        Profile late = keepingADay.apply(profile, event("late", EventType.TRACK, "a", windowStart.plus(Duration.ofMinutes(15)), "{}"));
+        assertThat(late.visits()).containsExactly(
+                new Visit(windowStart, windowStart.plus(Duration.ofMinutes(15))), new Visit(last, last));
+    }
+
+    @Test
     void when_identify_carries_traits_then_they_become_properties_last_writer_wins() {
         Profile profile = foldAll(
                 event("m2", EventType.IDENTIFY, null, T0.plusSeconds(10), "{\"plan\":\"pro\",\"email\":\"a@example.com\"}"),
