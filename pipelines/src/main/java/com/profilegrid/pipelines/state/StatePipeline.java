@@ -63,6 +63,13 @@ public final class StatePipeline {
     /** The name of the source stage (and vertex): its emitted count is how many log events the job has read. */
     public static final String SOURCE_STAGE = "tracking events";
     /**
+     * The stage that sends an event with identity links on to its project's graph only when one of them is new to it
+     * ({@link ForwardedLinks}); what it emits is what the project's graph receives.
+     */
+    public static final String NEW_LINKS_STAGE = "links new to this run";
+    /** The stage of the identity graph per project. */
+    public static final String IDENTITY_STAGE = "identity graph per project";
+    /**
      * Items per batch of a map step: each batch is one operation per partition it touches (so a larger batch costs fewer
      * operations per item), and the batches of a processor run one after the other.
      */
@@ -144,14 +151,17 @@ public final class StatePipeline {
 
         StreamStage<Decided> identity = events
                 .filter(record -> !Ids.links(record.event()).isEmpty())
+                .groupingKey(StatePipeline::rawKey)
+                .filterUsingService(ServiceFactories.nonSharedService(context -> ForwardedLinks.startingNow()),
+                        ForwardedLinks::goesOn)
+                .setName(NEW_LINKS_STAGE)
                 .groupingKey(record -> record.event().project())
                 .mapUsingServiceAsyncBatched(service(context -> new IdentitySteps(context.hazelcastInstance())),
                         MAX_BATCH, (steps, items) -> steps.stepAll(items))
-                .setName("identity graph per project");
+                .setName(IDENTITY_STAGE);
 
         StreamStage<RawIdStepped> raw = events
-                .map(record -> (ToRawId) new ToRawId.Event(GridMaps.projectKey(record.event().project(),
-                        Ids.primary(record.event())), record))
+                .map(record -> (ToRawId) new ToRawId.Event(rawKey(record), record))
                 .merge(identity.flatMap(decided -> Traversers.<ToRawId>traverseIterable(decided.decisions())))
                 .groupingKey(ToRawId::rawKey)
                 .mapUsingServiceAsyncBatched(service(context -> new RawIdSteps(context.hazelcastInstance(),
@@ -178,6 +188,11 @@ public final class StatePipeline {
                 .writeTo(OrderedMapSink.keepingFirst(DeadLetter.MAP, DeadLetter::key,
                         letter -> letter.withFirstSeen(Instant.now())));
         return pipeline;
+    }
+
+    /** The raw id an event belongs to before any identity decision: the key of its steps on the raw-ids map. */
+    private static String rawKey(LogRecord record) {
+        return GridMaps.projectKey(record.event().project(), Ids.primary(record.event()));
     }
 
     private static <S extends Batches<?, ?>> ServiceFactory<?, S> service(com.hazelcast.function.FunctionEx<
