@@ -84,9 +84,11 @@ public final class ProjectStore {
              ResultSet rows = select.executeQuery()) {
             List<Project> projects = new ArrayList<>();
             while (rows.next()) {
-                long revoked = rows.getLong(4);
+                long revokedMs = rows.getLong(4);
+                // wasNull speaks of the column read last: ask it before reading another
+                Instant revoked = rows.wasNull() ? null : Instant.ofEpochMilli(revokedMs);
                 projects.add(new Project(rows.getString(1), rows.getString(2), Instant.ofEpochMilli(rows.getLong(3)),
-                        rows.wasNull() ? null : Instant.ofEpochMilli(revoked)));
+                        revoked));
             }
             return projects;
         } catch (SQLException e) {
