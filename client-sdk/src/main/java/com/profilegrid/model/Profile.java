@@ -24,6 +24,8 @@ import java.util.Set;
  * @param visits       visits (sessions), oldest first
  * @param recentEvents the most recent events, newest first
  * @param labels       labels (segments) the profile is a member of
+ * @param dailyCounts  how many events of each name the profile has seen per day (UTC), keyed
+ *                     {@code <epoch day>:<event name>}, for the days of the visit retention before its last event
  */
 public record Profile(
         String project,
@@ -35,7 +37,8 @@ public record Profile(
         Instant lastSeen,
         List<Visit> visits,
         List<RecentEvent> recentEvents,
-        Set<String> labels) {
+        Set<String> labels,
+        Map<String, Long> dailyCounts) {
 
     public Profile {
         ProfileKey.requireId("project", project, ProfileKey.MAX_PROJECT_LENGTH);
@@ -48,12 +51,13 @@ public record Profile(
         visits = List.copyOf(visits);
         recentEvents = List.copyOf(recentEvents);
         labels = Set.copyOf(labels);
+        dailyCounts = Map.copyOf(dailyCounts);
     }
 
     /** A profile that has seen nothing yet. */
     public static Profile empty(ProfileKey key) {
         return new Profile(key.project(), key.profileId(), Identities.NONE, Map.of(), Map.of(), null, null, List.of(), List.of(),
-                Set.of());
+                Set.of(), Map.of());
     }
 
     public ProfileKey key() {
@@ -61,7 +65,7 @@ public record Profile(
     }
 
     public Profile withIdentities(Identities newIdentities) {
-        return new Profile(project, profileId, newIdentities, properties, eventCounts, firstSeen, lastSeen, visits, recentEvents, labels);
+        return new Profile(project, profileId, newIdentities, properties, eventCounts, firstSeen, lastSeen, visits, recentEvents, labels, dailyCounts);
     }
 
     /** Sets a property unless the current value was written later (last-writer-wins). */
@@ -71,31 +75,31 @@ public record Profile(
         }
         Map<String, PropertyValue> copy = new HashMap<>(properties);
         copy.put(name, value);
-        return new Profile(project, profileId, identities, copy, eventCounts, firstSeen, lastSeen, visits, recentEvents, labels);
+        return new Profile(project, profileId, identities, copy, eventCounts, firstSeen, lastSeen, visits, recentEvents, labels, dailyCounts);
     }
 
     /** Adds {@code delta} to the counter of {@code eventName}. */
     public Profile withEventCounted(String eventName, long delta) {
         Map<String, Long> copy = new HashMap<>(eventCounts);
         copy.merge(eventName, delta, Long::sum);
-        return new Profile(project, profileId, identities, properties, copy, firstSeen, lastSeen, visits, recentEvents, labels);
+        return new Profile(project, profileId, identities, properties, copy, firstSeen, lastSeen, visits, recentEvents, labels, dailyCounts);
     }
 
     /** Widens first/last seen to include {@code eventTime} (min/max, so order of arrival does not matter). */
     public Profile withSeenAt(Instant eventTime) {
         Instant first = firstSeen == null || eventTime.isBefore(firstSeen) ? eventTime : firstSeen;
         Instant last = lastSeen == null || eventTime.isAfter(lastSeen) ? eventTime : lastSeen;
-        return new Profile(project, profileId, identities, properties, eventCounts, first, last, visits, recentEvents, labels);
+        return new Profile(project, profileId, identities, properties, eventCounts, first, last, visits, recentEvents, labels, dailyCounts);
     }
 
     public Profile withVisits(List<Visit> newVisits) {
         return new Profile(project, profileId, identities, properties, eventCounts, firstSeen, lastSeen, newVisits,
-                recentEvents, labels);
+                recentEvents, labels, dailyCounts);
     }
 
     public Profile withRecentEvents(List<RecentEvent> newRecentEvents) {
         return new Profile(project, profileId, identities, properties, eventCounts, firstSeen, lastSeen, visits,
-                newRecentEvents, labels);
+                newRecentEvents, labels, dailyCounts);
     }
 
     /** Number of visits (sessions) the profile keeps: those within the node's visit retention before its last event. */
@@ -106,18 +110,24 @@ public record Profile(
     /** The same profile under another id (a merge result takes the id of the profile it is kept as). */
     public Profile withProfileId(String newProfileId) {
         return new Profile(project, newProfileId, identities, properties, eventCounts, firstSeen, lastSeen, visits,
-                recentEvents, labels);
+                recentEvents, labels, dailyCounts);
+    }
+
+    /** These daily counts in place of the profile's. */
+    public Profile withDailyCounts(Map<String, Long> newDailyCounts) {
+        return new Profile(project, profileId, identities, properties, eventCounts, firstSeen, lastSeen, visits,
+                recentEvents, labels, newDailyCounts);
     }
 
     public Profile withLabel(String label) {
         Set<String> copy = new HashSet<>(labels);
         copy.add(label);
-        return new Profile(project, profileId, identities, properties, eventCounts, firstSeen, lastSeen, visits, recentEvents, copy);
+        return new Profile(project, profileId, identities, properties, eventCounts, firstSeen, lastSeen, visits, recentEvents, copy, dailyCounts);
     }
 
     public Profile withoutLabel(String label) {
         Set<String> copy = new HashSet<>(labels);
         copy.remove(label);
-        return new Profile(project, profileId, identities, properties, eventCounts, firstSeen, lastSeen, visits, recentEvents, copy);
+        return new Profile(project, profileId, identities, properties, eventCounts, firstSeen, lastSeen, visits, recentEvents, copy, dailyCounts);
     }
 }

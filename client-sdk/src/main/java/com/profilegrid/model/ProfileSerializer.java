@@ -1,5 +1,6 @@
 package com.profilegrid.model;
 
+import com.hazelcast.nio.serialization.FieldKind;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
@@ -57,7 +58,22 @@ public final class ProfileSerializer implements CompactSerializer<Profile> {
                 Times.ofEpochMillis(in.readNullableInt64("lastSeen")),
                 visits(in),
                 recentEvents(in),
-                Set.of(in.readArrayOfString("labels")));
+                Set.of(in.readArrayOfString("labels")),
+                dailyCounts(in));
+    }
+
+    /** Written since labels count events by day; a record written before has none. */
+    private static Map<String, Long> dailyCounts(CompactReader in) {
+        if (in.getFieldKind("dailyKeys") == FieldKind.NOT_AVAILABLE) {
+            return Map.of();
+        }
+        String[] keys = in.readArrayOfString("dailyKeys");
+        long[] counts = in.readArrayOfInt64("dailyCounts");
+        Map<String, Long> daily = new HashMap<>(keys.length * 2);
+        for (int i = 0; i < keys.length; i++) {
+            daily.put(keys[i], counts[i]);
+        }
+        return daily;
     }
 
     private static List<Visit> visits(CompactReader in) {
@@ -147,6 +163,16 @@ public final class ProfileSerializer implements CompactSerializer<Profile> {
         out.writeArrayOfString("recentNames", names);
         out.writeArrayOfInt64("recentTimes", times);
         out.writeArrayOfString("labels", toArray(profile.labels()));
+        String[] dailyKeys = new String[profile.dailyCounts().size()];
+        long[] dailyCounts = new long[dailyKeys.length];
+        int d = 0;
+        for (Map.Entry<String, Long> e : profile.dailyCounts().entrySet()) {
+            dailyKeys[d] = e.getKey();
+            dailyCounts[d] = e.getValue();
+            d++;
+        }
+        out.writeArrayOfString("dailyKeys", dailyKeys);
+        out.writeArrayOfInt64("dailyCounts", dailyCounts);
     }
 
     private static String[] toArray(Set<String> set) {

@@ -37,6 +37,29 @@ final class AdminConnection {
         return send(request(pathAndQuery).POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
+    /** What a node answered: its status and its JSON body. */
+    record Answer(int status, JsonNode body) {
+        boolean ok() {
+            return status < 400;
+        }
+
+        /** The refusal's message, or the whole body when it has none. */
+        String message() {
+            return body.has("message") ? body.get("message").asText() : body.toString();
+        }
+    }
+
+    /** Sends {@code method} with a JSON {@code body} ({@code null}: none) and answers status and body. */
+    Answer exchange(String method, String pathAndQuery, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = request(pathAndQuery);
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        HttpResponse<String> response = answer(request.method(method, body == null
+                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build());
+        return new Answer(response.statusCode(), ProjectCommand.JSON.readTree(response.body()));
+    }
+
     private HttpRequest.Builder request(String pathAndQuery) {
         String token = AdminToken.existing(adminToken, dataDir).orElseThrow(() -> new IllegalArgumentException(
                 "no admin token: pass --admin-token or the node's --data-dir"));
@@ -45,6 +68,10 @@ final class AdminConnection {
     }
 
     private JsonNode send(HttpRequest request) throws IOException, InterruptedException {
+        return ProjectCommand.JSON.readTree(answer(request).body());
+    }
+
+    private HttpResponse<String> answer(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -54,6 +81,6 @@ final class AdminConnection {
         if (response.statusCode() == 401) {
             throw new IllegalArgumentException("the node at " + url + " refused the admin token");
         }
-        return ProjectCommand.JSON.readTree(response.body());
+        return response;
     }
 }

@@ -9,6 +9,9 @@ import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.demo.DemoData;
 import com.profilegrid.node.http.AdminRoutes;
+import com.profilegrid.node.http.LabelRoutes;
+import com.profilegrid.pipelines.rules.LabelDefinition;
+import com.profilegrid.pipelines.rules.RuleParser;
 import com.profilegrid.client.internal.ProfileLookup;
 import com.profilegrid.node.http.NodeHttp;
 import com.profilegrid.node.http.ProfileRoutes;
@@ -159,9 +162,11 @@ public final class GridNode implements AutoCloseable {
             ProfileRebuild rebuild = parts.open(new ProfileRebuild(member, database, settings.fold()));
             AdminRoutes admin = new AdminRoutes(parts.projects, keys, rebuild, member.getMap(DeadLetter.MAP),
                     parts.adminToken);
+            LabelRoutes labels = new LabelRoutes(parts.projects, member.getMap(LabelDefinition.MAP),
+                    new RuleParser(settings.fold().visitRetention()), clock);
             ProfileRoutes profileApi = new ProfileRoutes(keys, new ProfileLookup(member));
             parts.http = parts.open(NodeHttp.start(settings.httpHost(), settings.httpPort(), parts.readiness,
-                    List.of(ingest::register, admin::register, profileApi::register)));
+                    List.of(ingest::register, admin::register, labels::register, profileApi::register)));
             if (settings.demo()) {
                 parts.open(DemoData.start(member, ingestor, parts.projects, database));
             }

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code profilegrid} command line. Only wires: each subcommand lives in its own class. */
 @Command(name = "profilegrid", mixinStandardHelpOptions = true, version = "ProfileGrid 0.1.0",
         description = "Real-time visitor profiles on a Hazelcast cluster.",
-        subcommands = {NodeCommand.class, ProjectCommand.class, RebuildCommand.class, DeadLettersCommand.class})
+        subcommands = {NodeCommand.class, ProjectCommand.class, RebuildCommand.class, DeadLettersCommand.class,
+                LabelCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -11,6 +11,8 @@ import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.DeadLetterStore;
 import com.profilegrid.node.store.IdentityRefusalStore;
+import com.profilegrid.node.store.LabelStore;
+import com.profilegrid.pipelines.rules.LabelDefinition;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.node.store.FromStateLoader;
 import com.profilegrid.node.store.IdIndexStore;
@@ -101,6 +103,8 @@ public final class MemberConfig {
                 .setImplementation(new DeadLetterStore(dataSource, dialect));
         config.getMapConfig(GridMaps.IDENTITY_REFUSALS).getMapStoreConfig().setEnabled(true)
                 .setImplementation(new IdentityRefusalStore(dataSource, dialect));
+        config.getMapConfig(LabelDefinition.MAP).getMapStoreConfig().setEnabled(true)
+                .setImplementation(new LabelStore(dataSource, dialect));
         return config;
     }
 

@@ -49,7 +49,8 @@ public final class SampleProfiles {
                 new RecentEvent("m-p-" + i, EventType.TRACK, "Page Viewed", T0));
         return new Profile(project, key.profileId(), ids, properties, counts, T0.minusSeconds(i),
                 T0.plusSeconds(i * 60L + 3600), i % 11 == 0 ? List.of() : visits, recent,
-                i % 5 == 0 ? Set.of("vip", "trial") : Set.of());
+                i % 5 == 0 ? Set.of("vip", "trial") : Set.of(),
+                i % 7 == 0 ? Map.of() : Map.of("20393:Page Viewed", (long) i, "20394:Signed Up", 1L));
     }
 
     public static Map<ProfileKey, Profile> profiles(String project, int count) {

@@ -114,7 +114,7 @@ class SerializationTest {
                         many, Map.of("Page Viewed", Long.MAX_VALUE, "", 0L), t, t.plusSeconds(1),
                         java.util.List.of(new com.profilegrid.model.Visit(t, t.plusSeconds(1))),
                         java.util.List.of(new com.profilegrid.model.RecentEvent("m", com.profilegrid.model.EventType.ALIAS, null, t)),
-                        Set.of("vip")));
+                        Set.of("vip"), Map.of("20393:Page Viewed", 3L, "20393:", 0L)));
     }
 
     private static ClientConfig clientConfig(String cluster) throws IOException {

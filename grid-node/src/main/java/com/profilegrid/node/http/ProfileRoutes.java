@@ -79,6 +79,14 @@ public final class ProfileRoutes {
         new TreeMap<>(profile.properties()).forEach((name, value) -> properties.set(name, parse(value.json())));
         ObjectNode counts = out.putObject("eventCounts");
         new TreeMap<>(profile.eventCounts()).forEach(counts::put);
+        // by UTC day, then event name: {"2026-11-01": {"Purchase": 2}} (kept for the visit retention)
+        ObjectNode byDay = out.putObject("eventCountsByDay");
+        new TreeMap<>(profile.dailyCounts()).forEach((key, count) -> {
+            int colon = key.indexOf(':');
+            String day = java.time.LocalDate.ofEpochDay(Long.parseLong(key.substring(0, colon))).toString();
+            ObjectNode ofDay = byDay.has(day) ? (ObjectNode) byDay.get(day) : byDay.putObject(day);
+            ofDay.put(key.substring(colon + 1), count);
+        });
         out.put("firstSeen", profile.firstSeen() == null ? null : profile.firstSeen().toString());
         out.put("lastSeen", profile.lastSeen() == null ? null : profile.lastSeen().toString());
         out.put("visitCount", profile.visitCount());

@@ -14,8 +14,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The store of a small table keyed by {@code (project, message_id)}, whose map key is {@code project␟messageId} and
- * which its map loads whole at first use: the dead letters and the identity refusals. The reads are here, and a
+ * The store of a small table keyed by {@code (project, <key column>)}, whose map key is {@code project␟key} and
+ * which its map loads whole at first use: the dead letters and the identity refusals (by message id), the label
+ * definitions (by name). The reads are here, and a
  * single store is a batch of one; each subclass writes its own rows.
  *
  * @param <V> the map's value, read from a row whose first two columns are the project and the message id
@@ -33,6 +34,7 @@ abstract class MessageTableStore<V> implements MapStore<String, V> {
     /** Where the rows are, for the subclass's writes too. */
     final DataSource dataSource;
     private final String select;
+    private final String keyColumn;
     private final Reader<V> reader;
     private final String what;
 
@@ -41,7 +43,14 @@ abstract class MessageTableStore<V> implements MapStore<String, V> {
      * @param what    what the rows are, for the error when they cannot be read
      */
     MessageTableStore(DataSource dataSource, String table, String columns, Reader<V> reader, String what) {
+        this(dataSource, table, "message_id", columns, reader, what);
+    }
+
+    /** As the other constructor, for a table keyed by {@code (project, keyColumn)}; {@code columns} start with them. */
+    MessageTableStore(DataSource dataSource, String table, String keyColumn, String columns, Reader<V> reader,
+                      String what) {
         this.dataSource = dataSource;
+        this.keyColumn = keyColumn;
         this.select = "SELECT " + columns + " FROM " + table;
         this.reader = reader;
         this.what = what;
@@ -59,7 +68,7 @@ abstract class MessageTableStore<V> implements MapStore<String, V> {
 
     @Override
     public final V load(String key) {
-        return select(" WHERE project = ? AND message_id = ?", key).get(key);
+        return select(" WHERE project = ? AND " + keyColumn + " = ?", key).get(key);
     }
 
     @Override

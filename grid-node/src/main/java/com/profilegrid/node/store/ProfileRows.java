@@ -32,8 +32,8 @@ import java.util.Set;
 final class ProfileRows {
 
     static final String COLUMNS = "project, profile_id, user_id, anonymous_ids, emails, properties, event_counts, "
-            + "labels, first_seen_ms, last_seen_ms, visits, visit_spans, recent_events";
-    static final String PLACEHOLDERS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+            + "labels, first_seen_ms, last_seen_ms, visits, visit_spans, recent_events, daily_counts";
+    static final String PLACEHOLDERS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
     private static final TypeReference<Set<String>> STRING_SET = new TypeReference<>() { };
     private static final TypeReference<Map<String, Long>> COUNTS = new TypeReference<>() { };
@@ -65,6 +65,7 @@ final class ProfileRows {
         statement.setInt(11, profile.visitCount());
         statement.setString(12, writeVisits(profile.visits()));
         statement.setString(13, writeRecentEvents(profile.recentEvents()));
+        statement.setString(14, writeCounts(profile.dailyCounts()));
     }
 
     /*
@@ -191,7 +192,8 @@ final class ProfileRows {
                 read(row.getString("recent_events"), EVENTS).stream()
                         .map(e -> new RecentEvent(e.messageId(), EventType.ofWireName(e.type()), e.name(),
                                 Instant.ofEpochMilli(e.timestamp()))).toList(),
-                read(row.getString("labels"), STRING_SET));
+                read(row.getString("labels"), STRING_SET),
+                read(row.getString("daily_counts"), COUNTS));
     }
 
     private static void setMillis(PreparedStatement statement, int index, Instant instant) throws SQLException {

@@ -83,6 +83,7 @@ class ProfilePipelineTest {
             assertThat(json.get("properties").get("plan").asText()).isEqualTo("pro");
             assertThat(json.get("eventCounts").get("Viewed").asLong()).isEqualTo(2);
             assertThat(json.get("visitCount").asInt()).isEqualTo(2);
+            assertThat(json.get("eventCountsByDay").get("2026-11-01").get("Viewed").asLong()).isEqualTo(2);
             assertThat(json.get("recentEvents").get(0).get("messageId").asText()).isEqualTo("m4");
         }
         assertThat(node.send(node.request("/v1/profiles/device-1", project.writeKey()).GET().build()).statusCode()).isEqualTo(401);

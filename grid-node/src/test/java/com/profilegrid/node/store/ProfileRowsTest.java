@@ -62,7 +62,7 @@ class ProfileRowsTest {
             positions.put(random.nextLong(1, 1_000), random.nextLong(0, Long.MAX_VALUE));
         }
         Profile profile = new Profile("prj", "user:" + seed, new Identities(null, anonymous, Set.of("a@b.c")), properties,
-                counts, null, null, visits, recent, Set.copyOf(anonymous));
+                counts, null, null, visits, recent, Set.copyOf(anonymous), counts);
 
         assertThat(rows.writeStrings(anonymous)).isEqualTo(MAPPER.writeValueAsString(new TreeSet<>(anonymous)));
         assertThat(rows.writeCounts(counts)).isEqualTo(MAPPER.writeValueAsString(new TreeMap<>(counts)));
@@ -75,6 +75,7 @@ class ProfileRowsTest {
         assertThat(statement.strings.get(6)).isEqualTo(MAPPER.writeValueAsString(stored));
         assertThat(statement.strings.get(12)).isEqualTo(MAPPER.writeValueAsString(visits.stream()
                 .map(visit -> new long[] {visit.start().toEpochMilli(), visit.end().toEpochMilli()}).toList()));
+        assertThat(statement.strings.get(14)).isEqualTo(MAPPER.writeValueAsString(new TreeMap<>(counts)));
         assertThat(statement.strings.get(13)).isEqualTo(MAPPER.writeValueAsString(recent.stream()
                 .map(e -> new ProfileRows.StoredEvent(e.messageId(), e.type().wireName(), e.name(),
                         e.timestamp().toEpochMilli())).toList()));

@@ -30,7 +30,8 @@ import java.util.Set;
  * <p>The result depends only on the set of events folded, never on their order: properties are
  * last-writer-wins by (event time, message id); counters add; first and last seen are min and max; visits
  * are the groups of event times no further apart than the inactivity gap, within the retention window before the
- * last event (see {@link #mergeVisits}); recent events are the newest N by
+ * last event (see {@link #mergeVisits}), and so are the counts per day ({@link DailyCounts}); recent events are the
+ * newest N by
  * (event time, message id). {@link #merge} joins two profiles folded from disjoint sets of events into the
  * profile of their union, which is what an identity merge needs.
  *
@@ -81,11 +82,16 @@ public class ProfileFold implements Serializable {
         if (event.type() != EventType.GROUP) {
             updated = withTraits(updated, event);
         }
+        String counter = counterName(event);
+        Instant lastSeen = updated.withSeenAt(event.timestamp()).lastSeen();
         return updated
-                .withEventCounted(counterName(event), 1)
+                .withEventCounted(counter, 1)
+                .withDailyCounts(DailyCounts.add(updated.dailyCounts(),
+                        Map.of(DailyCounts.key(DailyCounts.day(event.timestamp()), counter), 1L),
+                        lastSeen.minus(settings.visitRetention())))
                 .withSeenAt(event.timestamp())
                 .withVisits(mergeVisits(updated.visits(), List.of(new Visit(event.timestamp(), event.timestamp())),
-                        updated.withSeenAt(event.timestamp()).lastSeen()))
+                        lastSeen))
                 .withRecentEvents(newest(updated.recentEvents(), List.of(
                         new RecentEvent(event.messageId(), event.type(), event.eventName(), event.timestamp()))));
     }
@@ -109,6 +115,10 @@ public class ProfileFold implements Serializable {
         labels.addAll(absorbed.labels());
         for (String label : labels) {
             merged = merged.withLabel(label);
+        }
+        if (merged.lastSeen() != null) {
+            merged = merged.withDailyCounts(DailyCounts.add(merged.dailyCounts(), absorbed.dailyCounts(),
+                    merged.lastSeen().minus(settings.visitRetention())));
         }
         return merged
                 .withVisits(mergeVisits(merged.visits(), absorbed.visits(), merged.lastSeen()))

@@ -102,6 +102,41 @@ class ProfileFoldPropertiesTest {
         assertThat(clipped.withVisits(whole.visits())).isEqualTo(whole);
     }
 
+    @Property(tries = 200)
+    void over_days_with_a_one_day_retention_any_order_and_split_keep_the_same_daily_counts_and_visits(
+            @ForAll("eventsOverDays") List<TrackingEvent> events, @ForAll long seed) {
+        ProfileFold oneDay = new ProfileFold(new FoldSettings(Duration.ofMinutes(30), 5).withVisitRetention(Duration.ofDays(1)));
+        Random random = new Random(seed);
+        List<TrackingEvent> shuffled = new ArrayList<>(events);
+        Collections.shuffle(shuffled, random);
+        List<TrackingEvent> left = new ArrayList<>();
+        List<TrackingEvent> right = new ArrayList<>();
+        for (TrackingEvent event : shuffled) {
+            (random.nextBoolean() ? left : right).add(event);
+        }
+
+        Profile inOrder = foldAll(oneDay, events);
+
+        assertThat(foldAll(oneDay, shuffled)).isEqualTo(inOrder);
+        assertThat(oneDay.merge(foldAll(oneDay, left), foldAll(oneDay, right))).isEqualTo(inOrder);
+        if (!events.isEmpty()) {
+            long firstDay = DailyCounts.day(inOrder.lastSeen().minus(Duration.ofDays(1)));
+            long kept = events.stream().filter(event -> DailyCounts.day(event.timestamp()) >= firstDay).count();
+            assertThat(inOrder.dailyCounts().values().stream().mapToLong(Long::longValue).sum())
+                    .as("events of the days kept").isEqualTo(kept);
+        }
+    }
+
+    @Provide
+    Arbitrary<List<TrackingEvent>> eventsOverDays() {
+        return events().map(events -> events.stream().map(event -> {
+            Instant at = T0.plus(Duration.between(T0, event.timestamp()).multipliedBy(4));
+            return new TrackingEvent(event.project(), event.messageId(), event.type(), event.eventName(),
+                    event.anonymousId(), event.userId(), event.previousId(), event.groupId(), at, at, event.properties(),
+                    event.traits(), event.context(), event.raw());
+        }).toList());
+    }
+
     @Provide
     Arbitrary<List<TrackingEvent>> events() {
         Arbitrary<EventType> types = Arbitraries.of(EventType.TRACK, EventType.TRACK, EventType.IDENTIFY, EventType.PAGE,

@@ -1,0 +1,103 @@
+package com.profilegrid.pipelines.rules;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A property's test: {@code op} against {@code value} (JSON text; for {@code in}, an array). A profile keeps each
+ * property as the JSON text its event sent. Numbers compare by value ({@code 1} equals {@code 1.0}); {@code gt},
+ * {@code gte}, {@code lt}, {@code lte} compare two numbers, or two strings in Unicode order (so ISO dates compare as
+ * dates); {@code contains} finds a substring of a string or an element of an array; a property that is missing, or
+ * JSON {@code null}, equals nothing, so {@code neq} matches it and every other operator but {@code exists} does not.
+ *
+ * @param op    the operator
+ * @param value the JSON text to compare with ({@code null} for {@code exists})
+ */
+public record PropertyTest(String op, String value) implements Serializable {
+
+    /** The operators, in the order the rule grammar lists them. */
+    public static final List<String> OPERATORS = List.of("eq", "neq", "in", "contains", "startsWith", "gt", "gte", "lt",
+            "lte", "exists");
+    /** Operators that compare an order. */
+    static final Set<String> ORDERED = Set.of("gt", "gte", "lt", "lte");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Whether a property whose JSON text is {@code propertyJson} ({@code null}: missing) passes. */
+    public boolean test(String propertyJson) {
+        JsonNode property = propertyJson == null ? null : parse(propertyJson);
+        if (property == null || property.isNull()) {
+            return op.equals("neq");
+        }
+        JsonNode expected = value == null ? null : parse(value);
+        return switch (op) {
+            case "exists" -> true;
+            case "eq" -> same(property, expected);
+            case "neq" -> !same(property, expected);
+            case "in" -> {
+                for (JsonNode candidate : expected) {
+                    if (same(property, candidate)) {
+                        yield true;
+                    }
+                }
+                yield false;
+            }
+            case "contains" -> {
+                if (property.isTextual() && expected.isTextual()) {
+                    yield property.asText().contains(expected.asText());
+                }
+                if (property.isArray()) {
+                    for (JsonNode element : property) {
+                        if (same(element, expected)) {
+                            yield true;
+                        }
+                    }
+                }
+                yield false;
+            }
+            case "startsWith" -> property.isTextual() && expected.isTextual()
+                    && property.asText().startsWith(expected.asText());
+            case "gt", "gte", "lt", "lte" -> {
+                Integer order = compare(property, expected);
+                yield order != null && switch (op) {
+                    case "gt" -> order > 0;
+                    case "gte" -> order >= 0;
+                    case "lt" -> order < 0;
+                    default -> order <= 0;
+                };
+            }
+            default -> throw new IllegalStateException("unknown operator " + op);
+        };
+    }
+
+    private static boolean same(JsonNode a, JsonNode b) {
+        if (a.isNumber() && b.isNumber()) {
+            return a.decimalValue().compareTo(b.decimalValue()) == 0;
+        }
+        return a.equals(b);
+    }
+
+    /** The order of two numbers or two strings; {@code null} for anything else. */
+    private static Integer compare(JsonNode a, JsonNode b) {
+        if (a.isNumber() && b.isNumber()) {
+            return a.decimalValue().compareTo(b.decimalValue());
+        }
+        if (a.isTextual() && b.isTextual()) {
+            return a.asText().compareTo(b.asText());
+        }
+        return null;
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            return null; // a profile's property is valid JSON (the fold stored it); a rule's value was checked
+        }
+    }
+}
