@@ -119,6 +119,12 @@ public record Profile(
                 recentEvents, labels, newDailyCounts);
     }
 
+    /** These labels in place of the profile's. */
+    public Profile withLabels(Set<String> newLabels) {
+        return new Profile(project, profileId, identities, properties, eventCounts, firstSeen, lastSeen, visits,
+                recentEvents, newLabels, dailyCounts);
+    }
+
     public Profile withLabel(String label) {
         Set<String> copy = new HashSet<>(labels);
         copy.add(label);

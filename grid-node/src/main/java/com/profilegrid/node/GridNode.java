@@ -10,6 +10,7 @@ import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.demo.DemoData;
 import com.profilegrid.node.http.AdminRoutes;
 import com.profilegrid.node.http.LabelRoutes;
+import com.profilegrid.pipelines.rules.LabelBook;
 import com.profilegrid.pipelines.rules.LabelDefinition;
 import com.profilegrid.pipelines.rules.RuleParser;
 import com.profilegrid.client.internal.ProfileLookup;
@@ -141,10 +142,14 @@ public final class GridNode implements AutoCloseable {
             config.getUserContext().put(DurableProgress.USER_CONTEXT_KEY, progress);
             ActiveGenerations generations = new ActiveGenerations();
             config.getUserContext().put(ActiveGenerations.USER_CONTEXT_KEY, generations);
+            // the profile step evaluates labels on the partition thread, from this member's copy of the definitions
+            LabelBook labelBook = new LabelBook(settings.fold().visitRetention(), clock);
+            config.getUserContext().put(LabelBook.USER_CONTEXT_KEY, labelBook);
             StoreCutoff storeCutoff = new StoreCutoff();
             parts.member = Hazelcast.newHazelcastInstance(MemberConfig.withProfileStore(config, database, storeCutoff));
             HazelcastInstance member = parts.member;
             parts.open(generations.watch(member));
+            parts.open(labelBook.watch(member));
             // this process holds the member port now: any earlier run under this writer's name is gone
             parts.log.closeAbandonedShards();
             parts.open(() -> shutdownMember(member, database, storeCutoff, progress));

@@ -1,5 +1,7 @@
 package com.profilegrid.pipelines.state;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
@@ -26,7 +28,7 @@ import java.util.Map;
  * @param <V> the map's value
  */
 public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Results>, DataSerializable,
-        HandsOverLocally<K, KeySteps.Results> {
+        HandsOverLocally<K, KeySteps.Results>, HazelcastInstanceAware {
 
     /** A step result that can end its key's run, or be trimmed when a later step of the key follows. */
     public interface Halt {
@@ -59,6 +61,16 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
     public KeySteps(Map<K, List<EntryProcessor<K, V, ?>>> steps, Map<K, V> found) {
         this.steps = steps;
         this.found = found;
+    }
+
+    /** The member the operation runs on (Hazelcast hands it over before running): passed on to the steps that ask. */
+    @Override
+    public void setHazelcastInstance(HazelcastInstance member) {
+        steps.values().forEach(own -> own.forEach(step -> {
+            if (step instanceof HazelcastInstanceAware aware) {
+                aware.setHazelcastInstance(member);
+            }
+        }));
     }
 
     @Override

@@ -65,6 +65,11 @@ public record ProfileState(Profile profile, Map<String, Long> absorbed, int memb
         this(profile, absorbed, 0);
     }
 
+    /** This state with {@code newProfile} (the same events; its labels evaluated, say). */
+    public ProfileState withProfile(Profile newProfile) {
+        return newProfile == profile ? this : new ProfileState(newProfile, absorbed, memberChunks);
+    }
+
     public static ProfileState empty(ProfileKey key) {
         return new ProfileState(Profile.empty(key), Map.of());
     }

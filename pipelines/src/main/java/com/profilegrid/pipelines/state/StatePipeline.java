@@ -23,6 +23,7 @@ import com.profilegrid.pipelines.profile.DeadLetter;
 import com.profilegrid.pipelines.profile.LogRecord;
 import com.profilegrid.pipelines.profile.OrderedMapSink;
 import com.profilegrid.pipelines.profile.OwnGenerations;
+import com.profilegrid.pipelines.rules.LabelBook;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -446,6 +447,8 @@ public final class StatePipeline {
         private final IMap<String, RawIdEntry> rawIds;
         private final IMap<ProfileKey, ProfileState> states;
         private final ProfileFold fold;
+        /** The member's labels, which a remade profile is evaluated against ({@code null}: none). */
+        private final LabelBook labels;
 
         ProfileSteps(HazelcastInstance member, IMap<String, RawIdEntry> rawIds, IMap<ProfileKey, ProfileState> states,
                      ProfileFold fold) {
@@ -453,6 +456,7 @@ public final class StatePipeline {
             this.rawIds = rawIds;
             this.states = states;
             this.fold = fold;
+            this.labels = LabelBook.of(member);
         }
 
         @Override
@@ -735,7 +739,12 @@ public final class StatePipeline {
                         own.put(GridMaps.idOf(rawKey), entry);
                     }
                 });
-                return own.isEmpty() ? null : ProfileState.recomputed(key, own, fold, chunks);
+                if (own.isEmpty()) {
+                    return null;
+                }
+                ProfileState recomputed = ProfileState.recomputed(key, own, fold, chunks);
+                // the labels are part of the profile: evaluated here as in a step
+                return labels == null ? recomputed : recomputed.withProfile(labels.evaluate(recomputed.profile()));
             });
         }
 

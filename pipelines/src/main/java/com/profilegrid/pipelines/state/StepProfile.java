@@ -1,5 +1,7 @@
 package com.profilegrid.pipelines.state;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
@@ -8,6 +10,7 @@ import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.pipelines.fold.ProfileFold;
+import com.profilegrid.pipelines.rules.LabelBook;
 
 import java.io.IOException;
 import java.util.Map;
@@ -18,7 +21,8 @@ import java.util.Map;
  * ({@link ProfileState#add}). Once, in version order: a repeat changes nothing; on a gap the entry is left as it was and
  * the caller makes the profile again from its raw ids. The backup runs the same deterministic step.
  */
-public final class StepProfile implements EntryProcessor<ProfileKey, ProfileState, StepProfile.Stepped>, DataSerializable {
+public final class StepProfile implements EntryProcessor<ProfileKey, ProfileState, StepProfile.Stepped>, DataSerializable,
+        HazelcastInstanceAware {
 
     /**
      * The step taken ({@link ProfileState.Step}'s name), the profile after it ({@code null} when there is none), and
@@ -71,6 +75,8 @@ public final class StepProfile implements EntryProcessor<ProfileKey, ProfileStat
     private TrackingEvent event;
     private RawIdEntry added;
     private ProfileFold fold;
+    /** The member's labels, to evaluate the profile a step changed ({@code null}: none). */
+    private transient LabelBook labels;
 
     /** For deserialization. */
     public StepProfile() {
@@ -104,10 +110,20 @@ public final class StepProfile implements EntryProcessor<ProfileKey, ProfileStat
     }
 
     @Override
+    public void setHazelcastInstance(HazelcastInstance member) {
+        labels = LabelBook.of(member);
+    }
+
+    @Override
     public Stepped process(Map.Entry<ProfileKey, ProfileState> entry) {
         ProfileState current = entry.getValue() != null ? entry.getValue() : ProfileState.empty(entry.getKey());
         ProfileState.Absorbed absorbed = added != null ? current.add(rawId, added, sealed, fold)
                 : current.absorb(rawId, version, sealed, event, fold);
+        if (absorbed.step() == ProfileState.Step.APPLIED && labels != null) {
+            // the labels are part of the profile, evaluated in the step that changed it (a repeat changes nothing)
+            absorbed = new ProfileState.Absorbed(absorbed.step(), absorbed.state().withProfile(
+                    labels.evaluate(absorbed.state().profile())));
+        }
         if (absorbed.step() == ProfileState.Step.APPLIED) {
             entry.setValue(absorbed.state());
         }
