@@ -82,7 +82,11 @@ public final class AdminRoutes {
         if (!MessageDigest.isEqual(presented, token)) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"ProfileGrid admin\"");
             ctx.skipRemainingHandlers();
-            HttpAnswers.failure(ctx, HttpStatus.UNAUTHORIZED.getCode(), "admin token required");
+            HttpAnswers.failure(ctx, HttpStatus.UNAUTHORIZED.getCode(), header == null
+                    ? "admin token required: send Authorization: Bearer <token> (the node prints where its token is "
+                    + "at start: the admin-token file in its data directory, or PROFILEGRID_ADMIN_TOKEN)"
+                    : "wrong admin token: use the token in the node's data directory (admin-token) or "
+                    + "PROFILEGRID_ADMIN_TOKEN, as Authorization: Bearer <token>");
         }
     }
 

@@ -3,6 +3,7 @@ package com.profilegrid.node.http;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 
 import java.util.LinkedHashMap;
@@ -23,12 +24,28 @@ public final class NodeHttp implements AutoCloseable {
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
+            // a wrong method on a known path is 405, not 404; both, like every refusal, in the API's JSON shape
+            config.http.prefer405over404 = true;
+            config.routes.exception(HttpResponseException.class, NodeHttp::refuse);
             config.routes.get("/health", ctx -> health(ctx, readiness));
             config.routes.get("/ready", ctx -> ready(ctx, readiness));
             mounts.forEach(mount -> mount.accept(config.routes));
         });
         app.start(host, port);
         return new NodeHttp(app);
+    }
+
+    /** Javalin's own refusals (no such endpoint, method not allowed, ...) as JSON that says what to do. */
+    private static void refuse(HttpResponseException e, Context ctx) {
+        String message = switch (e.getStatus()) {
+            case 404 -> "no endpoint " + ctx.method() + " " + ctx.path() + ": tracking is POST /v1/batch, /v1/track, "
+                    + "/v1/identify, /v1/page, ... (Segment) or /track/ce, /track/identify (Woopra); profiles are "
+                    + "GET /v1/profiles/{id}; see the README";
+            case 405 -> "method " + ctx.method() + " is not allowed on " + ctx.path()
+                    + (e.getDetails().isEmpty() ? "" : "; allowed: " + String.join(", ", e.getDetails().values()));
+            default -> e.getMessage();
+        };
+        HttpAnswers.failure(ctx, e.getStatus(), message);
     }
 
     public int port() {

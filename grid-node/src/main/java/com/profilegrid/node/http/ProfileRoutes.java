@@ -39,10 +39,12 @@ public final class ProfileRoutes {
     }
 
     private void get(Context ctx) {
-        Optional<String> project = readKey(ctx).flatMap(key -> keys.projectFor(key, KeyKind.READ));
+        Optional<String> given = readKey(ctx);
+        Optional<String> project = given.flatMap(key -> keys.projectFor(key, KeyKind.READ));
         if (project.isEmpty()) {
             ctx.header("WWW-Authenticate", "Basic realm=\"ProfileGrid\"");
-            HttpAnswers.failure(ctx, 401, "a valid read key is required");
+            HttpAnswers.failure(ctx, 401, ProjectKeys.refusal(given.orElse(null), KeyKind.READ)
+                    + " (as the HTTP Basic user name, or Authorization: Bearer <key>)");
             return;
         }
         String id = ctx.pathParam("id");

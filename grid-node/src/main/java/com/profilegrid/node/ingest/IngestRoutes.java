@@ -99,7 +99,7 @@ public final class IngestRoutes {
         }
         try {
             return keys.projectFor(key, KeyKind.WRITE)
-                    .orElseThrow(() -> IngestException.unauthorized("invalid or revoked write key"));
+                    .orElseThrow(() -> IngestException.unauthorized(ProjectKeys.refusal(key, KeyKind.WRITE)));
         } catch (IngestException e) {
             throw e;
         } catch (RuntimeException e) {

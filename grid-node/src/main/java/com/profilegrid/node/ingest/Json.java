@@ -18,6 +18,24 @@ public final class Json {
     private Json() {
     }
 
+    /**
+     * What is wrong with a JSON document, for the person who sent it: Jackson's own words without its internals (the
+     * "[Source: REDACTED ...]" part), and where: {@code Unexpected end-of-input: expected close marker for Object at
+     * line 1, column 27}.
+     */
+    public static String problem(com.fasterxml.jackson.core.JacksonException e) {
+        String message = e.getOriginalMessage() == null ? "not valid JSON" : e.getOriginalMessage();
+        for (String internals : new String[] {" (start marker at", "\n at [Source", " at [Source", "[Source:"}) {
+            int cut = message.indexOf(internals);
+            if (cut >= 0) {
+                message = message.substring(0, cut);
+            }
+        }
+        com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 0 ? message.trim()
+                : message.trim() + " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+    }
+
     public static ObjectMapper untrustedInput(long maxDocumentBytes) {
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()

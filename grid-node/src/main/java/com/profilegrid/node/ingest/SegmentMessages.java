@@ -251,9 +251,9 @@ final class SegmentMessages {
             }
             return root;
         } catch (StreamConstraintsException e) {
-            throw new IngestException(400, "JSON exceeds a limit: " + e.getOriginalMessage(), 0, e);
+            throw new IngestException(400, "JSON exceeds a limit: " + Json.problem(e), 0, e);
         } catch (JacksonException e) {
-            throw new IngestException(400, "malformed JSON: " + e.getOriginalMessage(), 0, e);
+            throw new IngestException(400, "malformed JSON: " + Json.problem(e), 0, e);
         } catch (java.io.IOException e) {
             throw new IngestException(400, "could not read JSON: " + e.getMessage(), 0, e);
         }

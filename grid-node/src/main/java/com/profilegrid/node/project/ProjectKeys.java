@@ -119,6 +119,28 @@ public final class ProjectKeys implements AutoCloseable {
                 .map(ProjectStore.StoredKey::projectId);
     }
 
+    /**
+     * Why {@code token} does not let a caller act with {@code wanted}, in words that say what to send instead: a key of
+     * the other kind, something that is no ProfileGrid key at all (a Woopra snippet's domain, say), or a key this
+     * cluster does not know or has revoked.
+     */
+    public static String refusal(String token, KeyKind wanted) {
+        String need = wanted == KeyKind.WRITE ? "sending events needs the project's write key (" + KeyKind.WRITE.prefix()
+                + "...)" : "reading profiles needs the project's read key (" + KeyKind.READ.prefix() + "...)";
+        if (token == null || token.isEmpty()) {
+            return "no key given: " + need;
+        }
+        Optional<ApiKeys.Presented> presented = ApiKeys.parse(token);
+        if (presented.isEmpty()) {
+            return "not a ProfileGrid key: " + need + "; 'bin/profilegrid project create' prints a project's keys";
+        }
+        if (presented.get().kind() != wanted) {
+            return "this is the project's " + presented.get().kind().column() + " key: " + need;
+        }
+        return "unknown or revoked " + wanted.column() + " key " + presented.get().keyId()
+                + ": 'bin/profilegrid project list' shows the projects and whether they are revoked";
+    }
+
     /** Forgets cached keys and copies the store's onto the grid again, e.g. after a creation or revocation here. */
     public void invalidateAll() {
         cache.invalidateAll();

@@ -74,9 +74,12 @@ class BadInputTest {
     @Test
     void when_the_key_is_wrong_then_401() {
         String forged = project.writeKey().substring(0, project.writeKey().length() - 4) + "AAAA";
-        assertRefused(node.post("/v1/track", forged, OK_TRACK), 401, "invalid or revoked write key");
-        assertRefused(node.post("/v1/track", "not-a-key", OK_TRACK), 401, "invalid or revoked write key");
-        assertRefused(node.post("/v1/track", project.readKey(), OK_TRACK), 401, "invalid or revoked write key");
+        assertRefused(node.post("/v1/track", forged, OK_TRACK), 401, "unknown or revoked write key");
+        assertRefused(node.post("/v1/track", "not-a-key", OK_TRACK), 401,
+                "not a ProfileGrid key: sending events needs the project's write key (pgw_...)");
+        assertRefused(node.post("/v1/track", "example.com", OK_TRACK), 401, "not a ProfileGrid key");
+        assertRefused(node.post("/v1/track", project.readKey(), OK_TRACK), 401,
+                "this is the project's read key: sending events needs the project's write key (pgw_...)");
     }
 
     @Test
@@ -92,8 +95,14 @@ class BadInputTest {
                 .header("Authorization", "Bearer test-admin-token").POST(HttpRequest.BodyPublishers.noBody()).build());
 
         assertThat(noToken.statusCode()).isEqualTo(401);
+        assertThat(NodeFixture.json(noToken.body()).get("message").asText()).startsWith("admin token required: send "
+                + "Authorization: Bearer <token>");
+        HttpResponse<String> wrongToken = node.send(HttpRequest.newBuilder(
+                        node.uri("/admin/projects/" + revoked.projectId() + "/revoke"))
+                .header("Authorization", "Bearer wrong").POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertRefused(wrongToken, 401, "wrong admin token");
         assertThat(revoke.statusCode()).isEqualTo(200);
-        assertRefused(node.post("/v1/track", revoked.writeKey(), OK_TRACK), 401, "invalid or revoked write key");
+        assertRefused(node.post("/v1/track", revoked.writeKey(), OK_TRACK), 401, "unknown or revoked write key");
     }
 
     @Test
@@ -105,6 +114,24 @@ class BadInputTest {
         HttpResponse<String> woopra = node.send(node.request("/track/ce?cookie=c&event=e&project="
                 + URLEncoder.encode(other.writeKey(), StandardCharsets.UTF_8), project.writeKey()).GET().build());
         assertRefused(woopra, 401, "two different write keys");
+    }
+
+    @Test
+    void when_the_path_or_method_is_wrong_then_404_or_405_in_json_says_what_exists() {
+        HttpResponse<String> noSuchPath = node.post("/track", project.writeKey(), OK_TRACK);
+        assertRefused(noSuchPath, 404, "no endpoint POST /track: tracking is POST /v1/batch");
+        assertThat(noSuchPath.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertRefused(node.get("/v1/track"), 405, "method GET is not allowed on /v1/track; allowed: POST");
+        assertRefused(node.send(node.request("/v1/profiles/u1", project.writeKey()).GET().build()), 401,
+                "this is the project's write key: reading profiles needs the project's read key (pgr_...)");
+    }
+
+    @Test
+    void when_the_json_is_cut_short_then_400_says_where_without_the_parsers_internals() {
+        HttpResponse<String> cut = node.post("/v1/batch", project.writeKey(), "{\"batch\":[{\"type\":\"track\"");
+        assertRefused(cut, 400, "malformed JSON: Unexpected end-of-input");
+        assertThat(NodeFixture.json(cut.body()).get("message").asText()).contains("at line 1, column ")
+                .doesNotContain("Source").doesNotContain("StreamReadFeature").doesNotContain("REDACTED");
     }
 
     @ParameterizedTest(name = "{0}")
