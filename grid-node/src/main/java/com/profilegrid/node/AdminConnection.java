@@ -15,8 +15,29 @@ import java.time.Duration;
 final class AdminConnection {
 
     @Option(names = "--url", defaultValue = "${env:PROFILEGRID_URL:-http://127.0.0.1:8080}",
-            description = "HTTP address of a node (default: ${DEFAULT-VALUE}; env PROFILEGRID_URL).")
-    URI url;
+            description = "HTTP address of any node, http://host:port or host:port (default: ${DEFAULT-VALUE}; "
+                    + "env PROFILEGRID_URL).")
+    String address;
+
+    private URI url;
+    private boolean told;
+
+    /** The node's address as given, {@code http://} added when it has no scheme. */
+    URI url() {
+        if (url == null) {
+            String given = address.trim();
+            try {
+                url = URI.create(given.contains("://") ? given : "http://" + given);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--url " + given + " is not an address; give http://host:port or "
+                        + "host:port of a node's HTTP API");
+            }
+            if (url.getHost() == null) {
+                throw new IllegalArgumentException("--url " + given + " names no host; give http://host:port or host:port");
+            }
+        }
+        return url;
+    }
 
     @Option(names = "--admin-token", defaultValue = "${env:PROFILEGRID_ADMIN_TOKEN}",
             description = "The node's admin token (env PROFILEGRID_ADMIN_TOKEN; default: read from --data-dir).")
@@ -63,7 +84,12 @@ final class AdminConnection {
     private HttpRequest.Builder request(String pathAndQuery) {
         String token = AdminToken.existing(adminToken, dataDir).orElseThrow(() -> new IllegalArgumentException(
                 "no admin token: pass --admin-token or the node's --data-dir"));
-        return HttpRequest.newBuilder(url.resolve(pathAndQuery)).header("Authorization", "Bearer " + token)
+        if (!told) {
+            // say where this command acts, once, on stderr (stdout is the command's JSON)
+            System.err.println("profilegrid: node " + url());
+            told = true;
+        }
+        return HttpRequest.newBuilder(url().resolve(pathAndQuery)).header("Authorization", "Bearer " + token)
                 .timeout(Duration.ofSeconds(30));
     }
 
@@ -76,10 +102,14 @@ final class AdminConnection {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new IllegalArgumentException("no node answers at " + url + " (" + e + "); pass --url", e);
+            String why = e instanceof java.net.ConnectException ? "connection refused"
+                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new IllegalArgumentException("no node answers at " + url() + " (" + why + "): start one, or point at a running node with "
+                    + "--url host:port (or PROFILEGRID_URL)", e);
         }
         if (response.statusCode() == 401) {
-            throw new IllegalArgumentException("the node at " + url + " refused the admin token");
+            throw new IllegalArgumentException("the node at " + url() + " refused the admin token: pass the one in its "
+                    + "data directory (--data-dir, file admin-token) or --admin-token (PROFILEGRID_ADMIN_TOKEN)");
         }
         return response;
     }

@@ -28,9 +28,19 @@ final class ProjectCommand {
 
     static <T> T withStore(NodeOptions options, java.util.function.Function<ProjectStore, T> work) {
         NodeSettings settings = options.settings(false);
-        try (Database database = Database.open(MemberConfig.databaseSettings(MemberConfig.load(settings)))) {
+        Database.Settings db = MemberConfig.databaseSettings(MemberConfig.load(settings));
+        // say where this command acts (stdout is its JSON): a project made in another database than the nodes' is
+        // refused by them as an unknown key
+        System.err.println("profilegrid: database " + masked(db.url()) + (db.schema() == null ? "" : ", schema "
+                + db.schema()) + " (set --db-url or PROFILEGRID_DB_URL as the nodes have it)");
+        try (Database database = Database.open(db)) {
             return work.apply(new ProjectStore(database.dataSource(), Clock.systemUTC()));
         }
+    }
+
+    /** A JDBC URL without the password it may carry. */
+    static String masked(String jdbcUrl) {
+        return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
 
     static void print(Object value) throws Exception {
@@ -79,6 +89,10 @@ final class ProjectCommand {
         public Integer call() throws Exception {
             boolean revoked = withStore(options, store -> store.revoke(projectId));
             print(java.util.Map.of("projectId", projectId, "revoked", revoked));
+            if (!revoked) {
+                System.err.println("profilegrid: no active project " + projectId + " in this database "
+                        + "('profilegrid project list' shows the projects there)");
+            }
             return revoked ? 0 : 1;
         }
     }

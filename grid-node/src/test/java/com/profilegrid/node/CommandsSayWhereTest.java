@@ -1,0 +1,59 @@
+package com.profilegrid.node;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The commands say where they act, and when they cannot get there, say in one line what they tried and what to do. */
+class CommandsSayWhereTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void when_no_node_answers_then_the_command_names_the_address_it_tried_in_one_line() {
+        int port = NodeFixture.freePort();
+        Run run = run("rebuild", "--url", "127.0.0.1:" + port, "--admin-token", "t");
+
+        assertThat(run.exit).isEqualTo(2);
+        assertThat(run.err).contains("profilegrid: node http://127.0.0.1:" + port)
+                .contains("no node answers at http://127.0.0.1:" + port + " (connection refused)")
+                .contains("--url host:port").doesNotContain("\tat ").doesNotContain("Exception");
+    }
+
+    @Test
+    void when_a_project_command_runs_then_it_names_its_database_and_why_a_revoke_did_nothing() {
+        Run run = run("project", "revoke", "prj_nothere", "--data-dir", dir.toString());
+
+        assertThat(run.exit).isEqualTo(1);
+        assertThat(run.err).contains("profilegrid: database jdbc:h2:").contains(dir.toString())
+                .contains("no active project prj_nothere in this database");
+        assertThat(ProjectCommand.masked("jdbc:postgresql://db:5432/p?user=pg&password=s3cret&ssl=true"))
+                .isEqualTo("jdbc:postgresql://db:5432/p?user=pg&password=***&ssl=true");
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static synchronized Run run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+            int exit = Main.commandLine().setErr(new java.io.PrintWriter(System.err, true)).execute(args);
+            return new Run(exit, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+}
