@@ -82,8 +82,9 @@ public final class DemoData implements AutoCloseable {
                 return;
             }
             int visitor = random.nextInt(VISITORS);
-            // simulated time runs 10 minutes per step, so visits (30-minute inactivity gap) come and go
-            ingestor.ingest(List.of(event(visitor, clock.instant().plus(Duration.ofMinutes(10L * n)))));
+            // simulated time runs 10 minutes per step, so visits (30-minute inactivity gap) come and go; it ends at the
+            // present, so no demo event lies in the future
+            ingestor.ingest(List.of(event(visitor, simulatedTime(clock.instant(), n))));
             if (n % 10 == 0) {
                 Profile profile = profiles().get(new ProfileKey(project, visitor % 3 == 0
                         ? "user:user-" + visitor : "anon:visitor-" + visitor));
@@ -99,6 +100,11 @@ public final class DemoData implements AutoCloseable {
     }
 
     /** A browsing event of the visitor; a third of them sign up, which identifies them with a plan. */
+    /** The event time of step {@code n}: 10 minutes per step, the last step at {@code now}. */
+    static Instant simulatedTime(Instant now, int n) {
+        return now.minus(Duration.ofMinutes(10L * (UPDATES - n)));
+    }
+
     private TrackingEvent event(int visitor, Instant at) {
         String name = EVENTS.get(random.nextInt(EVENTS.size()));
         boolean signUp = name.equals("Signed Up") && visitor % 3 == 0;

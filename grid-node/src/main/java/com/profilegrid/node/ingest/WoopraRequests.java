@@ -85,9 +85,9 @@ final class WoopraRequests {
         String givenTime = params.get("timestamp");
         if (givenTime != null) {
             try {
-                timestamp = EventTimes.sane(Instant.ofEpochMilli(Long.parseLong(givenTime.trim())), receivedAt);
+                timestamp = EventTimes.sane(epochTime(Long.parseLong(givenTime.trim())), receivedAt);
             } catch (NumberFormatException e) {
-                throw IngestException.badRequest("timestamp must be milliseconds since the epoch, not '"
+                throw IngestException.badRequest("timestamp must be milliseconds (or seconds) since the epoch, not '"
                         + SegmentMessages.abbreviate(givenTime) + "'");
             }
         }
@@ -148,5 +148,17 @@ final class WoopraRequests {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
+    }
+
+    /** Below this, an epoch time can only be seconds: as milliseconds it would lie in 1970-1973. */
+    static final long SECONDS_BELOW = 100_000_000_000L;
+
+    /**
+     * Woopra's {@code timestamp}: milliseconds since the epoch, as its trackers send it; a number that can only be
+     * seconds (below {@value #SECONDS_BELOW}, as milliseconds before March 1973) is read as seconds, as server-side
+     * code often writes it.
+     */
+    static Instant epochTime(long value) {
+        return Math.abs(value) < SECONDS_BELOW ? Instant.ofEpochSecond(value) : Instant.ofEpochMilli(value);
     }
 }

@@ -113,6 +113,19 @@ abstract class TrackingApiContract {
     }
 
     @Test
+    void when_a_woopra_timestamp_can_only_be_seconds_then_it_is_read_as_seconds() {
+        String cookie = UUID.randomUUID().toString();
+        long seconds = Instant.now().minusSeconds(3_600).getEpochSecond();
+
+        HttpResponse<String> hit = node.get("/track/ce?event=play&cookie=" + cookie + "&timestamp=" + seconds
+                + "&project=" + URLEncoder.encode(project.writeKey(), StandardCharsets.UTF_8));
+
+        assertThat(hit.statusCode()).as(hit.body()).isEqualTo(200);
+        assertThat(eventsWhere(event -> cookie.equals(event.anonymousId())))
+                .extracting(TrackingEvent::timestamp).containsExactly(Instant.ofEpochSecond(seconds));
+    }
+
+    @Test
     void when_a_captured_woopra_event_is_sent_by_get_and_post_then_it_lands_once_with_its_properties() {
         String query = resource("woopra-ce.txt").trim()
                 .replace("PROJECT_KEY", URLEncoder.encode(project.writeKey(), StandardCharsets.UTF_8))
