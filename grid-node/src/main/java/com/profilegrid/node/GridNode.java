@@ -150,6 +150,7 @@ public final class GridNode implements AutoCloseable {
             HazelcastInstance member = parts.member;
             parts.open(generations.watch(member));
             parts.open(labelBook.watch(member));
+            parts.open(MembershipLog.follow(member));
             // this process holds the member port now: any earlier run under this writer's name is gone
             parts.log.closeAbandonedShards();
             parts.open(() -> shutdownMember(member, database, storeCutoff, progress));

@@ -53,13 +53,35 @@ final class NodeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         GridNode node = GridNode.start(settings());
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                node.close();
-            } finally {
-                stopped.countDown();
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable stop = () -> {
+            if (stopping.compareAndSet(false, true)) {
+                try {
+                    node.close();
+                } finally {
+                    stopped.countDown();
+                }
             }
-        }, "profilegrid-shutdown"));
+        };
+        // SIGTERM and Ctrl-C stop the node first and then the JVM: as a shutdown hook alone, the node's last flush and
+        // the closing of its log shard raced the embedded H2's own hook, which closes the database at exit (a WARN
+        // with a stack trace, and a shard sometimes left open). The hook stays for any other way the JVM exits.
+        for (String signal : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal),
+                        received -> new Thread(stop, "profilegrid-shutdown").start());
+            } catch (IllegalArgumentException e) {
+                // the signal is not available here (or the JVM reserves it): the hook covers it
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.run();
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "profilegrid-shutdown-hook"));
         stopped.await();
         return 0;
     }

@@ -50,6 +50,12 @@ class LauncherIT {
 
             assertThat(node.terminate(Duration.ofSeconds(60))).as("node exits after SIGTERM").isTrue();
             assertThat(node.output()).contains("ProfileGrid node stopping", "ProfileGrid node stopped");
+            // the node's own story, not Hazelcast's tables and DAG dumps; a clean stop on the embedded database
+            String output = node.output();
+            String startup = output.substring(0, output.indexOf("ProfileGrid node up"));
+            assertThat(startup.lines().count()).as(startup).isLessThan(20);
+            String shutdown = output.substring(output.indexOf("ProfileGrid node stopping"));
+            assertThat(shutdown).as(shutdown).doesNotContain("Exception").doesNotContain(" WARN ");
         }
     }
 
