@@ -22,16 +22,18 @@ final class NodeCommand implements Callable<Integer> {
 
     @Option(names = "--visit-gap-minutes", defaultValue = "${env:PROFILEGRID_VISIT_GAP_MINUTES:-30}",
             description = "Inactivity after which a visitor's next event starts a new visit (default: ${DEFAULT-VALUE}; "
+                    + "env PROFILEGRID_VISIT_GAP_MINUTES; "
                     + "the same on every node; a rebuild applies a change to existing profiles).")
     int visitGapMinutes;
 
     @Option(names = "--recent-events", defaultValue = "${env:PROFILEGRID_RECENT_EVENTS:-20}",
-            description = "Most recent events each profile keeps (default: ${DEFAULT-VALUE}; the same on every node).")
+            description = "Most recent events each profile keeps (default: ${DEFAULT-VALUE}; env PROFILEGRID_RECENT_EVENTS; "
+                    + "the same on every node).")
     int recentEvents;
 
     @Option(names = "--visit-retention-days", defaultValue = "${env:PROFILEGRID_VISIT_RETENTION_DAYS:-90}",
             description = "How many days before a visitor's last event its profile keeps visits (default: "
-                    + "${DEFAULT-VALUE}; the same on every node; a rebuild applies a change to existing profiles).")
+                    + "${DEFAULT-VALUE}; env PROFILEGRID_VISIT_RETENTION_DAYS; the same on every node; a rebuild applies a change to existing profiles).")
     int visitRetentionDays;
 
     /** The node's settings: the shared flags, and how this node's profile jobs fold events. */

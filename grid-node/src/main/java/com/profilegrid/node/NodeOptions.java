@@ -62,27 +62,29 @@ final class NodeOptions {
             defaultValue = "${env:PROFILEGRID_PROFILE_HEAP_PERCENT:-40}",
             description = "Profile heap budget: the share of the heap all profile state (raw ids, profiles, the id index, "
                     + "their backups) may use before the least recently used is evicted to the database "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "(default: ${DEFAULT-VALUE}; env PROFILEGRID_PROFILE_HEAP_PERCENT).")
     int profilesMaxHeapPercent;
 
     @Option(names = "--write-delay-seconds", defaultValue = "${env:PROFILEGRID_WRITE_DELAY_SECONDS:-1}",
-            description = "Write-behind delay of profiles to the database (default: ${DEFAULT-VALUE}).")
+            description = "Write-behind delay of profiles to the database (default: ${DEFAULT-VALUE}; env PROFILEGRID_WRITE_DELAY_SECONDS).")
     int writeDelaySeconds;
 
     @Option(names = "--spool-max-mb", defaultValue = "${env:PROFILEGRID_SPOOL_MAX_MB:-1024}",
-            description = "Disk the local recovery spool may use before ingest answers 503 (default: ${DEFAULT-VALUE}).")
+            description = "Disk the local recovery spool may use before ingest answers 503 (default: ${DEFAULT-VALUE}; env PROFILEGRID_SPOOL_MAX_MB).")
     long spoolMaxMb;
 
     @Option(names = "--max-inflight", defaultValue = "${env:PROFILEGRID_MAX_INFLIGHT:-64}",
-            description = "Tracking requests processed at once; more are answered 503 (default: ${DEFAULT-VALUE}).")
+            description = "Tracking requests processed at once; more are answered 503 (default: ${DEFAULT-VALUE}; "
+                    + "env PROFILEGRID_MAX_INFLIGHT).")
     int maxInFlight;
 
     @Option(names = "--project-rate", defaultValue = "${env:PROFILEGRID_PROJECT_RATE:-50000}",
-            description = "Events per second per project per node; more are answered 429 (default: ${DEFAULT-VALUE}).")
+            description = "Events per second per project per node; more are answered 429 (default: ${DEFAULT-VALUE}; "
+                    + "env PROFILEGRID_PROJECT_RATE).")
     long projectRate;
 
     @Option(names = "--project-burst", defaultValue = "${env:PROFILEGRID_PROJECT_BURST:-100000}",
-            description = "Events a project may send at once above its rate (default: ${DEFAULT-VALUE}).")
+            description = "Events a project may send at once above its rate (default: ${DEFAULT-VALUE}; env PROFILEGRID_PROJECT_BURST).")
     long projectBurst;
 
     @Option(names = "--admin-token", defaultValue = "${env:PROFILEGRID_ADMIN_TOKEN}",

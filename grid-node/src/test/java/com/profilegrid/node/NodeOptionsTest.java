@@ -7,6 +7,7 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,5 +40,21 @@ class NodeOptionsTest {
         int exit = Main.commandLine().setErr(new PrintWriter(err)).execute("node", "--visit-retention-days", "0");
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("--visit-retention-days must be at least 1");
+    }
+
+    @Test
+    void when_node_help_is_shown_then_every_flag_with_a_variable_names_it() {
+        int checked = 0;
+        for (Class<?> type : List.of(NodeCommand.class, NodeOptions.class)) {
+            for (java.lang.reflect.Field field : type.getDeclaredFields()) {
+                CommandLine.Option option = field.getAnnotation(CommandLine.Option.class);
+                if (option != null && option.defaultValue().startsWith("${env:")) {
+                    checked++;
+                    String variable = option.defaultValue().substring(6).split("[:}]", 2)[0];
+                    assertThat(String.join(" ", option.description())).as(option.names()[0]).contains("env " + variable);
+                }
+            }
+        }
+        assertThat(checked).as("flags with a variable").isGreaterThan(15);
     }
 }
