@@ -1,5 +1,6 @@
 package com.profilegrid.node;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -7,9 +8,9 @@ import java.nio.file.Path;
 /** The settings of a node as flags, each with its PROFILEGRID_* variable; shared by the commands that need them. */
 final class NodeOptions {
 
-    @Option(names = "--config", defaultValue = "${env:PROFILEGRID_CONFIG}",
-            description = "Member YAML (default: config/hazelcast.yaml; env PROFILEGRID_CONFIG).")
-    Path config;
+    /** Where the node's data lives: its config, data directory and database (the commands that only use those share them). */
+    @Mixin
+    DatabaseOptions database = new DatabaseOptions();
 
     @Option(names = "--cluster-name", defaultValue = "${env:PROFILEGRID_CLUSTER_NAME:-profilegrid}",
             description = "Cluster name (default: ${DEFAULT-VALUE}; env PROFILEGRID_CLUSTER_NAME).")
@@ -34,29 +35,6 @@ final class NodeOptions {
     @Option(names = "--http-port", defaultValue = "${env:PROFILEGRID_HTTP_PORT:-8080}",
             description = "HTTP port (default: ${DEFAULT-VALUE}; env PROFILEGRID_HTTP_PORT).")
     int httpPort;
-
-    @Option(names = "--data-dir", defaultValue = "${env:PROFILEGRID_DATA_DIR:-data}",
-            description = "Data directory, home of the embedded database (default: ${DEFAULT-VALUE}; env PROFILEGRID_DATA_DIR).")
-    Path dataDir;
-
-    @Option(names = "--db-url", defaultValue = "${env:PROFILEGRID_DB_URL}",
-            description = "JDBC URL, e.g. jdbc:postgresql://127.0.0.1:5432/profilegrid (default: embedded H2 in the data directory; env PROFILEGRID_DB_URL).")
-    String dbUrl;
-
-    @Option(names = "--db-user", defaultValue = "${env:PROFILEGRID_DB_USER}", description = "Database user (env PROFILEGRID_DB_USER).")
-    String dbUser;
-
-    @Option(names = "--db-password", defaultValue = "${env:PROFILEGRID_DB_PASSWORD}",
-            description = "Database password (env PROFILEGRID_DB_PASSWORD; prefer the variable to the flag).")
-    String dbPassword;
-
-    @Option(names = "--db-schema", defaultValue = "${env:PROFILEGRID_DB_SCHEMA}",
-            description = "Database schema, created when missing (default: the connection's; env PROFILEGRID_DB_SCHEMA).")
-    String dbSchema;
-
-    @Option(names = "--db-pool-size", defaultValue = "${env:PROFILEGRID_DB_POOL_SIZE:-8}",
-            description = "Pooled database connections (default: ${DEFAULT-VALUE}; env PROFILEGRID_DB_POOL_SIZE).")
-    int dbPoolSize;
 
     @Option(names = {"--profile-heap-percent", "--profiles-max-heap-percent"},
             defaultValue = "${env:PROFILEGRID_PROFILE_HEAP_PERCENT:-40}",
@@ -97,8 +75,9 @@ final class NodeOptions {
         }
         IngestSettings ingest = IngestSettings.DEFAULTS.withSpoolMaxBytes(spoolMaxMb * 1024 * 1024)
                 .withMaxInFlight(maxInFlight).withProjectRate(projectRate, projectBurst);
-        return new NodeSettings(config, clusterName, bind, hazelcastPort, members, httpHost, httpPort, dataDir, dbUrl,
-                dbUser, dbPassword, dbSchema, dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest,
+        return new NodeSettings(database.config, clusterName, bind, hazelcastPort, members, httpHost, httpPort,
+                database.dataDir, database.dbUrl, database.dbUser, database.dbPassword, database.dbSchema,
+                database.dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest,
                 adminToken);
     }
 }

@@ -26,8 +26,8 @@ final class ProjectCommand {
     private ProjectCommand() {
     }
 
-    static <T> T withStore(NodeOptions options, java.util.function.Function<ProjectStore, T> work) {
-        NodeSettings settings = options.settings(false);
+    static <T> T withStore(DatabaseOptions options, java.util.function.Function<ProjectStore, T> work) {
+        NodeSettings settings = options.settings();
         Database.Settings db = MemberConfig.databaseSettings(MemberConfig.load(settings));
         // say where this command acts (stdout is its JSON): a project made in another database than the nodes' is
         // refused by them as an unknown key
@@ -52,7 +52,7 @@ final class ProjectCommand {
             description = "Create a project; prints its id, write key and read key as JSON (the keys are shown only once).")
     static final class Create implements Callable<Integer> {
         @Mixin
-        NodeOptions options;
+        DatabaseOptions options;
 
         @Option(names = "--name", required = true, description = "Project name.")
         String name;
@@ -67,7 +67,7 @@ final class ProjectCommand {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List projects as JSON (never their keys).")
     static final class ListProjects implements Callable<Integer> {
         @Mixin
-        NodeOptions options;
+        DatabaseOptions options;
 
         @Override
         public Integer call() throws Exception {
@@ -80,7 +80,7 @@ final class ProjectCommand {
             description = "Revoke a project and all its keys; nodes refuse them within seconds.")
     static final class Revoke implements Callable<Integer> {
         @Mixin
-        NodeOptions options;
+        DatabaseOptions options;
 
         @Parameters(paramLabel = "PROJECT_ID", description = "The project to revoke.")
         String projectId;

@@ -38,6 +38,15 @@ class CommandsSayWhereTest {
                 .isEqualTo("jdbc:postgresql://db:5432/p?user=pg&password=***&ssl=true");
     }
 
+    @Test
+    void when_project_help_is_shown_then_it_lists_the_database_flags_and_not_the_nodes_others() {
+        Run help = run("project", "create", "--help");
+
+        assertThat(help.exit).isZero();
+        assertThat(help.out).contains("--db-url", "--data-dir", "--name").doesNotContain("--hazelcast-port")
+                .doesNotContain("--http-port").doesNotContain("--visit-gap-minutes");
+    }
+
     private record Run(int exit, String out, String err) {
     }
 
@@ -49,7 +58,8 @@ class CommandsSayWhereTest {
         try {
             System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            int exit = Main.commandLine().setErr(new java.io.PrintWriter(System.err, true)).execute(args);
+            int exit = Main.commandLine().setOut(new java.io.PrintWriter(System.out, true))
+                    .setErr(new java.io.PrintWriter(System.err, true)).execute(args);
             return new Run(exit, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(out);

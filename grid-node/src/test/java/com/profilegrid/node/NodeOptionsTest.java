@@ -45,7 +45,7 @@ class NodeOptionsTest {
     @Test
     void when_node_help_is_shown_then_every_flag_with_a_variable_names_it() {
         int checked = 0;
-        for (Class<?> type : List.of(NodeCommand.class, NodeOptions.class)) {
+        for (Class<?> type : List.of(NodeCommand.class, NodeOptions.class, DatabaseOptions.class)) {
             for (java.lang.reflect.Field field : type.getDeclaredFields()) {
                 CommandLine.Option option = field.getAnnotation(CommandLine.Option.class);
                 if (option != null && option.defaultValue().startsWith("${env:")) {
