@@ -56,8 +56,8 @@ final class LabelCommand {
         return labels(project) + "/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a label; refused if the name is taken.")
-    static final class Create implements Callable<Integer> {
+    /** What create and update share: the node, the label and its rule. */
+    abstract static class WithRule implements Callable<Integer> {
         @Mixin
         AdminConnection node;
         @Option(names = "--project", required = true, description = "The project.")
@@ -66,7 +66,10 @@ final class LabelCommand {
         String name;
         @ArgGroup(multiplicity = "1")
         RuleSource rule;
+    }
 
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a label; refused if the name is taken.")
+    static final class Create extends WithRule {
         @Override
         public Integer call() throws Exception {
             String body = "{\"name\":" + ProjectCommand.JSON.writeValueAsString(name) + ",\"rule\":" + rule.text() + "}";
@@ -75,16 +78,7 @@ final class LabelCommand {
     }
 
     @Command(name = "update", mixinStandardHelpOptions = true, description = "Set a label's rule (creating it if new).")
-    static final class Update implements Callable<Integer> {
-        @Mixin
-        AdminConnection node;
-        @Option(names = "--project", required = true, description = "The project.")
-        String project;
-        @Option(names = "--name", required = true, description = "The label's name.")
-        String name;
-        @ArgGroup(multiplicity = "1")
-        RuleSource rule;
-
+    static final class Update extends WithRule {
         @Override
         public Integer call() throws Exception {
             return printed(node.exchange("PUT", label(project, name), "{\"rule\":" + rule.text() + "}"));

@@ -3,9 +3,6 @@ package com.profilegrid.node;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,20 +16,20 @@ class CommandsSayWhereTest {
     @Test
     void when_no_node_answers_then_the_command_names_the_address_it_tried_in_one_line() {
         int port = NodeFixture.freePort();
-        Run run = run("rebuild", "--url", "127.0.0.1:" + port, "--admin-token", "t");
+        CliRun run = CliRun.of("rebuild", "--url", "127.0.0.1:" + port, "--admin-token", "t");
 
-        assertThat(run.exit).isEqualTo(2);
-        assertThat(run.err).contains("profilegrid: node http://127.0.0.1:" + port)
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("profilegrid: node http://127.0.0.1:" + port)
                 .contains("no node answers at http://127.0.0.1:" + port + " (connection refused)")
                 .contains("--url host:port").doesNotContain("\tat ").doesNotContain("Exception");
     }
 
     @Test
     void when_a_project_command_runs_then_it_names_its_database_and_why_a_revoke_did_nothing() {
-        Run run = run("project", "revoke", "prj_nothere", "--data-dir", dir.toString());
+        CliRun run = CliRun.of("project", "revoke", "prj_nothere", "--data-dir", dir.toString());
 
-        assertThat(run.exit).isEqualTo(1);
-        assertThat(run.err).contains("profilegrid: database jdbc:h2:").contains(dir.toString())
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains("profilegrid: database jdbc:h2:").contains(dir.toString())
                 .contains("no active project prj_nothere in this database");
         assertThat(ProjectCommand.masked("jdbc:postgresql://db:5432/p?user=pg&password=s3cret&ssl=true"))
                 .isEqualTo("jdbc:postgresql://db:5432/p?user=pg&password=***&ssl=true");
@@ -40,30 +37,10 @@ class CommandsSayWhereTest {
 
     @Test
     void when_project_help_is_shown_then_it_lists_the_database_flags_and_not_the_nodes_others() {
-        Run help = run("project", "create", "--help");
+        CliRun help = CliRun.of("project", "create", "--help");
 
-        assertThat(help.exit).isZero();
-        assertThat(help.out).contains("--db-url", "--data-dir", "--name").doesNotContain("--hazelcast-port")
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("--db-url", "--data-dir", "--name").doesNotContain("--hazelcast-port")
                 .doesNotContain("--http-port").doesNotContain("--visit-gap-minutes");
-    }
-
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static synchronized Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            int exit = Main.commandLine().setOut(new java.io.PrintWriter(System.out, true))
-                    .setErr(new java.io.PrintWriter(System.err, true)).execute(args);
-            return new Run(exit, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
     }
 }

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -27,53 +24,27 @@ class LabelCommandTest {
             String url = node.uri("").toString();
             Path ruleFile = Files.writeString(dir.resolve("rule.json"), "{\"visits\": {\"gte\": 3}, \"within\": \"P7D\"}");
 
-            Run created = run("label", "create", "--url", url, "--admin-token", "test-admin-token", "--project", project,
+            CliRun created = CliRun.of("label", "create", "--url", url, "--admin-token", "test-admin-token", "--project", project,
                     "--name", "regulars", "--rule-file", ruleFile.toString());
-            assertThat(created.exit).as(created.err).isZero();
-            assertThat(NodeFixture.json(created.out).get("rule").get("within").asText()).isEqualTo("P7D");
+            assertThat(created.exit()).as(created.err()).isZero();
+            assertThat(NodeFixture.json(created.out()).get("rule").get("within").asText()).isEqualTo("P7D");
 
-            Run refused = run("label", "update", "--url", url, "--admin-token", "test-admin-token", "--project", project,
+            CliRun refused = CliRun.of("label", "update", "--url", url, "--admin-token", "test-admin-token", "--project", project,
                     "--name", "regulars", "--rule", "{\"visits\": {\"over\": 3}}");
-            assertThat(refused.exit).isEqualTo(1);
-            assertThat(refused.err).contains("/rule/visits/over: unknown count operator \"over\"");
+            assertThat(refused.exit()).isEqualTo(1);
+            assertThat(refused.err()).contains("/rule/visits/over: unknown count operator \"over\"");
 
-            Run listed = run("label", "list", "--url", url, "--admin-token", "test-admin-token", "--project", project);
-            JsonNode labels = NodeFixture.json(listed.out);
+            CliRun listed = CliRun.of("label", "list", "--url", url, "--admin-token", "test-admin-token", "--project", project);
+            JsonNode labels = NodeFixture.json(listed.out());
             assertThat(labels).hasSize(1);
             assertThat(labels.get(0).get("rule").get("visits").get("gte").asInt()).isEqualTo(3);
 
-            assertThat(run("label", "delete", "--url", url, "--admin-token", "test-admin-token", "--project", project,
-                    "regulars").exit).isZero();
-            Run gone = run("label", "show", "--url", url, "--admin-token", "test-admin-token", "--project", project,
+            assertThat(CliRun.of("label", "delete", "--url", url, "--admin-token", "test-admin-token", "--project", project,
+                    "regulars").exit()).isZero();
+            CliRun gone = CliRun.of("label", "show", "--url", url, "--admin-token", "test-admin-token", "--project", project,
                     "regulars");
-            assertThat(gone.exit).isEqualTo(1);
-            assertThat(gone.err).contains("no label \"regulars\"");
-        }
-    }
-
-    private record Run(int exit, String out, String err) {
-    }
-
-    /** What the command printed: the node runs in this JVM, and its log lines go to the same streams. */
-    private static String withoutLogLines(ByteArrayOutputStream bytes) {
-        return bytes.toString(StandardCharsets.UTF_8).lines()
-                .filter(line -> !line.matches("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*"))
-                .collect(java.util.stream.Collectors.joining("\n"));
-    }
-
-    private static synchronized Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            int exit = Main.commandLine().execute(args);
-            return new Run(exit, withoutLogLines(outBytes), withoutLogLines(errBytes));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
+            assertThat(gone.exit()).isEqualTo(1);
+            assertThat(gone.err()).contains("no label \"regulars\"");
         }
     }
 }

@@ -50,14 +50,6 @@ public final class IdentityRefusalStore extends MessageTableStore<String> {
 
     @Override
     public void deleteAll(Collection<String> keys) {
-        try {
-            Transactions.batch(dataSource, "DELETE FROM identity_refusals WHERE project = ? AND message_id = ?", keys,
-                    (statement, key) -> {
-                        statement.setString(1, GridMaps.projectOf(key));
-                        statement.setString(2, GridMaps.idOf(key));
-                    });
-        } catch (SQLException e) {
-            throw new ProfileStoreException("cannot delete " + keys.size() + " identity refusal(s)", e);
-        }
+        deleteRows(keys);
     }
 }

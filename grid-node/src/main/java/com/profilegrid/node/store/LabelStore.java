@@ -55,14 +55,6 @@ public final class LabelStore extends MessageTableStore<LabelDefinition> {
 
     @Override
     public void deleteAll(Collection<String> keys) {
-        try {
-            Transactions.batch(dataSource, "DELETE FROM labels WHERE project = ? AND name = ?", keys,
-                    (statement, key) -> {
-                        statement.setString(1, GridMaps.projectOf(key));
-                        statement.setString(2, GridMaps.idOf(key));
-                    });
-        } catch (SQLException e) {
-            throw new ProfileStoreException("cannot delete " + keys.size() + " label definition(s)", e);
-        }
+        deleteRows(keys);
     }
 }

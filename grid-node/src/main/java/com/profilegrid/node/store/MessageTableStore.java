@@ -34,6 +34,7 @@ abstract class MessageTableStore<V> implements MapStore<String, V> {
     /** Where the rows are, for the subclass's writes too. */
     final DataSource dataSource;
     private final String select;
+    private final String table;
     private final String keyColumn;
     private final Reader<V> reader;
     private final String what;
@@ -50,6 +51,7 @@ abstract class MessageTableStore<V> implements MapStore<String, V> {
     MessageTableStore(DataSource dataSource, String table, String keyColumn, String columns, Reader<V> reader,
                       String what) {
         this.dataSource = dataSource;
+        this.table = table;
         this.keyColumn = keyColumn;
         this.select = "SELECT " + columns + " FROM " + table;
         this.reader = reader;
@@ -64,6 +66,19 @@ abstract class MessageTableStore<V> implements MapStore<String, V> {
     @Override
     public final void store(String key, V value) {
         storeAll(Map.of(key, value));
+    }
+
+    /** Deletes the rows of {@code keys} (for a subclass whose map deletes go to the table). */
+    final void deleteRows(Collection<String> keys) {
+        try {
+            Transactions.batch(dataSource, "DELETE FROM " + table + " WHERE project = ? AND " + keyColumn + " = ?", keys,
+                    (statement, key) -> {
+                        statement.setString(1, GridMaps.projectOf(key));
+                        statement.setString(2, GridMaps.idOf(key));
+                    });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot delete " + keys.size() + " " + what, e);
+        }
     }
 
     @Override

@@ -62,19 +62,7 @@ class ProfileFoldPropertiesTest {
     @Property(tries = 300)
     void with_a_short_visit_retention_any_order_and_any_split_still_fold_to_the_same_profile(
             @ForAll("events") List<TrackingEvent> events, @ForAll long seed) {
-        Random random = new Random(seed);
-        List<TrackingEvent> shuffled = new ArrayList<>(events);
-        Collections.shuffle(shuffled, random);
-        List<TrackingEvent> left = new ArrayList<>();
-        List<TrackingEvent> right = new ArrayList<>();
-        for (TrackingEvent event : shuffled) {
-            (random.nextBoolean() ? left : right).add(event);
-        }
-
-        Profile inOrder = foldAll(clipping, events);
-
-        assertThat(foldAll(clipping, shuffled)).isEqualTo(inOrder);
-        assertThat(clipping.merge(foldAll(clipping, left), foldAll(clipping, right))).isEqualTo(inOrder);
+        assertOrderAndSplitFree(clipping, events, seed);
     }
 
     @Property(tries = 300)
@@ -106,19 +94,7 @@ class ProfileFoldPropertiesTest {
     void over_days_with_a_one_day_retention_any_order_and_split_keep_the_same_daily_counts_and_visits(
             @ForAll("eventsOverDays") List<TrackingEvent> events, @ForAll long seed) {
         ProfileFold oneDay = new ProfileFold(new FoldSettings(Duration.ofMinutes(30), 5).withVisitRetention(Duration.ofDays(1)));
-        Random random = new Random(seed);
-        List<TrackingEvent> shuffled = new ArrayList<>(events);
-        Collections.shuffle(shuffled, random);
-        List<TrackingEvent> left = new ArrayList<>();
-        List<TrackingEvent> right = new ArrayList<>();
-        for (TrackingEvent event : shuffled) {
-            (random.nextBoolean() ? left : right).add(event);
-        }
-
-        Profile inOrder = foldAll(oneDay, events);
-
-        assertThat(foldAll(oneDay, shuffled)).isEqualTo(inOrder);
-        assertThat(oneDay.merge(foldAll(oneDay, left), foldAll(oneDay, right))).isEqualTo(inOrder);
+        Profile inOrder = assertOrderAndSplitFree(oneDay, events, seed);
         if (!events.isEmpty()) {
             long firstDay = DailyCounts.day(inOrder.lastSeen().minus(Duration.ofDays(1)));
             long kept = events.stream().filter(event -> DailyCounts.day(event.timestamp()) >= firstDay).count();
@@ -158,6 +134,25 @@ class ProfileFoldPropertiesTest {
     }
 
     private record Draft(EventType type, long minute, String name, String traits) {
+    }
+
+    /**
+     * Asserts that {@code with} folds {@code events} shuffled, and split in two halves joined by merge, to what it folds
+     * them to in order; answers that profile.
+     */
+    private static Profile assertOrderAndSplitFree(ProfileFold with, List<TrackingEvent> events, long seed) {
+        Random random = new Random(seed);
+        List<TrackingEvent> shuffled = new ArrayList<>(events);
+        Collections.shuffle(shuffled, random);
+        List<TrackingEvent> left = new ArrayList<>();
+        List<TrackingEvent> right = new ArrayList<>();
+        for (TrackingEvent event : shuffled) {
+            (random.nextBoolean() ? left : right).add(event);
+        }
+        Profile inOrder = foldAll(with, events);
+        assertThat(foldAll(with, shuffled)).isEqualTo(inOrder);
+        assertThat(with.merge(foldAll(with, left), foldAll(with, right))).isEqualTo(inOrder);
+        return inOrder;
     }
 
     private Profile foldAll(List<TrackingEvent> events) {
