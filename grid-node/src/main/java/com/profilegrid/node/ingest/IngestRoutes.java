@@ -77,7 +77,12 @@ public final class IngestRoutes {
                 byte[] body = BoundedBody.read(ctx, SegmentMessages.MAX_MESSAGE_BYTES, "request");
                 params.putAll(form(new String(body, StandardCharsets.UTF_8)));
             }
-            String project = authenticate(basicUser(ctx), WoopraRequests.writeKey(params));
+            String headerKey = basicUser(ctx);
+            String paramKey = WoopraRequests.writeKey(params);
+            if ((headerKey == null || headerKey.isEmpty()) && paramKey == null) {
+                throw IngestException.unauthorized(WoopraRequests.missingKey(params));
+            }
+            String project = authenticate(headerKey, paramKey);
             accept(ctx, project, List.of(woopra.event(params, type, project, clock.instant())));
         }
     }

@@ -54,6 +54,23 @@ final class WoopraRequests {
         return null;
     }
 
+    /**
+     * Why a Woopra hit with no write key is refused, in words that tell the operator what to change: Woopra's own
+     * snippets send the site's domain as {@code project} (or {@code host}), which is no key.
+     */
+    static String missingKey(Map<String, String> params) {
+        for (String field : List.of("project", "host", "website")) {
+            String value = params.get(field);
+            if (value != null && !value.isBlank()) {
+                return "'" + field + "' is '" + SegmentMessages.abbreviate(value) + "', which is not a ProfileGrid write key "
+                        + "(Woopra snippets send the site's domain there): give the project's write key (pgw_...) as "
+                        + "'project', or as 'writeKey' or the HTTP Basic user name";
+            }
+        }
+        return "missing write key: give the project's write key (pgw_...) as 'project', 'writeKey' or the HTTP Basic "
+                + "user name";
+    }
+
     TrackingEvent event(Map<String, String> params, EventType type, String project, Instant receivedAt) {
         if (params.size() > MAX_PARAMETERS) {
             throw IngestException.tooLarge("request has " + params.size() + " parameters; the limit is " + MAX_PARAMETERS);

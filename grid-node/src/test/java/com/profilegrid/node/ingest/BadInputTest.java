@@ -117,6 +117,16 @@ class BadInputTest {
     }
 
     @Test
+    void when_a_woopra_hit_names_its_site_instead_of_a_key_then_401_says_where_the_key_goes() {
+        HttpResponse<String> domain = node.send(node.request("/track/ce?event=play&cookie=c1&project=example.com", null)
+                .GET().build());
+        assertRefused(domain, 401, "'project' is 'example.com', which is not a ProfileGrid write key");
+        assertThat(NodeFixture.json(domain.body()).get("message").asText()).contains("as 'project', or as 'writeKey'");
+        assertRefused(node.send(node.request("/track/ce?event=play&cookie=c1", null).GET().build()), 401,
+                "missing write key");
+    }
+
+    @Test
     void when_the_path_or_method_is_wrong_then_404_or_405_in_json_says_what_exists() {
         HttpResponse<String> noSuchPath = node.post("/track", project.writeKey(), OK_TRACK);
         assertRefused(noSuchPath, 404, "no endpoint POST /track: tracking is POST /v1/batch");
@@ -240,7 +250,7 @@ class BadInputTest {
         assertRefused(node.get("/track/ce?project=" + key + "&event=play"), 400, "cookie");
         assertRefused(node.get("/track/ce?project=" + key + "&cookie=c1"), 400, "event is required");
         assertRefused(node.get("/track/ce?project=" + key + "&cookie=c1&event=e&timestamp=soon"), 400, "timestamp");
-        assertRefused(node.get("/track/ce?project=example.com&cookie=c1&event=e"), 401, "missing write key");
+        assertRefused(node.get("/track/ce?project=example.com&cookie=c1&event=e"), 401, "'project' is 'example.com', which is not a ProfileGrid write key");
     }
 
     private record StreamedRequest(String statusLine, long bytesSent) {
