@@ -276,11 +276,18 @@ public final class GridNode implements AutoCloseable {
         if (!member.getLifecycleService().isRunning()) {
             return;
         }
-        if (member.getCluster().getMembers().size() > 1) {
+        int others = member.getCluster().getMembers().size() - 1;
+        if (others > 0) {
             storeCutoff.leaving(member);
+            LOG.info("Leaving the cluster: {} other member(s) take over this member's partitions, with their queued "
+                    + "profile writes", others);
         } else {
             Runnable storePositions = progress.storeAfterFlush(ProfileJob.live(member).keySet());
+            long queued = queuedWrites(member);
+            long started = System.nanoTime();
             if (flushAsLastMember(member, database, storeCutoff)) {
+                LOG.info("Last member: stored {} queued profile row write(s) in {} ms", queued,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
                 try {
                     storePositions.run(); // what the flush stored covers them: a restart replays less
                 } catch (RuntimeException e) {
@@ -293,6 +300,17 @@ public final class GridNode implements AutoCloseable {
         if (storeCutoff.isCut()) {
             LOG.warn("{} profile row writes dropped while stopping", storeCutoff.dropped());
         }
+    }
+
+    /** Profile row writes this member holds queued for the database (its live generations' state maps). */
+    private static long queuedWrites(HazelcastInstance member) {
+        long queued = 0;
+        for (Generation generation : ProfileJob.live(member).keySet()) {
+            for (String map : List.of(StatePipeline.Maps.rawIdsMap(generation), StatePipeline.Maps.statesMap(generation))) {
+                queued += member.getMap(map).getLocalMapStats().getDirtyEntryCount();
+            }
+        }
+        return queued;
     }
 
     /** Whether the flush stored everything (not cut off). */

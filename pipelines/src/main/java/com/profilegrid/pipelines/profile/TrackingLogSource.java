@@ -95,7 +95,10 @@ public final class TrackingLogSource {
 
         Reader(Processor.Context context, int batchSize, String project) {
             this(memberLog(context), context.globalProcessorIndex(), context.totalParallelism(), batchSize, project,
-                    context.logger(), DurableProgress.of(context.hazelcastInstance()), context.jobConfig().getName());
+                    // under this class's name, not the Jet processor's: the node keeps Hazelcast's and Jet's own
+                    // loggers at WARN, and where the job starts from is part of the node's story
+                    com.hazelcast.logging.Logger.getLogger(TrackingLogSource.class),
+                    DurableProgress.of(context.hazelcastInstance()), context.jobConfig().getName());
         }
 
         Reader(TrackingLogReader log, int index, int parallelism, int batchSize, String project, ILogger logger) {
