@@ -36,6 +36,16 @@ final class NodeCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}; env PROFILEGRID_VISIT_RETENTION_DAYS; the same on every node; a rebuild applies a change to existing profiles).")
     int visitRetentionDays;
 
+    @Option(names = "--log-level", defaultValue = "${env:PROFILEGRID_LOG_LEVEL:-INFO}",
+            description = "Level of the node's own log (default: ${DEFAULT-VALUE}; env PROFILEGRID_LOG_LEVEL): "
+                    + "TRACE, DEBUG, INFO, WARN, ERROR or OFF.")
+    String logLevel;
+
+    @Option(names = "--hazelcast-log-level", defaultValue = "${env:PROFILEGRID_HAZELCAST_LOG_LEVEL:-WARN}",
+            description = "Level of Hazelcast's and Jet's own log: member tables, migrations, job plans (default: "
+                    + "${DEFAULT-VALUE}; env PROFILEGRID_HAZELCAST_LOG_LEVEL).")
+    String hazelcastLogLevel;
+
     /** The node's settings: the shared flags, and how this node's profile jobs fold events. */
     NodeSettings settings() {
         if (visitGapMinutes < 1) {
@@ -53,7 +63,10 @@ final class NodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        GridNode node = GridNode.start(settings());
+        NodeSettings settings = settings();
+        LogLevels.apply(LogLevels.checked("--log-level", logLevel),
+                LogLevels.checked("--hazelcast-log-level", hazelcastLogLevel));
+        GridNode node = GridNode.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable stop = () -> {

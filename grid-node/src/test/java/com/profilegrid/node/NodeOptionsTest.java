@@ -43,6 +43,31 @@ class NodeOptionsTest {
     }
 
     @Test
+    void when_a_log_level_is_not_a_level_then_the_node_does_not_start_and_lists_the_levels() {
+        StringWriter err = new StringWriter();
+        int exit = Main.commandLine().setErr(new PrintWriter(err)).execute("node", "--hazelcast-log-level", "loud");
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--hazelcast-log-level must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, "
+                + "not 'loud'");
+    }
+
+    @Test
+    void when_log_levels_are_given_then_the_nodes_and_hazelcasts_loggers_take_them() {
+        var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ROOT");
+        var hazelcast = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("com.hazelcast");
+        var rootBefore = root.getLevel();
+        var hazelcastBefore = hazelcast.getLevel();
+        try {
+            LogLevels.apply(LogLevels.checked("--log-level", "debug"), LogLevels.checked("--hazelcast-log-level", "info"));
+            assertThat(root.getLevel()).isEqualTo(ch.qos.logback.classic.Level.DEBUG);
+            assertThat(hazelcast.getLevel()).isEqualTo(ch.qos.logback.classic.Level.INFO);
+        } finally {
+            root.setLevel(rootBefore);
+            hazelcast.setLevel(hazelcastBefore);
+        }
+    }
+
+    @Test
     void when_node_help_is_shown_then_every_flag_with_a_variable_names_it() {
         int checked = 0;
         for (Class<?> type : List.of(NodeCommand.class, NodeOptions.class, DatabaseOptions.class)) {
