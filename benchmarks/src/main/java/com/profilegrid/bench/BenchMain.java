@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code profilegrid-bench}: benchmarks that print figures. Only wires. */
 @Command(name = "profilegrid-bench", mixinStandardHelpOptions = true,
         description = "ProfileGrid benchmarks. Each starts what it measures on this machine and prints a table.",
-        subcommands = {IngestBenchmark.class, ProfilesBenchmark.class, MemoryBenchmark.class, HotProfileBenchmark.class})
+        subcommands = {IngestBenchmark.class, ProfilesBenchmark.class, MemoryBenchmark.class, HotProfileBenchmark.class,
+                RulesBenchmark.class})
 public final class BenchMain {
 
     public static void main(String[] args) {

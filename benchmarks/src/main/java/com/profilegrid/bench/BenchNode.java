@@ -138,6 +138,20 @@ final class BenchNode implements AutoCloseable {
         }
     }
 
+    /** An admin API call ({@code body} JSON, or {@code null}); fails unless it answers 2xx. */
+    String admin(String method, String path, String body) throws IOException, InterruptedException {
+        java.net.http.HttpResponse<String> response = http.send(admin(java.net.URI.create(baseUrl() + path))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        return response.body();
+    }
+
     private java.net.http.HttpRequest.Builder admin(java.net.URI uri) {
         return java.net.http.HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + node.adminToken());
     }

@@ -177,7 +177,7 @@ final class ProfilesBenchmark implements Callable<Integer> {
     }
 
     /** Runs the loads as fast as they go for {@code duration}, 16 connections in all. */
-    private static void drive(List<SegmentLoad> loads, Duration duration) throws InterruptedException {
+    static void drive(List<SegmentLoad> loads, Duration duration) throws InterruptedException {
         List<Thread> drivers = new java.util.ArrayList<>();
         for (SegmentLoad load : loads) {
             Thread driver = new Thread(() -> {
@@ -196,7 +196,7 @@ final class ProfilesBenchmark implements Callable<Integer> {
     }
 
     /** Returns once the project's profiles hold {@code events} events. */
-    private static void awaitFolded(BenchNode node, long events) throws InterruptedException {
+    static void awaitFolded(BenchNode node, long events) throws InterruptedException {
         // counting folded events scans every profile, which would slow what it measures: wait on the job's read
         // count (a metric) first, and only then count
         node.awaitProfilesRead(events, Duration.ofMinutes(10));

@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param ingestUrl      base URL of a node's HTTP API, for {@code track}/{@code identify} (may be null for read-only use)
  * @param writeKey       the project's write key, for {@code track}/{@code identify} (may be null for read-only use)
  * @param connectTimeout how long connecting may take before the client gives up with a clear exception
+ * @param readKey        the project's read key, for the label queries over {@code ingestUrl} (may be null when unused)
  */
 public record ClientSettings(String clusterName, List<String> members, URI ingestUrl, String writeKey,
-                             Duration connectTimeout) {
+                             Duration connectTimeout, String readKey) {
 
     public ClientSettings {
         Objects.requireNonNull(clusterName, "clusterName");
@@ -24,6 +25,17 @@ public record ClientSettings(String clusterName, List<String> members, URI inges
             throw new IllegalArgumentException("at least one member address is needed");
         }
         Objects.requireNonNull(connectTimeout, "connectTimeout");
+    }
+
+    /** Settings without a read key (no label queries). */
+    public ClientSettings(String clusterName, List<String> members, URI ingestUrl, String writeKey,
+                          Duration connectTimeout) {
+        this(clusterName, members, ingestUrl, writeKey, connectTimeout, null);
+    }
+
+    /** These settings with the project's read key, for {@link ProfileGridClient#labelCounts} and its kin. */
+    public ClientSettings withReadKey(String key) {
+        return new ClientSettings(clusterName, members, ingestUrl, writeKey, connectTimeout, key);
     }
 
     /** Settings for a local cluster: {@code profilegrid} at 127.0.0.1:5701, HTTP at 127.0.0.1:8080. */

@@ -7,6 +7,8 @@ import com.profilegrid.model.RecentEvent;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The Java client of ProfileGrid: reads profiles from the grid through a near cache (repeated reads of hot
@@ -45,6 +47,38 @@ public interface ProfileGridClient extends AutoCloseable {
 
     /** The most recent events of the profile {@code id} belongs to, newest first; empty when there is none. */
     List<RecentEvent> recentEvents(String project, String id);
+
+    /**
+     * The labels (segments) the profile {@code id} belongs to is in, as the grid holds it (evaluated in the step that
+     * last changed the profile, or by time); empty when there is no such profile.
+     */
+    Set<String> labels(String project, String id);
+
+    /**
+     * The project's labels with their member counts, by name ({@code GET /v1/labels}). Needs
+     * {@link ClientSettings#ingestUrl} and {@link ClientSettings#readKey}; the counts come from the persisted
+     * profiles, about a second behind the grid.
+     *
+     * @throws ProfileGridException when the node refuses or cannot be reached
+     */
+    Map<String, Long> labelCounts();
+
+    /**
+     * A page of {@code label}'s member profile ids ({@code GET /v1/labels/{label}/members}), {@code limit} from 1 to
+     * 1,000, from {@code cursor} ({@code null} for the first page; then the page's {@link LabelPage#nextCursor}).
+     *
+     * @throws ProfileGridException when the label does not exist, the node refuses or cannot be reached
+     */
+    LabelPage labelMembers(String label, int limit, String cursor);
+
+    /**
+     * Calls {@code listener} with each firing of {@code project}'s triggers from now on, at least once, with the same
+     * firing id as the webhook's (a firing is handed over when it is first attempted: a firing deferred by safe mode
+     * comes when it is delivered). The listener runs on a client thread, one firing at a time; closing the returned
+     * handle stops it. A listener that falls further behind than the cluster keeps (10,000 firings per project, an
+     * hour at most) misses the oldest: the firings API keeps every firing.
+     */
+    AutoCloseable onFiring(String project, Consumer<Firing> listener);
 
     /**
      * Tracks an event for a known user (Segment {@code track}); returns once it is durable.

@@ -10,7 +10,18 @@ public final class GridMaps {
     /** {@code project␟messageId} of a refused identity link to the reason. */
     public static final String IDENTITY_REFUSALS = "identity-refusals";
 
+    /** Prefix of the reliable topic a project's firings are published on as they are first delivered. */
+    public static final String FIRINGS_TOPIC_PREFIX = "profilegrid-firings-";
+
     private GridMaps() {
+    }
+
+    /**
+     * The reliable topic of {@code project}'s firings: each message is a firing's webhook body (JSON), published when
+     * the firing is first attempted (after safe mode, for one deferred), at least once.
+     */
+    public static String firingsTopic(String project) {
+        return FIRINGS_TOPIC_PREFIX + project;
     }
 
     private static final char SEPARATOR = '\u001f';

@@ -5,12 +5,25 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.profilegrid.model.Generation;
+import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.demo.DemoData;
 import com.profilegrid.node.http.AdminRoutes;
+import com.profilegrid.node.http.FiringRoutes;
+import com.profilegrid.node.http.LabelQueryRoutes;
+import com.profilegrid.node.labels.LabelBackfills;
+import com.profilegrid.node.labels.LabelMembers;
 import com.profilegrid.node.http.LabelRoutes;
-import com.profilegrid.pipelines.rules.LabelBook;
+import com.profilegrid.node.http.TriggerRoutes;
+import com.profilegrid.node.triggers.FiringRecorder;
+import com.profilegrid.node.triggers.LabelTimers;
+import com.profilegrid.node.triggers.Firings;
+import com.profilegrid.node.triggers.WebhookDelivery;
+import com.profilegrid.pipelines.rules.ChangeLog;
+import com.profilegrid.pipelines.rules.TriggerDefinition;
+import com.profilegrid.pipelines.rules.TriggerParser;
+import com.profilegrid.pipelines.rules.RuleBook;
 import com.profilegrid.pipelines.rules.LabelDefinition;
 import com.profilegrid.pipelines.rules.RuleParser;
 import com.profilegrid.client.internal.ProfileLookup;
@@ -104,7 +117,7 @@ public final class GridNode implements AutoCloseable {
     /** The parts as they are started, so that a failed start closes what it opened. */
     private static final class Parts {
         final Deque<AutoCloseable> opened = new ArrayDeque<>();
-        HazelcastInstance member;
+        volatile HazelcastInstance member;
         Readiness readiness;
         NodeHttp http;
         JdbcTrackingLog log;
@@ -143,13 +156,25 @@ public final class GridNode implements AutoCloseable {
             ActiveGenerations generations = new ActiveGenerations();
             config.getUserContext().put(ActiveGenerations.USER_CONTEXT_KEY, generations);
             // the profile step evaluates labels on the partition thread, from this member's copy of the definitions
-            LabelBook labelBook = new LabelBook(settings.fold().visitRetention(), clock);
-            config.getUserContext().put(LabelBook.USER_CONTEXT_KEY, labelBook);
+            RuleBook ruleBook = new RuleBook(settings.fold().visitRetention(), clock);
+            config.getUserContext().put(RuleBook.USER_CONTEXT_KEY, ruleBook);
+            // firings are decided where label changes are recorded, written before delivery, delivered off the pipeline
+            Firings firings = new Firings(database.dataSource(), database.dialect());
+            WebhookDelivery delivery = parts.open(new WebhookDelivery(firings, ruleBook::triggersOf, clock,
+                    settings.triggers(), (project, body) -> {
+                        HazelcastInstance started = parts.member;
+                        if (started != null) {
+                            started.<String>getReliableTopic(GridMaps.firingsTopic(project)).publishAsync(body);
+                        }
+                    }));
+            FiringRecorder recorder = new FiringRecorder(firings, ruleBook, generations::active, clock, delivery::wake);
+            config.getUserContext().put(ChangeLog.USER_CONTEXT_KEY, recorder);
             StoreCutoff storeCutoff = new StoreCutoff();
             parts.member = Hazelcast.newHazelcastInstance(MemberConfig.withProfileStore(config, database, storeCutoff));
             HazelcastInstance member = parts.member;
             parts.open(generations.watch(member));
-            parts.open(labelBook.watch(member));
+            parts.open(ruleBook.watch(member));
+            parts.open(new LabelTimers(member, firings, recorder, clock, settings.triggers().labelSweep()));
             parts.open(MembershipLog.follow(member));
             // this process holds the member port now: any earlier run under this writer's name is gone
             parts.log.closeAbandonedShards();
@@ -168,11 +193,19 @@ public final class GridNode implements AutoCloseable {
             ProfileRebuild rebuild = parts.open(new ProfileRebuild(member, database, settings.fold()));
             AdminRoutes admin = new AdminRoutes(parts.projects, keys, rebuild, member.getMap(DeadLetter.MAP),
                     parts.adminToken);
+            LabelBackfills backfills = parts.open(new LabelBackfills(member, database.dataSource(), recorder, clock));
             LabelRoutes labels = new LabelRoutes(parts.projects, member.getMap(LabelDefinition.MAP),
-                    new RuleParser(settings.fold().visitRetention()), clock);
+                    new RuleParser(settings.fold().visitRetention()), clock, backfills);
+            TriggerRoutes triggers = new TriggerRoutes(parts.projects, member.getMap(TriggerDefinition.MAP),
+                    member.getMap(LabelDefinition.MAP), new TriggerParser(new RuleParser(settings.fold().visitRetention())),
+                    clock);
+            FiringRoutes firingApi = new FiringRoutes(parts.projects, firings, delivery::wake, clock);
             ProfileRoutes profileApi = new ProfileRoutes(keys, new ProfileLookup(member));
+            LabelQueryRoutes labelQueries = new LabelQueryRoutes(keys, member.getMap(LabelDefinition.MAP),
+                    new LabelMembers(database.dataSource()));
             parts.http = parts.open(NodeHttp.start(settings.httpHost(), settings.httpPort(), parts.readiness,
-                    List.of(ingest::register, admin::register, labels::register, profileApi::register)));
+                    List.of(ingest::register, admin::register, labels::register, triggers::register,
+                            firingApi::register, profileApi::register, labelQueries::register)));
             if (settings.demo()) {
                 parts.open(DemoData.start(member, ingestor, parts.projects, database));
             }

@@ -11,8 +11,9 @@ import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.DeadLetterStore;
 import com.profilegrid.node.store.IdentityRefusalStore;
-import com.profilegrid.node.store.LabelStore;
+import com.profilegrid.node.store.DefinitionStore;
 import com.profilegrid.pipelines.rules.LabelDefinition;
+import com.profilegrid.pipelines.rules.TriggerDefinition;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.node.store.FromStateLoader;
 import com.profilegrid.node.store.IdIndexStore;
@@ -104,7 +105,9 @@ public final class MemberConfig {
         config.getMapConfig(GridMaps.IDENTITY_REFUSALS).getMapStoreConfig().setEnabled(true)
                 .setImplementation(new IdentityRefusalStore(dataSource, dialect));
         config.getMapConfig(LabelDefinition.MAP).getMapStoreConfig().setEnabled(true)
-                .setImplementation(new LabelStore(dataSource, dialect));
+                .setImplementation(DefinitionStore.labels(dataSource, dialect));
+        config.getMapConfig(TriggerDefinition.MAP).getMapStoreConfig().setEnabled(true)
+                .setImplementation(DefinitionStore.triggers(dataSource, dialect));
         return config;
     }
 

@@ -1,6 +1,7 @@
 package com.profilegrid.node;
 
 import com.profilegrid.pipelines.fold.FoldSettings;
+import com.profilegrid.node.triggers.TriggerSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,6 +37,11 @@ final class NodeCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}; env PROFILEGRID_VISIT_RETENTION_DAYS; the same on every node; a rebuild applies a change to existing profiles).")
     int visitRetentionDays;
 
+    @Option(names = "--webhook-retry-budget", defaultValue = "${env:PROFILEGRID_WEBHOOK_RETRY_BUDGET:-PT24H}",
+            description = "How long after a firing its webhook is still retried (timeouts, 408, 429, 5xx) before the "
+                    + "firing is dead, an ISO-8601 duration (default: ${DEFAULT-VALUE}; env PROFILEGRID_WEBHOOK_RETRY_BUDGET).")
+    Duration webhookRetryBudget;
+
     @Option(names = "--log-level", defaultValue = "${env:PROFILEGRID_LOG_LEVEL:-INFO}",
             description = "Level of the node's own log (default: ${DEFAULT-VALUE}; env PROFILEGRID_LOG_LEVEL): "
                     + "TRACE, DEBUG, INFO, WARN, ERROR or OFF.")
@@ -57,8 +63,12 @@ final class NodeCommand implements Callable<Integer> {
         if (visitRetentionDays < 1) {
             throw new IllegalArgumentException("--visit-retention-days must be at least 1, not " + visitRetentionDays);
         }
+        if (webhookRetryBudget.isNegative() || webhookRetryBudget.isZero()) {
+            throw new IllegalArgumentException("--webhook-retry-budget must be longer than zero, not " + webhookRetryBudget);
+        }
         return options.settings(demo).withFold(new FoldSettings(Duration.ofMinutes(visitGapMinutes), recentEvents)
-                .withVisitRetention(Duration.ofDays(visitRetentionDays)));
+                .withVisitRetention(Duration.ofDays(visitRetentionDays)))
+                .withTriggers(TriggerSettings.defaults().withRetryBudget(webhookRetryBudget));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package com.profilegrid.node;
 
+import com.profilegrid.node.triggers.TriggerSettings;
 import com.profilegrid.pipelines.fold.FoldSettings;
 
 import java.nio.file.Path;
@@ -50,7 +51,18 @@ public record NodeSettings(
         boolean demo,
         IngestSettings ingest,
         String adminToken,
-        FoldSettings fold) {
+        FoldSettings fold,
+        TriggerSettings triggers) {
+
+    /** Settings with the default webhook delivery. */
+    public NodeSettings(Path configFile, String clusterName, String bindAddress, int hazelcastPort, String members,
+                        String httpHost, int httpPort, Path dataDir, String dbUrl, String dbUser, String dbPassword,
+                        String dbSchema, int dbPoolSize, int profilesMaxHeapPercent, int writeDelaySeconds, boolean demo,
+                        IngestSettings ingest, String adminToken, FoldSettings fold) {
+        this(configFile, clusterName, bindAddress, hazelcastPort, members, httpHost, httpPort, dataDir, dbUrl, dbUser,
+                dbPassword, dbSchema, dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest, adminToken,
+                fold, TriggerSettings.defaults());
+    }
 
     /** Settings with the default fold. */
     public NodeSettings(Path configFile, String clusterName, String bindAddress, int hazelcastPort, String members,
@@ -66,7 +78,14 @@ public record NodeSettings(
     public NodeSettings withFold(FoldSettings newFold) {
         return new NodeSettings(configFile, clusterName, bindAddress, hazelcastPort, members, httpHost, httpPort, dataDir,
                 dbUrl, dbUser, dbPassword, dbSchema, dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest,
-                adminToken, newFold);
+                adminToken, newFold, triggers);
+    }
+
+    /** The same settings with another webhook delivery. */
+    public NodeSettings withTriggers(TriggerSettings newTriggers) {
+        return new NodeSettings(configFile, clusterName, bindAddress, hazelcastPort, members, httpHost, httpPort, dataDir,
+                dbUrl, dbUser, dbPassword, dbSchema, dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest,
+                adminToken, fold, newTriggers);
     }
 
     /** The embedded database: H2 in the data directory, shared by nodes on one machine through AUTO_SERVER. */

@@ -123,6 +123,14 @@ public final class NodeFixture implements AutoCloseable {
         }
     }
 
+    /** {@code method path} on the admin API with the test's admin token, {@code body} as JSON ({@code null}: none). */
+    public HttpResponse<String> admin(String method, String path, String body) {
+        return send(HttpRequest.newBuilder(uri(path)).timeout(java.time.Duration.ofSeconds(30))
+                .header("Authorization", "Bearer test-admin-token").header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
     public HttpRequest.Builder request(String path, String writeKey) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json");

@@ -42,6 +42,17 @@ public enum TestDatabases {
         }
     }
 
+    /** A connection to the database of {@code settings}, in its schema. */
+    public static Connection connect(Database.Settings settings) throws SQLException {
+        Connection connection = DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+        if (settings.schema() != null) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SET search_path TO " + settings.schema());
+            }
+        }
+        return connection;
+    }
+
     /** How many profile rows {@code project} has in {@code database}. */
     public static long profileRows(Database database, String project) throws SQLException {
         try (Connection connection = database.dataSource().getConnection();

@@ -4,9 +4,13 @@ import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.client.config.YamlClientConfigBuilder;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.topic.ITopic;
 import com.profilegrid.client.ClientSettings;
+import com.profilegrid.client.Firing;
+import com.profilegrid.client.LabelPage;
 import com.profilegrid.client.ProfileGridClient;
 import com.profilegrid.client.ProfileGridException;
+import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.RecentEvent;
 
@@ -16,7 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /** {@link ProfileGridClient} on a Hazelcast client (reads) and the HTTP tracking API (writes). */
 public final class HazelcastProfileGridClient implements ProfileGridClient {
@@ -26,11 +32,13 @@ public final class HazelcastProfileGridClient implements ProfileGridClient {
     private final HazelcastInstance client;
     private final ProfileLookup lookup;
     private final TrackingHttp tracking;
+    private final LabelQueries labelQueries;
 
-    private HazelcastProfileGridClient(HazelcastInstance client, TrackingHttp tracking) {
+    private HazelcastProfileGridClient(HazelcastInstance client, TrackingHttp tracking, LabelQueries labelQueries) {
         this.client = client;
         this.lookup = new ProfileLookup(client);
         this.tracking = tracking;
+        this.labelQueries = labelQueries;
     }
 
     public static ProfileGridClient connect(ClientSettings settings) {
@@ -38,7 +46,9 @@ public final class HazelcastProfileGridClient implements ProfileGridClient {
         try {
             HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
             return new HazelcastProfileGridClient(client, settings.ingestUrl() == null ? null
-                    : new TrackingHttp(settings.ingestUrl(), settings.writeKey()));
+                    : new TrackingHttp(settings.ingestUrl(), settings.writeKey()),
+                    settings.ingestUrl() == null || settings.readKey() == null ? null
+                            : new LabelQueries(settings.ingestUrl(), settings.readKey()));
         } catch (IllegalStateException e) {
             throw new ProfileGridException("cannot reach the ProfileGrid cluster '" + settings.clusterName() + "' at "
                     + settings.members() + " within " + settings.connectTimeout(), e);
@@ -75,6 +85,42 @@ public final class HazelcastProfileGridClient implements ProfileGridClient {
     @Override
     public List<RecentEvent> recentEvents(String project, String id) {
         return profile(project, id).map(Profile::recentEvents).orElse(List.of());
+    }
+
+    @Override
+    public Set<String> labels(String project, String id) {
+        return profile(project, id).map(Profile::labels).orElse(Set.of());
+    }
+
+    @Override
+    public Map<String, Long> labelCounts() {
+        return requireLabelQueries().counts();
+    }
+
+    @Override
+    public LabelPage labelMembers(String label, int limit, String cursor) {
+        if (limit < 1 || limit > 1_000) {
+            throw new IllegalArgumentException("limit: from 1 to 1000, not " + limit);
+        }
+        return requireLabelQueries().members(label, limit, cursor);
+    }
+
+    @Override
+    public AutoCloseable onFiring(String project, Consumer<Firing> listener) {
+        try {
+            ITopic<String> topic = client.getReliableTopic(GridMaps.firingsTopic(project));
+            UUID registration = topic.addMessageListener(new FiringListener(listener));
+            return () -> topic.removeMessageListener(registration);
+        } catch (IllegalStateException e) {
+            throw new ProfileGridException("the ProfileGrid cluster is not reachable", e);
+        }
+    }
+
+    private LabelQueries requireLabelQueries() {
+        if (labelQueries == null) {
+            throw new ProfileGridException("label queries need ClientSettings.ingestUrl and readKey");
+        }
+        return labelQueries;
     }
 
     @Override

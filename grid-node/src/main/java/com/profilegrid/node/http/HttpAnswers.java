@@ -32,4 +32,26 @@ public final class HttpAnswers {
         int colon = decoded.indexOf(':');
         return Optional.of(colon < 0 ? decoded : decoded.substring(0, colon));
     }
+
+    /**
+     * The {@code limit} query parameter of a listing: {@code fallback} when absent; -1 when it is not a whole number
+     * from 1 to {@code max} (see {@link #limitRefusal}).
+     */
+    static int limit(Context ctx, int fallback, int max) {
+        String given = ctx.queryParam("limit");
+        if (given == null) {
+            return fallback;
+        }
+        try {
+            int limit = Integer.parseInt(given);
+            return limit >= 1 && limit <= max ? limit : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Why {@link #limit} refused the request's {@code limit}. */
+    static String limitRefusal(Context ctx, int max) {
+        return "limit: a whole number from 1 to " + max + ", not \"" + ctx.queryParam("limit") + "\"";
+    }
 }

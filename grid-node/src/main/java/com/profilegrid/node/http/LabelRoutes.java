@@ -1,11 +1,11 @@
 package com.profilegrid.node.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import com.profilegrid.model.GridMaps;
+import com.profilegrid.node.labels.LabelBackfills;
 import com.profilegrid.node.project.ProjectStore;
 import com.profilegrid.pipelines.rules.LabelDefinition;
 import com.profilegrid.pipelines.rules.RuleException;
@@ -29,15 +29,16 @@ import java.util.Map;
  */
 public final class LabelRoutes {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final ProjectStore projects;
+    private final AdminBodies bodies;
+    private final LabelBackfills backfills;
     private final IMap<String, LabelDefinition> labels;
     private final RuleParser parser;
     private final Clock clock;
 
-    public LabelRoutes(ProjectStore projects, IMap<String, LabelDefinition> labels, RuleParser parser, Clock clock) {
-        this.projects = projects;
+    public LabelRoutes(ProjectStore projects, IMap<String, LabelDefinition> labels, RuleParser parser, Clock clock,
+                       LabelBackfills backfills) {
+        this.bodies = new AdminBodies(projects);
+        this.backfills = backfills;
         this.labels = labels;
         this.parser = parser;
         this.clock = clock;
@@ -57,7 +58,7 @@ public final class LabelRoutes {
             return;
         }
         List<ObjectNode> all = labels.values(Predicates.equal("project", project)).stream()
-                .sorted(Comparator.comparing(LabelDefinition::name)).map(LabelRoutes::view).toList();
+                .sorted(Comparator.comparing(LabelDefinition::name)).map(this::view).toList();
         ctx.json(all);
     }
 
@@ -82,6 +83,7 @@ public final class LabelRoutes {
                     + "\" already; change its rule with PUT /admin/projects/" + project + "/labels/" + label.name());
             return;
         }
+        backfills.start(label);
         ctx.status(HttpStatus.CREATED).json(view(label));
     }
 
@@ -124,6 +126,9 @@ public final class LabelRoutes {
                 ? new LabelDefinition(project, name, rule, clock.instant(), clock.instant())
                 : before.withRule(rule, clock.instant());
         labels.set(key(project, name), label);
+        if (before == null || !before.rule().equals(label.rule())) {
+            backfills.start(label);
+        }
         ctx.status(before == null ? HttpStatus.CREATED : HttpStatus.OK).json(view(label));
     }
 
@@ -145,12 +150,8 @@ public final class LabelRoutes {
 
     /** The rule of {@code body}, checked and as JSON text; {@code null} once refused. */
     private String rule(Context ctx, JsonNode body, String... fields) {
-        for (java.util.Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
-            String field = names.next();
-            if (!List.of(fields).contains(field)) {
-                refuse(ctx, HttpStatus.BAD_REQUEST, "/" + field + ": unknown field beside " + String.join(", ", fields));
-                return null;
-            }
+        if (!AdminBodies.onlyFields(ctx, body, fields)) {
+            return null;
         }
         JsonNode rule = body.get("rule");
         if (rule == null) {
@@ -167,49 +168,38 @@ public final class LabelRoutes {
         return rule.toString();
     }
 
-    /** The request body as a JSON object; {@code null} once refused. */
     private static JsonNode body(Context ctx) {
-        try {
-            JsonNode body = JSON.readTree(ctx.body());
-            if (body != null && body.isObject()) {
-                return body;
-            }
-        } catch (Exception e) {
-            // refused below
-        }
-        refuse(ctx, HttpStatus.BAD_REQUEST, "body must be a JSON object such as {\"name\": \"pro-users\", "
-                + "\"rule\": {\"property\": \"plan\", \"op\": \"eq\", \"value\": \"pro\"}}");
-        return null;
+        return AdminBodies.body(ctx, "{\"name\": \"pro-users\", \"rule\": {\"property\": \"plan\", \"op\": \"eq\", "
+                + "\"value\": \"pro\"}}");
     }
 
-    /** The path's project if it exists and is not revoked; {@code null} once refused. */
     private String knownProject(Context ctx) {
-        String project = ctx.pathParam("projectId");
-        boolean known = projects.list().stream().anyMatch(p -> p.projectId().equals(project) && p.active());
-        if (!known) {
-            refuse(ctx, HttpStatus.NOT_FOUND, "no project " + project);
-            return null;
-        }
-        return project;
+        return bodies.knownProject(ctx);
     }
 
     private static void refuse(Context ctx, HttpStatus status, String message) {
-        HttpAnswers.failure(ctx, status.getCode(), message);
+        AdminBodies.refuse(ctx, status, message);
     }
 
     private static String key(String project, String name) {
         return GridMaps.projectKey(project, name);
     }
 
-    /** A definition as the API shows it: its rule as JSON. */
-    private static ObjectNode view(LabelDefinition label) {
-        ObjectNode view = JSON.createObjectNode().put("project", label.project()).put("name", label.name());
-        try {
-            view.set("rule", JSON.readTree(label.rule()));
-        } catch (Exception e) {
-            view.put("rule", label.rule());
+    /**
+     * A definition as the API shows it: its rule as JSON, and its state: {@code active}, or {@code queued} then, while its rule is
+     * evaluated over the existing profiles {@code backfilling} with {@code progress} (profiles done of total).
+     */
+    private ObjectNode view(LabelDefinition label) {
+        ObjectNode view = AdminBodies.JSON.createObjectNode().put("project", label.project()).put("name", label.name());
+        view.set("rule", AdminBodies.parsed(label.rule()));
+        ObjectNode backfill = backfills.progressOf(label);
+        String state = backfill == null || backfill.path("state").asText().equals("done") ? "active"
+                : backfill.path("state").asText();
+        view.put("state", state);
+        if (backfill != null) {
+            view.set("backfill", backfill);
         }
-        return view.put("state", "active").put("createdAt", label.created().toString())
+        return view.put("createdAt", label.created().toString())
                 .put("updatedAt", label.updated().toString());
     }
 }

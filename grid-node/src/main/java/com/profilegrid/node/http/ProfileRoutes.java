@@ -38,13 +38,21 @@ public final class ProfileRoutes {
         routes.get("/v1/profiles/{id}", this::get);
     }
 
-    private void get(Context ctx) {
+    /** The project of the request's read key; empty once answered 401. */
+    static Optional<String> readProject(Context ctx, ProjectKeys keys) {
         Optional<String> given = readKey(ctx);
         Optional<String> project = given.flatMap(key -> keys.projectFor(key, KeyKind.READ));
         if (project.isEmpty()) {
             ctx.header("WWW-Authenticate", "Basic realm=\"ProfileGrid\"");
             HttpAnswers.failure(ctx, 401, ProjectKeys.refusal(given.orElse(null), KeyKind.READ)
                     + " (as the HTTP Basic user name, or Authorization: Bearer <key>)");
+        }
+        return project;
+    }
+
+    private void get(Context ctx) {
+        Optional<String> project = readProject(ctx, keys);
+        if (project.isEmpty()) {
             return;
         }
         String id = ctx.pathParam("id");
@@ -72,7 +80,7 @@ public final class ProfileRoutes {
     }
 
     /** The profile as JSON: property values as JSON (not text), times as ISO-8601. */
-    static ObjectNode toJson(Profile profile) {
+    public static ObjectNode toJson(Profile profile) {
         ObjectNode out = JSON.createObjectNode().put("projectId", profile.project()).put("profileId", profile.profileId());
         ObjectNode ids = out.putObject("identities").put("userId", profile.identities().userId());
         new TreeSet<>(profile.identities().anonymousIds()).forEach(ids.putArray("anonymousIds")::add);

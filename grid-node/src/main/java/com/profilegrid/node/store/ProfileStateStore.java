@@ -24,6 +24,7 @@ public final class ProfileStateStore extends KeyedTableStore<ProfileKey, Profile
     private static final int ABSORBED_AT = COLUMNS.split(", ").length - 1;
     private static final TypeReference<Map<String, Long>> VERSIONS = new TypeReference<>() { };
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProfileStateStore.class);
     private final ProfileRows rows = new ProfileRows();
 
     public ProfileStateStore(DataSource dataSource, SqlDialect dialect, StoreCutoff cutoff) {
@@ -33,6 +34,13 @@ public final class ProfileStateStore extends KeyedTableStore<ProfileKey, Profile
     @Override
     protected void bind(PreparedStatement statement, ProfileKey key, ProfileState state) throws SQLException {
         rows.bind(statement, state.profile());
+        if (!state.profile().key().equals(key)) {
+            // the row is the entry's: two entries of one batch naming one row would fail the whole batch
+            LOG.warn("The profile state under {} holds profile {}: stored under its entry's key", key,
+                    state.profile().key());
+            statement.setString(1, key.project());
+            statement.setString(2, key.profileId());
+        }
         statement.setString(ABSORBED_AT, rows.writeCounts(state.absorbed()));
         statement.setInt(ABSORBED_AT + 1, state.memberChunks());
     }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Label definitions over the admin API: created, listed, shown, changed and deleted; persisted, so that a full restart
@@ -38,33 +39,37 @@ class LabelApiTest {
             project = node.createProject("acme").projectId();
             String labels = "/admin/projects/" + project + "/labels";
 
-            HttpResponse<String> created = send(node, "POST", labels, "{\"name\": \"pro-users\", \"rule\": " + PRO + "}");
+            HttpResponse<String> created = node.admin("POST", labels, "{\"name\": \"pro-users\", \"rule\": " + PRO + "}");
             assertThat(created.statusCode()).isEqualTo(201);
             JsonNode label = NodeFixture.json(created.body());
             assertThat(label.get("name").asText()).isEqualTo("pro-users");
             assertThat(label.get("rule")).isEqualTo(NodeFixture.json(PRO));
-            assertThat(label.get("state").asText()).isEqualTo("active");
+            assertThat(label.get("state").asText()).as("a new label is evaluated over the existing profiles first")
+                    .isIn("queued", "backfilling", "active");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(NodeFixture.json(node.admin("GET", labels + "/pro-users", null).body())
+                            .get("state").asText()).isEqualTo("active"));
 
-            assertThat(send(node, "POST", labels, "{\"name\": \"pro-users\", \"rule\": " + BUYERS + "}").statusCode())
+            assertThat(node.admin("POST", labels, "{\"name\": \"pro-users\", \"rule\": " + BUYERS + "}").statusCode())
                     .as("the name is taken").isEqualTo(409);
-            assertThat(send(node, "PUT", labels + "/buyers", "{\"rule\": " + BUYERS + "}").statusCode()).isEqualTo(201);
-            HttpResponse<String> changed = send(node, "PUT", labels + "/pro-users",
+            assertThat(node.admin("PUT", labels + "/buyers", "{\"rule\": " + BUYERS + "}").statusCode()).isEqualTo(201);
+            HttpResponse<String> changed = node.admin("PUT", labels + "/pro-users",
                     "{\"rule\": {\"not\": " + PRO + "}}");
             assertThat(changed.statusCode()).isEqualTo(200);
             assertThat(NodeFixture.json(changed.body()).get("createdAt")).isEqualTo(label.get("createdAt"));
 
-            JsonNode list = NodeFixture.json(send(node, "GET", labels, null).body());
+            JsonNode list = NodeFixture.json(node.admin("GET", labels, null).body());
             assertThat(list).hasSize(2);
             assertThat(list.get(0).get("name").asText()).isEqualTo("buyers");
             assertThat(list.get(1).get("rule")).isEqualTo(NodeFixture.json("{\"not\": " + PRO + "}"));
 
-            assertThat(send(node, "DELETE", labels + "/buyers", null).statusCode()).isEqualTo(200);
-            assertThat(send(node, "GET", labels + "/buyers", null).statusCode()).isEqualTo(404);
-            assertThat(send(node, "DELETE", labels + "/buyers", null).statusCode()).isEqualTo(404);
-            assertThat(send(node, "GET", "/admin/projects/prj_nothere/labels", null).statusCode()).isEqualTo(404);
+            assertThat(node.admin("DELETE", labels + "/buyers", null).statusCode()).isEqualTo(200);
+            assertThat(node.admin("GET", labels + "/buyers", null).statusCode()).isEqualTo(404);
+            assertThat(node.admin("DELETE", labels + "/buyers", null).statusCode()).isEqualTo(404);
+            assertThat(node.admin("GET", "/admin/projects/prj_nothere/labels", null).statusCode()).isEqualTo(404);
         }
         try (NodeFixture again = NodeFixture.start(dir.resolve("n"), db, cluster, IngestSettings.DEFAULTS)) {
-            JsonNode list = NodeFixture.json(send(again, "GET", "/admin/projects/" + project + "/labels", null).body());
+            JsonNode list = NodeFixture.json(again.admin("GET", "/admin/projects/" + project + "/labels", null).body());
             assertThat(list).hasSize(1);
             assertThat(list.get(0).get("name").asText()).isEqualTo("pro-users");
             assertThat(list.get(0).get("rule")).isEqualTo(NodeFixture.json("{\"not\": " + PRO + "}"));
@@ -80,23 +85,23 @@ class LabelApiTest {
                 IngestSettings.DEFAULTS)) {
             ProjectStore.Created project = node.createProject("acme");
             String labels = "/admin/projects/" + project.projectId() + "/labels";
-            send(node, "POST", labels, "{\"name\": \"pro-users\", \"rule\": " + PRO + "}");
+            node.admin("POST", labels, "{\"name\": \"pro-users\", \"rule\": " + PRO + "}");
 
-            assertRefused(send(node, "POST", labels, "{\"name\": \"x\", \"rule\": {\"all\": [" + PRO
+            assertRefused(node.admin("POST", labels, "{\"name\": \"x\", \"rule\": {\"all\": [" + PRO
                     + ", {\"property\": \"plan\", \"op\": \"equals\", \"value\": 1}]}}"), "/rule/all/1/op: unknown operator \"equals\"");
-            assertRefused(send(node, "POST", labels, "{\"name\": \"has space\", \"rule\": " + PRO + "}"), "/name: ");
-            assertRefused(send(node, "POST", labels, "{\"name\": \"x\"}"), "/rule: missing");
-            assertRefused(send(node, "POST", labels, "{\"name\": \"x\", \"rule\": " + PRO + ", \"rules\": 1}"),
+            assertRefused(node.admin("POST", labels, "{\"name\": \"has space\", \"rule\": " + PRO + "}"), "/name: ");
+            assertRefused(node.admin("POST", labels, "{\"name\": \"x\"}"), "/rule: missing");
+            assertRefused(node.admin("POST", labels, "{\"name\": \"x\", \"rule\": " + PRO + ", \"rules\": 1}"),
                     "/rules: unknown field");
-            assertRefused(send(node, "POST", labels, "not json"), "body must be a JSON object");
-            assertRefused(send(node, "PUT", labels + "/pro-users", "{\"rule\": {\"visits\": {\"gte\": 1}, \"within\": \"P1Y\"}}"),
+            assertRefused(node.admin("POST", labels, "not json"), "body must be a JSON object");
+            assertRefused(node.admin("PUT", labels + "/pro-users", "{\"rule\": {\"visits\": {\"gte\": 1}, \"within\": \"P1Y\"}}"),
                     "/rule/within: not an ISO-8601 duration");
-            assertRefused(send(node, "PUT", labels + "/pro-users", "{\"rule\": {\"visits\": {\"gte\": 1}, \"within\": \"P91D\"}}"),
+            assertRefused(node.admin("PUT", labels + "/pro-users", "{\"rule\": {\"visits\": {\"gte\": 1}, \"within\": \"P91D\"}}"),
                     "/rule/within: P91D is longer than the 90 days");
-            assertRefused(send(node, "PUT", labels + "/pro-users", "{\"name\": \"other\", \"rule\": " + PRO + "}"),
+            assertRefused(node.admin("PUT", labels + "/pro-users", "{\"name\": \"other\", \"rule\": " + PRO + "}"),
                     "/name: the body names");
 
-            JsonNode list = NodeFixture.json(send(node, "GET", labels, null).body());
+            JsonNode list = NodeFixture.json(node.admin("GET", labels, null).body());
             assertThat(list).hasSize(1);
             assertThat(list.get(0).get("rule")).isEqualTo(NodeFixture.json(PRO));
 
@@ -108,12 +113,5 @@ class LabelApiTest {
     private static void assertRefused(HttpResponse<String> response, String message) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
         assertThat(NodeFixture.json(response.body()).get("message").asText()).startsWith(message);
-    }
-
-    static HttpResponse<String> send(NodeFixture node, String method, String path, String body) {
-        return node.send(HttpRequest.newBuilder(node.uri(path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer test-admin-token").header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body)).build());
     }
 }

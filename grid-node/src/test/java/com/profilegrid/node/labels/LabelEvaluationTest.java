@@ -37,9 +37,9 @@ class LabelEvaluationTest {
             NodeFixture node = cluster.node(0);
             ProjectStore.Created project = node.createProject("acme");
             String labels = "/admin/projects/" + project.projectId() + "/labels";
-            assertThat(LabelApiTest.send(node, "POST", labels, "{\"name\": \"pro\", \"rule\": "
+            assertThat(node.admin("POST", labels, "{\"name\": \"pro\", \"rule\": "
                     + "{\"property\": \"plan\", \"op\": \"eq\", \"value\": \"pro\"}}").statusCode()).isEqualTo(201);
-            assertThat(LabelApiTest.send(node, "POST", labels, "{\"name\": \"buyers\", \"rule\": "
+            assertThat(node.admin("POST", labels, "{\"name\": \"buyers\", \"rule\": "
                     + "{\"event\": \"Purchase\", \"count\": {\"gte\": 2}, \"within\": \"P30D\"}}").statusCode()).isEqualTo(201);
             Instant now = Instant.now();
 
@@ -62,7 +62,7 @@ class LabelEvaluationTest {
             awaitLabels(node, project, "u2", List.of("buyers"));
 
             // a changed rule applies from the profile's next change on
-            assertThat(LabelApiTest.send(node, "PUT", labels + "/buyers", "{\"rule\": "
+            assertThat(node.admin("PUT", labels + "/buyers", "{\"rule\": "
                     + "{\"event\": \"Purchase\", \"count\": {\"gte\": 3}}}").statusCode()).isEqualTo(200);
             track(node, project, "{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"Viewed\",\"messageId\":\"m8\","
                     + "\"timestamp\":\"" + now.minusSeconds(5) + "\"}");

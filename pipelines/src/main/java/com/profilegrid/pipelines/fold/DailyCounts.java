@@ -29,6 +29,18 @@ public final class DailyCounts {
         return day + ":" + counter;
     }
 
+    /** The days on which the profile counted events of {@code counter}. */
+    public static java.util.List<Long> days(Profile profile, String counter) {
+        java.util.List<Long> days = new java.util.ArrayList<>();
+        for (String key : profile.dailyCounts().keySet()) {
+            int colon = key.indexOf(':');
+            if (key.startsWith(counter, colon + 1) && key.length() == colon + 1 + counter.length()) {
+                days.add(Long.parseLong(key, 0, colon, 10));
+            }
+        }
+        return days;
+    }
+
     /** Events of {@code counter} the profile counted on the days from the one holding {@code since} on. */
     public static long since(Profile profile, String counter, Instant since) {
         long from = day(since);

@@ -90,6 +90,9 @@ public final class TrackingLogSource {
         private boolean fromDurable;
         private boolean started;
         private boolean restored;
+        /** When a processor of this member last logged a restore (nanos). */
+        private static final java.util.concurrent.atomic.AtomicLong LAST_RESTORE_LOG =
+                new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - 10_000_000_000L);
         /** The cursors of the last snapshot: applied once the next snapshot begins. */
         private Map<Long, Long> lastSaved;
 
@@ -97,7 +100,9 @@ public final class TrackingLogSource {
             this(memberLog(context), context.globalProcessorIndex(), context.totalParallelism(), batchSize, project,
                     // under this class's name, not the Jet processor's: the node keeps Hazelcast's and Jet's own
                     // loggers at WARN, and where the job starts from is part of the node's story
-                    com.hazelcast.logging.Logger.getLogger(TrackingLogSource.class),
+                    // (the member's logging service, which logs as the member is configured to: the static
+                    // Logger would follow whichever logging type the JVM met first)
+                    context.hazelcastInstance().getLoggingService().getLogger(TrackingLogSource.class),
                     DurableProgress.of(context.hazelcastInstance()), context.jobConfig().getName());
         }
 
@@ -222,6 +227,14 @@ public final class TrackingLogSource {
         }
 
         void restore(List<Saved> snapshots) {
+            long now = System.nanoTime();
+            long last = LAST_RESTORE_LOG.get();
+            // once per member and restore: every processor restores, the node's log needs one line
+            if (!restored && now - last > 5_000_000_000L && LAST_RESTORE_LOG.compareAndSet(last, now)) {
+                logger.info("Profile job " + job + " restored from its last snapshot (a member left or joined, or the "
+                        + "job restarted): it reads on from the snapshot's positions, and what it meets again is "
+                        + "recognised as applied");
+            }
             restored = true;
             started = true;
             for (Saved snapshot : snapshots) {

@@ -25,6 +25,34 @@ public sealed interface Rule extends Serializable {
     /** Whether {@code profile} matches at {@code now}. */
     boolean matches(Profile profile, Instant now);
 
+    /**
+     * The first instant after {@code now} at which whether {@code profile} matches could change with time alone (no
+     * new event), or {@code null} when it cannot: where a label's timer is set. It may be early (the answer then does
+     * not change, and the timer is set again), never late.
+     */
+    default Instant nextChange(Profile profile, Instant now) {
+        return null;
+    }
+
+    /** The earlier of two instants, {@code null} meaning never. */
+    static Instant earlier(Instant first, Instant second) {
+        return first == null ? second : second == null || first.isBefore(second) ? first : second;
+    }
+
+    /** {@code at} if it is after {@code now}, else {@code null} (it has passed). */
+    private static Instant after(Instant at, Instant now) {
+        return at != null && at.isAfter(now) ? at : null;
+    }
+
+    /** The earliest next change of {@code rules}. */
+    private static Instant nextOf(List<Rule> rules, Profile profile, Instant now) {
+        Instant next = null;
+        for (Rule rule : rules) {
+            next = earlier(next, rule.nextChange(profile, now));
+        }
+        return next;
+    }
+
     /** Every sub-rule matches. */
     record All(List<Rule> rules) implements Rule {
         public All {
@@ -34,6 +62,11 @@ public sealed interface Rule extends Serializable {
         @Override
         public boolean matches(Profile profile, Instant now) {
             return rules.stream().allMatch(rule -> rule.matches(profile, now));
+        }
+
+        @Override
+        public Instant nextChange(Profile profile, Instant now) {
+            return nextOf(rules, profile, now);
         }
     }
 
@@ -47,6 +80,11 @@ public sealed interface Rule extends Serializable {
         public boolean matches(Profile profile, Instant now) {
             return rules.stream().anyMatch(rule -> rule.matches(profile, now));
         }
+
+        @Override
+        public Instant nextChange(Profile profile, Instant now) {
+            return nextOf(rules, profile, now);
+        }
     }
 
     /** The sub-rule does not match. */
@@ -54,6 +92,11 @@ public sealed interface Rule extends Serializable {
         @Override
         public boolean matches(Profile profile, Instant now) {
             return !rule.matches(profile, now);
+        }
+
+        @Override
+        public Instant nextChange(Profile profile, Instant now) {
+            return rule.nextChange(profile, now);
         }
     }
 
@@ -74,6 +117,19 @@ public sealed interface Rule extends Serializable {
                     : DailyCounts.since(profile, event, now.minus(within));
             return count.test(seen);
         }
+
+        /** When the oldest counted day leaves the window: a day counts until one window after its end. */
+        @Override
+        public Instant nextChange(Profile profile, Instant now) {
+            if (within == null) {
+                return null;
+            }
+            Instant next = null;
+            for (long day : DailyCounts.days(profile, event)) {
+                next = earlier(next, after(Instant.ofEpochMilli((day + 1) * 86_400_000L).plus(within), now));
+            }
+            return next;
+        }
     }
 
     /** How many visits the profile kept, or how many of them reached into a window before now. */
@@ -84,6 +140,19 @@ public sealed interface Rule extends Serializable {
                     : profile.visits().stream().filter(visit -> !visit.end().isBefore(now.minus(within))).count();
             return count.test(visits);
         }
+
+        /** When a counted visit leaves the window: one window and a millisecond after its end. */
+        @Override
+        public Instant nextChange(Profile profile, Instant now) {
+            if (within == null) {
+                return null;
+            }
+            Instant next = null;
+            for (var visit : profile.visits()) {
+                next = earlier(next, after(visit.end().plus(within).plusMillis(1), now));
+            }
+            return next;
+        }
     }
 
     /** The profile's last event is older than a duration before now. */
@@ -92,6 +161,11 @@ public sealed interface Rule extends Serializable {
         public boolean matches(Profile profile, Instant now) {
             return profile.lastSeen() != null && profile.lastSeen().isBefore(now.minus(age));
         }
+
+        @Override
+        public Instant nextChange(Profile profile, Instant now) {
+            return profile.lastSeen() == null ? null : after(profile.lastSeen().plus(age).plusMillis(1), now);
+        }
     }
 
     /** The profile's first event lies within a duration before now. */
@@ -99,6 +173,11 @@ public sealed interface Rule extends Serializable {
         @Override
         public boolean matches(Profile profile, Instant now) {
             return profile.firstSeen() != null && !profile.firstSeen().isBefore(now.minus(age));
+        }
+
+        @Override
+        public Instant nextChange(Profile profile, Instant now) {
+            return profile.firstSeen() == null ? null : after(profile.firstSeen().plus(age).plusMillis(1), now);
         }
     }
 

@@ -27,12 +27,25 @@ public record RuleParser(Duration longestWindow) {
 
     /** The rule {@code json} states; {@code path} is where it is in its document ({@code /rule}). */
     public Rule parse(JsonNode json, String path) {
-        return new Reading().rule(json, path, 1);
+        return new Reading(false).rule(json, path, 1);
+    }
+
+    /**
+     * A rule on one event's properties (a trigger's {@code "where"}): {@code property}, {@code all}, {@code any} and
+     * {@code not} only, since an event has no counts, visits or times of its own.
+     */
+    public Rule parseOnEvent(JsonNode json, String path) {
+        return new Reading(true).rule(json, path, 1);
     }
 
     /** One reading: counts the parts. */
     private final class Reading {
+        private final boolean eventOnly;
         private int parts;
+
+        Reading(boolean eventOnly) {
+            this.eventOnly = eventOnly;
+        }
 
         Rule rule(JsonNode json, String path, int depth) {
             if (json == null || !json.isObject()) {
@@ -58,6 +71,10 @@ public record RuleParser(Duration longestWindow) {
             }
             if (json.has("property")) {
                 return property(json, path);
+            }
+            if (eventOnly) {
+                throw new RuleException(path, "a rule on an event's properties is one of \"all\", \"any\", \"not\", "
+                        + "\"property\"");
             }
             if (json.has("event")) {
                 only(json, path, "event", "count", "within");

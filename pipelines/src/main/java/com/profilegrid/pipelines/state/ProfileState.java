@@ -4,6 +4,7 @@ import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.pipelines.fold.ProfileFold;
+import com.profilegrid.pipelines.rules.Change;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,8 +40,16 @@ import java.util.Map;
  * @param profile      the profile
  * @param absorbed     the version of each listed raw id (typed id) folded into it
  * @param memberChunks how many member chunks hold the ids it no longer lists (0 for a profile that never sealed one)
+ * @param recent       the changes of its last label-changing steps ({@link #RECENT_STEPS} at most), by step
+ *                     ({@link #stepKey}): a repeat of such a step answers them again, so that changes whose answer was
+ *                     lost (the member died after its backup took the step) are still recorded on the replay. Kept
+ *                     in the entry and its backup, not in the table: a state loaded from the database starts without.
  */
-public record ProfileState(Profile profile, Map<String, Long> absorbed, int memberChunks) {
+public record ProfileState(Profile profile, Map<String, Long> absorbed, int memberChunks,
+                           Map<String, List<Change>> recent) {
+
+    /** How many label-changing steps a state remembers the changes of. */
+    public static final int RECENT_STEPS = 16;
 
     /** Ids per member chunk: a round of sealing adds to the last one, which it reads and writes whole. */
     static final int CHUNK_SIZE = 2_048;
@@ -58,6 +68,12 @@ public record ProfileState(Profile profile, Map<String, Long> absorbed, int memb
 
     public ProfileState {
         absorbed = Map.copyOf(absorbed);
+        recent = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(recent));
+    }
+
+    /** A state without remembered changes. */
+    public ProfileState(Profile profile, Map<String, Long> absorbed, int memberChunks) {
+        this(profile, absorbed, memberChunks, Map.of());
     }
 
     /** A state that lists every raw id it holds. */
@@ -67,7 +83,54 @@ public record ProfileState(Profile profile, Map<String, Long> absorbed, int memb
 
     /** This state with {@code newProfile} (the same events; its labels evaluated, say). */
     public ProfileState withProfile(Profile newProfile) {
-        return newProfile == profile ? this : new ProfileState(newProfile, absorbed, memberChunks);
+        return newProfile == profile ? this : new ProfileState(newProfile, absorbed, memberChunks, recent);
+    }
+
+    /** The key a step is remembered by: the raw id and the version it brings ({@code add:} for an identity move). */
+    public static String stepKey(String rawId, long version, boolean add) {
+        return (add ? "add:" : "") + rawId + "@" + version;
+    }
+
+    /** This state remembering {@code changes} as those of {@code step}, forgetting the oldest beyond the bound. */
+    public ProfileState remember(String step, List<Change> changes) {
+        if (changes.isEmpty()) {
+            return this;
+        }
+        LinkedHashMap<String, List<Change>> kept = new LinkedHashMap<>(recent);
+        kept.remove(step);
+        kept.put(step, List.copyOf(changes));
+        while (kept.size() > RECENT_STEPS) {
+            kept.remove(kept.keySet().iterator().next());
+        }
+        return new ProfileState(profile, absorbed, memberChunks, kept);
+    }
+
+    /** The changes remembered of {@code step} (none when it changed no label, or is no longer remembered). */
+    public List<Change> recalled(String step) {
+        return recent.getOrDefault(step, List.of());
+    }
+
+    /** Every change remembered, oldest step first. */
+    public List<Change> allRecalled() {
+        List<Change> all = new java.util.ArrayList<>();
+        recent.values().forEach(all::addAll);
+        return all;
+    }
+
+    /** This state remembering what {@code before} remembered (a profile made again keeps its recent changes). */
+    public ProfileState rememberingAs(ProfileState before) {
+        return before == null || before.recent.isEmpty() ? this
+                : new ProfileState(profile, absorbed, memberChunks, before.recent);
+    }
+
+    /** The changes remembered of the step that {@code cause} names ({@code event:<messageId>}, say), if any. */
+    public List<Change> recalledFor(String cause) {
+        for (List<Change> changes : recent.values()) {
+            if (!changes.isEmpty() && changes.get(0).cause().equals(cause)) {
+                return changes;
+            }
+        }
+        return List.of();
     }
 
     public static ProfileState empty(ProfileKey key) {
@@ -92,7 +155,7 @@ public record ProfileState(Profile profile, Map<String, Long> absorbed, int memb
         }
         Map<String, Long> versions = new HashMap<>(absorbed);
         versions.put(rawId, version);
-        return new Absorbed(Step.APPLIED, new ProfileState(fold.apply(profile, event), versions, memberChunks));
+        return new Absorbed(Step.APPLIED, new ProfileState(fold.apply(profile, event), versions, memberChunks, recent));
     }
 
     /**
@@ -113,7 +176,8 @@ public record ProfileState(Profile profile, Map<String, Long> absorbed, int memb
         }
         Map<String, Long> versions = new HashMap<>(absorbed);
         versions.put(rawId, entry.version());
-        return new Absorbed(Step.APPLIED, new ProfileState(fold.merge(profile, entry.partial()), versions, memberChunks));
+        return new Absorbed(Step.APPLIED, new ProfileState(fold.merge(profile, entry.partial()), versions, memberChunks,
+                recent));
     }
 
     /**
@@ -132,7 +196,7 @@ public record ProfileState(Profile profile, Map<String, Long> absorbed, int memb
     public ProfileState join(ProfileState other, ProfileFold fold) {
         Map<String, Long> versions = new HashMap<>(absorbed);
         other.absorbed.forEach((rawId, version) -> versions.merge(rawId, version, Math::max));
-        return new ProfileState(fold.merge(profile, other.profile), versions, memberChunks);
+        return new ProfileState(fold.merge(profile, other.profile), versions, memberChunks, recent);
     }
 
     /**
@@ -162,7 +226,7 @@ public record ProfileState(Profile profile, Map<String, Long> absorbed, int memb
     public ProfileState unlisted(Map<String, Long> sealed, int chunks) {
         Map<String, Long> versions = new HashMap<>(absorbed);
         sealed.forEach((rawId, version) -> versions.remove(rawId, version));
-        return new ProfileState(profile, versions, Math.max(memberChunks, chunks));
+        return new ProfileState(profile, versions, Math.max(memberChunks, chunks), recent);
     }
 
     /** The key of member chunk {@code chunk} of the profile {@code key} (in the same map as the profile's state). */
@@ -208,6 +272,14 @@ public record ProfileState(Profile profile, Map<String, Long> absorbed, int memb
     /** {@link #recomputed(ProfileKey, Map, ProfileFold, int)} for a profile without member chunks. */
     public static ProfileState recomputed(ProfileKey key, Map<String, RawIdEntry> rawIds, ProfileFold fold) {
         return recomputed(key, rawIds, fold, 0);
+    }
+
+    /** A digest of raw ids and their versions, the same whatever the map's order. */
+    public static String digest(Map<String, Long> versions) {
+        StringBuilder text = new StringBuilder();
+        new java.util.TreeMap<>(versions).forEach((rawId, version) -> text.append(rawId).append('@').append(version)
+                .append('\n'));
+        return sha256(text.toString()).substring(0, 32);
     }
 
     private static String sha256(String text) {

@@ -5,8 +5,12 @@ import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
 import com.profilegrid.model.Profile;
+import com.profilegrid.pipelines.rules.Change;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,7 +29,15 @@ public final class ProfileStateSerializer implements CompactSerializer<ProfileSt
             absorbed.put(rawIds[i], versions[i]);
         }
         int memberChunks = in.getFieldKind("memberChunks") == FieldKind.INT32 ? in.readInt32("memberChunks") : 0;
-        return new ProfileState(in.readCompact("profile"), absorbed, memberChunks);
+        Map<String, List<Change>> recent = new LinkedHashMap<>();
+        if (in.getFieldKind("recentSteps") == FieldKind.ARRAY_OF_STRING) {
+            String[] steps = in.readArrayOfString("recentSteps");
+            String[] changes = in.readArrayOfString("recentChanges");
+            for (int i = 0; i < steps.length; i++) {
+                recent.computeIfAbsent(steps[i], step -> new ArrayList<>()).add(Change.parse(changes[i]));
+            }
+        }
+        return new ProfileState(in.readCompact("profile"), absorbed, memberChunks, recent);
     }
 
     @Override
@@ -41,6 +53,15 @@ public final class ProfileStateSerializer implements CompactSerializer<ProfileSt
         out.writeArrayOfString("rawIds", rawIds);
         out.writeArrayOfInt64("versions", versions);
         out.writeInt32("memberChunks", state.memberChunks());
+        // one row per change, its step beside it
+        List<String> steps = new ArrayList<>();
+        List<String> changes = new ArrayList<>();
+        state.recent().forEach((step, own) -> own.forEach(change -> {
+            steps.add(step);
+            changes.add(change.text());
+        }));
+        out.writeArrayOfString("recentSteps", steps.toArray(String[]::new));
+        out.writeArrayOfString("recentChanges", changes.toArray(String[]::new));
     }
 
     @Override

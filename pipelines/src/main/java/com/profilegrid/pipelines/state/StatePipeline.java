@@ -13,6 +13,7 @@ import com.profilegrid.model.Generation;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
+import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.pipelines.fold.FoldableEvents;
 import com.profilegrid.pipelines.fold.ProfileFold;
 import com.profilegrid.pipelines.identity.IdentityGraph;
@@ -23,7 +24,10 @@ import com.profilegrid.pipelines.profile.DeadLetter;
 import com.profilegrid.pipelines.profile.LogRecord;
 import com.profilegrid.pipelines.profile.OrderedMapSink;
 import com.profilegrid.pipelines.profile.OwnGenerations;
-import com.profilegrid.pipelines.rules.LabelBook;
+import com.profilegrid.pipelines.rules.Change;
+import com.profilegrid.pipelines.rules.ChangeLog;
+import com.profilegrid.pipelines.rules.ChangeSink;
+import com.profilegrid.pipelines.rules.RuleBook;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -123,8 +127,36 @@ public final class StatePipeline {
     record IndexWrite(String rawKey, String profileId) {
     }
 
-    /** A profile to write to the readers' map ({@code profile}), or to delete ({@code null}). */
-    record ProfileWrite(ProfileKey key, Profile profile) {
+    /**
+     * A profile to write to the readers' map ({@code profile}), or to delete ({@code null}), and the changes the steps
+     * that made it found (labels entered and exited, event triggers fired), to record.
+     */
+    record ProfileWrite(ProfileKey key, Profile profile, List<Change> changes, long due) {
+
+        ProfileWrite(ProfileKey key, Profile profile) {
+            this(key, profile, List.of(), -1);
+        }
+
+        ProfileWrite(ProfileKey key, Profile profile, List<Change> changes) {
+            this(key, profile, changes, -1);
+        }
+
+        /** This write after earlier steps of the batch: their changes before its own, the earliest timer of all. */
+        ProfileWrite after(List<Change> earlier, long earlierDue) {
+            List<Change> all = new ArrayList<>(earlier);
+            all.addAll(changes);
+            return new ProfileWrite(key, profile, all, earliest(due, earlierDue));
+        }
+
+        /** Whether the change sink has something to record: changes, or a timer. */
+        boolean recordable() {
+            return !changes.isEmpty() || due >= 0;
+        }
+    }
+
+    /** The earlier of two due instants (epoch ms), -1 meaning none. */
+    static long earliest(long first, long second) {
+        return first < 0 ? second : second < 0 ? first : Math.min(first, second);
     }
 
     /** What one identity step decided, and the links it followed for the first time (recorded by the step). */
@@ -170,15 +202,19 @@ public final class StatePipeline {
                         MAX_BATCH, (steps, items) -> steps.stepAll(items))
                 .setName("apply to raw id");
 
-        raw.flatMap(stepped -> Traversers.traverseIterable(stepped.toProfiles()))
+        StreamStage<ProfileWrite> written = raw.flatMap(stepped -> Traversers.traverseIterable(stepped.toProfiles()))
                 .groupingKey(ToProfile::key)
                 .mapUsingServiceAsyncBatched(service(context -> new ProfileSteps(context.hazelcastInstance(),
                                 context.hazelcastInstance().getMap(maps.rawIds()),
                                 context.hazelcastInstance().getMap(maps.states()), fold)),
                         MAX_BATCH, (steps, items) -> steps.stepAll(items))
-                .setName("absorb into profile")
-                .rebalance(ProfileWrite::key)
+                .setName("absorb into profile");
+        written.rebalance(ProfileWrite::key)
                 .writeTo(OrderedMapSink.build(maps.profiles(), ProfileWrite::key, ProfileWrite::profile));
+        // labels entered and exited, event triggers fired: recorded, and the firings they cause decided, on the member
+        written.filter(ProfileWrite::recordable)
+                .map(write -> new ChangeLog.ProfileChanges(write.key(), write.profile(), write.changes(), write.due()))
+                .writeTo(ChangeSink.build(generation));
         raw.filter(stepped -> stepped.index() != null).map(RawIdStepped::index)
                 .writeTo(OrderedMapSink.build(maps.ids(), IndexWrite::rawKey, IndexWrite::profileId));
         identity.flatMap(decided -> Traversers.traverseIterable(decided.refusals()))
@@ -400,7 +436,7 @@ public final class StatePipeline {
             String rawId = GridMaps.idOf(item.rawKey());
             ProfileKey profile = new ProfileKey(GridMaps.projectOf(item.rawKey()), outcome.profileId());
             if (!outcome.applied()) {
-                return new RawIdStepped(List.of(new ToProfile.CatchUp(profile, rawId)), null, null);
+                return new RawIdStepped(List.of(new ToProfile.CatchUp(profile, rawId, record.event())), null, null);
             }
             return new RawIdStepped(List.of(new ToProfile.Absorb(profile, rawId, outcome.version(), record.event())),
                     outcome.version() == 1 ? new IndexWrite(item.rawKey(), outcome.profileId()) : null, null);
@@ -448,7 +484,7 @@ public final class StatePipeline {
         private final IMap<ProfileKey, ProfileState> states;
         private final ProfileFold fold;
         /** The member's labels, which a remade profile is evaluated against ({@code null}: none). */
-        private final LabelBook labels;
+        private final RuleBook labels;
 
         ProfileSteps(HazelcastInstance member, IMap<String, RawIdEntry> rawIds, IMap<ProfileKey, ProfileState> states,
                      ProfileFold fold) {
@@ -456,7 +492,7 @@ public final class StatePipeline {
             this.rawIds = rawIds;
             this.states = states;
             this.fold = fold;
-            this.labels = LabelBook.of(member);
+            this.labels = RuleBook.of(member);
         }
 
         @Override
@@ -487,14 +523,24 @@ public final class StatePipeline {
                     List<Integer> indices = byKey.get(key);
                     StepProfile.Stepped last = result.get(result.ran() - 1);
                     int at = indices.get(result.ran() - 1);
+                    List<Change> earlier = new ArrayList<>();
+                    long earlierDue = -1;
+                    for (int i = 0; i < result.ran() - 1; i++) {
+                        StepProfile.Stepped before = result.get(i);
+                        earlier.addAll(before.changeList());
+                        earlierDue = earliest(earlierDue, before.due());
+                    }
+                    long due = earlierDue;
                     if (!last.halts()) {
-                        out.set(at, new ProfileWrite(key, last.profile()));
+                        earlier.addAll(last.changeList());
+                        out.set(at, new ProfileWrite(key, last.profile(), earlier, earliest(due, last.due())));
                         rest.add(seal(key, last.toSeal(), last.memberChunks()));
                         return;
                     }
                     // a gap (make the profile again) or an unlisted id (read its entry): settle it, then go on
                     rest.add(settle(items.get(at), last).thenCompose(write -> {
-                        out.set(at, write);
+                        out.set(at, write == null ? new ProfileWrite(key, last.profile(), earlier, due)
+                                : write.after(earlier, due));
                         return oneByOne(items, indices, result.ran(), out);
                     }));
                 });
@@ -600,7 +646,7 @@ public final class StatePipeline {
                 return states.submitToKey(item.key(), step).toCompletableFuture().thenCompose(stepped -> settle(item, stepped));
             }
             return states.getAsync(item.key()).toCompletableFuture().thenCompose(state -> item instanceof ToProfile.Retract
-                    ? retract(item, state) : catchUp(item, state));
+                    ? retract(item, state) : catchUp((ToProfile.CatchUp) item, state));
         }
 
         /**
@@ -610,7 +656,9 @@ public final class StatePipeline {
          */
         private CompletableFuture<ProfileWrite> settle(ToProfile item, StepProfile.Stepped stepped) {
             if (stepped.gap()) {
-                return remake(item.key(), item.rawId(), null);
+                // the remake folds the event in without deciding its triggers: they are decided here
+                TrackingEvent event = item instanceof ToProfile.Absorb absorb ? absorb.event() : null;
+                return remake(item.key(), item.rawId(), null).thenApply(write -> withEventChanges(write, null, event));
             }
             if (stepped.unlisted()) {
                 String rawKey = GridMaps.projectKey(item.key().project(), item.rawId());
@@ -619,7 +667,8 @@ public final class StatePipeline {
                 }).thenCompose(again -> settle(item, again));
             }
             return seal(item.key(), stepped.toSeal(), stepped.memberChunks())
-                    .thenApply(ignored -> new ProfileWrite(item.key(), stepped.profile()));
+                    .thenApply(ignored -> new ProfileWrite(item.key(), stepped.profile(), stepped.changeList(),
+                            stepped.due()));
         }
 
         /**
@@ -661,16 +710,38 @@ public final class StatePipeline {
             return remake(item.key(), null, item.rawId());
         }
 
-        /** A replayed event: the profile may have missed it (the job stopped between the two steps). */
-        private CompletableFuture<ProfileWrite> catchUp(ToProfile item, ProfileState state) {
+        /**
+         * A replayed event: the profile may have missed it (the job stopped between the two steps), and the changes it
+         * caused are answered again, since their record may have been lost with the run that decided them (a member
+         * died between the step and the change sink).
+         */
+        private CompletableFuture<ProfileWrite> catchUp(ToProfile.CatchUp item, ProfileState state) {
             String rawKey = GridMaps.projectKey(item.key().project(), item.rawId());
             return rawIds.submitToKey(rawKey, new ReadEntry<>()).toCompletableFuture().thenCompose(entry -> {
                 long have = state == null ? 0 : state.absorbed().getOrDefault(item.rawId(), sealedOf(entry, item.key()));
                 boolean behind = entry != null && entry.version() > have
                         && entry.currentProfileId().equals(item.key().profileId());
-                return behind ? remake(item.key(), item.rawId(), null)
+                CompletableFuture<ProfileWrite> caughtUp = behind ? remake(item.key(), item.rawId(), null)
                         : CompletableFuture.completedFuture(new ProfileWrite(item.key(), state == null ? null : state.profile()));
+                return caughtUp.thenApply(write -> withEventChanges(write, state, item.event()));
             });
+        }
+
+        /**
+         * {@code write} with the changes {@code event} causes, met again or folded in by a remake, and those
+         * {@code before} (the state before the write) remembers: see {@link StepProfile#replayed}.
+         */
+        private ProfileWrite withEventChanges(ProfileWrite write, ProfileState before, TrackingEvent event) {
+            if (event == null || write.profile() == null) {
+                return write;
+            }
+            List<Change> own = StepProfile.replayed(labels, before, write.profile(), event);
+            if (own.isEmpty()) {
+                return write;
+            }
+            java.util.LinkedHashSet<Change> all = new java.util.LinkedHashSet<>(write.changes());
+            all.addAll(own);
+            return new ProfileWrite(write.key(), write.profile(), List.copyOf(all), write.due());
         }
 
         /**
@@ -685,12 +756,44 @@ public final class StatePipeline {
 
         private CompletableFuture<ProfileWrite> remake(ProfileKey key, String include, String exclude, int attempt) {
             return states.getAsync(key).toCompletableFuture().thenCompose(state -> remade(key, state, include, exclude)
-                    .thenCompose(remade -> states.submitToKey(key, new ReplaceState(state, remade)).toCompletableFuture()
+                    .thenCompose(made -> {
+                        // the remake's changes are remembered like a step's, and so is what the state remembered:
+                        // a replay answers them again (their record may be lost with this run)
+                        List<Change> changes = made == null ? List.of() : remakeChanges(state, made);
+                        ProfileState remade = made == null ? null : made.rememberingAs(state)
+                                .remember(remakeStep(made), changes);
+                        return states.submitToKey(key, new ReplaceState(state, remade)).toCompletableFuture()
                             .thenCompose(written -> !written ? remakeAgain(key, include, exclude, attempt)
                                     : unsealExcluded(key, exclude).thenCompose(unsealed -> remade == null
                                     ? CompletableFuture.completedFuture(new ProfileWrite(key, null))
                                     : seal(key, remade.overListed(fold.settings().maxListedRawIds()), remade.memberChunks())
-                                    .thenApply(ignored -> new ProfileWrite(key, remade.profile()))))));
+                                    .thenApply(ignored -> new ProfileWrite(key, remade.profile(), changes,
+                                            remakeDue(remade)))));
+                    }));
+        }
+
+        /** The cause (and remembered step) of a remake: what the profile was made of. */
+        private static String remakeStep(ProfileState remade) {
+            return "remake:" + ProfileState.digest(remade.absorbed());
+        }
+
+        /**
+         * The labels a remake changed, caused by what the profile was made of ({@code remake:<digest>}), so that the
+         * same remake met again derives the same ids. A profile a remake deletes (its ids all moved on) exits
+         * nothing: it joined another.
+         */
+        private List<Change> remakeChanges(ProfileState before, ProfileState remade) {
+            if (labels == null) {
+                return List.of();
+            }
+            Profile was = before == null ? Profile.empty(remade.profile().key()) : before.profile();
+            return labels.changes(was, remade.profile(), null, remakeStep(remade));
+        }
+
+        /** The timer of a profile made again (rare: set whenever its labels can change by time). */
+        private long remakeDue(ProfileState remade) {
+            java.time.Instant due = labels == null ? null : labels.nextDue(remade.profile());
+            return due == null ? -1 : due.toEpochMilli();
         }
 
         /**

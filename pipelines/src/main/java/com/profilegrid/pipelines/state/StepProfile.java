@@ -10,9 +10,12 @@ import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.pipelines.fold.ProfileFold;
-import com.profilegrid.pipelines.rules.LabelBook;
+import com.profilegrid.pipelines.rules.Change;
+import com.profilegrid.pipelines.rules.RuleBook;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,13 +30,25 @@ public final class StepProfile implements EntryProcessor<ProfileKey, ProfileStat
     /**
      * The step taken ({@link ProfileState.Step}'s name), the profile after it ({@code null} when there is none), and
      * the listed raw ids to seal with their versions when the state lists too many ({@link ProfileState#overListed};
-     * empty arrays otherwise), and the state's member chunks then.
+     * empty arrays otherwise), the state's member chunks then, and the changes the step made (its labels entered and
+     * exited, the event triggers its event fired: {@link Change#text()}), or those it made when it first ran, for a
+     * repeat of a step the state remembers; and the instant at which the profile's labels could next change by time
+     * alone, to record as its timer (epoch ms; -1: none to record, {@link RuleBook#dueToRecord}).
      */
-    public record Stepped(String step, Profile profile, String[] sealIds, long[] sealVersions, int memberChunks)
-            implements KeySteps.Halt {
+    public record Stepped(String step, Profile profile, String[] sealIds, long[] sealVersions, int memberChunks,
+                          String[] changes, long due) implements KeySteps.Halt {
 
-        Stepped(String step, Profile profile) {
-            this(step, profile, new String[0], new long[0], 0);
+        Stepped(String step, Profile profile, String[] changes, long due) {
+            this(step, profile, new String[0], new long[0], 0, changes, due);
+        }
+
+        /** The changes the step made (or, repeated, made when it first ran). */
+        public List<Change> changeList() {
+            List<Change> list = new ArrayList<>(changes.length);
+            for (String change : changes) {
+                list.add(Change.parse(change));
+            }
+            return list;
         }
 
         /** The raw ids to seal, each with the version the profile holds. */
@@ -65,7 +80,7 @@ public final class StepProfile implements EntryProcessor<ProfileKey, ProfileStat
 
         @Override
         public Object superseded() {
-            return new Stepped(step, null);
+            return new Stepped(step, null, changes, due);
         }
     }
 
@@ -75,8 +90,8 @@ public final class StepProfile implements EntryProcessor<ProfileKey, ProfileStat
     private TrackingEvent event;
     private RawIdEntry added;
     private ProfileFold fold;
-    /** The member's labels, to evaluate the profile a step changed ({@code null}: none). */
-    private transient LabelBook labels;
+    /** The member's labels and triggers, to evaluate the profile a step changed ({@code null}: none). */
+    private transient RuleBook rules;
 
     /** For deserialization. */
     public StepProfile() {
@@ -111,7 +126,7 @@ public final class StepProfile implements EntryProcessor<ProfileKey, ProfileStat
 
     @Override
     public void setHazelcastInstance(HazelcastInstance member) {
-        labels = LabelBook.of(member);
+        rules = RuleBook.of(member);
     }
 
     @Override
@@ -119,16 +134,27 @@ public final class StepProfile implements EntryProcessor<ProfileKey, ProfileStat
         ProfileState current = entry.getValue() != null ? entry.getValue() : ProfileState.empty(entry.getKey());
         ProfileState.Absorbed absorbed = added != null ? current.add(rawId, added, sealed, fold)
                 : current.absorb(rawId, version, sealed, event, fold);
-        if (absorbed.step() == ProfileState.Step.APPLIED && labels != null) {
-            // the labels are part of the profile, evaluated in the step that changed it (a repeat changes nothing)
-            absorbed = new ProfileState.Absorbed(absorbed.step(), absorbed.state().withProfile(
-                    labels.evaluate(absorbed.state().profile())));
+        String stepKey = ProfileState.stepKey(rawId, added != null ? added.version() : version, added != null);
+        List<Change> changes = List.of();
+        long due = -1;
+        if (absorbed.step() == ProfileState.Step.APPLIED && rules != null) {
+            // the labels are part of the profile, evaluated in the step that changed it; the changes are remembered so
+            // that a repeat of this step (its answer lost) answers them again
+            Profile after = rules.evaluate(absorbed.state().profile());
+            String cause = added != null ? "merge:" + stepKey.substring("add:".length()) : eventCause(event);
+            changes = rules.changes(current.profile(), after, added != null ? null : event, cause);
+            due = rules.dueToRecord(current.profile(), after);
+            absorbed = new ProfileState.Absorbed(absorbed.step(),
+                    absorbed.state().withProfile(after).remember(stepKey, changes));
+        } else if (absorbed.step() == ProfileState.Step.ALREADY_APPLIED) {
+            changes = replayed(rules, current, current.profile(), event);
         }
+        String[] changed = changes.stream().map(Change::text).toArray(String[]::new);
         if (absorbed.step() == ProfileState.Step.APPLIED) {
             entry.setValue(absorbed.state());
         }
         if (entry.getValue() == null) {
-            return new Stepped(absorbed.step().name(), null);
+            return new Stepped(absorbed.step().name(), null, changed, due);
         }
         // whatever the step, a state over the bound is trimmed: a remake, or ids sealing could not take (their events
         // were on their way), can leave it over
@@ -141,7 +167,40 @@ public final class StepProfile implements EntryProcessor<ProfileKey, ProfileStat
             versions[i++] = listed.getValue();
         }
         return new Stepped(absorbed.step().name(), absorbed.state().profile(), ids, versions,
-                absorbed.state().memberChunks());
+                absorbed.state().memberChunks(), changed, due);
+    }
+
+    /** The cause of the changes an event's step makes: derived from the event alone, the same on every replay. */
+    static String eventCause(TrackingEvent event) {
+        return "event:" + event.messageId();
+    }
+
+    /**
+     * The event triggers that {@code event}, met again, fires on {@code profile} (which already holds it), for a repeat
+     * whose own changes are not remembered: it changed no label, or a remake folded it in without deciding its
+     * triggers. An event trigger's {@code where} is decided on the event alone, as the first time; its {@code profile}
+     * condition on the profile as it is now. The firing's id is the same either way, so no cause fires twice.
+     */
+    static List<Change> replayedEventChanges(RuleBook rules, Profile profile, TrackingEvent event) {
+        return rules == null || profile == null ? List.of() : rules.changes(profile, profile, event, eventCause(event));
+    }
+
+    /**
+     * What a replayed step of {@code event} ({@code null}: an identity move) answers on {@code state}: every change
+     * the state remembers, of this step and of the others (a replay after a member loss or a job restart meets steps
+     * whose records were lost with the run that decided them, and remakes, which no replayed step names), then the
+     * event's triggers when its own step is not remembered ({@link #replayedEventChanges}). The ids of the changes
+     * and firings are derived from their causes, so answering one again records nothing twice.
+     */
+    static List<Change> replayed(RuleBook rules, ProfileState state, Profile profile, TrackingEvent event) {
+        java.util.LinkedHashSet<Change> all = new java.util.LinkedHashSet<>();
+        if (state != null) {
+            all.addAll(state.allRecalled());
+        }
+        if (event != null && (state == null || state.recalledFor(eventCause(event)).isEmpty())) {
+            all.addAll(replayedEventChanges(rules, profile, event));
+        }
+        return List.copyOf(all);
     }
 
     @Override

@@ -20,9 +20,10 @@ public sealed interface ToProfile permits ToProfile.Absorb, ToProfile.CatchUp, T
 
     /**
      * An event the raw id had applied before (a replay): the profile catches up from the raw id's entry if it is
-     * behind it (the step before stopped between the raw id and the profile).
+     * behind it (the step before stopped between the raw id and the profile), and the changes the event caused are
+     * answered again (their record may have been lost with the run that decided them).
      */
-    record CatchUp(ProfileKey key, String rawId) implements ToProfile {
+    record CatchUp(ProfileKey key, String rawId, TrackingEvent event) implements ToProfile {
     }
 
     /** The raw id left this profile: the profile is made again from the raw ids it keeps. */

@@ -79,7 +79,7 @@ class RemakeRaceTest {
         CompletableFuture<Void> late = CompletableFuture.runAsync(() -> {
             while (!done.get()) {
                 // a remake that finds the state changed under it every time gives up: the run is gone anyway
-                stopped.step(new ToProfile.CatchUp(key, id)).exceptionally(failure -> null).join();
+                stopped.step(new ToProfile.CatchUp(key, id, record(id, 1).event())).exceptionally(failure -> null).join();
             }
         });
         try {

@@ -1,0 +1,219 @@
+package com.profilegrid.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.profilegrid.node.IngestSettings;
+import com.sun.net.httpserver.HttpServer;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * {@code profilegrid-bench rules}: what labels and triggers cost, and how soon a webhook follows its event. Two runs on
+ * fresh nodes with the same load (Segment batches of 100 track calls from 100,000 visitors, 16 connections): one
+ * without rules, one with {@code --labels} labels and {@code --triggers} webhook triggers (a receiver on 127.0.0.1 in
+ * this JVM). Prints the end-to-end ingest rate of each (events folded into profiles per second) and their ratio (goal:
+ * with rules at least 80%), then, beside a load at half of the rate with rules, the time from sending an event to its
+ * webhook arriving (goal: p99 at most 100 ms).
+ */
+@Command(name = "rules", mixinStandardHelpOptions = true,
+        description = "Ingest with 100 labels and 20 webhook triggers beside ingest without, and event -> webhook latency.")
+public final class RulesBenchmark implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--db", defaultValue = "postgres", description = "h2 or postgres (default: ${DEFAULT-VALUE}).")
+    String database;
+
+    @Option(names = "--seconds", defaultValue = "30", description = "Seconds of load per measured run (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--warmup-seconds", defaultValue = "10", description = "Unmeasured load first (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(names = "--labels", defaultValue = "100", description = "Labels of the project (default: ${DEFAULT-VALUE}).")
+    int labels;
+
+    @Option(names = "--triggers", defaultValue = "20", description = "Webhook triggers (default: ${DEFAULT-VALUE}).")
+    int triggers;
+
+    @Option(names = "--probes", defaultValue = "200", description = "Events whose webhook is timed (default: ${DEFAULT-VALUE}).")
+    int probes;
+
+    private static final Duration PROBE_SPACING = Duration.ofMillis(50);
+
+    @Override
+    public Integer call() throws Exception {
+        double without = run(false);
+        double with = run(true);
+        System.out.printf("%-9s with %d labels and %d triggers, ingest runs at %.0f%% of its rate without rules "
+                + "(goal: at least 80%%)%n", database, labels, triggers, 100 * with / without);
+        return 0;
+    }
+
+    /** One run on a fresh node: its end-to-end rate, and with rules the webhook latency too. */
+    private double run(boolean rules) throws Exception {
+        String what = rules ? "with rules" : "no rules";
+        try (BenchNode node = new BenchNode(database, IngestSettings.DEFAULTS.withProjectRate(10_000_000, 10_000_000));
+             Receiver receiver = new Receiver()) {
+            if (rules) {
+                define(node, receiver);
+            }
+            List<SegmentLoad> loads = List.of(new SegmentLoad(node.baseUrl(), node.writeKey(), 100,
+                    UUID.randomUUID().toString(), 32));
+            long warm = 0;
+            if (warmupSeconds > 0) {
+                ProfilesBenchmark.drive(loads, Duration.ofSeconds(warmupSeconds));
+                warm = loads.get(0).accepted();
+                ProfilesBenchmark.awaitFolded(node, warm);
+            }
+            long firedBefore = receiver.received.sum();
+            long start = System.nanoTime();
+            ProfilesBenchmark.drive(loads, Duration.ofSeconds(seconds));
+            long sent = loads.get(0).accepted() - warm;
+            ProfilesBenchmark.awaitFolded(node, warm + sent);
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            double rate = sent / elapsed;
+            System.out.printf("%-9s %-10s %d events folded into profiles in %.1f s: %.0f events/s; %d webhooks received "
+                    + "meanwhile%n", database, what, sent, elapsed, rate, receiver.received.sum() - firedBefore);
+            if (rules) {
+                drain(receiver);
+                latency(node, loads.get(0), receiver, rate / 2);
+            }
+            return rate;
+        }
+    }
+
+    /**
+     * The project's rules: labels on properties, event counts (all time and windowed), visits and combinations; half
+     * of the triggers on label entries (firing as visitors come back), the rest on events, one of them the probe.
+     */
+    private void define(BenchNode node, Receiver receiver) throws Exception {
+        String base = "/admin/projects/" + node.projectId();
+        for (int i = 0; i < labels; i++) {
+            String rule = switch (i % 5) {
+                case 0 -> "{\"property\": \"plan\", \"op\": \"eq\", \"value\": \"plan-" + i + "\"}";
+                case 1 -> "{\"event\": \"Product Viewed\", \"count\": {\"gte\": " + (1 + i / 5) + "}}";
+                case 2 -> "{\"event\": \"Product Viewed\", \"count\": {\"gte\": " + (1 + i / 5) + "}, \"within\": \"P7D\"}";
+                case 3 -> "{\"visits\": {\"gte\": " + (1 + i / 25) + "}, \"within\": \"P30D\"}";
+                default -> "{\"all\": [{\"event\": \"Product Viewed\", \"count\": {\"gte\": " + (1 + i / 5) + "}}, "
+                        + "{\"not\": {\"property\": \"email\", \"op\": \"exists\"}}]}";
+            };
+            node.admin("POST", base + "/labels", "{\"name\": \"label-" + i + "\", \"rule\": " + rule + "}");
+        }
+        String webhook = "\"webhook\": {\"url\": \"" + receiver.url() + "\", \"secret\": \"benchmark-secret-0123\"}";
+        node.admin("POST", base + "/triggers", "{\"name\": \"probe\", \"on\": {\"event\": \"Probe\"}, " + webhook + "}");
+        for (int t = 1; t < triggers; t++) {
+            String on = t % 2 == 1 ? "{\"labelEntered\": \"label-" + (1 + 5 * (t / 2)) + "\"}"
+                    : "{\"event\": \"Product Viewed\", \"where\": {\"property\": \"price\", \"op\": \"gt\", \"value\": "
+                    + (100 * t) + "}}";
+            node.admin("POST", base + "/triggers", "{\"name\": \"trigger-" + t + "\", \"on\": " + on + ", " + webhook + "}");
+        }
+        // the definitions reach every member's rule book through map listeners, and each new label's backfill runs
+        Thread.sleep(2_000);
+    }
+
+    /** Waits until the webhooks of the run stop arriving (none for 5 s; 10 min at most): the delivery rate. */
+    private void drain(Receiver receiver) throws InterruptedException {
+        long start = System.nanoTime();
+        long before = receiver.received.sum();
+        long last = before;
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - quietSince < 5_000_000_000L && System.nanoTime() - start < 600_000_000_000L) {
+            Thread.sleep(250);
+            long now = receiver.received.sum();
+            if (now != last) {
+                last = now;
+                quietSince = System.nanoTime();
+            }
+        }
+        double seconds = (quietSince - start) / 1e9;
+        System.out.printf("%-9s the backlog of webhooks: %d more delivered in %.1f s after the load stopped (%.0f/s)%n",
+                database, last - before, seconds, (last - before) / Math.max(0.001, seconds));
+    }
+
+    /** Probes (a Probe event each, fired by the probe trigger) beside a paced load: send -> webhook received. */
+    private void latency(BenchNode node, SegmentLoad load, Receiver receiver, double rate) throws Exception {
+        Duration paced = Duration.ofMillis(5_000 + probes * PROBE_SPACING.toMillis());
+        Thread background = new Thread(() -> {
+            try {
+                load.atFixedRate(rate, paced, 256);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        background.start();
+        Thread.sleep(5_000);
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        for (int i = 0; i < probes; i++) {
+            long next = System.nanoTime() + PROBE_SPACING.toNanos();
+            String messageId = "probe-" + UUID.randomUUID();
+            sentAt.put(messageId, System.nanoTime());
+            node.post("/v1/track", "{\"userId\":\"probe-" + i + "\",\"event\":\"Probe\",\"messageId\":\"" + messageId + "\"}");
+            Thread.sleep(Math.max(0, (next - System.nanoTime()) / 1_000_000));
+        }
+        background.join();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!receiver.probes.keySet().containsAll(sentAt.keySet()) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        Histogram webhook = new Histogram(600_000_000L, 3);
+        sentAt.forEach((messageId, at) -> {
+            Long received = receiver.probes.get(messageId);
+            if (received != null) {
+                webhook.recordValue(Math.max(1, (received - at) / 1_000));
+            }
+        });
+        System.out.printf("%-9s event -> webhook received (HTTP ack + pipeline + firing + delivery) beside a load at %.0f "
+                        + "events/s: p50 %.1f ms  p99 %.1f ms  max %.1f ms  (%d of %d probes received; goal p99 <= 100 ms)%n",
+                database, rate, webhook.getValueAtPercentile(50) / 1000.0, webhook.getValueAtPercentile(99) / 1000.0,
+                webhook.getMaxValue() / 1000.0, webhook.getTotalCount(), probes);
+    }
+
+    /** A webhook receiver on 127.0.0.1: counts what arrives, and when each probe's firing did. */
+    private static final class Receiver implements AutoCloseable {
+        final LongAdder received = new LongAdder();
+        final Map<String, Long> probes = new ConcurrentHashMap<>();
+        private final HttpServer server;
+        private final ExecutorService threads = Executors.newFixedThreadPool(16);
+
+        Receiver() throws IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+            server.createContext("/hook", exchange -> {
+                long at = System.nanoTime();
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                received.increment();
+                JsonNode firing = JSON.readTree(body);
+                if ("probe".equals(firing.path("trigger").asText())) {
+                    probes.putIfAbsent(firing.at("/cause/messageId").asText(), at);
+                }
+                exchange.sendResponseHeaders(204, -1);
+                exchange.close();
+            });
+            server.setExecutor(threads);
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+            threads.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package com.profilegrid.node.triggers;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.profilegrid.model.Generation;
+import com.profilegrid.node.http.ProfileRoutes;
+import com.profilegrid.pipelines.rules.Change;
+import com.profilegrid.pipelines.rules.ChangeLog;
+import com.profilegrid.pipelines.rules.RuleBook;
+import com.profilegrid.pipelines.rules.Trigger;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The node's {@link ChangeLog}: records the label changes the profile job found, decides the firings they cause (the
+ * member's triggers, {@link RuleBook}), and writes both before anything is delivered ({@link Firings}), then wakes the
+ * node's delivery. Only the job of the generation readers use records: a rebuild's job, replaying the log into a
+ * new generation, fires nothing for causes it meets before it becomes the readers' (the live job records those).
+ */
+public final class FiringRecorder implements ChangeLog {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Firings firings;
+    private final RuleBook rules;
+    private final Function<String, Generation> activeGeneration;
+    private final Clock clock;
+    private final Runnable wake;
+
+    /**
+     * @param activeGeneration the generation readers of a project use ({@code null}: not known yet, record)
+     * @param wake             called once new firings are pending
+     */
+    public FiringRecorder(Firings firings, RuleBook rules, Function<String, Generation> activeGeneration, Clock clock,
+                          Runnable wake) {
+        this.firings = firings;
+        this.rules = rules;
+        this.activeGeneration = activeGeneration;
+        this.clock = clock;
+        this.wake = wake;
+    }
+
+    @Override
+    public void record(int generation, List<ProfileChanges> batch) {
+        Instant now = clock.instant();
+        List<Firings.NewChange> changes = new ArrayList<>();
+        List<Firings.NewFiring> fired = new ArrayList<>();
+        List<Firings.Due> dues = new ArrayList<>();
+        for (ProfileChanges profile : batch) {
+            String project = profile.key().project();
+            Generation active = activeGeneration.apply(project);
+            if (active != null && active.number() != generation) {
+                continue;
+            }
+            String profileId = profile.key().profileId();
+            if (profile.due() >= 0) {
+                dues.add(new Firings.Due(project, profileId, profile.due()));
+            }
+            for (Change change : profile.changes()) {
+                if (change.kind() != Change.Kind.EVENT) {
+                    changes.add(new Firings.NewChange(change.id(project, profileId), project, profileId, change.name(),
+                            change.kind() == Change.Kind.ENTERED ? "entered" : "exited", change.cause()));
+                }
+                for (Trigger trigger : rules.fired(project, change)) {
+                    String firingId = change.firingId(trigger.name(), project, profileId);
+                    fired.add(new Firings.NewFiring(firingId, project, trigger.name(), profileId, causeType(change),
+                            causeName(trigger, change), change.cause(), body(firingId, trigger, profile, change, now)));
+                }
+            }
+        }
+        if (changes.isEmpty() && fired.isEmpty() && dues.isEmpty()) {
+            return;
+        }
+        if (firings.record(changes, fired, dues, now) > 0) {
+            wake.run();
+        }
+    }
+
+    private static String causeType(Change change) {
+        return switch (change.kind()) {
+            case ENTERED -> "labelEntered";
+            case EXITED -> "labelExited";
+            case EVENT -> "event";
+        };
+    }
+
+    /** The label entered or exited, or the event's name. */
+    private static String causeName(Trigger trigger, Change change) {
+        return trigger.on() instanceof Trigger.OnEvent on ? on.event() : change.name();
+    }
+
+    /** The JSON a webhook receives, the same at every attempt. */
+    private static String body(String firingId, Trigger trigger, ProfileChanges profile, Change change, Instant now) {
+        ObjectNode body = JSON.createObjectNode().put("firingId", firingId).put("trigger", trigger.name())
+                .put("project", profile.key().project()).put("profileId", profile.key().profileId());
+        ObjectNode cause = body.putObject("cause").put("type", causeType(change))
+                .put(change.kind() == Change.Kind.EVENT ? "event" : "label", causeName(trigger, change));
+        if (change.cause().startsWith("event:")) {
+            cause.put("messageId", change.cause().substring("event:".length()));
+        } else {
+            cause.put("reason", change.cause());
+        }
+        body.put("firedAt", now.toString());
+        if (profile.profile() != null) {
+            body.set("profile", ProfileRoutes.toJson(profile.profile()));
+        } else {
+            body.putNull("profile");
+        }
+        return body.toString();
+    }
+}

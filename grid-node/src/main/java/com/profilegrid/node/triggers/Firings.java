@@ -1,0 +1,454 @@
+package com.profilegrid.node.triggers;
+
+import com.profilegrid.node.store.ProfileStoreException;
+import com.profilegrid.node.store.SqlDialect;
+import com.profilegrid.node.store.Transactions;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The {@code firings} and {@code label_changes} tables and the safe-mode switch ({@code safe_mode}): firings are
+ * written here before anything is delivered, and every delivery's outcome is written back. The database is where the
+ * nodes meet: a firing is claimed by one node's delivery for a lease, and the switch is read in the transaction that
+ * records firings, so none decided after it was turned on escapes it.
+ */
+public final class Firings {
+
+    /** A firing's states. */
+    public static final List<String> STATES = List.of("pending", "delivered", "deferred", "dead", "discarded");
+
+    /** A firing to record. */
+    public record NewFiring(String firingId, String project, String trigger, String profileId, String causeType,
+                            String causeName, String causeId, String body) {
+    }
+
+    /** A label change to record. */
+    public record NewChange(String changeId, String project, String profileId, String label, String kind,
+                            String cause) {
+    }
+
+    /** A profile's label timer: due at {@code dueMs}. */
+    public record Due(String project, String profileId, long dueMs) {
+    }
+
+    /** A firing a delivery claimed. */
+    public record Claimed(String firingId, String project, String trigger, String body, int attempts, long firedMs) {
+    }
+
+    /** A firing as listed. */
+    public record Row(String firingId, String project, String trigger, String profileId, String causeType,
+                      String causeName, String causeId, String state, long firedMs, int attempts, Long nextAttemptMs,
+                      Long finishedMs, String lastError) {
+    }
+
+    /** The safe-mode switch, and how many firings wait deferred. */
+    public record SafeModeState(boolean enabled, Instant since, String reason, long deferred) {
+    }
+
+    private static final int MAX_ERROR = 2_000;
+
+    private final DataSource dataSource;
+    private final SqlDialect dialect;
+
+    public Firings(DataSource dataSource, SqlDialect dialect) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+    }
+
+    /**
+     * Records {@code changes} and {@code firings} in one transaction, each once (one already there is left as it is):
+     * pending, or deferred while safe mode is on. Returns how many firings are new and pending.
+     */
+    public int record(List<NewChange> changes, List<NewFiring> firings, List<Due> dues, Instant now) {
+        try {
+            return Transactions.inTransaction(dataSource, connection -> {
+                if (!dues.isEmpty()) {
+                    Transactions.batch(connection, earliestDue(), dues, (upsert, due) -> {
+                        upsert.setString(1, due.project());
+                        upsert.setString(2, due.profileId());
+                        upsert.setLong(3, due.dueMs());
+                    });
+                }
+                Transactions.batch(connection, insertIfAbsent("label_changes", "change_id",
+                        "change_id, project, profile_id, label, kind, cause, at_ms", 7), changes, (insert, change) -> {
+                    insert.setString(1, change.changeId());
+                    insert.setString(2, change.project());
+                    insert.setString(3, change.profileId());
+                    insert.setString(4, change.label());
+                    insert.setString(5, change.kind());
+                    insert.setString(6, change.cause());
+                    insert.setLong(7, now.toEpochMilli());
+                });
+                if (firings.isEmpty()) {
+                    return 0;
+                }
+                // read under a lock, so a switch turned on meanwhile waits for this to commit, then defers it too
+                boolean safe;
+                try (PreparedStatement select = connection.prepareStatement(
+                        "SELECT enabled FROM safe_mode WHERE id = 1 FOR UPDATE");
+                     ResultSet row = select.executeQuery()) {
+                    safe = row.next() && row.getBoolean(1);
+                }
+                String state = safe ? "deferred" : "pending";
+                int[] added = new int[1];
+                try (PreparedStatement insert = connection.prepareStatement(insertIfAbsent("firings", "firing_id",
+                        "firing_id, project, trigger_name, profile_id, cause_type, cause_name, cause_id, state, fired_ms, "
+                                + "next_attempt_ms, attempts, body", 12))) {
+                    for (NewFiring firing : firings) {
+                        insert.setString(1, firing.firingId());
+                        insert.setString(2, firing.project());
+                        insert.setString(3, firing.trigger());
+                        insert.setString(4, firing.profileId());
+                        insert.setString(5, firing.causeType());
+                        insert.setString(6, firing.causeName());
+                        insert.setString(7, firing.causeId());
+                        insert.setString(8, state);
+                        insert.setLong(9, now.toEpochMilli());
+                        insert.setLong(10, now.toEpochMilli());
+                        insert.setInt(11, 0);
+                        insert.setString(12, firing.body());
+                        added[0] += insert.executeUpdate();
+                    }
+                }
+                return safe ? 0 : added[0];
+            });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot record " + firings.size() + " firing(s) and " + changes.size()
+                    + " label change(s)", e);
+        }
+    }
+
+    /** Sets a profile's timer unless one is set earlier. */
+    private String earliestDue() {
+        return switch (dialect) {
+            case POSTGRESQL -> "INSERT INTO label_due (project, profile_id, due_ms) VALUES (?, ?, ?) "
+                    + "ON CONFLICT (project, profile_id) DO UPDATE SET due_ms = LEAST(label_due.due_ms, EXCLUDED.due_ms)";
+            case H2 -> "MERGE INTO label_due t USING (VALUES (?, ?, ?)) s (project, profile_id, due_ms) "
+                    + "ON t.project = s.project AND t.profile_id = s.profile_id "
+                    + "WHEN MATCHED THEN UPDATE SET due_ms = LEAST(t.due_ms, s.due_ms) "
+                    + "WHEN NOT MATCHED THEN INSERT (project, profile_id, due_ms) VALUES (s.project, s.profile_id, s.due_ms)";
+        };
+    }
+
+    /** The timers due at {@code now}, earliest first, at most {@code limit}. */
+    public List<Due> due(Instant now, int limit) {
+        try {
+            return Transactions.autoCommit(dataSource, connection -> {
+                try (PreparedStatement select = connection.prepareStatement("SELECT project, profile_id, due_ms FROM "
+                        + "label_due WHERE due_ms <= ? ORDER BY due_ms LIMIT ?")) {
+                    select.setLong(1, now.toEpochMilli());
+                    select.setInt(2, limit);
+                    List<Due> due = new ArrayList<>();
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            due.add(new Due(rows.getString(1), rows.getString(2), rows.getLong(3)));
+                        }
+                    }
+                    return due;
+                }
+            });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot read the label timers due", e);
+        }
+    }
+
+    /**
+     * The timer {@code swept} went off: set to {@code nextMs} (-1: removed), unless it was set meanwhile (to an
+     * earlier instant, by the profile job).
+     */
+    public void rescheduled(Due swept, long nextMs) {
+        try {
+            Transactions.autoCommit(dataSource, connection -> {
+                try (PreparedStatement update = connection.prepareStatement(nextMs < 0
+                        ? "DELETE FROM label_due WHERE project = ? AND profile_id = ? AND due_ms = ?"
+                        : "UPDATE label_due SET due_ms = ? WHERE project = ? AND profile_id = ? AND due_ms = ?")) {
+                    int i = 1;
+                    if (nextMs >= 0) {
+                        update.setLong(i++, nextMs);
+                    }
+                    update.setString(i++, swept.project());
+                    update.setString(i++, swept.profileId());
+                    update.setLong(i, swept.dueMs());
+                    return update.executeUpdate();
+                }
+            });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot set the label timer of " + swept.profileId(), e);
+        }
+    }
+
+    /** An insert that leaves a row whose key is there already as it is. */
+    private String insertIfAbsent(String table, String key, String columns, int count) {
+        String marks = String.join(", ", java.util.Collections.nCopies(count, "?"));
+        return switch (dialect) {
+            case POSTGRESQL -> "INSERT INTO " + table + " (" + columns + ") VALUES (" + marks + ") ON CONFLICT ("
+                    + key + ") DO NOTHING";
+            case H2 -> {
+                StringBuilder names = new StringBuilder();
+                for (String column : columns.split(", ")) {
+                    names.append(names.length() == 0 ? "" : ", ").append("s.").append(column);
+                }
+                yield "MERGE INTO " + table + " t USING (VALUES (" + marks + ")) s (" + columns + ") ON t." + key
+                        + " = s." + key + " WHEN NOT MATCHED THEN INSERT (" + columns + ") VALUES (" + names + ")";
+            }
+        };
+    }
+
+    /**
+     * Claims up to {@code limit} pending firings due at {@code now} for {@code lease} (none while safe mode is on): no
+     * other node's delivery takes them until the lease ends or this one writes an outcome.
+     */
+    public List<Claimed> claim(Instant now, Duration lease, int limit) {
+        String token = UUID.randomUUID().toString();
+        long nowMs = now.toEpochMilli();
+        try {
+            return Transactions.autoCommit(dataSource, connection -> {
+                try (PreparedStatement update = connection.prepareStatement("UPDATE firings SET lease_owner = ?, lease_ms = ? "
+                        + "WHERE firing_id IN (SELECT firing_id FROM firings WHERE state = 'pending' "
+                        + "AND next_attempt_ms <= ? AND (lease_ms IS NULL OR lease_ms < ?) ORDER BY next_attempt_ms "
+                        + "LIMIT ?) AND state = 'pending' AND (lease_ms IS NULL OR lease_ms < ?) "
+                        + "AND NOT EXISTS (SELECT 1 FROM safe_mode WHERE enabled)")) {
+                    update.setString(1, token);
+                    update.setLong(2, nowMs + lease.toMillis());
+                    update.setLong(3, nowMs);
+                    update.setLong(4, nowMs);
+                    update.setInt(5, limit);
+                    update.setLong(6, nowMs);
+                    if (update.executeUpdate() == 0) {
+                        return List.of();
+                    }
+                }
+                List<Claimed> claimed = new ArrayList<>();
+                try (PreparedStatement select = connection.prepareStatement("SELECT firing_id, project, trigger_name, "
+                        + "body, attempts, fired_ms FROM firings WHERE lease_owner = ? AND state = 'pending'")) {
+                    select.setString(1, token);
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            claimed.add(new Claimed(rows.getString(1), rows.getString(2), rows.getString(3),
+                                    rows.getString(4), rows.getInt(5), rows.getLong(6)));
+                        }
+                    }
+                }
+                return claimed;
+            });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot claim firings to deliver", e);
+        }
+    }
+
+    /** The claimed firing was delivered (after {@code attempts} attempts). */
+    public void delivered(String firingId, int attempts, Instant now) {
+        update("UPDATE firings SET state = 'delivered', attempts = ?, finished_ms = ?, lease_ms = NULL, last_error = NULL "
+                + "WHERE firing_id = ?", attempts, now.toEpochMilli(), null, firingId);
+    }
+
+    /**
+     * The claimed firing's attempt failed: tried again at {@code next}, or deferred if safe mode went on meanwhile.
+     */
+    public void retryAt(String firingId, int attempts, Instant next, String error) {
+        update("UPDATE firings SET state = CASE WHEN EXISTS (SELECT 1 FROM safe_mode WHERE enabled) THEN 'deferred' "
+                + "ELSE 'pending' END, attempts = ?, next_attempt_ms = ?, lease_ms = NULL, last_error = ? "
+                + "WHERE firing_id = ?", attempts, next.toEpochMilli(), bounded(error), firingId);
+    }
+
+    /** The claimed firing is given up: dead, with the reason. */
+    public void dead(String firingId, int attempts, String error, Instant now) {
+        update("UPDATE firings SET state = 'dead', attempts = ?, finished_ms = ?, lease_ms = NULL, last_error = ? "
+                + "WHERE firing_id = ?", attempts, now.toEpochMilli(), bounded(error), firingId);
+    }
+
+    /** Gives the claimed firing back without an attempt (its destination is busy): due again at {@code next}. */
+    public void release(String firingId, Instant next) {
+        update("UPDATE firings SET lease_ms = NULL, next_attempt_ms = ? WHERE firing_id = ? AND state = 'pending'",
+                null, next.toEpochMilli(), null, firingId);
+    }
+
+    private void update(String sql, Integer attempts, Long time, String error, String firingId) {
+        try {
+            Transactions.autoCommit(dataSource, connection -> {
+                try (PreparedStatement update = connection.prepareStatement(sql)) {
+                    int i = 1;
+                    if (attempts != null) {
+                        update.setInt(i++, attempts);
+                    }
+                    update.setLong(i++, time);
+                    if (sql.contains("last_error = ?")) {
+                        update.setString(i++, error);
+                    }
+                    update.setString(i, firingId);
+                    return update.executeUpdate();
+                }
+            });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot write the outcome of firing " + firingId, e);
+        }
+    }
+
+    /** The firings of {@code project}, newest first; {@code trigger} and {@code state} filter when not null. */
+    public List<Row> list(String project, String trigger, String state, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT firing_id, project, trigger_name, profile_id, cause_type, cause_name, "
+                + "cause_id, state, fired_ms, attempts, next_attempt_ms, finished_ms, last_error FROM firings "
+                + "WHERE project = ?");
+        List<String> args = new ArrayList<>(List.of(project));
+        if (trigger != null) {
+            sql.append(" AND trigger_name = ?");
+            args.add(trigger);
+        }
+        if (state != null) {
+            sql.append(" AND state = ?");
+            args.add(state);
+        }
+        sql.append(" ORDER BY fired_ms DESC, firing_id LIMIT ").append(limit);
+        try {
+            return Transactions.autoCommit(dataSource, connection -> {
+                try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
+                    for (int i = 0; i < args.size(); i++) {
+                        select.setString(i + 1, args.get(i));
+                    }
+                    List<Row> rows = new ArrayList<>();
+                    try (ResultSet row = select.executeQuery()) {
+                        while (row.next()) {
+                            String rowState = row.getString(8);
+                            rows.add(new Row(row.getString(1), row.getString(2), row.getString(3), row.getString(4),
+                                    row.getString(5), row.getString(6), row.getString(7), rowState, row.getLong(9),
+                                    row.getInt(10), rowState.equals("pending") ? row.getLong(11) : null,
+                                    (Long) row.getObject(12, Long.class), row.getString(13)));
+                        }
+                    }
+                    return rows;
+                }
+            });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot list the firings of project " + project, e);
+        }
+    }
+
+    /**
+     * Sends a dead (or discarded) firing of {@code project} to be delivered again, from its first attempt (deferred
+     * while safe mode is on). Returns whether there was such a firing.
+     */
+    public boolean retry(String project, String firingId, Instant now) {
+        try {
+            return Transactions.autoCommit(dataSource, connection -> {
+                try (PreparedStatement update = connection.prepareStatement("UPDATE firings SET state = CASE WHEN "
+                        + "EXISTS (SELECT 1 FROM safe_mode WHERE enabled) THEN 'deferred' ELSE 'pending' END, "
+                        + "attempts = 0, next_attempt_ms = ?, fired_ms = fired_ms, finished_ms = NULL, lease_ms = NULL "
+                        + "WHERE project = ? AND firing_id = ? AND state IN ('dead', 'discarded')")) {
+                    update.setLong(1, now.toEpochMilli());
+                    update.setString(2, project);
+                    update.setString(3, firingId);
+                    return update.executeUpdate() == 1;
+                }
+            });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot retry firing " + firingId, e);
+        }
+    }
+
+    /** The safe-mode switch now, with the number of deferred firings. */
+    public SafeModeState safeMode() {
+        try {
+            return Transactions.autoCommit(dataSource, connection -> {
+                try (PreparedStatement select = connection.prepareStatement("SELECT enabled, since_ms, reason, "
+                        + "(SELECT COUNT(*) FROM firings WHERE state = 'deferred') FROM safe_mode WHERE id = 1");
+                     ResultSet row = select.executeQuery()) {
+                    if (!row.next()) {
+                        return new SafeModeState(false, Instant.EPOCH, "", 0);
+                    }
+                    return new SafeModeState(row.getBoolean(1), Instant.ofEpochMilli(row.getLong(2)), row.getString(3),
+                            row.getLong(4));
+                }
+            });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot read the safe-mode switch", e);
+        }
+    }
+
+    /**
+     * Turns safe mode on (with its reason) or off. On: every pending firing is deferred with it. Off by this call
+     * leaves deferred firings deferred (see {@link #exit}).
+     */
+    public SafeModeState setSafeMode(boolean enabled, String reason, Instant now) {
+        try {
+            Transactions.inTransaction(dataSource, connection -> {
+                try (PreparedStatement update = connection.prepareStatement("UPDATE safe_mode SET enabled = ?, "
+                        + "since_ms = CASE WHEN enabled = ? THEN since_ms ELSE ? END, reason = ? WHERE id = 1")) {
+                    update.setBoolean(1, enabled);
+                    update.setBoolean(2, enabled);
+                    update.setLong(3, now.toEpochMilli());
+                    update.setString(4, bounded(reason));
+                    update.executeUpdate();
+                }
+                if (enabled) {
+                    try (PreparedStatement defer = connection.prepareStatement(
+                            "UPDATE firings SET state = 'deferred', lease_ms = NULL WHERE state = 'pending'")) {
+                        defer.executeUpdate();
+                    }
+                }
+                return null;
+            });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot change the safe-mode switch", e);
+        }
+        return safeMode();
+    }
+
+    /** What leaving safe mode did. */
+    public record Exit(int delivering, int discarded) {
+    }
+
+    /**
+     * Leaves safe mode: the deferred firings fired before {@code discardFiredBefore} (all of them with
+     * {@link Instant#MAX}, none with {@code null}) are discarded with {@code reason}; the rest go to delivery.
+     */
+    public Exit exit(Instant discardFiredBefore, String reason, Instant now) {
+        try {
+            return Transactions.inTransaction(dataSource, connection -> {
+                // the switch first, as the recorder takes it before writing firings: taken after the deferred
+                // firings, a recorder writing one of them meanwhile would wait for this and this for it (a deadlock)
+                try (PreparedStatement lock = connection.prepareStatement(
+                        "SELECT enabled FROM safe_mode WHERE id = 1 FOR UPDATE")) {
+                    lock.executeQuery().close();
+                }
+                int discarded = 0;
+                if (discardFiredBefore != null) {
+                    try (PreparedStatement discard = connection.prepareStatement("UPDATE firings SET state = 'discarded', "
+                            + "finished_ms = ?, last_error = ? WHERE state = 'deferred' AND fired_ms < ?")) {
+                        discard.setLong(1, now.toEpochMilli());
+                        discard.setString(2, bounded(reason));
+                        discard.setLong(3, discardFiredBefore.equals(Instant.MAX) ? Long.MAX_VALUE
+                                : discardFiredBefore.toEpochMilli());
+                        discarded = discard.executeUpdate();
+                    }
+                }
+                int delivering;
+                try (PreparedStatement deliver = connection.prepareStatement("UPDATE firings SET state = 'pending', "
+                        + "next_attempt_ms = ? WHERE state = 'deferred'")) {
+                    deliver.setLong(1, now.toEpochMilli());
+                    delivering = deliver.executeUpdate();
+                }
+                try (PreparedStatement off = connection.prepareStatement(
+                        "UPDATE safe_mode SET enabled = FALSE, since_ms = ?, reason = '' WHERE id = 1")) {
+                    off.setLong(1, now.toEpochMilli());
+                    off.executeUpdate();
+                }
+                return new Exit(delivering, discarded);
+            });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot leave safe mode", e);
+        }
+    }
+
+    private static String bounded(String text) {
+        return text == null || text.length() <= MAX_ERROR ? text : text.substring(0, MAX_ERROR);
+    }
+}

@@ -1,0 +1,272 @@
+package com.profilegrid.node.triggers;
+
+import com.profilegrid.pipelines.rules.Trigger;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * Delivers firings to their webhooks, outside the profile pipeline: a loop on each node claims due pending firings
+ * ({@link Firings#claim}, a lease, so one node attempts each at a time), POSTs each signed ({@link Signature}) with
+ * {@code Idempotency-Key: <firing id>}, and writes the outcome. Any 2xx is delivered. A timeout, a connection failure,
+ * 408, 429 and 5xx are tried again after an exponential backoff with jitter (Resilience4j's {@link IntervalFunction}),
+ * or after the receiver's {@code Retry-After} when it gives one, until the retry budget (counted from the firing) is
+ * spent: then the firing is dead with its last error. Any other answer (4xx, 3xx: redirects are not followed) is dead
+ * at once. Each destination ({@code scheme://host:port}) has its own limit of attempts in flight (a {@link Bulkhead}):
+ * a firing whose destination is at its limit is given back without an attempt, so a slow receiver holds up only its
+ * own firings.
+ */
+public final class WebhookDelivery implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookDelivery.class);
+
+    private static final int CLAIM = 64;
+    /** Claimed firings a destination at its limit may have waiting on this node. */
+    private static final int WAITING = 256;
+    private static final int MAX_ERROR_BODY = 300;
+
+    private final Firings firings;
+    private final BiConsumer<String, String> published;
+    private final Function<String, Map<String, Trigger>> triggers;
+    private final Clock clock;
+    private final TriggerSettings settings;
+    private final IntervalFunction backoff;
+    private final Map<String, Bulkhead> destinations = new ConcurrentHashMap<>();
+    /**
+     * Claimed firings waiting for their destination's next free attempt (at most {@link #WAITING} each; beyond, they
+     * are given back for later): sent as attempts to it end, well within the lease, instead of being given back and
+     * claimed again, which limited a busy destination to a few attempts per claim.
+     */
+    private final Map<String, java.util.Queue<Ready>> waiting = new ConcurrentHashMap<>();
+    private final Semaphore wakeUps = new Semaphore(0);
+    private final ExecutorService attempts = Executors.newFixedThreadPool(4, daemon("profilegrid-webhook-attempt"));
+    private final HttpClient http;
+    private final Thread loop;
+    private volatile boolean running = true;
+
+    /**
+     * @param triggers  a project's triggers by name, as the member knows them now
+     * @param published told of each firing at its first attempt (project, webhook body): the SDK's listeners
+     */
+    public WebhookDelivery(Firings firings, Function<String, Map<String, Trigger>> triggers, Clock clock,
+                           TriggerSettings settings, BiConsumer<String, String> published) {
+        this.firings = firings;
+        this.published = published;
+        this.triggers = triggers;
+        this.clock = clock;
+        this.settings = settings;
+        this.backoff = IntervalFunction.ofExponentialRandomBackoff(settings.firstBackoff(), 2.0, 0.5,
+                settings.longestBackoff());
+        this.http = HttpClient.newBuilder().executor(attempts).connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.loop = daemon("profilegrid-webhooks").newThread(this::run);
+        loop.start();
+    }
+
+    /** Claims at once (new firings are pending) rather than at the next poll. */
+    public void wake() {
+        wakeUps.release();
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                wakeUps.tryAcquire(settings.poll().toMillis(), TimeUnit.MILLISECONDS);
+                wakeUps.drainPermits();
+                List<Firings.Claimed> claimed;
+                do {
+                    claimed = firings.claim(clock.instant(), settings.lease(), CLAIM);
+                    claimed.forEach(this::attempt);
+                } while (running && claimed.size() == CLAIM);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.warn("Webhook delivery could not claim firings (trying again in {} ms): {}",
+                            settings.poll().toMillis(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void attempt(Firings.Claimed firing) {
+        Trigger trigger = triggers.apply(firing.project()).get(firing.trigger());
+        if (trigger == null) {
+            firings.dead(firing.firingId(), firing.attempts(), "trigger \"" + firing.trigger()
+                    + "\" no longer exists: deleted before delivery (create it again, then retry the firing)", clock.instant());
+            return;
+        }
+        URI url = trigger.webhook().url();
+        String name = url.getScheme() + "://" + url.getHost() + ":" + url.getPort();
+        Bulkhead destination = destinations.computeIfAbsent(name,
+                key -> Bulkhead.of(key, BulkheadConfig.custom().maxConcurrentCalls(settings.perDestination())
+                        .maxWaitDuration(Duration.ZERO).build()));
+        if (destination.tryAcquirePermission()) {
+            send(new Ready(firing, trigger), name, destination);
+            return;
+        }
+        java.util.Queue<Ready> queue = waiting.computeIfAbsent(name, key -> new java.util.concurrent.ConcurrentLinkedQueue<>());
+        if (queue.size() < WAITING) {
+            queue.add(new Ready(firing, trigger));
+            sendWaiting(name, destination); // an attempt may have ended meanwhile
+        } else {
+            firings.release(firing.firingId(), clock.instant().plusMillis(200));
+        }
+    }
+
+    /** A claimed firing and its trigger, to send once its destination has an attempt free. */
+    private record Ready(Firings.Claimed firing, Trigger trigger) {
+    }
+
+    /** One attempt of {@code ready}, holding one of {@code destination}'s permits, which it gives back when done. */
+    private void send(Ready ready, String name, Bulkhead destination) {
+        Firings.Claimed firing = ready.firing();
+        Trigger trigger = ready.trigger();
+        int attempt = firing.attempts() + 1;
+        URI url = trigger.webhook().url();
+        if (firing.attempts() == 0) {
+            publish(firing);
+        }
+        long sentAt = clock.instant().getEpochSecond();
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofMillis(trigger.webhook().timeoutMs()))
+                .header("Content-Type", "application/json")
+                .header("User-Agent", "ProfileGrid-Webhooks/1")
+                .header("Idempotency-Key", firing.firingId())
+                .header("ProfileGrid-Signature", Signature.header(trigger.webhook().secret(), sentAt, firing.body()))
+                .POST(HttpRequest.BodyPublishers.ofString(firing.body())).build();
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenCompleteAsync((response, failure) -> {
+            destination.onComplete();
+            try {
+                outcome(firing, attempt, url, response, failure);
+            } catch (RuntimeException e) {
+                // the lease runs out and another attempt follows: delivered at least once, never lost
+                LOG.warn("Could not write the outcome of firing {} (it will be attempted again): {}",
+                        firing.firingId(), e.getMessage());
+            }
+            sendWaiting(name, destination);
+        }, attempts);
+    }
+
+    /** Sends the firings waiting for {@code destination} while it has attempts free. */
+    private void sendWaiting(String name, Bulkhead destination) {
+        java.util.Queue<Ready> queue = waiting.get(name);
+        while (running && queue != null && !queue.isEmpty() && destination.tryAcquirePermission()) {
+            Ready next = queue.poll();
+            if (next == null) {
+                destination.releasePermission();
+                break;
+            }
+            send(next, name, destination);
+        }
+        if (queue != null && queue.size() < WAITING / 2) {
+            wakeUps.release(); // room to claim more for it
+        }
+    }
+
+    private void outcome(Firings.Claimed firing, int attempt, URI url, HttpResponse<String> response, Throwable failure) {
+        Instant now = clock.instant();
+        if (failure == null && response.statusCode() / 100 == 2) {
+            firings.delivered(firing.firingId(), attempt, now);
+            return;
+        }
+        String error;
+        Optional<Duration> retryAfter = Optional.empty();
+        if (failure != null) {
+            Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+            error = cause instanceof HttpTimeoutException ? "no answer from " + url + " within its timeout"
+                    : "cannot reach " + url + ": " + cause;
+        } else {
+            int status = response.statusCode();
+            error = "HTTP " + status + " from " + url + snippet(response.body());
+            boolean again = status == 408 || status == 429 || status >= 500;
+            if (!again) {
+                firings.dead(firing.firingId(), attempt, error + (status / 100 == 3 ? " (redirects are not followed)"
+                        : " (not retried: only timeouts, 408, 429 and 5xx are)"), now);
+                return;
+            }
+            retryAfter = response.headers().firstValue("Retry-After").flatMap(value -> retryAfter(value, now));
+        }
+        Duration wait = retryAfter.orElseGet(() -> Duration.ofMillis(backoff.apply(attempt)));
+        Instant next = now.plus(wait);
+        Instant giveUp = Instant.ofEpochMilli(firing.firedMs()).plus(settings.retryBudget());
+        if (next.isAfter(giveUp)) {
+            firings.dead(firing.firingId(), attempt, "gave up after " + attempt + " attempt(s), the retry budget of "
+                    + settings.retryBudget() + " spent; last error: " + error, now);
+            return;
+        }
+        firings.retryAt(firing.firingId(), attempt, next, error);
+    }
+
+    /**
+     * Hands the firing to the SDK's listeners. At its first attempt, which a node that dies before recording it makes
+     * again: at least once. A failure to publish does not hold up the webhook.
+     */
+    private void publish(Firings.Claimed firing) {
+        try {
+            published.accept(firing.project(), firing.body());
+        } catch (RuntimeException e) {
+            LOG.warn("Could not hand firing {} to the SDK listeners: {}", firing.firingId(), e.getMessage());
+        }
+    }
+
+    /** A {@code Retry-After} header: seconds, or an HTTP date. */
+    static Optional<Duration> retryAfter(String value, Instant now) {
+        try {
+            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim()))));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Instant at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                return Optional.of(at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO);
+            } catch (RuntimeException notDate) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static String snippet(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        String text = body.strip();
+        return ": " + (text.length() > MAX_ERROR_BODY ? text.substring(0, MAX_ERROR_BODY) + "..." : text);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        loop.interrupt();
+        attempts.shutdownNow();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
