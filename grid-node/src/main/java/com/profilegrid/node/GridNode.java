@@ -33,6 +33,11 @@ import com.profilegrid.node.http.Readiness;
 import com.profilegrid.node.ingest.Admission;
 import com.profilegrid.node.ingest.IngestRoutes;
 import com.profilegrid.node.ingest.Ingestor;
+import com.profilegrid.node.ingest.TrackingMetrics;
+import com.profilegrid.node.ops.ClusterFigures;
+import com.profilegrid.node.ops.NodeFigures;
+import com.profilegrid.node.ops.NodeMetrics;
+import com.profilegrid.node.ops.StatusRoutes;
 import com.profilegrid.node.log.JdbcTrackingLog;
 import com.profilegrid.node.log.TrackingLog;
 import com.profilegrid.node.project.ProjectKeys;
@@ -149,6 +154,11 @@ public final class GridNode implements AutoCloseable {
             parts.spool = parts.open(new Spool(settings.spoolDir(), settings.ingest().spoolMaxBytes(), SPOOL_SEGMENT_BYTES));
             Ingestor ingestor = new Ingestor(parts.log, parts.spool, settings.ingest().logWait(), SPOOL_WAIT);
             parts.replayer = parts.open(new SpoolReplayer(parts.spool, parts.log, ingestor));
+            NodeMetrics metrics = parts.open(new NodeMetrics());
+            NodeFigures figures = new NodeFigures(parts.spool, settings.httpHost() + ":" + settings.httpPort(),
+                    settings.profilesMaxHeapPercent(), clock);
+            config.getUserContext().put(NodeFigures.USER_CONTEXT_KEY, figures);
+            metrics.bindNode(figures);
 
             config.getUserContext().put(TrackingLogReader.USER_CONTEXT_KEY, parts.log);
             DurableProgressStore progress = new DurableProgressStore(database.dataSource(), database.dialect());
@@ -166,12 +176,16 @@ public final class GridNode implements AutoCloseable {
                         if (started != null) {
                             started.<String>getReliableTopic(GridMaps.firingsTopic(project)).publishAsync(body);
                         }
-                    }));
-            FiringRecorder recorder = new FiringRecorder(firings, ruleBook, generations::active, clock, delivery::wake);
+                    }, metrics.registry()));
+            FiringRecorder recorder = new FiringRecorder(firings, ruleBook, generations::active, clock, delivery::wake,
+                    metrics.registry());
             config.getUserContext().put(ChangeLog.USER_CONTEXT_KEY, recorder);
             StoreCutoff storeCutoff = new StoreCutoff();
             parts.member = Hazelcast.newHazelcastInstance(MemberConfig.withProfileStore(config, database, storeCutoff));
             HazelcastInstance member = parts.member;
+            figures.attach(member);
+            ClusterFigures cluster = parts.open(new ClusterFigures(member, database.dataSource(), firings, clock));
+            metrics.bindCluster(cluster, member);
             parts.open(generations.watch(member));
             parts.open(ruleBook.watch(member));
             parts.open(new LabelTimers(member, firings, recorder, clock, settings.triggers().labelSweep()));
@@ -189,7 +203,8 @@ public final class GridNode implements AutoCloseable {
             parts.profileWatch = parts.open(ProfileJob.watch(member, settings.fold()));
             ProjectKeys keys = parts.open(new ProjectKeys(parts.projects, member.getMap(ProjectKeys.MAP)));
             parts.readiness = parts.open(new Readiness(member, database, parts.log, parts.spool));
-            IngestRoutes ingest = new IngestRoutes(new Admission(settings.ingest().admissionLimits()), keys, ingestor, clock);
+            IngestRoutes ingest = new IngestRoutes(new Admission(settings.ingest().admissionLimits()), keys, ingestor, clock,
+                    new TrackingMetrics(metrics.registry()));
             ProfileRebuild rebuild = parts.open(new ProfileRebuild(member, database, settings.fold()));
             AdminRoutes admin = new AdminRoutes(parts.projects, keys, rebuild, member.getMap(DeadLetter.MAP),
                     parts.adminToken);
@@ -201,11 +216,13 @@ public final class GridNode implements AutoCloseable {
                     clock);
             FiringRoutes firingApi = new FiringRoutes(parts.projects, firings, delivery::wake, clock);
             ProfileRoutes profileApi = new ProfileRoutes(keys, new ProfileLookup(member));
+            StatusRoutes status = new StatusRoutes(member, cluster, metrics);
             LabelQueryRoutes labelQueries = new LabelQueryRoutes(keys, member.getMap(LabelDefinition.MAP),
                     new LabelMembers(database.dataSource()));
             parts.http = parts.open(NodeHttp.start(settings.httpHost(), settings.httpPort(), parts.readiness,
                     List.of(ingest::register, admin::register, labels::register, triggers::register,
-                            firingApi::register, profileApi::register, labelQueries::register)));
+                            firingApi::register, profileApi::register, labelQueries::register, status::register)));
+            figures.http(settings.httpHost() + ":" + parts.http.port());
             if (settings.demo()) {
                 parts.open(DemoData.start(member, ingestor, parts.projects, database));
             }

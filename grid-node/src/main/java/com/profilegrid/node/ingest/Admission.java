@@ -60,7 +60,7 @@ public final class Admission {
             acquired = false;
         }
         if (!acquired) {
-            throw IngestException.unavailable("node is at its limit of " + limits.maxInFlight()
+            throw new IngestException(503, "busy", "node is at its limit of " + limits.maxInFlight()
                     + " requests in flight; retry shortly", 1, null);
         }
         return inFlight::release;

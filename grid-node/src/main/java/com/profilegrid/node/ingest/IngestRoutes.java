@@ -31,10 +31,16 @@ public final class IngestRoutes {
     private final ProjectKeys keys;
     private final Ingestor ingestor;
     private final Clock clock;
+    private final TrackingMetrics metrics;
     private final SegmentMessages segment = new SegmentMessages();
     private final WoopraRequests woopra = new WoopraRequests();
 
     public IngestRoutes(Admission admission, ProjectKeys keys, Ingestor ingestor, Clock clock) {
+        this(admission, keys, ingestor, clock, TrackingMetrics.none());
+    }
+
+    public IngestRoutes(Admission admission, ProjectKeys keys, Ingestor ingestor, Clock clock, TrackingMetrics metrics) {
+        this.metrics = metrics;
         this.admission = admission;
         this.keys = keys;
         this.ingestor = ingestor;
@@ -55,21 +61,26 @@ public final class IngestRoutes {
                 }
             }
         }
-        routes.exception(IngestException.class, IngestRoutes::refuse);
+        routes.exception(IngestException.class, (e, ctx) -> {
+            metrics.refused(dialect(ctx), e.reason());
+            refuse(e, ctx);
+        });
     }
 
     private void segment(Context ctx, EventType single) {
+        long started = System.nanoTime();
         try (Admission.Slot ignored = admission.enter()) {
             int limit = single != null ? SegmentMessages.MAX_MESSAGE_BYTES + 1024 : SegmentMessages.MAX_BATCH_BYTES;
             byte[] body = BoundedBody.read(ctx, limit, single != null ? "message" : "batch");
             SegmentMessages.Request request = segment.parse(body, single);
             String project = authenticate(basicUser(ctx), request.writeKey());
             List<TrackingEvent> events = segment.events(request, single, project, clock.instant());
-            accept(ctx, project, events);
+            accept(ctx, project, events, started);
         }
     }
 
     private void woopra(Context ctx, EventType type) {
+        long started = System.nanoTime();
         try (Admission.Slot ignored = admission.enter()) {
             Map<String, String> params = new LinkedHashMap<>();
             ctx.queryParamMap().forEach((name, values) -> params.put(name, values.get(values.size() - 1)));
@@ -83,14 +94,20 @@ public final class IngestRoutes {
                 throw IngestException.unauthorized(WoopraRequests.missingKey(params));
             }
             String project = authenticate(headerKey, paramKey);
-            accept(ctx, project, List.of(woopra.event(params, type, project, clock.instant())));
+            accept(ctx, project, List.of(woopra.event(params, type, project, clock.instant())), started);
         }
     }
 
-    private void accept(Context ctx, String project, List<TrackingEvent> events) {
+    private void accept(Context ctx, String project, List<TrackingEvent> events, long started) {
         admission.charge(project, events.size());
         Ingestor.Outcome outcome = ingestor.ingest(events);
         ctx.status(outcome == Ingestor.Outcome.LOGGED ? 200 : 202).json(Map.of("success", true));
+        metrics.acknowledged(dialect(ctx), outcome, events.size(), started);
+    }
+
+    /** {@code segment} or {@code woopra}, by the request's path. */
+    private static String dialect(Context ctx) {
+        return ctx.path().startsWith("/track") ? "woopra" : "segment";
     }
 
     /** The project of the write key; two different keys in one request are refused, never resolved. */

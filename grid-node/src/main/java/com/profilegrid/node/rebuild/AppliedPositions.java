@@ -15,13 +15,13 @@ import java.util.concurrent.Callable;
  * ({@link DurableProgressStore#appliedSoFar}). A rebuild has caught up once every shard is applied up to where the log
  * ended when it started.
  */
-final class AppliedPositions implements Callable<Map<Long, Long>>, HazelcastInstanceAware, Serializable {
+public final class AppliedPositions implements Callable<Map<Long, Long>>, HazelcastInstanceAware, Serializable {
 
     private static final long serialVersionUID = 1L;
     private final String job;
     private transient HazelcastInstance member;
 
-    AppliedPositions(String job) {
+    public AppliedPositions(String job) {
         this.job = job;
     }
 

@@ -152,6 +152,9 @@ public final class ProfileRebuild implements AutoCloseable {
             }
             long inLog = eventsInLog(project);
             long read = Math.max(lastRead, ProfileJob.eventsRead(job));
+            if (read > lastRead) {
+                watch.progressed();
+            }
             long now = System.nanoTime();
             double rate = (read - lastRead) / ((now - lastCheck) / 1e9);
             long eta = rate > 0 ? (long) Math.ceil(Math.max(0, inLog - read) / rate) : -1;

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * configured to fail rather than guess): the node's job watchdog resumes the live jobs from their last snapshot, and
  * this does the same for the job of the generation a rebuild builds, which the watchdog leaves to its rebuild. Applied
  * positions make the replay from the snapshot skip what was already applied. An error that comes back every time
- * ends the rebuild after {@code resumes} resumes, with the job's last error as the reason.
+ * ends the rebuild after {@code resumes} resumes in a row without progress between them (a busy cluster may time out
+ * a backup now and then over a long rebuild; that alone must not end it), with the job's last error as the reason.
  */
 final class RebuildJobWatch {
 
@@ -72,7 +73,12 @@ final class RebuildJobWatch {
         }
     }
 
-    /** How many times the job was resumed. */
+    /** The job has read further since the last check: the resumes before count no more. */
+    void progressed() {
+        resumed = 0;
+    }
+
+    /** How many times in a row (without progress between) the job was resumed. */
     int resumed() {
         return resumed;
     }

@@ -30,18 +30,33 @@ public final class FiringRecorder implements ChangeLog {
     private final Function<String, Generation> activeGeneration;
     private final Clock clock;
     private final Runnable wake;
+    private final io.micrometer.core.instrument.Counter entered;
+    private final io.micrometer.core.instrument.Counter exited;
 
     /**
      * @param activeGeneration the generation readers of a project use ({@code null}: not known yet, record)
      * @param wake             called once new firings are pending
      */
     public FiringRecorder(Firings firings, RuleBook rules, Function<String, Generation> activeGeneration, Clock clock,
-                          Runnable wake) {
+                          Runnable wake, io.micrometer.core.instrument.MeterRegistry metrics) {
+        this.entered = labelChanges(metrics, "entered");
+        this.exited = labelChanges(metrics, "exited");
         this.firings = firings;
         this.rules = rules;
         this.activeGeneration = activeGeneration;
         this.clock = clock;
         this.wake = wake;
+    }
+
+    /**
+     * Label entries or exits this node recorded (a change a replay meets again after a failure may be counted again;
+     * the {@code label_changes} table holds each once).
+     */
+    private static io.micrometer.core.instrument.Counter labelChanges(io.micrometer.core.instrument.MeterRegistry metrics,
+                                                                      String kind) {
+        return io.micrometer.core.instrument.Counter.builder("profilegrid.label.changes")
+                .description("Label entries and exits recorded by this node, by kind")
+                .tag("kind", kind).register(metrics);
     }
 
     @Override
@@ -77,6 +92,9 @@ public final class FiringRecorder implements ChangeLog {
         }
         if (firings.record(changes, fired, dues, now) > 0) {
             wake.run();
+        }
+        for (Firings.NewChange change : changes) {
+            (change.kind().equals("entered") ? entered : exited).increment();
         }
     }
 

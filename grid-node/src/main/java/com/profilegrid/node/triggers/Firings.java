@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -351,6 +352,26 @@ public final class Firings {
             });
         } catch (SQLException e) {
             throw new ProfileStoreException("cannot retry firing " + firingId, e);
+        }
+    }
+
+    /** How many firings are in each state (every state named, 0 when none is). */
+    public Map<String, Long> countByState() {
+        try {
+            return Transactions.autoCommit(dataSource, connection -> {
+                Map<String, Long> counts = new java.util.LinkedHashMap<>();
+                STATES.forEach(state -> counts.put(state, 0L));
+                try (PreparedStatement select = connection.prepareStatement(
+                        "SELECT state, COUNT(*) FROM firings GROUP BY state");
+                     ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        counts.put(rows.getString(1), rows.getLong(2));
+                    }
+                }
+                return counts;
+            });
+        } catch (SQLException e) {
+            throw new ProfileStoreException("cannot count the firings by state", e);
         }
     }
 

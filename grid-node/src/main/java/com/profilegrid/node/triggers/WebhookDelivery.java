@@ -66,13 +66,16 @@ public final class WebhookDelivery implements AutoCloseable {
     private final HttpClient http;
     private final Thread loop;
     private volatile boolean running = true;
+    private final io.micrometer.core.instrument.MeterRegistry metrics;
 
     /**
      * @param triggers  a project's triggers by name, as the member knows them now
      * @param published told of each firing at its first attempt (project, webhook body): the SDK's listeners
      */
     public WebhookDelivery(Firings firings, Function<String, Map<String, Trigger>> triggers, Clock clock,
-                           TriggerSettings settings, BiConsumer<String, String> published) {
+                           TriggerSettings settings, BiConsumer<String, String> published,
+                           io.micrometer.core.instrument.MeterRegistry metrics) {
+        this.metrics = metrics;
         this.firings = firings;
         this.published = published;
         this.triggers = triggers;
@@ -158,8 +161,10 @@ public final class WebhookDelivery implements AutoCloseable {
                 .header("Idempotency-Key", firing.firingId())
                 .header("ProfileGrid-Signature", Signature.header(trigger.webhook().secret(), sentAt, firing.body()))
                 .POST(HttpRequest.BodyPublishers.ofString(firing.body())).build();
+        long started = System.nanoTime();
         http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenCompleteAsync((response, failure) -> {
             destination.onComplete();
+            attempted(response, failure, started);
             try {
                 outcome(firing, attempt, url, response, failure);
             } catch (RuntimeException e) {
@@ -169,6 +174,18 @@ public final class WebhookDelivery implements AutoCloseable {
             }
             sendWaiting(name, destination);
         }, attempts);
+    }
+
+    /** Counts an attempt and its time from sending to the answer, by outcome: delivered, refused (an HTTP error), failed. */
+    private void attempted(HttpResponse<String> response, Throwable failure, long startedNanos) {
+        String outcome = failure != null ? "failed" : response.statusCode() / 100 == 2 ? "delivered" : "refused";
+        io.micrometer.core.instrument.Timer.builder("profilegrid.webhook.latency")
+                .description("Webhook attempts, from sending to the receiver's answer, by outcome")
+                .tag("outcome", outcome)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(metrics).record(Duration.ofNanos(System.nanoTime() - startedNanos));
     }
 
     /** Sends the firings waiting for {@code destination} while it has attempts free. */

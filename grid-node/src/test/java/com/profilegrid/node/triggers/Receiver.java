@@ -17,15 +17,15 @@ import java.util.function.IntFunction;
  * A real webhook receiver on 127.0.0.1: each path answers as its script says for the n-th request it receives (an
  * HTTP status, after a pause), and every request is kept with its headers and body.
  */
-final class Receiver implements AutoCloseable {
+public final class Receiver implements AutoCloseable {
 
     /** One request received. */
-    record Received(String path, String idempotencyKey, String signature, String body, long atMillis) {
+    public record Received(String path, String idempotencyKey, String signature, String body, long atMillis) {
     }
 
     /** How a path answers its n-th request (1-based). */
-    record Answer(int status, long pauseMillis, String retryAfter) {
-        static Answer of(int status) {
+    public record Answer(int status, long pauseMillis, String retryAfter) {
+        public static Answer of(int status) {
             return new Answer(status, 0, null);
         }
     }
@@ -35,7 +35,7 @@ final class Receiver implements AutoCloseable {
     private final Map<String, Integer> counts = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
 
-    Receiver() throws IOException {
+    public Receiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newFixedThreadPool(16));
         server.createContext("/", this::handle);
@@ -43,16 +43,16 @@ final class Receiver implements AutoCloseable {
     }
 
     /** {@code path} answers as {@code script} says. */
-    Receiver on(String path, IntFunction<Answer> script) {
+    public Receiver on(String path, IntFunction<Answer> script) {
         scripts.put(path, script);
         return this;
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
-    List<Received> at(String path) {
+    public List<Received> at(String path) {
         return received.stream().filter(r -> r.path().equals(path)).toList();
     }
 
