@@ -37,6 +37,8 @@ import com.profilegrid.node.ingest.TrackingMetrics;
 import com.profilegrid.node.ops.ClusterFigures;
 import com.profilegrid.node.ops.NodeFigures;
 import com.profilegrid.node.ops.NodeMetrics;
+import com.profilegrid.node.ops.Overload;
+import com.profilegrid.node.ops.Reconcile;
 import com.profilegrid.node.ops.StatusRoutes;
 import com.profilegrid.node.log.JdbcTrackingLog;
 import com.profilegrid.node.log.TrackingLog;
@@ -103,6 +105,7 @@ public final class GridNode implements AutoCloseable {
     private final ProjectStore projects;
     private final String adminToken;
     private final AutoCloseable profileWatch;
+    private final Overload overload;
     /** What to close, last opened first. */
     private final Deque<AutoCloseable> resources;
 
@@ -116,6 +119,7 @@ public final class GridNode implements AutoCloseable {
         this.projects = parts.projects;
         this.adminToken = parts.adminToken;
         this.profileWatch = parts.profileWatch;
+        this.overload = parts.overload;
         this.resources = parts.opened;
     }
 
@@ -131,6 +135,7 @@ public final class GridNode implements AutoCloseable {
         ProjectStore projects;
         String adminToken;
         AutoCloseable profileWatch;
+        Overload overload;
 
         <T extends AutoCloseable> T open(T resource) {
             opened.push(resource);
@@ -158,6 +163,7 @@ public final class GridNode implements AutoCloseable {
             NodeFigures figures = new NodeFigures(parts.spool, settings.httpHost() + ":" + settings.httpPort(),
                     settings.profilesMaxHeapPercent(), clock);
             config.getUserContext().put(NodeFigures.USER_CONTEXT_KEY, figures);
+            config.getUserContext().put(Reconcile.USER_CONTEXT_KEY, new Reconcile.Access(database.dataSource()));
             metrics.bindNode(figures);
 
             config.getUserContext().put(TrackingLogReader.USER_CONTEXT_KEY, parts.log);
@@ -186,6 +192,9 @@ public final class GridNode implements AutoCloseable {
             figures.attach(member);
             ClusterFigures cluster = parts.open(new ClusterFigures(member, database.dataSource(), firings, clock));
             metrics.bindCluster(cluster, member);
+            Overload overload = parts.open(new Overload(member, figures, cluster, firings,
+                    settings.ingest().spoolMaxBytes(), settings.overload(), clock, metrics.registry()));
+            parts.overload = overload;
             parts.open(generations.watch(member));
             parts.open(ruleBook.watch(member));
             parts.open(new LabelTimers(member, firings, recorder, clock, settings.triggers().labelSweep()));
@@ -204,7 +213,7 @@ public final class GridNode implements AutoCloseable {
             ProjectKeys keys = parts.open(new ProjectKeys(parts.projects, member.getMap(ProjectKeys.MAP)));
             parts.readiness = parts.open(new Readiness(member, database, parts.log, parts.spool));
             IngestRoutes ingest = new IngestRoutes(new Admission(settings.ingest().admissionLimits()), keys, ingestor, clock,
-                    new TrackingMetrics(metrics.registry()));
+                    new TrackingMetrics(metrics.registry()), overload::shedding);
             ProfileRebuild rebuild = parts.open(new ProfileRebuild(member, database, settings.fold()));
             AdminRoutes admin = new AdminRoutes(parts.projects, keys, rebuild, member.getMap(DeadLetter.MAP),
                     parts.adminToken);
@@ -216,7 +225,8 @@ public final class GridNode implements AutoCloseable {
                     clock);
             FiringRoutes firingApi = new FiringRoutes(parts.projects, firings, delivery::wake, clock);
             ProfileRoutes profileApi = new ProfileRoutes(keys, new ProfileLookup(member));
-            StatusRoutes status = new StatusRoutes(member, cluster, metrics);
+            StatusRoutes status = new StatusRoutes(member, cluster, metrics,
+                    new Reconcile(member, database.dataSource(), clock, settings.fold()));
             LabelQueryRoutes labelQueries = new LabelQueryRoutes(keys, member.getMap(LabelDefinition.MAP),
                     new LabelMembers(database.dataSource()));
             parts.http = parts.open(NodeHttp.start(settings.httpHost(), settings.httpPort(), parts.readiness,
@@ -262,6 +272,11 @@ public final class GridNode implements AutoCloseable {
      */
     public void flushProfiles(String project) {
         StatePipeline.Maps.flushState(member, Generation.active(member, project));
+    }
+
+    /** This node's overload watch (its thresholds may be changed while it runs). */
+    public Overload overload() {
+        return overload;
     }
 
     public TrackingLog trackingLog() {

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "profilegrid", mixinStandardHelpOptions = true, version = "ProfileGrid 0.1.0",
         description = "Real-time visitor profiles on a Hazelcast cluster.",
         subcommands = {NodeCommand.class, ProjectCommand.class, RebuildCommand.class, DeadLettersCommand.class,
-                LabelCommand.class, TriggerCommand.class, FiringsCommand.class, SafeModeCommand.class, StatusCommand.class})
+                LabelCommand.class, TriggerCommand.class, FiringsCommand.class, SafeModeCommand.class, StatusCommand.class,
+                ReconcileCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import com.profilegrid.node.ops.OverloadSettings;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -42,6 +43,39 @@ final class NodeCommand implements Callable<Integer> {
                     + "firing is dead, an ISO-8601 duration (default: ${DEFAULT-VALUE}; env PROFILEGRID_WEBHOOK_RETRY_BUDGET).")
     Duration webhookRetryBudget;
 
+    @Option(names = "--overload-heap-percent", defaultValue = "${env:PROFILEGRID_OVERLOAD_HEAP_PERCENT:-85}",
+            description = "Overload: heap in use after GC, in percent of the largest heap (default: ${DEFAULT-VALUE}; "
+                    + "env PROFILEGRID_OVERLOAD_HEAP_PERCENT). An overloaded node sheds tracking (503), defers firings "
+                    + "(safe mode) and pauses partition migrations until it recovers.")
+    int overloadHeapPercent;
+
+    @Option(names = "--overload-state-percent", defaultValue = "${env:PROFILEGRID_OVERLOAD_STATE_PERCENT:-150}",
+            description = "Overload: profile state heap in percent of its budget; eviction keeps it at 100 or under "
+                    + "(default: ${DEFAULT-VALUE}; env PROFILEGRID_OVERLOAD_STATE_PERCENT).")
+    int overloadStatePercent;
+
+    @Option(names = "--overload-lag-events", defaultValue = "${env:PROFILEGRID_OVERLOAD_LAG_EVENTS:-5000000}",
+            description = "Overload: events in the tracking log the profile job has not applied; 0: off "
+                    + "(default: ${DEFAULT-VALUE}; env PROFILEGRID_OVERLOAD_LAG_EVENTS).")
+    long overloadLagEvents;
+
+    @Option(names = "--overload-writebehind-rows", defaultValue = "${env:PROFILEGRID_OVERLOAD_WRITEBEHIND_ROWS:-1000000}",
+            description = "Overload: profile rows this member holds queued for the database "
+                    + "(default: ${DEFAULT-VALUE}; env PROFILEGRID_OVERLOAD_WRITEBEHIND_ROWS).")
+    long overloadWriteBehindRows;
+
+    @Option(names = "--overload-spool-percent", defaultValue = "${env:PROFILEGRID_OVERLOAD_SPOOL_PERCENT:-80}",
+            description = "Overload: the spool's fill in percent of --spool-max-bytes "
+                    + "(default: ${DEFAULT-VALUE}; env PROFILEGRID_OVERLOAD_SPOOL_PERCENT).")
+    int overloadSpoolPercent;
+
+    @Option(names = "--overload-max-migration-pause",
+            defaultValue = "${env:PROFILEGRID_OVERLOAD_MAX_MIGRATION_PAUSE:-PT2M}",
+            description = "Longest time an overloaded node keeps partition migrations paused (the cluster is not safe "
+                    + "meanwhile if a member left), an ISO-8601 duration; PT0S: never pause "
+                    + "(default: ${DEFAULT-VALUE}; env PROFILEGRID_OVERLOAD_MAX_MIGRATION_PAUSE).")
+    Duration overloadMaxMigrationPause;
+
     @Option(names = "--log-level", defaultValue = "${env:PROFILEGRID_LOG_LEVEL:-INFO}",
             description = "Level of the node's own log (default: ${DEFAULT-VALUE}; env PROFILEGRID_LOG_LEVEL): "
                     + "TRACE, DEBUG, INFO, WARN, ERROR or OFF.")
@@ -68,7 +102,10 @@ final class NodeCommand implements Callable<Integer> {
         }
         return options.settings(demo).withFold(new FoldSettings(Duration.ofMinutes(visitGapMinutes), recentEvents)
                 .withVisitRetention(Duration.ofDays(visitRetentionDays)))
-                .withTriggers(TriggerSettings.defaults().withRetryBudget(webhookRetryBudget));
+                .withTriggers(TriggerSettings.defaults().withRetryBudget(webhookRetryBudget))
+                .withOverload(new OverloadSettings(overloadHeapPercent, overloadStatePercent, overloadLagEvents,
+                        overloadWriteBehindRows, overloadSpoolPercent, OverloadSettings.DEFAULTS.recoverAfter(),
+                        overloadMaxMigrationPause));
     }
 
     @Override

@@ -52,7 +52,18 @@ public record NodeSettings(
         IngestSettings ingest,
         String adminToken,
         FoldSettings fold,
-        TriggerSettings triggers) {
+        TriggerSettings triggers,
+        com.profilegrid.node.ops.OverloadSettings overload) {
+
+    /** Settings with the default overload thresholds. */
+    public NodeSettings(Path configFile, String clusterName, String bindAddress, int hazelcastPort, String members,
+                        String httpHost, int httpPort, Path dataDir, String dbUrl, String dbUser, String dbPassword,
+                        String dbSchema, int dbPoolSize, int profilesMaxHeapPercent, int writeDelaySeconds, boolean demo,
+                        IngestSettings ingest, String adminToken, FoldSettings fold, TriggerSettings triggers) {
+        this(configFile, clusterName, bindAddress, hazelcastPort, members, httpHost, httpPort, dataDir, dbUrl, dbUser,
+                dbPassword, dbSchema, dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest, adminToken,
+                fold, triggers, com.profilegrid.node.ops.OverloadSettings.DEFAULTS);
+    }
 
     /** Settings with the default webhook delivery. */
     public NodeSettings(Path configFile, String clusterName, String bindAddress, int hazelcastPort, String members,
@@ -78,14 +89,21 @@ public record NodeSettings(
     public NodeSettings withFold(FoldSettings newFold) {
         return new NodeSettings(configFile, clusterName, bindAddress, hazelcastPort, members, httpHost, httpPort, dataDir,
                 dbUrl, dbUser, dbPassword, dbSchema, dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest,
-                adminToken, newFold, triggers);
+                adminToken, newFold, triggers, overload);
     }
 
     /** The same settings with another webhook delivery. */
     public NodeSettings withTriggers(TriggerSettings newTriggers) {
         return new NodeSettings(configFile, clusterName, bindAddress, hazelcastPort, members, httpHost, httpPort, dataDir,
                 dbUrl, dbUser, dbPassword, dbSchema, dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest,
-                adminToken, fold, newTriggers);
+                adminToken, fold, newTriggers, overload);
+    }
+
+    /** The same settings with other overload thresholds. */
+    public NodeSettings withOverload(com.profilegrid.node.ops.OverloadSettings newOverload) {
+        return new NodeSettings(configFile, clusterName, bindAddress, hazelcastPort, members, httpHost, httpPort, dataDir,
+                dbUrl, dbUser, dbPassword, dbSchema, dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest,
+                adminToken, fold, triggers, newOverload);
     }
 
     /** The embedded database: H2 in the data directory, shared by nodes on one machine through AUTO_SERVER. */

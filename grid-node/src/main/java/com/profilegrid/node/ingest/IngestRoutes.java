@@ -27,20 +27,26 @@ public final class IngestRoutes {
             "track", EventType.TRACK, "identify", EventType.IDENTIFY, "page", EventType.PAGE,
             "screen", EventType.SCREEN, "group", EventType.GROUP, "alias", EventType.ALIAS);
 
+    private static final int OVERLOAD_RETRY_SECONDS = 5;
+
     private final Admission admission;
     private final ProjectKeys keys;
     private final Ingestor ingestor;
     private final Clock clock;
     private final TrackingMetrics metrics;
+    private final java.util.function.Supplier<java.util.Optional<String>> shedding;
     private final SegmentMessages segment = new SegmentMessages();
     private final WoopraRequests woopra = new WoopraRequests();
 
     public IngestRoutes(Admission admission, ProjectKeys keys, Ingestor ingestor, Clock clock) {
-        this(admission, keys, ingestor, clock, TrackingMetrics.none());
+        this(admission, keys, ingestor, clock, TrackingMetrics.none(), java.util.Optional::empty);
     }
 
-    public IngestRoutes(Admission admission, ProjectKeys keys, Ingestor ingestor, Clock clock, TrackingMetrics metrics) {
+    /** @param shedding why the node refuses tracking now, before reading a request (empty: it does not) */
+    public IngestRoutes(Admission admission, ProjectKeys keys, Ingestor ingestor, Clock clock, TrackingMetrics metrics,
+                        java.util.function.Supplier<java.util.Optional<String>> shedding) {
         this.metrics = metrics;
+        this.shedding = shedding;
         this.admission = admission;
         this.keys = keys;
         this.ingestor = ingestor;
@@ -69,6 +75,7 @@ public final class IngestRoutes {
 
     private void segment(Context ctx, EventType single) {
         long started = System.nanoTime();
+        shed();
         try (Admission.Slot ignored = admission.enter()) {
             int limit = single != null ? SegmentMessages.MAX_MESSAGE_BYTES + 1024 : SegmentMessages.MAX_BATCH_BYTES;
             byte[] body = BoundedBody.read(ctx, limit, single != null ? "message" : "batch");
@@ -81,6 +88,7 @@ public final class IngestRoutes {
 
     private void woopra(Context ctx, EventType type) {
         long started = System.nanoTime();
+        shed();
         try (Admission.Slot ignored = admission.enter()) {
             Map<String, String> params = new LinkedHashMap<>();
             ctx.queryParamMap().forEach((name, values) -> params.put(name, values.get(values.size() - 1)));
@@ -96,6 +104,13 @@ public final class IngestRoutes {
             String project = authenticate(headerKey, paramKey);
             accept(ctx, project, List.of(woopra.event(params, type, project, clock.instant())), started);
         }
+    }
+
+    /** An overloaded node refuses tracking before it reads a body: 503 with Retry-After, nothing written. */
+    private void shed() {
+        shedding.get().ifPresent(why -> {
+            throw new IngestException(503, "overloaded", why, OVERLOAD_RETRY_SECONDS, null);
+        });
     }
 
     private void accept(Context ctx, String project, List<TrackingEvent> events, long started) {

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeoutException;
  * {@code GET /admin/status} (admin token): the cluster at a glance, for {@code bin/profilegrid status}: members with
  * each one's spool, write-behind backlog and heap, partition safety and migrations in flight, the cluster state, the
  * jobs, the pipeline lag per generation, dead letters, firings and safe mode.
+ * {@code POST /admin/reconcile} ({@code ?project=}: one project's): see {@link Reconcile}.
  */
 public final class StatusRoutes {
 
@@ -31,8 +32,10 @@ public final class StatusRoutes {
     private final HazelcastInstance member;
     private final ClusterFigures figures;
     private final NodeMetrics metrics;
+    private final Reconcile reconcile;
 
-    public StatusRoutes(HazelcastInstance member, ClusterFigures figures, NodeMetrics metrics) {
+    public StatusRoutes(HazelcastInstance member, ClusterFigures figures, NodeMetrics metrics, Reconcile reconcile) {
+        this.reconcile = reconcile;
         this.member = member;
         this.figures = figures;
         this.metrics = metrics;
@@ -41,6 +44,7 @@ public final class StatusRoutes {
     public void register(RoutesConfig routes) {
         routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         routes.get("/admin/status", this::status);
+        routes.post("/admin/reconcile", ctx -> ctx.json(reconcile.run(ctx.queryParam("project"))));
     }
 
     private void status(Context ctx) {
