@@ -66,6 +66,29 @@ final class LabelCommand {
         String name;
         @ArgGroup(multiplicity = "1")
         RuleSource rule;
+        @Option(names = "--wait", description = "Wait until the label has been evaluated over every existing "
+                + "profile, with a progress bar, then print it.")
+        boolean wait;
+
+        /** The answer to a create or update, after waiting for its backfill when {@code --wait} asks. */
+        int waited(AdminConnection node, String project, String name, AdminConnection.Answer answer) throws Exception {
+            if (!wait || !answer.ok()) {
+                return printed(answer);
+            }
+            AdminConnection.Answer now = answer;
+            try (CliProgress progress = CliProgress.of("Backfill " + name, " profiles")) {
+                while (now.ok() && !now.body().path("state").asText().equals("active")) {
+                    com.fasterxml.jackson.databind.JsonNode backfill = now.body().path("backfill");
+                    progress.update(backfill.path("done").asLong(), backfill.path("total").asLong(-1),
+                            now.body().path("state").asText());
+                    Thread.sleep(500);
+                    now = node.exchange("GET", label(project, name), null);
+                }
+                com.fasterxml.jackson.databind.JsonNode backfill = now.body().path("backfill");
+                progress.update(backfill.path("done").asLong(), backfill.path("total").asLong(-1), "active");
+            }
+            return printed(now);
+        }
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a label; refused if the name is taken.")
@@ -73,7 +96,7 @@ final class LabelCommand {
         @Override
         public Integer call() throws Exception {
             String body = "{\"name\":" + ProjectCommand.JSON.writeValueAsString(name) + ",\"rule\":" + rule.text() + "}";
-            return printed(node.exchange("POST", labels(project), body));
+            return waited(node, project, name, node.exchange("POST", labels(project), body));
         }
     }
 
@@ -81,7 +104,7 @@ final class LabelCommand {
     static final class Update extends WithRule {
         @Override
         public Integer call() throws Exception {
-            return printed(node.exchange("PUT", label(project, name), "{\"rule\":" + rule.text() + "}"));
+            return waited(node, project, name, node.exchange("PUT", label(project, name), "{\"rule\":" + rule.text() + "}"));
         }
     }
 

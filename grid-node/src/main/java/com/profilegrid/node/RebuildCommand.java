@@ -28,13 +28,15 @@ final class RebuildCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JsonNode status = node.post("/admin/rebuild"
                 + (project == null ? "" : "?project=" + URLEncoder.encode(project, StandardCharsets.UTF_8)));
-        while (status.path("state").asText().equals("CATCHING_UP") || status.path("state").asText().equals("SWITCHING")) {
-            System.err.printf("%s: %d of %d events read, %.0f events/s, ETA %s s — %s%n", status.path("state").asText(),
-                    status.path("eventsRead").asLong(), status.path("eventsInLog").asLong(),
-                    status.path("eventsPerSecond").asDouble(), status.path("etaSeconds").asLong() < 0 ? "?"
-                            : status.path("etaSeconds").asText(), status.path("message").asText());
-            Thread.sleep(1_000);
-            status = node.get("/admin/rebuild");
+        try (CliProgress progress = CliProgress.of("Rebuild", " events")) {
+            while (status.path("state").asText().equals("CATCHING_UP") || status.path("state").asText().equals("SWITCHING")) {
+                progress.update(status.path("eventsRead").asLong(), status.path("eventsInLog").asLong(-1),
+                        status.path("state").asText());
+                Thread.sleep(500);
+                status = node.get("/admin/rebuild");
+            }
+            progress.update(status.path("eventsRead").asLong(), status.path("eventsInLog").asLong(-1),
+                    status.path("state").asText());
         }
         ProjectCommand.print(status);
         return status.path("state").asText().equals("DONE") ? 0 : 1;

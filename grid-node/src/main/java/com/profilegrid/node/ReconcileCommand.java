@@ -26,7 +26,30 @@ final class ReconcileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return LabelCommand.printed(node.exchange("POST", "/admin/reconcile"
-                + (project == null ? "" : "?project=" + URLEncoder.encode(project, StandardCharsets.UTF_8)), null));
+        String path = "/admin/reconcile" + (project == null ? "" : "?project="
+                + URLEncoder.encode(project, StandardCharsets.UTF_8));
+        // one request that answers when done: the bar shows the time it takes (the node reports no progress on the way)
+        java.util.concurrent.CompletableFuture<AdminConnection.Answer> answer =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return node.exchange("POST", path, null);
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+        try (CliProgress progress = CliProgress.of("Reconcile", " s")) {
+            long started = System.nanoTime();
+            while (!answer.isDone()) {
+                progress.update((System.nanoTime() - started) / 1_000_000_000L, -1,
+                        "comparing the grid with the table and the log");
+                Thread.sleep(200);
+            }
+            progress.update((System.nanoTime() - started) / 1_000_000_000L, -1, "done");
+        }
+        try {
+            return LabelCommand.printed(answer.join());
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 }

@@ -29,6 +29,13 @@ class LabelCommandTest {
             assertThat(created.exit()).as(created.err()).isZero();
             assertThat(NodeFixture.json(created.out()).get("rule").get("within").asText()).isEqualTo("P7D");
 
+            // --wait: until evaluated over every profile, with a progress bar on stderr
+            CliRun waited = CliRun.of("label", "update", "--url", url, "--admin-token", "test-admin-token", "--project",
+                    project, "--name", "regulars", "--rule-file", ruleFile.toString(), "--wait");
+            assertThat(waited.exit()).as(waited.err()).isZero();
+            assertThat(NodeFixture.json(waited.out()).get("state").asText()).isEqualTo("active");
+            assertThat(waited.err()).contains("Backfill regulars");
+
             CliRun refused = CliRun.of("label", "update", "--url", url, "--admin-token", "test-admin-token", "--project", project,
                     "--name", "regulars", "--rule", "{\"visits\": {\"over\": 3}}");
             assertThat(refused.exit()).isEqualTo(1);

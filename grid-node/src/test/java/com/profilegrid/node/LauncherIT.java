@@ -43,7 +43,8 @@ class LauncherIT {
             String url = "http://127.0.0.1:" + httpPort;
             Run rebuilt = run("rebuild", "--project", demo.group(1), "--url", url, "--data-dir", dataDir.toString());
             assertThat(rebuilt.exit()).as(rebuilt.output()).isZero();
-            assertThat(rebuilt.output()).contains("\"state\" : \"DONE\"", "\"project\" : \"" + demo.group(1) + "\"");
+            assertThat(rebuilt.output()).contains("\"state\" : \"DONE\"", "\"project\" : \"" + demo.group(1) + "\"",
+                    "Rebuild"); // its progress bar
             Run unknown = run("rebuild", "--project", "prj_nope", "--url", url, "--data-dir", dataDir.toString());
             assertThat(unknown.exit()).isEqualTo(1);
             assertThat(unknown.output()).contains("no project prj_nope");
