@@ -56,11 +56,7 @@ public final class ProfileJob {
      * state, and converges on the same profiles).
      */
     public static AutoCloseable watch(HazelcastInstance member, FoldSettings settings) {
-        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "profilegrid-job-watchdog");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledExecutorService watchdog = com.profilegrid.node.support.Daemons.scheduler("profilegrid-job-watchdog");
         // jobs seen missing or failed at the last check: a job is started again only when the next check, one period
         // later, still finds it so, with the cluster safe and active both times. While a member leaves, the job is
         // briefly gone from the view of the others (its master hands it over, or the job restarts on the members that

@@ -50,11 +50,7 @@ public final class DemoData implements AutoCloseable {
     private final Clock clock;
     private final Random random = new Random(42);
     private final AtomicInteger step = new AtomicInteger();
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "profilegrid-demo");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService scheduler = com.profilegrid.node.support.Daemons.scheduler("profilegrid-demo");
 
     private DemoData(HazelcastInstance member, Ingestor ingestor, Database database, String project, Clock clock) {
         this.member = member;

@@ -50,11 +50,7 @@ public final class Readiness implements AutoCloseable {
         this.database = database;
         this.log = log;
         this.spool = spool;
-        this.checker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "profilegrid-readiness");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.checker = com.profilegrid.node.support.Daemons.scheduler("profilegrid-readiness");
         check();
         checker.scheduleWithFixedDelay(this::check, 1, 1, TimeUnit.SECONDS);
     }

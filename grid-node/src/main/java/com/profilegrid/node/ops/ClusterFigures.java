@@ -84,11 +84,7 @@ public final class ClusterFigures implements AutoCloseable {
                 replicaMigrationCompleted(event);
             }
         });
-        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "profilegrid-figures");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.timer = com.profilegrid.node.support.Daemons.scheduler("profilegrid-figures");
         timer.scheduleWithFixedDelay(this::refreshQuietly, 1, PERIOD_SECONDS, TimeUnit.SECONDS);
     }
 

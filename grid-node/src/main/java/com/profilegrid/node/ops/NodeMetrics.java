@@ -56,11 +56,7 @@ public final class NodeMetrics implements AutoCloseable {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        rows = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "profilegrid-metrics");
-            thread.setDaemon(true);
-            return thread;
-        });
+        rows = com.profilegrid.node.support.Daemons.scheduler("profilegrid-metrics");
     }
 
     public MeterRegistry registry() {

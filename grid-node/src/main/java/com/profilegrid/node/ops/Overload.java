@@ -80,11 +80,7 @@ public final class Overload implements AutoCloseable {
                 .description("Times this node entered or left overload").register(metrics);
         this.left = Counter.builder("profilegrid.overload.transitions").tag("transition", "leave")
                 .description("Times this node entered or left overload").register(metrics);
-        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "profilegrid-overload");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.timer = com.profilegrid.node.support.Daemons.scheduler("profilegrid-overload");
         timer.scheduleWithFixedDelay(this::checkQuietly, 1, 1, TimeUnit.SECONDS);
     }
 

@@ -63,11 +63,7 @@ public final class ProjectKeys implements AutoCloseable {
                         return lookUp(keyId, old);
                     }
                 });
-        this.publisher = grid == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "profilegrid-key-publisher");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.publisher = grid == null ? null : com.profilegrid.node.support.Daemons.scheduler("profilegrid-key-publisher");
         if (publisher != null) {
             publisher.scheduleWithFixedDelay(this::publish, 0, PUBLISH_EVERY.toSeconds(), TimeUnit.SECONDS);
         }

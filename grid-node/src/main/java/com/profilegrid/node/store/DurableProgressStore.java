@@ -47,6 +47,8 @@ public final class DurableProgressStore implements DurableProgress {
 
     private final DataSource dataSource;
     private final SqlDialect dialect;
+    /** Checkpoints skipped in a row. */
+    private int skipped;
     /** Applied positions per job, not stored yet. */
     private final Map<String, Map<Long, Long>> pending = new ConcurrentHashMap<>();
     /** Per job, the highest position per shard this member's source processors reported applied (kept, not stored). */
@@ -202,8 +204,13 @@ public final class DurableProgressStore implements DurableProgress {
         // write-behind queues of the partitions' next owners whether the store succeeded or not
         if (Generation.meta(member).isLocked(GenerationSwitch.REBUILD_LOCK)
                 || !member.getPartitionService().isClusterSafe()) {
+            if (++skipped % 6 == 0) {
+                LOG.info("The profile job's positions have not been stored for {} checkpoints (a rebuild switching, or "
+                        + "the cluster not safe): a full restart now would replay more of the log", skipped);
+            }
             return;
         }
+        skipped = 0;
         for (Generation generation : live) {
             Map<Long, Long> held = pending.get(generation.jobName());
             if (held == null || held.isEmpty()) {
@@ -234,18 +241,15 @@ public final class DurableProgressStore implements DurableProgress {
 
     /** Checks every {@link #CHECKPOINT_PERIOD_SECONDS} until closed; {@code live} names the live generations. */
     public AutoCloseable checkpointEvery(HazelcastInstance member, Supplier<Set<Generation>> live) {
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "profilegrid-checkpoint");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledExecutorService timer = com.profilegrid.node.support.Daemons.scheduler("profilegrid-checkpoint");
         timer.scheduleWithFixedDelay(() -> {
             try {
                 if (member.getLifecycleService().isRunning()) {
                     checkpoint(member, live.get());
                 }
             } catch (RuntimeException e) {
-                LOG.debug("Storing the profile job's positions failed; trying again at the next checkpoint", e);
+                LOG.warn("Storing the profile job's positions failed; trying again at the next checkpoint: {}",
+                        e.toString());
             }
         }, CHECKPOINT_PERIOD_SECONDS, CHECKPOINT_PERIOD_SECONDS, TimeUnit.SECONDS);
         return timer::shutdownNow;

@@ -52,11 +52,7 @@ public final class TableStatistics implements AutoCloseable {
         if (database.dialect() != SqlDialect.POSTGRESQL) {
             return new TableStatistics(database.dataSource(), null);
         }
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "profilegrid-table-statistics");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledExecutorService timer = com.profilegrid.node.support.Daemons.scheduler("profilegrid-table-statistics");
         TableStatistics statistics = new TableStatistics(database.dataSource(), timer);
         timer.scheduleWithFixedDelay(() -> {
             try {

@@ -37,11 +37,7 @@ public final class LabelTimers implements AutoCloseable {
     private final Firings firings;
     private final ChangeLog recorder;
     private final Clock clock;
-    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "profilegrid-label-timers");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService sweeper = com.profilegrid.node.support.Daemons.scheduler("profilegrid-label-timers");
 
     public LabelTimers(HazelcastInstance member, Firings firings, ChangeLog recorder, Clock clock, Duration interval) {
         this.member = member;
