@@ -146,7 +146,7 @@ public final class Overload implements AutoCloseable {
         long max = Runtime.getRuntime().maxMemory();
         long heap = NodeFigures.heapAfterGcBytes();
         if (heap * 100 > max * (long) limits.heapAfterGcPercent()) {
-            signals.add(String.format(Locale.ROOT, "heap after GC %d%% > %d%%", heap * 100 / max,
+            signals.add(String.format(Locale.ROOT, "heap after GC %.1f%% > %d%%", heap * 100.0 / max,
                     limits.heapAfterGcPercent()));
         }
         long state = node.profileStateHeapBytes();
@@ -172,7 +172,6 @@ public final class Overload implements AutoCloseable {
     }
 
     private void enter(List<String> signals, long now) {
-        overloaded = true;
         overloadedSinceMs = now;
         pauseSpent = false;
         entered.increment();
@@ -189,6 +188,7 @@ public final class Overload implements AutoCloseable {
             LOG.warn("Could not turn safe mode on for the overload: {}", e.getMessage());
         }
         pauseMigrations(now);
+        overloaded = true; // shedding starts once safe mode and the pause are in place (a few milliseconds later)
     }
 
     private void leave(long now) {

@@ -51,7 +51,8 @@ class NodeOverloadTest {
             JsonNode safeMode = NodeFixture.json(node.admin("GET", "/admin/safe-mode", null).body());
             assertThat(safeMode.path("enabled").asBoolean()).isTrue();
             assertThat(safeMode.path("reason").asText()).startsWith("automatic: member ").contains("heap after GC");
-            assertThat(node.node().member().getCluster().getClusterState()).isEqualTo(ClusterState.NO_MIGRATION);
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    node.node().member().getCluster().getClusterState() == ClusterState.NO_MIGRATION);
             // the pause ends at its bound, overloaded or not
             await().atMost(Duration.ofSeconds(15)).until(() ->
                     node.node().member().getCluster().getClusterState() == ClusterState.ACTIVE);
