@@ -347,14 +347,6 @@ public final class GridNode implements AutoCloseable {
             LOG.info("Leaving the cluster: {} other member(s) take over this member's partitions, with their queued "
                     + "profile writes", others);
         } else {
-            // the job went on here alone as the others left: let its processors report all shards (two snapshots)
-            if (ProfileJob.live(member).keySet().stream().anyMatch(generation -> {
-                com.hazelcast.jet.Job job = member.getJet().getJob(generation.jobName());
-                return job != null && job.getStatus() == com.hazelcast.jet.core.JobStatus.RUNNING;
-            })) {
-                progress.awaitReports(2 * com.profilegrid.pipelines.profile.TrackingLogSource.PROCESSORS_PER_MEMBER,
-                        Duration.ofSeconds(3));
-            }
             Runnable storePositions = progress.storeAfterFlush(ProfileJob.live(member).keySet());
             long queued = queuedWrites(member);
             long started = System.nanoTime();

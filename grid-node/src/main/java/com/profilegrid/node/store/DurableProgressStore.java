@@ -80,31 +80,8 @@ public final class DurableProgressStore implements DurableProgress {
         }
     }
 
-    /** Reports of applied positions so far (every source processor's, at each snapshot). */
-    private final java.util.concurrent.atomic.AtomicLong reports = new java.util.concurrent.atomic.AtomicLong();
-
-    /**
-     * Waits until this member's source processors have reported applied positions {@code rounds} more times, or
-     * {@code atMost} has passed: what the last member of a cluster does before it takes its positions to store at
-     * shutdown. Its job was restarted on it as the others left, and until its processors have been through a
-     * snapshot their reports do not cover the shards the others read, so a full restart would replay those.
-     */
-    public void awaitReports(int rounds, java.time.Duration atMost) {
-        long target = reports.get() + rounds;
-        long until = System.nanoTime() + atMost.toNanos();
-        while (reports.get() < target && System.nanoTime() - until < 0) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
     @Override
     public void applied(String job, Map<Long, Long> applied) {
-        reports.incrementAndGet();
         Map<Long, Long> held = pending.computeIfAbsent(job, name -> new ConcurrentHashMap<>());
         applied.forEach((shard, seq) -> held.merge(shard, seq, Math::max));
         Map<Long, Long> high = highest.computeIfAbsent(job, name -> new ConcurrentHashMap<>());
