@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code grid-node/target/fault-reports/<scenario>.json}: events sent and acknowledged, answers by status, the
  * longest time to an answer, time until the cluster was safe again, and each invariant's result.
  *
- * <p>Not in the default build: {@code mvn -B verify -Pfault -pl grid-node -am} (about 20 minutes on 2 cores). Every
+ * <p>Not in the default build: {@code mvn -B verify -Pfault -pl grid-node -am} (about an hour on 2 cores). Every
  * wait is bounded.
  */
 class FaultSuiteIT {
