@@ -348,7 +348,7 @@ public final class GridNode implements AutoCloseable {
                     + "profile writes", others);
         } else {
             Runnable storePositions = progress.storeAfterFlush(ProfileJob.live(member).keySet());
-            long queued = queuedWrites(member);
+            long queued = NodeFigures.writeBehindQueued(member);
             long started = System.nanoTime();
             if (flushAsLastMember(member, database, storeCutoff)) {
                 LOG.info("Last member: stored {} queued profile row write(s) in {} ms", queued,
@@ -365,17 +365,6 @@ public final class GridNode implements AutoCloseable {
         if (storeCutoff.isCut()) {
             LOG.warn("{} profile row writes dropped while stopping", storeCutoff.dropped());
         }
-    }
-
-    /** Profile row writes this member holds queued for the database (its live generations' state maps). */
-    private static long queuedWrites(HazelcastInstance member) {
-        long queued = 0;
-        for (Generation generation : ProfileJob.live(member).keySet()) {
-            for (String map : List.of(StatePipeline.Maps.rawIdsMap(generation), StatePipeline.Maps.statesMap(generation))) {
-                queued += member.getMap(map).getLocalMapStats().getDirtyEntryCount();
-            }
-        }
-        return queued;
     }
 
     /** Whether the flush stored everything (not cut off). */

@@ -70,13 +70,15 @@ public final class NodeFigures {
     /** Profile rows this member holds queued for the database (the write-behind of its live generations). */
     public long writeBehindQueued() {
         HazelcastInstance running = member;
-        if (running == null || !running.getLifecycleService().isRunning()) {
-            return 0;
-        }
+        return running == null || !running.getLifecycleService().isRunning() ? 0 : writeBehindQueued(running);
+    }
+
+    /** Profile rows {@code member} holds queued for the database (the write-behind of its live generations). */
+    public static long writeBehindQueued(HazelcastInstance member) {
         long queued = 0;
-        for (Generation generation : ProfileJob.live(running).keySet()) {
+        for (Generation generation : ProfileJob.live(member).keySet()) {
             for (String map : List.of(StatePipeline.Maps.rawIdsMap(generation), StatePipeline.Maps.statesMap(generation))) {
-                queued += running.getMap(map).getLocalMapStats().getDirtyEntryCount();
+                queued += member.getMap(map).getLocalMapStats().getDirtyEntryCount();
             }
         }
         return queued;

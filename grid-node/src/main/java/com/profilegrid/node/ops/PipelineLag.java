@@ -15,7 +15,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -159,10 +158,5 @@ public final class PipelineLag {
             }
         }
         return applied;
-    }
-
-    /** The names of the live jobs, for a report that lists every one even when their lag is unknown. */
-    static List<String> liveJobs(HazelcastInstance member) {
-        return ProfileJob.live(member).keySet().stream().map(Generation::jobName).toList();
     }
 }
