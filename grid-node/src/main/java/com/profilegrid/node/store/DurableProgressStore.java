@@ -248,11 +248,27 @@ public final class DurableProgressStore implements DurableProgress {
                     checkpoint(member, live.get());
                 }
             } catch (RuntimeException e) {
-                LOG.warn("Storing the profile job's positions failed; trying again at the next checkpoint: {}",
-                        e.toString());
+                if (Thread.currentThread().isInterrupted() || !member.getLifecycleService().isRunning()
+                        || interrupted(e)) {
+                    // the node is stopping: the last member stores its positions itself, after its final flush
+                    LOG.debug("Checkpoint cut short by the node stopping", e);
+                } else {
+                    LOG.warn("Storing the profile job's positions failed; trying again at the next checkpoint: {}",
+                            e.toString());
+                }
             }
         }, CHECKPOINT_PERIOD_SECONDS, CHECKPOINT_PERIOD_SECONDS, TimeUnit.SECONDS);
         return timer::shutdownNow;
+    }
+
+    /** Whether {@code e} comes of an interrupt (the timer shut down while a checkpoint ran). */
+    private static boolean interrupted(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InterruptedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void store(String job, Map<Long, Long> positions) {
