@@ -89,7 +89,7 @@ public final class GridNode implements AutoCloseable {
     private static final int LOG_BATCH = 2_000;
     private static final int LOG_BACKLOG = 50_000;
     private static final long SPOOL_SEGMENT_BYTES = 64L * 1024 * 1024;
-    private static final Duration SPOOL_WAIT = Duration.ofSeconds(5);
+    private static final Duration SPOOL_WAIT = Duration.ofMillis(500);
     /** How long a stopping node waits for its profile rows to be stored before it looks at why they are not. */
     private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(20);
     /** How long the last member of a cluster waits for its rows while the database answers but is slow. */

@@ -9,6 +9,7 @@ import com.hazelcast.jet.core.JobStatus;
 import com.hazelcast.jet.core.metrics.Measurement;
 import com.hazelcast.jet.core.metrics.MetricNames;
 import com.hazelcast.jet.core.metrics.MetricTags;
+import com.profilegrid.node.support.Partitions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,7 +100,7 @@ public final class ProfileJob {
     /** Whether the cluster is active and no partition is migrating or short of a backup: no member is coming or going. */
     private static boolean settled(HazelcastInstance member) {
         return member.getCluster().getClusterState() == ClusterState.ACTIVE
-                && member.getPartitionService().isClusterSafe();
+                && Partitions.settled(member);
     }
 
     /**

@@ -3,6 +3,7 @@ package com.profilegrid.node.store;
 import com.hazelcast.core.HazelcastInstance;
 import com.profilegrid.model.Generation;
 import com.profilegrid.node.rebuild.GenerationSwitch;
+import com.profilegrid.node.support.Partitions;
 import com.profilegrid.pipelines.identity.Link;
 import com.profilegrid.pipelines.profile.DurableProgress;
 import com.profilegrid.pipelines.identity.ProjectLink;
@@ -203,10 +204,10 @@ public final class DurableProgressStore implements DurableProgress {
         // not while a rebuild switches generations, nor while partitions move: a flush's backups clear the
         // write-behind queues of the partitions' next owners whether the store succeeded or not
         if (Generation.meta(member).isLocked(GenerationSwitch.REBUILD_LOCK)
-                || !member.getPartitionService().isClusterSafe()) {
+                || !Partitions.settled(member)) {
             if (++skipped % 6 == 0) {
                 LOG.info("The profile job's positions have not been stored for {} checkpoints (a rebuild switching, or "
-                        + "the cluster not safe): a full restart now would replay more of the log", skipped);
+                        + "partitions migrating): a full restart now would replay more of the log", skipped);
             }
             return;
         }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The post-mortem, replayed with real processes: three members ({@code bin/profilegrid node}, each its own JVM) on
@@ -122,6 +123,70 @@ class FaultSuiteIT {
             finish(load, Map.of("millisUntilSafeAfterKill", safeAfter));
             assertThat(load.unanswered.get()).as("requests not answered within 2 s").isZero();
             assertThat(load.answers.keySet()).as("statuses").allMatch(s -> s / 100 == 2 || s == 429 || s == 503);
+        }
+    }
+
+    /**
+     * PostgreSQL stopped for two minutes under load, then started: the members take events on their spools meanwhile
+     * (202), lose none of them, and the spools, the write-behind and the pipeline catch up once it is back.
+     */
+    @Test
+    void stop_postgresql_for_two_minutes_under_load() throws Exception {
+        try (LoadDriver load = new LoadDriver(cluster.urls(), writeKey, 2_000, capacity / 2, 4, "outage")) {
+            Thread.sleep(15_000);
+            int ackedBefore = load.acked.size();
+            try {
+                postgresql("stop", "-m", "fast");
+                Thread.sleep(Long.getLong("fault.outageSeconds", 120) * 1000);
+                report.put("eventsAcknowledgedDuringOutage", load.acked.size() - ackedBefore);
+            } finally {
+                postgresql("start");
+            }
+            long started = System.nanoTime();
+            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
+                for (JsonNode member : cluster.status(cluster.any()).path("members")) {
+                    if (!member.path("answering").asBoolean() || member.path("spoolOldestAgeSeconds").asDouble() > 0) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            report.put("millisUntilSpoolsReplayedUnderLoad", (System.nanoTime() - started) / 1_000_000);
+            Thread.sleep(10_000);
+            load.close();
+            long stopped = System.nanoTime();
+            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
+                JsonNode status = cluster.status(cluster.any());
+                boolean caughtUp = status.path("writeBehind").asLong() == 0 && status.path("lag").size() > 0;
+                for (JsonNode lag : status.path("lag")) {
+                    caughtUp &= lag.path("events").asLong() == 0;
+                }
+                return caughtUp;
+            });
+            report.put("millisUntilPipelineAndWriteBehindCaughtUpAfterLoad", (System.nanoTime() - stopped) / 1_000_000);
+            finish(load, Map.of("outageSeconds", Long.getLong("fault.outageSeconds", 120)));
+            assertThat((Integer) report.get("eventsAcknowledgedDuringOutage")).as("events taken during the outage")
+                    .isGreaterThan(0);
+        }
+    }
+
+    /** Runs {@code pg_ctlcluster <version> main <action>} on this machine's one PostgreSQL cluster (needs root). */
+    private static void postgresql(String action, String... options) throws Exception {
+        String version;
+        try (var versions = Files.list(Path.of("/etc/postgresql"))) {
+            version = versions.findFirst().orElseThrow().getFileName().toString();
+        }
+        List<String> command = new ArrayList<>(List.of("pg_ctlcluster", "--skip-systemctl-redirect", version, "main",
+                action));
+        command.addAll(List.of(options));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!process.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException(command + " did not finish within 90 s");
+        }
+        String output = new String(process.getInputStream().readAllBytes());
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException(command + " failed (" + process.exitValue() + "): " + output);
         }
     }
 

@@ -1,0 +1,30 @@
+package com.profilegrid.node.support;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.instance.impl.HazelcastInstanceImpl;
+import com.hazelcast.instance.impl.HazelcastInstanceProxy;
+
+/**
+ * Whether the partition table is settled: every replica has an owner and no migration runs, here or on the master.
+ *
+ * <p>Not {@code PartitionService.isClusterSafe()}: that also asks every member whether each backup holds the same
+ * replica version as its owner, which under steady write load is seldom true at the instant it is asked (in the fault
+ * suite's full stop under load, the checkpoints gated on it stored almost no position). What the node's background work must avoid
+ * is partitions moving, not backups a few operations behind; the partition table answers exactly that, from this
+ * member's table and one call to the master, without touching any replica.
+ */
+public final class Partitions {
+
+    private Partitions() {
+    }
+
+    /** Whether no partition is migrating and every replica is owned, cluster-wide; false while that is unknown. */
+    public static boolean settled(HazelcastInstance member) {
+        HazelcastInstanceImpl impl = member instanceof HazelcastInstanceProxy proxy ? proxy.getOriginal()
+                : member instanceof HazelcastInstanceImpl own ? own : null;
+        if (impl == null) {
+            return member.getPartitionService().isClusterSafe();
+        }
+        return impl.node.getPartitionService().isPartitionTableSafe();
+    }
+}
