@@ -343,6 +343,7 @@ public final class GridNode implements AutoCloseable {
         }
         int others = member.getCluster().getMembers().size() - 1;
         if (others > 0) {
+            checkpointBeforeLeaving(member, database, progress);
             storeCutoff.leaving(member);
             LOG.info("Leaving the cluster: {} other member(s) take over this member's partitions, with their queued "
                     + "profile writes", others);
@@ -364,6 +365,29 @@ public final class GridNode implements AutoCloseable {
         member.shutdown();
         if (storeCutoff.isCut()) {
             LOG.warn("{} profile row writes dropped while stopping", storeCutoff.dropped());
+        }
+    }
+
+    /**
+     * A member that leaves stores the positions its source processors applied, as a checkpoint would (flush first,
+     * then the positions; not while partitions move): otherwise they are lost with it, and a full stop, one member
+     * after the other, ends with the last member's positions alone. Bounded by {@link #FLUSH_TIMEOUT}; skipped when the
+     * database does not answer.
+     */
+    private static void checkpointBeforeLeaving(HazelcastInstance member, Database database,
+                                                DurableProgressStore progress) {
+        if (!database.isReachable(DATABASE_CHECK_TIMEOUT)) {
+            return;
+        }
+        FutureTask<Void> checkpoint = new FutureTask<>(() -> progress.checkpoint(member,
+                ProfileJob.live(member).keySet()), null);
+        Thread thread = new Thread(checkpoint, "profilegrid-stop-checkpoint");
+        thread.setDaemon(true);
+        thread.start();
+        if (!finishedWithin(checkpoint, FLUSH_TIMEOUT)) {
+            LOG.info("Leaving without storing this member's pipeline positions: the checkpoint took longer than {}",
+                    FLUSH_TIMEOUT);
+            thread.interrupt();
         }
     }
 

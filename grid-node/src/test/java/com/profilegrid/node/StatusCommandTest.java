@@ -72,6 +72,14 @@ class StatusCommandTest {
                     "RUNNING", "Safe mode: off");
             assertThat(table.err()).contains("node http://" + url);
 
+            // given the member list, a node that does not answer is passed over for the next
+            String down = "127.0.0.1:" + NodeFixture.freePort();
+            CliRun listed = CliRun.of("status", "--url", down + "," + url, "--admin-token", token, "--json");
+            assertThat(listed.exit()).isZero();
+            assertThat(NodeFixture.json(listed.out()).path("members")).hasSize(1);
+            assertThat(listed.err()).contains("node http://" + down, "node http://" + url + " (http://" + down
+                    + " did not answer)");
+
             // a member joins: partitions move to it, one a second, and the cluster is not safe meanwhile
             nodes.add(NodeFixture.start(NodeFixture.settings(dir.resolve("n1"), db, cluster, IngestSettings.DEFAULTS,
                     ports[1], members)));

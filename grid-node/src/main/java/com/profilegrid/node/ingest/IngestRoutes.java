@@ -8,7 +8,6 @@ import com.profilegrid.node.http.HttpAnswers;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -57,15 +56,16 @@ public final class IngestRoutes {
         SEGMENT_SINGLE.forEach((path, type) -> routes.post("/v1/" + path, ctx -> segment(ctx, type)));
         routes.post("/v1/batch", ctx -> segment(ctx, null));
         routes.post("/v1/import", ctx -> segment(ctx, null));
-        for (String method : List.of("get", "post")) {
-            for (Map.Entry<String, EventType> woopraPath : Map.of("ce", EventType.TRACK, "identify", EventType.IDENTIFY).entrySet()) {
-                String path = "/track/" + woopraPath.getKey();
-                if (method.equals("get")) {
-                    routes.get(path, ctx -> woopra(ctx, woopraPath.getValue()));
-                } else {
-                    routes.post(path, ctx -> woopra(ctx, woopraPath.getValue()));
-                }
+        // Woopra's trackers: GET (the browser tracker loads a script; server SDKs send GET) or POST with a form body;
+        // the browser tracker adds a trailing slash to each path
+        WoopraRequests.ENDPOINTS.forEach((endpoint, type) -> {
+            for (String path : List.of("/track/" + endpoint, "/track/" + endpoint + "/")) {
+                routes.get(path, ctx -> woopra(ctx, type));
+                routes.post(path, ctx -> woopra(ctx, type));
             }
+        });
+        for (String path : List.of("/track/push", "/track/push/")) {
+            routes.post(path, this::woopraPush);
         }
         routes.exception(IngestException.class, (e, ctx) -> {
             metrics.refused(dialect(ctx), e.reason());
@@ -93,17 +93,47 @@ public final class IngestRoutes {
             Map<String, String> params = new LinkedHashMap<>();
             ctx.queryParamMap().forEach((name, values) -> params.put(name, values.get(values.size() - 1)));
             if (ctx.method().name().equals("POST")) {
-                byte[] body = BoundedBody.read(ctx, SegmentMessages.MAX_MESSAGE_BYTES, "request");
-                params.putAll(form(new String(body, StandardCharsets.UTF_8)));
+                params.putAll(WoopraForms.fields(ctx, BoundedBody.read(ctx, SegmentMessages.MAX_MESSAGE_BYTES, "request")));
             }
-            String headerKey = basicUser(ctx);
-            String paramKey = WoopraRequests.writeKey(params);
-            if ((headerKey == null || headerKey.isEmpty()) && paramKey == null) {
-                throw IngestException.unauthorized(WoopraRequests.missingKey(params));
-            }
-            String project = authenticate(headerKey, paramKey);
+            String project = woopraProject(basicUser(ctx), params);
             accept(ctx, project, List.of(woopra.event(params, type, project, clock.instant())), started);
         }
+    }
+
+    /**
+     * The browser tracker's beacon ({@code navigator.sendBeacon} to {@code /track/push/}): a form field {@code
+     * payload} of JSON lines, each a hit of its own ({@code {"endpoint": "ce", "params": {...}}}). The hits are
+     * taken together or not at all, all of one project.
+     */
+    private void woopraPush(Context ctx) {
+        long started = System.nanoTime();
+        shed();
+        try (Admission.Slot ignored = admission.enter()) {
+            Map<String, String> fields = WoopraForms.fields(ctx, BoundedBody.read(ctx, SegmentMessages.MAX_BATCH_BYTES,
+                    "beacon"));
+            String headerKey = basicUser(ctx);
+            String project = null;
+            List<TrackingEvent> events = new java.util.ArrayList<>();
+            java.time.Instant now = clock.instant();
+            for (WoopraForms.Hit hit : WoopraForms.pushed(fields.get("payload"))) {
+                String hitProject = woopraProject(headerKey, hit.params());
+                if (project != null && !project.equals(hitProject)) {
+                    throw IngestException.unauthorized("a beacon's hits carry the write keys of two projects");
+                }
+                project = hitProject;
+                events.add(woopra.event(hit.params(), hit.type(), project, now));
+            }
+            accept(ctx, project, events, started);
+        }
+    }
+
+    /** The project of a Woopra hit's write key, from the HTTP Basic user name or the hit's parameters. */
+    private String woopraProject(String headerKey, Map<String, String> params) {
+        String paramKey = WoopraRequests.writeKey(params);
+        if ((headerKey == null || headerKey.isEmpty()) && paramKey == null) {
+            throw IngestException.unauthorized(WoopraRequests.missingKey(params));
+        }
+        return authenticate(headerKey, paramKey);
     }
 
     /** An overloaded node refuses tracking before it reads a body: 503 with Retry-After, nothing written. */
@@ -155,24 +185,6 @@ public final class IngestRoutes {
         } catch (IllegalArgumentException e) {
             throw IngestException.unauthorized("Authorization is not valid base64");
         }
-    }
-
-    private static Map<String, String> form(String body) {
-        Map<String, String> params = new LinkedHashMap<>();
-        for (String pair : body.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            try {
-                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                params.put(name, value);
-            } catch (IllegalArgumentException e) {
-                throw IngestException.badRequest("form body is not valid URL encoding");
-            }
-        }
-        return params;
     }
 
     static void refuse(IngestException e, Context ctx) {

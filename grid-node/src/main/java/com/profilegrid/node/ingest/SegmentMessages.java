@@ -175,7 +175,7 @@ final class SegmentMessages {
     private static EventType type(ObjectNode message, String where) {
         String name = requiredText(message, "type", where, 16);
         EventType type = EventType.ofWireName(name);
-        if (type == null) {
+        if (type == null || !type.isSegmentType()) {
             throw IngestException.badRequest(where + ".type '" + abbreviate(name)
                     + "' is not one of track, identify, page, screen, group, alias");
         }

@@ -20,14 +20,19 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * The Woopra HTTP tracking API: {@code /track/ce} (custom events) and {@code /track/identify}, with their
- * parameters from the query string or a form body. {@code ce_*} become event properties, {@code cv_*}
- * visitor traits, {@code cookie} the anonymous id; {@code timeout}, {@code ip} and any other parameter go
- * to the context under {@code woopra}.
+ * The Woopra HTTP tracking API, as Woopra's own trackers send it: {@code /track/ce} (an action), {@code
+ * /track/identify} (visitor properties, no action), {@code /track/ping} and {@code /track/update} (the visitor is
+ * still there: keeps the visit open, counts no event), and {@code /track/push}, the browser tracker's beacon: a form
+ * field {@code payload} of JSON lines {@code {"endpoint": "ce", "params": {...}}}, each one of the others. Parameters
+ * come from the query string or a form body. {@code ce_*} become event properties, {@code cv_*} visitor traits
+ * ({@code cv_id} the visitor's user id, {@code cv_email} its e-mail address), {@code cookie} the anonymous id; a hit
+ * names its visitor by at least one of the three. {@code timeout} (milliseconds the visitor stays active after the
+ * hit), {@code ip} and any other parameter go to the context under {@code woopra}. The README's Woopra section maps
+ * every parameter.
  *
- * <p>Woopra hits carry no message id. A hit with a {@code timestamp} gets a stable one, derived from its
- * content, so a retried hit enters the log once; a hit without one gets a random id. An explicit
- * {@code id} parameter is used as it is.
+ * <p>Woopra hits carry no message id. The browser tracker's action id ({@code idptnc}) or an explicit {@code id}
+ * is used as it is; a hit with a {@code timestamp} gets a stable one derived from its content, so a retried hit
+ * enters the log once; any other hit gets a random id.
  */
 final class WoopraRequests {
 
@@ -36,18 +41,25 @@ final class WoopraRequests {
 
     /** Woopra's names of the fields {@link FoldableEvents} names as Segment does. */
     private static final Map<String, String> WOOPRA_NAMES = Map.of("anonymousId", "cookie", "traits.email", "cv_email",
-            "messageId", "id");
+            "messageId", "id", "userId", "cv_id");
 
     private final ObjectMapper json = Json.untrustedInput(SegmentMessages.MAX_MESSAGE_BYTES);
 
-    /** The write key the parameters carry: {@code writeKey}, or {@code project}/{@code host} when it is a key. */
+    /** The parameters that may carry the write key: Woopra's trackers send the project as one of the last three. */
+    static final List<String> KEY_PARAMETERS = List.of("writeKey", "website", "project", "host");
+
+    /** The endpoints a {@code /track/push} line may name, and the kind of entry each makes. */
+    static final Map<String, EventType> ENDPOINTS = Map.of("ce", EventType.TRACK, "identify", EventType.IDENTIFY,
+            "update", EventType.PING, "ping", EventType.PING);
+
+    /** The write key the parameters carry: {@code writeKey}, or {@code website}/{@code project}/{@code host} when it is a key. */
     static String writeKey(Map<String, String> params) {
         if (params.get("writeKey") != null) {
             return params.get("writeKey");
         }
-        for (String field : List.of("project", "host")) {
+        for (String field : KEY_PARAMETERS) {
             String value = params.get(field);
-            if (value != null && ApiKeys.parse(value).filter(key -> key.kind() == KeyKind.WRITE).isPresent()) {
+            if (value != null && isKey(field, value)) {
                 return value;
             }
         }
@@ -59,16 +71,17 @@ final class WoopraRequests {
      * snippets send the site's domain as {@code project} (or {@code host}), which is no key.
      */
     static String missingKey(Map<String, String> params) {
-        for (String field : List.of("project", "host", "website")) {
+        for (String field : List.of("website", "project", "host")) {
             String value = params.get(field);
             if (value != null && !value.isBlank()) {
                 return "'" + field + "' is '" + SegmentMessages.abbreviate(value) + "', which is not a ProfileGrid write key "
-                        + "(Woopra snippets send the site's domain there): give the project's write key (pgw_...) as "
-                        + "'project', or as 'writeKey' or the HTTP Basic user name";
+                        + "(Woopra's trackers send the site's domain there): give the project's write key (pgw_...) in its "
+                        + "place (the tracker's domain or project setting, or the server SDK's project key), or as "
+                        + "'writeKey' or the HTTP Basic user name";
             }
         }
-        return "missing write key: give the project's write key (pgw_...) as 'project', 'writeKey' or the HTTP Basic "
-                + "user name";
+        return "missing write key: give the project's write key (pgw_...) as 'project' (or 'website' or 'host', as "
+                + "Woopra's trackers name it), 'writeKey' or the HTTP Basic user name";
     }
 
     TrackingEvent event(Map<String, String> params, EventType type, String project, Instant receivedAt) {
@@ -81,12 +94,11 @@ final class WoopraRequests {
                         + MAX_VALUE_LENGTH + " characters");
             }
         });
-        String cookie = params.get("cookie");
-        if (cookie == null || cookie.isBlank()) {
-            throw IngestException.badRequest("cookie (the visitor id) is required");
-        }
-        if (cookie.length() > SegmentMessages.MAX_ID_LENGTH) {
-            throw IngestException.badRequest("cookie is longer than " + SegmentMessages.MAX_ID_LENGTH + " characters");
+        String cookie = visitorId(params, "cookie");
+        String userId = visitorId(params, "cv_id");
+        String email = params.get("cv_email");
+        if (cookie == null && userId == null && (email == null || email.isBlank())) {
+            throw IngestException.badRequest("a Woopra hit names its visitor by cookie, cv_id or cv_email; it has none");
         }
         String eventName = null;
         if (type == EventType.TRACK) {
@@ -96,6 +108,17 @@ final class WoopraRequests {
             }
             if (eventName.length() > SegmentMessages.MAX_EVENT_NAME_LENGTH) {
                 throw IngestException.badRequest("event is longer than " + SegmentMessages.MAX_EVENT_NAME_LENGTH + " characters");
+            }
+        }
+        String timeout = params.get("timeout");
+        if (timeout != null && !timeout.isBlank()) {
+            try {
+                if (Long.parseLong(timeout.trim()) < 0) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw IngestException.badRequest("timeout must be a number of milliseconds, not '"
+                        + SegmentMessages.abbreviate(timeout) + "'");
             }
         }
         Instant timestamp = receivedAt;
@@ -123,22 +146,26 @@ final class WoopraRequests {
             if (name.startsWith("ce_")) {
                 properties.put(name.substring(3), value);
             } else if (name.startsWith("cv_")) {
-                traits.put(name.substring(3), value);
+                if (!name.equals("cv_id")) {
+                    traits.put(name.substring(3), value);
+                }
             } else if (name.equals("ip")) {
                 context.put("ip", value);
-            } else if (!List.of("cookie", "event", "timestamp", "id").contains(name)) {
+            } else if (name.equals("timeout") && !value.isBlank()) {
+                woopra.put(name, Long.parseLong(value.trim()));
+            } else if (!List.of("cookie", "event", "timestamp", "id", "idptnc").contains(name)) {
                 woopra.put(name, value);
             }
         }
         context.set("woopra", woopra);
-        String messageId = params.get("id");
-        if (messageId == null || messageId.isBlank()) {
+        String messageId = type == EventType.PING ? null : firstGiven(params, "idptnc", "id");
+        if (messageId == null) {
             messageId = givenTime != null ? "woopra-" + digest(project + '\n' + type + '\n' + raw) : UUID.randomUUID().toString();
         }
         if (messageId.length() > SegmentMessages.MAX_ID_LENGTH) {
             throw IngestException.badRequest("id is longer than " + SegmentMessages.MAX_ID_LENGTH + " characters");
         }
-        TrackingEvent event = new TrackingEvent(project, messageId, type, eventName, cookie, null, null, null, timestamp,
+        TrackingEvent event = new TrackingEvent(project, messageId, type, eventName, cookie, userId, null, null, timestamp,
                 receivedAt, write(properties), write(traits), write(context), write(raw));
         FoldableEvents.problem(event).ifPresent(problem -> {
             throw IngestException.badRequest(WOOPRA_NAMES.getOrDefault(problem.field(), problem.field()) + " "
@@ -147,8 +174,32 @@ final class WoopraRequests {
         return event;
     }
 
+    /** Whether parameter {@code name} carries the write key (a domain in {@code project} does not). */
     private static boolean isKey(String name, String value) {
-        return name.equals("writeKey") || ((name.equals("project") || name.equals("host")) && ApiKeys.parse(value).isPresent());
+        return name.equals("writeKey") || (KEY_PARAMETERS.contains(name)
+                && ApiKeys.parse(value).filter(key -> key.kind() == KeyKind.WRITE).isPresent());
+    }
+
+    /** A visitor id parameter, {@code null} when absent or blank; refused when too long for an id. */
+    private static String visitorId(Map<String, String> params, String name) {
+        String value = params.get(name);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (value.length() > SegmentMessages.MAX_ID_LENGTH) {
+            throw IngestException.badRequest(name + " is longer than " + SegmentMessages.MAX_ID_LENGTH + " characters");
+        }
+        return value;
+    }
+
+    private static String firstGiven(Map<String, String> params, String... names) {
+        for (String name : names) {
+            String value = params.get(name);
+            if (value != null && !value.isBlank()) {
+                return value;
+            }
+        }
+        return null;
     }
 
     private String write(ObjectNode node) {

@@ -221,7 +221,14 @@ class FaultSuiteIT {
     @Test
     void stop_and_start_the_whole_cluster_under_load() throws Exception {
         try (LoadDriver load = new LoadDriver(cluster.urls(), writeKey, 2_000, capacity / 2, 4, "restart")) {
-            Thread.sleep(15_000);
+            // what the stored positions cover, every 5 s of a minute under load: checkpoints go on under load
+            List<String> coverage = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                Thread.sleep(5_000);
+                coverage.add(storedPositions().values().stream().mapToLong(Long::longValue).sum() + " of "
+                        + loggedEvents());
+            }
+            report.put("eventsCoveredByStoredPositionsEvery5sUnderLoad", coverage);
             report.put("storedPositionsBeforeStop", storedPositions());
             for (int i = cluster.size() - 1; i >= 0; i--) {
                 assertThat(cluster.stop(i, Duration.ofMinutes(3))).as("member " + i + " stopped").isTrue();

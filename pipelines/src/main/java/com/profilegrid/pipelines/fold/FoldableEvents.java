@@ -32,6 +32,10 @@ public final class FoldableEvents {
 
     /** The first thing in {@code event} the pipeline cannot fold, or empty when it folds. */
     public static Optional<Problem> problem(TrackingEvent event) {
+        if (event.userId() == null && event.anonymousId() == null && Ids.emailTrait(event) == null) {
+            return Optional.of(new Problem("userId", "is missing, and so are anonymousId and traits.email: the event "
+                    + "names no visitor"));
+        }
         return noNul("messageId", event.messageId())
                 .or(() -> noNul("event", event.eventName()))
                 .or(() -> noNul("groupId", event.groupId()))

@@ -52,6 +52,9 @@ public class ProfileFold implements Serializable {
      */
     public static final int MAX_IDS_PER_KIND = 100;
 
+    /** The longest a Woopra {@code timeout} keeps a visit open: a day (a larger one is taken as a day). */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
+
     private final FoldSettings settings;
 
     public ProfileFold(FoldSettings settings) {
@@ -82,18 +85,45 @@ public class ProfileFold implements Serializable {
         if (event.type() != EventType.GROUP) {
             updated = withTraits(updated, event);
         }
-        String counter = counterName(event);
         Instant lastSeen = updated.withSeenAt(event.timestamp()).lastSeen();
+        List<Visit> span = List.of(new Visit(event.timestamp(), event.timestamp().plus(keptOpen(event))));
+        if (event.type() == EventType.PING) {
+            // a keep-alive: the visit goes on and the visitor was seen, but no event happened
+            return updated.withSeenAt(event.timestamp()).withVisits(mergeVisits(updated.visits(), span, lastSeen));
+        }
+        String counter = counterName(event);
         return updated
                 .withEventCounted(counter, 1)
                 .withDailyCounts(DailyCounts.add(updated.dailyCounts(),
                         Map.of(DailyCounts.key(DailyCounts.day(event.timestamp()), counter), 1L),
                         lastSeen.minus(settings.visitRetention())))
                 .withSeenAt(event.timestamp())
-                .withVisits(mergeVisits(updated.visits(), List.of(new Visit(event.timestamp(), event.timestamp())),
-                        lastSeen))
+                .withVisits(mergeVisits(updated.visits(), span, lastSeen))
                 .withRecentEvents(newest(updated.recentEvents(), List.of(
                         new RecentEvent(event.messageId(), event.type(), event.eventName(), event.timestamp()))));
+    }
+
+    /**
+     * How long past its time an event keeps its visit going beyond the inactivity gap: a Woopra hit's {@code timeout}
+     * (milliseconds the visitor stays active after it) less the gap, when it is longer; zero for every other event.
+     * The visit then runs as if the visitor had been active until {@code time + timeout - gap}, so that the next
+     * event within {@code timeout} of this one joins it. A {@code timeout} shorter than the gap changes nothing: a
+     * visit never ends sooner than the gap.
+     */
+    Duration keptOpen(TrackingEvent event) {
+        String context = event.context();
+        if (context == null || !context.contains("\"timeout\"")) {
+            return Duration.ZERO;
+        }
+        JsonNode timeout = parse(context).path("woopra").path("timeout");
+        long millis;
+        try {
+            millis = timeout.isNumber() ? timeout.asLong() : Long.parseLong(timeout.asText("").trim());
+        } catch (NumberFormatException e) {
+            return Duration.ZERO;
+        }
+        Duration beyond = Duration.ofMillis(Math.min(millis, MAX_TIMEOUT.toMillis())).minus(settings.inactivityGap());
+        return beyond.isNegative() ? Duration.ZERO : beyond;
     }
 
     /** The profile of the union of the events of {@code kept} and {@code absorbed}; it keeps {@code kept}'s id. */

@@ -45,9 +45,23 @@ public final class Ids {
         return id.startsWith(USER) ? 0 : id.startsWith(EMAIL) ? 1 : 2;
     }
 
-    /** The id an event belongs to before any identity merge: its user id, else its anonymous id. */
+    /**
+     * The id an event belongs to before any identity merge: its user id, else its anonymous id, else its e-mail
+     * trait (a Woopra hit may name its visitor by {@code cv_email} alone; Segment calls always carry one of the two).
+     */
     public static String primary(TrackingEvent event) {
-        return event.userId() != null ? user(event.userId()) : anon(event.anonymousId());
+        if (event.userId() != null) {
+            return user(event.userId());
+        }
+        if (event.anonymousId() != null) {
+            return anon(event.anonymousId());
+        }
+        String address = emailTrait(event);
+        if (address == null) {
+            throw new IllegalArgumentException("event " + event.messageId() + " names no visitor: no user id, "
+                    + "anonymous id or e-mail address");
+        }
+        return email(address);
     }
 
     /**
@@ -65,7 +79,7 @@ public final class Ids {
             links.add(new Link(primary, anon(event.previousId()), event.timestamp(), event.messageId()));
         }
         String address = emailTrait(event);
-        if (address != null) {
+        if (address != null && !email(address).equals(primary)) {
             links.add(new Link(primary, email(address), event.timestamp(), event.messageId()));
         }
         return links;
