@@ -151,8 +151,15 @@ public final class WebhookDelivery implements AutoCloseable {
         Trigger trigger = ready.trigger();
         int attempt = firing.attempts() + 1;
         URI url = trigger.webhook().url();
-        if (firing.attempts() == 0) {
-            publish(firing);
+        if (firing.attempts() == 0 && !publish(firing)) {
+            // this member is stopping: the firing goes back, and a member that stays makes its first attempt
+            destination.releasePermission();
+            try {
+                firings.release(firing.firingId(), clock.instant());
+            } catch (RuntimeException e) {
+                LOG.debug("Could not give firing {} back; its lease runs out instead", firing.firingId(), e);
+            }
+            return;
         }
         long sentAt = clock.instant().getEpochSecond();
         HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofMillis(trigger.webhook().timeoutMs()))
@@ -240,14 +247,19 @@ public final class WebhookDelivery implements AutoCloseable {
 
     /**
      * Hands the firing to the SDK's listeners. At its first attempt, which a node that dies before recording it makes
-     * again: at least once. A failure to publish does not hold up the webhook.
+     * again: at least once. A failure to publish does not hold up the webhook; false when this member is stopping
+     * (the attempt is better made by a member that stays).
      */
-    private void publish(Firings.Claimed firing) {
+    private boolean publish(Firings.Claimed firing) {
         try {
             published.accept(firing.project(), firing.body());
+        } catch (com.hazelcast.core.HazelcastInstanceNotActiveException e) {
+            LOG.debug("Firing {} not handed to the SDK listeners: the member is stopping", firing.firingId());
+            return false;
         } catch (RuntimeException e) {
             LOG.warn("Could not hand firing {} to the SDK listeners: {}", firing.firingId(), e.getMessage());
         }
+        return true;
     }
 
     /** A {@code Retry-After} header: seconds, or an HTTP date. */

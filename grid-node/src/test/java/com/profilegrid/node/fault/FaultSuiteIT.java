@@ -66,6 +66,8 @@ class FaultSuiteIT {
             }
         }
         report.put("capacityEventsPerSecond", Math.round(capacity));
+        // each scenario starts from a pipeline that has applied the log (the calibration leaves a backlog)
+        new Checker(cluster, db, project).awaitCaughtUp();
     }
 
     @AfterEach
@@ -225,11 +227,13 @@ class FaultSuiteIT {
             List<String> coverage = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
                 Thread.sleep(5_000);
-                coverage.add(storedPositions().values().stream().mapToLong(Long::longValue).sum() + " of "
-                        + loggedEvents());
+                coverage.add(storedPositions().values().stream().mapToLong(Long::longValue).sum() + " stored, "
+                        + (loggedEvents() - lagEvents()) + " applied, of " + loggedEvents() + " logged");
             }
-            report.put("eventsCoveredByStoredPositionsEvery5sUnderLoad", coverage);
+            report.put("eventsStoredAppliedLoggedEvery5sUnderLoad", coverage);
             report.put("storedPositionsBeforeStop", storedPositions());
+            long appliedBeforeStop = loggedEvents() - lagEvents();
+            report.put("eventsAppliedBeforeStop", appliedBeforeStop);
             for (int i = cluster.size() - 1; i >= 0; i--) {
                 assertThat(cluster.stop(i, Duration.ofMinutes(3))).as("member " + i + " stopped").isTrue();
             }
@@ -250,9 +254,11 @@ class FaultSuiteIT {
                 + Files.readString(dir.resolve("node-2-2.log"));
         assertThat(logs).as("the profile job went on from its stored positions")
                 .contains("starts from its stored positions, not from the log's beginning");
-        // positions count the events of their shard up to them (each shard's positions are dense)
-        assertThat((Long) report.get("eventsCoveredByStoredPositions")).as("events the stored positions cover, of %s",
-                report.get("eventsInLogAtStop")).isGreaterThanOrEqualTo((Long) report.get("eventsInLogAtStop") * 9 / 10);
+        // positions count the events of their shard up to them (each shard's positions are dense); they can cover
+        // only what the pipeline had applied, and checkpoints come every 10 s: 90% of what was applied before the stop
+        assertThat((Long) report.get("eventsCoveredByStoredPositions")).as("events the stored positions cover, of %s "
+                        + "applied before the stop", report.get("eventsAppliedBeforeStop"))
+                .isGreaterThanOrEqualTo((Long) report.get("eventsAppliedBeforeStop") * 9 / 10);
     }
 
     /** The profile job's stored log positions (shard to position). */
@@ -267,6 +273,11 @@ class FaultSuiteIT {
             }
         }
         return positions;
+    }
+
+    /** Events in the log the live job has not applied yet, as the status report tells. */
+    private long lagEvents() throws Exception {
+        return cluster.status(cluster.any()).path("lag").path("profilegrid-profiles").path("events").asLong();
     }
 
     private long loggedEvents() throws Exception {

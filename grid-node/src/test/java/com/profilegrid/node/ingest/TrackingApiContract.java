@@ -170,6 +170,99 @@ abstract class TrackingApiContract {
     }
 
     @Test
+    void when_the_browser_trackers_beacon_arrives_then_its_hits_land_together_and_a_retry_lands_nothing_twice() {
+        String cookie = UUID.randomUUID().toString();
+        String action = "idptnc-" + UUID.randomUUID();
+        String key = project.writeKey();
+        // what woopra.js sends with navigator.sendBeacon: a FormData of one field, JSON lines of hits
+        String payload = "{\"endpoint\":\"ce\",\"params\":{\"project\":\"" + key + "\",\"event\":\"pv\",\"idptnc\":\""
+                + action + "\",\"cookie\":\"" + cookie + "\",\"ce_url\":\"/pricing\",\"cv_email\":\"bea@example.com\","
+                + "\"timeout\":300000,\"screen\":\"1920x1080\"}}\n"
+                + "{\"endpoint\":\"update\",\"params\":{\"project\":\"" + key + "\",\"idptnc\":\"" + action
+                + "\",\"cookie\":\"" + cookie + "\",\"duration\":5120}}";
+
+        HttpResponse<String> sent = beacon(payload);
+        HttpResponse<String> again = beacon(payload);
+
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        List<TrackingEvent> landed = eventsWhere(event -> cookie.equals(event.anonymousId()));
+        assertThat(landed).filteredOn(event -> event.type() == EventType.TRACK).singleElement().satisfies(event -> {
+            assertThat(event.messageId()).isEqualTo(action);
+            assertThat(event.eventName()).isEqualTo("pv");
+            assertThat(NodeFixture.json(event.properties()).path("url").asText()).isEqualTo("/pricing");
+            assertThat(NodeFixture.json(event.traits()).path("email").asText()).isEqualTo("bea@example.com");
+            assertThat(NodeFixture.json(event.context()).path("woopra").path("timeout").asLong()).isEqualTo(300_000);
+            assertThat(event.raw()).doesNotContain(key);
+        });
+        // the updates of the action (how long the page stayed open) keep the visit open and count no event
+        assertThat(landed).filteredOn(event -> event.type() == EventType.PING).isNotEmpty()
+                .allSatisfy(event -> assertThat(NodeFixture.json(event.context()).path("woopra").path("duration")
+                        .asText()).isEqualTo("5120"));
+    }
+
+    @Test
+    void when_a_beacon_has_a_bad_hit_then_none_of_its_hits_lands() {
+        String cookie = UUID.randomUUID().toString();
+        String good = "{\"endpoint\":\"ce\",\"params\":{\"project\":\"" + project.writeKey() + "\",\"event\":\"pv\","
+                + "\"cookie\":\"" + cookie + "\"}}";
+
+        HttpResponse<String> badEndpoint = beacon(good + "\n{\"endpoint\":\"transmogrify\",\"params\":{}}");
+        HttpResponse<String> noVisitor = beacon(good + "\n{\"endpoint\":\"ce\",\"params\":{\"project\":\""
+                + project.writeKey() + "\",\"event\":\"pv\"}}");
+        HttpResponse<String> twoProjects = beacon(good + "\n" + good.replace(project.writeKey(),
+                node.createProject("other-beacon").writeKey()));
+
+        assertThat(badEndpoint.statusCode()).isEqualTo(400);
+        assertThat(badEndpoint.body()).contains("payload line 2", "transmogrify");
+        assertThat(noVisitor.statusCode()).isEqualTo(400);
+        assertThat(noVisitor.body()).contains("cookie, cv_id or cv_email");
+        assertThat(twoProjects.statusCode()).isEqualTo(401);
+        assertThat(eventsWhere(event -> cookie.equals(event.anonymousId()))).isEmpty();
+    }
+
+    @Test
+    void when_a_hit_carries_the_key_where_woopras_trackers_put_the_project_then_it_lands() {
+        String key = URLEncoder.encode(project.writeKey(), StandardCharsets.UTF_8);
+        String cookie = UUID.randomUUID().toString();
+
+        // the Node.js SDK's website, with the browser tracker's trailing slash, and a ping
+        HttpResponse<String> website = node.get("/track/ce/?website=" + key + "&cookie=" + cookie + "&event=play&app=node");
+        HttpResponse<String> host = node.get("/track/identify?host=" + key + "&cookie=" + cookie + "&cv_id=u-" + cookie);
+        HttpResponse<String> ping = node.get("/track/ping?project=" + key + "&cookie=" + cookie);
+        HttpResponse<String> domain = node.get("/track/ce?website=example.com&cookie=" + cookie + "&event=play");
+
+        assertThat(List.of(website.statusCode(), host.statusCode(), ping.statusCode())).containsOnly(200);
+        assertThat(domain.statusCode()).isEqualTo(401);
+        assertThat(domain.body()).contains("'website' is 'example.com', which is not a ProfileGrid write key");
+        List<TrackingEvent> landed = eventsWhere(event -> cookie.equals(event.anonymousId()));
+        assertThat(landed).extracting(TrackingEvent::type)
+                .containsExactlyInAnyOrder(EventType.TRACK, EventType.IDENTIFY, EventType.PING);
+        assertThat(landed).filteredOn(event -> event.type() == EventType.IDENTIFY).singleElement()
+                .satisfies(event -> assertThat(event.userId()).isEqualTo("u-" + cookie));
+        assertThat(landed).allSatisfy(event -> assertThat(event.raw()).doesNotContain(project.writeKey()));
+    }
+
+    @Test
+    void when_a_segment_call_says_it_is_a_ping_then_it_is_refused() {
+        HttpResponse<String> response = node.post("/v1/batch", project.writeKey(),
+                "{\"batch\":[{\"type\":\"ping\",\"userId\":\"u\"}]}");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("'ping' is not one of track, identify, page, screen, group, alias");
+    }
+
+    /** Posts {@code payload} as woopra.js's beacon does: multipart/form-data with one field. */
+    private HttpResponse<String> beacon(String payload) {
+        String boundary = "----WebKitFormBoundary" + UUID.randomUUID().toString().replace("-", "");
+        String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"payload\"\r\n\r\n" + payload
+                + "\r\n--" + boundary + "--\r\n";
+        return node.send(java.net.http.HttpRequest.newBuilder(node.uri("/track/push/"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    @Test
     void when_strings_look_like_sql_then_they_are_stored_verbatim_and_the_schema_is_intact() {
         String evil = "'); DROP TABLE tracking_log; -- \" OR 1=1; DELETE FROM projects WHERE '1'='1";
         ObjectNode message = NodeFixture.JSON.createObjectNode()

@@ -116,24 +116,27 @@ class ProfileFoldPropertiesTest {
     @Provide
     Arbitrary<List<TrackingEvent>> events() {
         Arbitrary<EventType> types = Arbitraries.of(EventType.TRACK, EventType.TRACK, EventType.IDENTIFY, EventType.PAGE,
-                EventType.GROUP);
+                EventType.GROUP, EventType.PING);
+        // Woopra hits may keep their visit open longer than the gap (timeout, milliseconds)
+        Arbitrary<String> contexts = Arbitraries.of("{}", "{}", "{\"woopra\":{\"timeout\":30000}}",
+                "{\"woopra\":{\"timeout\":3600000}}", "{\"woopra\":{\"timeout\":\"7200000\"}}");
         Arbitrary<Long> minutes = Arbitraries.longs().between(0, 24 * 60);
         Arbitrary<String> names = Arbitraries.of("Clicked", "Signed Up", "Viewed");
         Arbitrary<String> traits = Arbitraries.of("{}", "{\"plan\":\"pro\"}", "{\"plan\":\"free\",\"age\":30}",
                 "{\"email\":\"a@example.com\"}", "{\"plan\":\"team\"}");
-        return Combinators.combine(types, minutes, names, traits).as(Draft::new).list().ofMaxSize(40).map(drafts -> {
+        return Combinators.combine(types, minutes, names, traits, contexts).as(Draft::new).list().ofMaxSize(40).map(drafts -> {
             List<TrackingEvent> events = new ArrayList<>();
             for (int i = 0; i < drafts.size(); i++) {
                 Draft d = drafts.get(i);
                 Instant at = T0.plus(Duration.ofMinutes(d.minute()));
                 events.add(new TrackingEvent("acme", "m" + i, d.type(), d.type() == EventType.TRACK ? d.name() : null,
-                        "anon-" + (i % 3), i % 2 == 0 ? "u1" : null, null, null, at, at, "{}", d.traits(), "{}", "{}"));
+                        "anon-" + (i % 3), i % 2 == 0 ? "u1" : null, null, null, at, at, "{}", d.traits(), d.context(), "{}"));
             }
             return events;
         });
     }
 
-    private record Draft(EventType type, long minute, String name, String traits) {
+    private record Draft(EventType type, long minute, String name, String traits, String context) {
     }
 
     /**

@@ -162,6 +162,42 @@ class ProfileFoldTest {
         assertThat(merged.eventCounts()).isEqualTo(inOrder.eventCounts()); // every event is still counted
     }
 
+    @Test
+    void when_a_ping_falls_between_two_events_then_it_keeps_their_visit_open_and_counts_no_event() {
+        TrackingEvent first = event("m1", EventType.TRACK, "a", T0, "{}");
+        TrackingEvent ping = event("p1", EventType.PING, null, T0.plus(Duration.ofMinutes(20)), "{}");
+        TrackingEvent later = event("m2", EventType.TRACK, "b", T0.plus(Duration.ofMinutes(45)), "{}");
+
+        Profile withPing = foldAll(first, ping, later);
+        Profile without = foldAll(first, later);
+
+        assertThat(withPing.visits()).containsExactly(new Visit(T0, T0.plus(Duration.ofMinutes(45))));
+        assertThat(without.visitCount()).isEqualTo(2);
+        assertThat(withPing.eventCounts()).isEqualTo(without.eventCounts());
+        assertThat(withPing.recentEvents()).isEqualTo(without.recentEvents());
+        assertThat(withPing.dailyCounts()).isEqualTo(without.dailyCounts());
+        // a ping alone: the visitor was seen, nothing happened
+        Profile pingOnly = foldAll(ping);
+        assertThat(pingOnly.eventCounts()).isEmpty();
+        assertThat(pingOnly.lastSeen()).isEqualTo(ping.timestamp());
+    }
+
+    @Test
+    void when_a_woopra_hit_has_a_timeout_longer_than_the_gap_then_its_visit_stays_open_that_long() {
+        TrackingEvent kept = new TrackingEvent("acme", "m1", EventType.TRACK, "a", "anon-1", "u1", null, null, T0, T0,
+                "{}", "{}", "{\"woopra\":{\"timeout\":3600000}}", "{}");
+        TrackingEvent shortTimeout = new TrackingEvent("acme", "m1", EventType.TRACK, "a", "anon-1", "u1", null, null,
+                T0, T0, "{}", "{}", "{\"woopra\":{\"timeout\":30000}}", "{}");
+        TrackingEvent after50Minutes = event("m2", EventType.TRACK, "a", T0.plus(Duration.ofMinutes(50)), "{}");
+
+        // an hour's timeout: 50 minutes later is the same visit
+        assertThat(foldAll(kept, after50Minutes).visits()).containsExactly(new Visit(T0, T0.plus(Duration.ofMinutes(50))));
+        // 30 s (Woopra's default): the gap still holds, so 50 minutes later is a new visit
+        assertThat(foldAll(shortTimeout, after50Minutes).visitCount()).isEqualTo(2);
+        // alone, the hour's hit shows a visit running 30 minutes past it (an hour less the gap)
+        assertThat(foldAll(kept).visits()).containsExactly(new Visit(T0, T0.plus(Duration.ofMinutes(30))));
+    }
+
     private Profile foldAll(TrackingEvent... events) {
         Profile profile = Profile.empty(KEY);
         for (TrackingEvent event : List.of(events)) {
