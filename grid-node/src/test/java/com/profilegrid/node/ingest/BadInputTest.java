@@ -250,6 +250,9 @@ class BadInputTest {
         assertRefused(node.get("/track/ce?project=" + key + "&event=play"), 400, "cookie");
         assertRefused(node.get("/track/ce?project=" + key + "&cookie=c1"), 400, "event is required");
         assertRefused(node.get("/track/ce?project=" + key + "&cookie=c1&event=e&timestamp=soon"), 400, "timestamp");
+        assertRefused(node.get("/track/ce?project=" + key + "&cookie=c1&event=e&timeout=soon"), 400,
+                "timeout must be a number of milliseconds");
+        assertRefused(node.get("/track/ping?project=" + key + "&cv_email=%20"), 400, "cookie, cv_id or cv_email");
         assertRefused(node.get("/track/ce?project=example.com&cookie=c1&event=e"), 401, "'project' is 'example.com', which is not a ProfileGrid write key");
     }
 

@@ -89,7 +89,11 @@ public class ProfileFold implements Serializable {
         List<Visit> span = List.of(new Visit(event.timestamp(), event.timestamp().plus(keptOpen(event))));
         if (event.type() == EventType.PING) {
             // a keep-alive: the visit goes on and the visitor was seen, but no event happened
-            return updated.withSeenAt(event.timestamp()).withVisits(mergeVisits(updated.visits(), span, lastSeen));
+            // (its time may move the retention window on: the daily counts it leaves behind go, as for any event)
+            return updated.withSeenAt(event.timestamp())
+                    .withDailyCounts(DailyCounts.add(updated.dailyCounts(), Map.of(),
+                            lastSeen.minus(settings.visitRetention())))
+                    .withVisits(mergeVisits(updated.visits(), span, lastSeen));
         }
         String counter = counterName(event);
         return updated
