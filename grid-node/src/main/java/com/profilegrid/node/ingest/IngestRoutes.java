@@ -146,7 +146,15 @@ public final class IngestRoutes {
     private void accept(Context ctx, String project, List<TrackingEvent> events, long started) {
         admission.charge(project, events.size());
         Ingestor.Outcome outcome = ingestor.ingest(events);
-        ctx.status(outcome == Ingestor.Outcome.LOGGED ? 200 : 202).json(Map.of("success", true));
+        ctx.status(outcome == Ingestor.Outcome.LOGGED ? 200 : 202);
+        if (dialect(ctx).equals("woopra") && ctx.method().name().equals("GET")) {
+            // Woopra's browser tracker sends a GET hit as a <script> it loads: a JSON body there is a script with a
+            // syntax error on the visitor's page (and in the site's error reporting); answer a script that does nothing
+            ctx.contentType("application/javascript; charset=utf-8").result("/* ProfileGrid: "
+                    + (outcome == Ingestor.Outcome.LOGGED ? "logged" : "spooled") + " */\n");
+        } else {
+            ctx.json(Map.of("success", true));
+        }
         metrics.acknowledged(dialect(ctx), outcome, events.size(), started);
     }
 

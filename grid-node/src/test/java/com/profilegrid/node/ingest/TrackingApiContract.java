@@ -233,6 +233,9 @@ abstract class TrackingApiContract {
         HttpResponse<String> domain = node.get("/track/ce?website=example.com&cookie=" + cookie + "&event=play");
 
         assertThat(List.of(website.statusCode(), host.statusCode(), ping.statusCode())).containsOnly(200);
+        // the browser tracker loads a GET hit as a script: the answer is one, and does nothing
+        assertThat(website.headers().firstValue("Content-Type").orElse("")).startsWith("application/javascript");
+        assertThat(website.body()).startsWith("/*").endsWith("*/\n");
         assertThat(domain.statusCode()).isEqualTo(401);
         assertThat(domain.body()).contains("'website' is 'example.com', which is not a ProfileGrid write key");
         List<TrackingEvent> landed = eventsWhere(event -> cookie.equals(event.anonymousId()));
