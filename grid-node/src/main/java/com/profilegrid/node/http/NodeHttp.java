@@ -14,6 +14,9 @@ import java.util.function.Consumer;
 /** The node's HTTP server: health and readiness, and the routes of the parts mounted on it (ingest, admin). */
 public final class NodeHttp implements AutoCloseable {
 
+    /** How long a stopping node lets requests under way finish (tracking answers within about 1.6 s). */
+    static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(3);
+
     private final Javalin app;
 
     private NodeHttp(Javalin app) {
@@ -26,6 +29,12 @@ public final class NodeHttp implements AutoCloseable {
             config.startup.showOldJavalinVersionWarning = false;
             // a wrong method on a known path is 405, not 404; both, like every refusal, in the API's JSON shape
             config.http.prefer405over404 = true;
+            // a stopping node answers the requests it has begun (up to STOP_GRACE) before it closes, rather than
+            // cutting them off: their events may be in the log already, and an answer spares the client a resend
+            config.jetty.modifyServer(server -> {
+                server.setStopTimeout(STOP_GRACE.toMillis());
+                server.insertHandler(new org.eclipse.jetty.server.handler.GracefulHandler());
+            });
             config.routes.exception(HttpResponseException.class, NodeHttp::refuse);
             config.routes.get("/health", ctx -> health(ctx, readiness));
             config.routes.get("/ready", ctx -> ready(ctx, readiness));
@@ -39,7 +48,7 @@ public final class NodeHttp implements AutoCloseable {
     private static void refuse(HttpResponseException e, Context ctx) {
         String message = switch (e.getStatus()) {
             case 404 -> "no endpoint " + ctx.method() + " " + ctx.path() + ": tracking is POST /v1/batch, /v1/track, "
-                    + "/v1/identify, /v1/page, ... (Segment) or /track/ce, /track/identify (Woopra); profiles are "
+                    + "/v1/identify, /v1/page, ... (Segment) or /track/ce, /track/identify, /track/ping, /track/push (Woopra); profiles are "
                     + "GET /v1/profiles/{id}; see the README";
             case 405 -> "method " + ctx.method() + " is not allowed on " + ctx.path()
                     + (e.getDetails().isEmpty() ? "" : "; allowed: " + String.join(", ", e.getDetails().values()));
