@@ -78,11 +78,11 @@ final class AdminConnection {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     JsonNode get(String pathAndQuery) throws IOException, InterruptedException {
-        return send(request(pathAndQuery).GET().build());
+        return send(pathAndQuery, request(pathAndQuery).GET().build());
     }
 
     JsonNode post(String pathAndQuery) throws IOException, InterruptedException {
-        return send(request(pathAndQuery).POST(HttpRequest.BodyPublishers.noBody()).build());
+        return send(pathAndQuery, request(pathAndQuery).POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
     /** What a node answered: its status and its JSON body. */
@@ -103,7 +103,7 @@ final class AdminConnection {
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
-        HttpResponse<String> response = answer(request.method(method, body == null
+        HttpResponse<String> response = answer(pathAndQuery, request.method(method, body == null
                 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build());
         return new Answer(response.statusCode(), ProjectCommand.JSON.readTree(response.body()));
     }
@@ -116,21 +116,19 @@ final class AdminConnection {
                 .timeout(Duration.ofSeconds(30));
     }
 
-    private JsonNode send(HttpRequest request) throws IOException, InterruptedException {
-        return ProjectCommand.JSON.readTree(answer(request).body());
+    private JsonNode send(String pathAndQuery, HttpRequest request) throws IOException, InterruptedException {
+        return ProjectCommand.JSON.readTree(answer(pathAndQuery, request).body());
     }
 
-    /** Sends {@code request} to each node in turn, from the one asked first, until one answers. */
-    private HttpResponse<String> answer(HttpRequest request) throws IOException, InterruptedException {
+    /** Sends {@code request} (to {@code pathAndQuery}) to each node in turn, from the one asked first, until one answers. */
+    private HttpResponse<String> answer(String pathAndQuery, HttpRequest request) throws IOException, InterruptedException {
         List<URI> nodes = urls();
         List<String> failures = new ArrayList<>();
         for (int tried = 0; tried < nodes.size(); tried++) {
             int index = (current + tried) % nodes.size();
             URI node = nodes.get(index);
             HttpRequest toNode = HttpRequest.newBuilder(request, (name, value) -> true)
-                    .uri(node.resolve(request.uri().getRawPath()
-                            + (request.uri().getRawQuery() == null ? "" : "?" + request.uri().getRawQuery())))
-                    .build();
+                    .uri(node.resolve(pathAndQuery)).build();
             if (!node.equals(told)) {
                 // say where this command acts, on stderr (stdout is the command's JSON)
                 System.err.println("profilegrid: node " + node + (told == null ? "" : " (" + told + " did not answer)"));

@@ -379,32 +379,35 @@ public final class GridNode implements AutoCloseable {
         if (!database.isReachable(DATABASE_CHECK_TIMEOUT)) {
             return;
         }
-        FutureTask<Void> checkpoint = new FutureTask<>(() -> progress.checkpoint(member,
-                ProfileJob.live(member).keySet()), null);
-        Thread thread = new Thread(checkpoint, "profilegrid-stop-checkpoint");
-        thread.setDaemon(true);
-        thread.start();
-        if (!finishedWithin(checkpoint, FLUSH_TIMEOUT)) {
+        FutureTask<Void> checkpoint = inBackground("profilegrid-stop-checkpoint",
+                () -> progress.checkpoint(member, ProfileJob.live(member).keySet()));
+        if (!finishedWithin(checkpoint, FLUSH_TIMEOUT, "Storing the pipeline positions before leaving")) {
             LOG.info("Leaving without storing this member's pipeline positions: the checkpoint took longer than {}",
                     FLUSH_TIMEOUT);
-            thread.interrupt();
+            checkpoint.cancel(true);
         }
+    }
+
+    /** {@code work} run on a daemon thread called {@code name}, to be waited for with a bound. */
+    private static FutureTask<Void> inBackground(String name, Runnable work) {
+        FutureTask<Void> task = new FutureTask<>(work, null);
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
+        return task;
     }
 
     /** Whether the flush stored everything (not cut off). */
     private static boolean flushAsLastMember(HazelcastInstance member, Database database, StoreCutoff storeCutoff) {
-        FutureTask<Void> flush = new FutureTask<>(() -> ProfileJob.live(member).keySet()
-                .forEach(generation -> StatePipeline.Maps.flushState(member, generation)), null);
-        Thread thread = new Thread(flush, "profilegrid-stop-flush");
-        thread.setDaemon(true);
-        thread.start();
+        FutureTask<Void> flush = inBackground("profilegrid-stop-flush", () -> ProfileJob.live(member).keySet()
+                .forEach(generation -> StatePipeline.Maps.flushState(member, generation)));
         long giveUpAt = System.nanoTime() + LAST_MEMBER_FLUSH_LIMIT.toNanos();
-        boolean flushed = finishedWithin(flush, FLUSH_TIMEOUT);
+        boolean flushed = finishedWithin(flush, FLUSH_TIMEOUT, "Write-behind flush");
         while (!flushed && !flush.isDone() && System.nanoTime() < giveUpAt
                 && database.isReachable(DATABASE_CHECK_TIMEOUT)) {
             LOG.info("Still storing profile rows before stopping (the database answers; waiting up to {} in all)",
                     LAST_MEMBER_FLUSH_LIMIT);
-            flushed = finishedWithin(flush, FLUSH_TIMEOUT);
+            flushed = finishedWithin(flush, FLUSH_TIMEOUT, "Write-behind flush");
         }
         if (!flushed) {
             storeCutoff.cut();
@@ -412,19 +415,20 @@ public final class GridNode implements AutoCloseable {
                             + "profile job writes them again when it next folds the log",
                     System.nanoTime() < giveUpAt ? "does not answer" : "took longer than " + LAST_MEMBER_FLUSH_LIMIT);
             // the flush ends once the store call it waits on gives up on the database
-            finishedWithin(flush, FLUSH_TIMEOUT);
+            finishedWithin(flush, FLUSH_TIMEOUT, "Write-behind flush");
         }
         return flushed;
     }
 
-    private static boolean finishedWithin(FutureTask<?> task, Duration timeout) {
+    /** Whether {@code task} ({@code what}, in the log when it fails) finished within {@code timeout}. */
+    private static boolean finishedWithin(FutureTask<?> task, Duration timeout, String what) {
         try {
             task.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (TimeoutException e) {
             return false;
         } catch (ExecutionException e) {
-            LOG.warn("Write-behind flush failed", e.getCause());
+            LOG.warn("{} failed", what, e.getCause());
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

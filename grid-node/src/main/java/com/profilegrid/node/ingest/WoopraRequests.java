@@ -54,9 +54,6 @@ final class WoopraRequests {
 
     /** The write key the parameters carry: {@code writeKey}, or {@code website}/{@code project}/{@code host} when it is a key. */
     static String writeKey(Map<String, String> params) {
-        if (params.get("writeKey") != null) {
-            return params.get("writeKey");
-        }
         for (String field : KEY_PARAMETERS) {
             String value = params.get(field);
             if (value != null && isKey(field, value)) {
@@ -110,17 +107,7 @@ final class WoopraRequests {
                 throw IngestException.badRequest("event is longer than " + SegmentMessages.MAX_EVENT_NAME_LENGTH + " characters");
             }
         }
-        String timeout = params.get("timeout");
-        if (timeout != null && !timeout.isBlank()) {
-            try {
-                if (Long.parseLong(timeout.trim()) < 0) {
-                    throw new NumberFormatException();
-                }
-            } catch (NumberFormatException e) {
-                throw IngestException.badRequest("timeout must be a number of milliseconds, not '"
-                        + SegmentMessages.abbreviate(timeout) + "'");
-            }
-        }
+        Long timeoutMillis = timeoutMillis(params.get("timeout"));
         Instant timestamp = receivedAt;
         String givenTime = params.get("timestamp");
         if (givenTime != null) {
@@ -151,8 +138,8 @@ final class WoopraRequests {
                 }
             } else if (name.equals("ip")) {
                 context.put("ip", value);
-            } else if (name.equals("timeout") && !value.isBlank()) {
-                woopra.put(name, Long.parseLong(value.trim()));
+            } else if (name.equals("timeout") && timeoutMillis != null) {
+                woopra.put(name, timeoutMillis);
             } else if (!List.of("cookie", "event", "timestamp", "id", "idptnc").contains(name)) {
                 woopra.put(name, value);
             }
@@ -178,6 +165,23 @@ final class WoopraRequests {
     private static boolean isKey(String name, String value) {
         return name.equals("writeKey") || (KEY_PARAMETERS.contains(name)
                 && ApiKeys.parse(value).filter(key -> key.kind() == KeyKind.WRITE).isPresent());
+    }
+
+    /** Woopra's {@code timeout}: milliseconds, {@code null} when absent or blank; refused when not a count. */
+    private static Long timeoutMillis(String timeout) {
+        if (timeout == null || timeout.isBlank()) {
+            return null;
+        }
+        try {
+            long millis = Long.parseLong(timeout.trim());
+            if (millis >= 0) {
+                return millis;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw IngestException.badRequest("timeout must be a number of milliseconds, not '"
+                + SegmentMessages.abbreviate(timeout) + "'");
     }
 
     /** A visitor id parameter, {@code null} when absent or blank; refused when too long for an id. */
