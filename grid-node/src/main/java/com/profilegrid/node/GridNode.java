@@ -66,8 +66,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.ArrayList;
+import java.util.function.Consumer;
+import io.javalin.config.RoutesConfig;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
@@ -82,14 +83,10 @@ import java.util.concurrent.TimeoutException;
  * log writer holds, then stops.
  * Events still in the spool stay there, fsync'd, and are replayed when the node starts again.
  */
-public final class GridNode implements AutoCloseable {
+public final class GridNode implements ProfileGridNode {
 
     private static final Logger LOG = LoggerFactory.getLogger(GridNode.class);
     static final int MIN_COMMON_POOL_PARALLELISM = 2;
-    private static final int LOG_BATCH = 2_000;
-    private static final int LOG_BACKLOG = 50_000;
-    private static final long SPOOL_SEGMENT_BYTES = 64L * 1024 * 1024;
-    private static final Duration SPOOL_WAIT = Duration.ofMillis(500);
     /** How long a stopping node waits for its profile rows to be stored before it looks at why they are not. */
     private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(20);
     /** How long the last member of a cluster waits for its rows while the database answers but is slow. */
@@ -106,8 +103,9 @@ public final class GridNode implements AutoCloseable {
     private final String adminToken;
     private final AutoCloseable profileWatch;
     private final Overload overload;
+    private final NodeRole role;
     /** What to close, last opened first. */
-    private final Deque<AutoCloseable> resources;
+    private final Resources resources;
 
     private GridNode(Parts parts) {
         this.member = parts.member;
@@ -120,12 +118,14 @@ public final class GridNode implements AutoCloseable {
         this.adminToken = parts.adminToken;
         this.profileWatch = parts.profileWatch;
         this.overload = parts.overload;
+        this.role = parts.role;
         this.resources = parts.opened;
     }
 
     /** The parts as they are started, so that a failed start closes what it opened. */
     private static final class Parts {
-        final Deque<AutoCloseable> opened = new ArrayDeque<>();
+        final Resources opened = new Resources();
+        NodeRole role;
         volatile HazelcastInstance member;
         Readiness readiness;
         NodeHttp http;
@@ -138,27 +138,33 @@ public final class GridNode implements AutoCloseable {
         Overload overload;
 
         <T extends AutoCloseable> T open(T resource) {
-            opened.push(resource);
-            return resource;
+            return opened.open(resource);
         }
     }
 
+    /** Starts a member of role {@link NodeRole#ALL} or {@link NodeRole#PROFILES} (a tracking node is a {@link TrackingNode}). */
     public static GridNode start(NodeSettings settings) {
+        if (!settings.role().holdsProfiles()) {
+            throw new IllegalArgumentException("a node of role " + settings.role().flag() + " is a TrackingNode");
+        }
         warnIfCommonPoolTooSmall();
         createDataDir(settings);
         Clock clock = Clock.systemUTC();
         Config config = MemberConfig.load(settings);
         Parts parts = new Parts();
+        parts.role = settings.role();
         try {
             parts.open(NodeLock.acquire(settings.spoolDir(), settings.writerName(), settings.httpPort()));
             Database database = parts.open(Database.open(MemberConfig.databaseSettings(config)));
             parts.projects = new ProjectStore(database.dataSource(), clock);
             parts.adminToken = AdminToken.resolve(settings);
-            parts.log = parts.open(new JdbcTrackingLog(database, clock,
-                    settings.writerName(), LOG_BATCH, LOG_BACKLOG));
-            parts.spool = parts.open(new Spool(settings.spoolDir(), settings.ingest().spoolMaxBytes(), SPOOL_SEGMENT_BYTES));
-            Ingestor ingestor = new Ingestor(parts.log, parts.spool, settings.ingest().logWait(), SPOOL_WAIT);
-            parts.replayer = parts.open(new SpoolReplayer(parts.spool, parts.log, ingestor));
+            // a profiles node keeps a tracking path too, taking no tracking: it reads the log through it, replays a spool
+            // an earlier run with tracking left, and writes the demo data
+            TrackingPath tracking = TrackingPath.open(settings, database, clock, parts.opened);
+            parts.log = tracking.log();
+            parts.spool = tracking.spool();
+            parts.replayer = tracking.replayer();
+            Ingestor ingestor = tracking.ingestor();
             NodeMetrics metrics = parts.open(new NodeMetrics());
             NodeFigures figures = new NodeFigures(parts.spool, settings.httpHost() + ":" + settings.httpPort(),
                     settings.profilesMaxHeapPercent(), clock);
@@ -211,9 +217,8 @@ public final class GridNode implements AutoCloseable {
                     && member.getCluster().getMembers().iterator().next().localMember()));
             parts.profileWatch = parts.open(ProfileJob.watch(member, settings.fold()));
             ProjectKeys keys = parts.open(new ProjectKeys(parts.projects, member.getMap(ProjectKeys.MAP)));
-            parts.readiness = parts.open(new Readiness(member, database, parts.log, parts.spool));
-            IngestRoutes ingest = new IngestRoutes(new Admission(settings.ingest().admissionLimits()), keys, ingestor, clock,
-                    new TrackingMetrics(metrics.registry()), overload::shedding);
+            parts.readiness = parts.open(new Readiness(settings.role(), member, database, parts.log, parts.spool));
+            IngestRoutes ingest = tracking.routes(settings, keys, clock, metrics.registry(), overload::shedding);
             ProfileRebuild rebuild = parts.open(new ProfileRebuild(member, database, settings.fold()));
             AdminRoutes admin = new AdminRoutes(parts.projects, keys, rebuild, member.getMap(DeadLetter.MAP),
                     parts.adminToken);
@@ -229,25 +234,31 @@ public final class GridNode implements AutoCloseable {
                     new Reconcile(member, database.dataSource(), clock, settings.fold()));
             LabelQueryRoutes labelQueries = new LabelQueryRoutes(keys, member.getMap(LabelDefinition.MAP),
                     new LabelMembers(database.dataSource()));
+            List<Consumer<RoutesConfig>> routes = new ArrayList<>(List.of(admin::register, labels::register,
+                    triggers::register, firingApi::register, profileApi::register, labelQueries::register,
+                    status::register));
+            if (settings.role().takesTracking()) {
+                routes.add(ingest::register);
+            }
             parts.http = parts.open(NodeHttp.start(settings.httpHost(), settings.httpPort(), parts.readiness,
-                    List.of(ingest::register, admin::register, labels::register, triggers::register,
-                            firingApi::register, profileApi::register, labelQueries::register, status::register)));
+                    settings.role(), routes));
             figures.http(settings.httpHost() + ":" + parts.http.port());
             if (settings.demo()) {
                 parts.open(DemoData.start(member, ingestor, parts.projects, database));
             }
             LOG.info("Acknowledged events are durable: {}", database.durability());
-            LOG.info("ProfileGrid node up: member {} in cluster '{}', HTTP http://{}:{}/ready, database {}, "
-                            + "log shard {}, admin token in {}", member.getCluster().getLocalMember().getAddress(),
+            LOG.info("ProfileGrid node up ({} role{}): member {} in cluster '{}', HTTP http://{}:{}/ready, database {}, "
+                            + "log shard {}, admin token in {}", settings.role().flag(),
+                    settings.role().takesTracking() ? "" : ", no tracking API", member.getCluster().getLocalMember().getAddress(),
                     settings.clusterName(), settings.httpHost(), parts.http.port(), database.dialect(),
                     parts.log.localShard(), settings.adminToken() == null || settings.adminToken().isBlank()
                             ? settings.dataDir().resolve("admin-token") : "PROFILEGRID_ADMIN_TOKEN");
             return new GridNode(parts);
         } catch (IOException e) {
-            closeAll(parts.opened);
+            parts.opened.close();
             throw new UncheckedIOException("cannot start the node", e);
         } catch (RuntimeException e) {
-            closeAll(parts.opened);
+            parts.opened.close();
             throw e;
         }
     }
@@ -279,18 +290,27 @@ public final class GridNode implements AutoCloseable {
         return overload;
     }
 
+    @Override
+    public NodeRole role() {
+        return role;
+    }
+
+    @Override
     public TrackingLog trackingLog() {
         return log;
     }
 
+    @Override
     public Spool spool() {
         return spool;
     }
 
+    @Override
     public SpoolReplayer replayer() {
         return replayer;
     }
 
+    @Override
     public ProjectStore projects() {
         return projects;
     }
@@ -308,6 +328,7 @@ public final class GridNode implements AutoCloseable {
         ProfileJob.live(member).keySet().forEach(generation -> ProfileJob.stop(member, generation));
     }
 
+    @Override
     public int httpPort() {
         return http.port();
     }
@@ -316,7 +337,7 @@ public final class GridNode implements AutoCloseable {
     public void close() {
         LOG.info("ProfileGrid node stopping");
         readiness.markStopping();
-        closeAll(resources);
+        resources.close();
         LOG.info("ProfileGrid node stopped");
     }
 
@@ -436,17 +457,6 @@ public final class GridNode implements AutoCloseable {
         }
     }
 
-    private static void closeAll(Deque<AutoCloseable> opened) {
-        while (!opened.isEmpty()) {
-            AutoCloseable resource = opened.pop();
-            try {
-                resource.close();
-            } catch (Exception e) {
-                LOG.warn("Error while stopping {}", resource, e);
-            }
-        }
-    }
-
     static void warnIfCommonPoolTooSmall() {
         int parallelism = ForkJoinPool.getCommonPoolParallelism();
         if (parallelism < MIN_COMMON_POOL_PARALLELISM) {
@@ -457,7 +467,7 @@ public final class GridNode implements AutoCloseable {
         }
     }
 
-    private static void createDataDir(NodeSettings settings) {
+    static void createDataDir(NodeSettings settings) {
         try {
             Files.createDirectories(settings.dataDir());
         } catch (IOException e) {

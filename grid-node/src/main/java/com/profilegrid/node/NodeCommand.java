@@ -22,6 +22,13 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--demo", description = "Write a small demo data set after start, and log it.")
     boolean demo;
 
+    @Option(names = "--role", defaultValue = "${env:PROFILEGRID_ROLE:-all}",
+            description = "What this node does (default: ${DEFAULT-VALUE}; env PROFILEGRID_ROLE): all (tracking, "
+                    + "profiles and the APIs in one member), tracking (the tracking API alone, not a Hazelcast member: "
+                    + "named by --http-host and --http-port, needs only the database) or profiles (a member holding "
+                    + "profiles and running the pipeline, with the read and admin APIs, no tracking).")
+    String role;
+
     @Option(names = "--visit-gap-minutes", defaultValue = "${env:PROFILEGRID_VISIT_GAP_MINUTES:-30}",
             description = "Inactivity after which a visitor's next event starts a new visit (default: ${DEFAULT-VALUE}; "
                     + "env PROFILEGRID_VISIT_GAP_MINUTES; "
@@ -100,7 +107,7 @@ final class NodeCommand implements Callable<Integer> {
         if (webhookRetryBudget.isNegative() || webhookRetryBudget.isZero()) {
             throw new IllegalArgumentException("--webhook-retry-budget must be longer than zero, not " + webhookRetryBudget);
         }
-        return options.settings(demo).withFold(new FoldSettings(Duration.ofMinutes(visitGapMinutes), recentEvents)
+        return options.settings(demo).withRole(NodeRole.parse(role)).withFold(new FoldSettings(Duration.ofMinutes(visitGapMinutes), recentEvents)
                 .withVisitRetention(Duration.ofDays(visitRetentionDays)))
                 .withTriggers(TriggerSettings.defaults().withRetryBudget(webhookRetryBudget))
                 .withOverload(new OverloadSettings(overloadHeapPercent, overloadStatePercent, overloadLagEvents,
@@ -113,7 +120,7 @@ final class NodeCommand implements Callable<Integer> {
         NodeSettings settings = settings();
         LogLevels.apply(LogLevels.checked("--log-level", logLevel),
                 LogLevels.checked("--hazelcast-log-level", hazelcastLogLevel));
-        GridNode node = GridNode.start(settings);
+        ProfileGridNode node = ProfileGridNode.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable stop = () -> {

@@ -57,7 +57,7 @@ final class NodeLock implements AutoCloseable {
                 channel.close();
                 throw new AlreadyRunning("a ProfileGrid node is already running as writer " + writerName + " with data "
                         + "directory " + dir.getParent().getParent() + " (" + (holder.isEmpty() ? "holder unknown" : holder)
-                        + "); stop it first, or start this node with another --hazelcast-port or --data-dir. Nothing "
+                        + "); stop it first, or start this node with another --hazelcast-port (a tracking node: --http-port) or --data-dir. Nothing "
                         + "was changed.");
             }
             channel.truncate(0);

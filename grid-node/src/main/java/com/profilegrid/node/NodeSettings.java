@@ -31,6 +31,9 @@ import java.util.Properties;
  * @param adminToken             bearer token of the admin API; blank generates one into {@code dataDir/admin-token}
  * @param fold                   how events fold into profiles (visit gap, recent events kept); the profile job takes
  *                               the values of the node that starts it, so give every node of a cluster the same
+ * @param triggers               webhook delivery
+ * @param overload               overload thresholds
+ * @param role                   what the node does: everything, tracking alone, or profiles alone
  */
 public record NodeSettings(
         Path configFile,
@@ -53,7 +56,23 @@ public record NodeSettings(
         String adminToken,
         FoldSettings fold,
         TriggerSettings triggers,
-        com.profilegrid.node.ops.OverloadSettings overload) {
+        com.profilegrid.node.ops.OverloadSettings overload,
+        NodeRole role) {
+
+    public NodeSettings {
+        role = role == null ? NodeRole.ALL : role;
+    }
+
+    /** Settings of a node with {@link NodeRole#ALL every role}. */
+    public NodeSettings(Path configFile, String clusterName, String bindAddress, int hazelcastPort, String members,
+                        String httpHost, int httpPort, Path dataDir, String dbUrl, String dbUser, String dbPassword,
+                        String dbSchema, int dbPoolSize, int profilesMaxHeapPercent, int writeDelaySeconds, boolean demo,
+                        IngestSettings ingest, String adminToken, FoldSettings fold, TriggerSettings triggers,
+                        com.profilegrid.node.ops.OverloadSettings overload) {
+        this(configFile, clusterName, bindAddress, hazelcastPort, members, httpHost, httpPort, dataDir, dbUrl, dbUser,
+                dbPassword, dbSchema, dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest, adminToken,
+                fold, triggers, overload, NodeRole.ALL);
+    }
 
     /** Settings with the default overload thresholds. */
     public NodeSettings(Path configFile, String clusterName, String bindAddress, int hazelcastPort, String members,
@@ -89,21 +108,28 @@ public record NodeSettings(
     public NodeSettings withFold(FoldSettings newFold) {
         return new NodeSettings(configFile, clusterName, bindAddress, hazelcastPort, members, httpHost, httpPort, dataDir,
                 dbUrl, dbUser, dbPassword, dbSchema, dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest,
-                adminToken, newFold, triggers, overload);
+                adminToken, newFold, triggers, overload, role);
     }
 
     /** The same settings with another webhook delivery. */
     public NodeSettings withTriggers(TriggerSettings newTriggers) {
         return new NodeSettings(configFile, clusterName, bindAddress, hazelcastPort, members, httpHost, httpPort, dataDir,
                 dbUrl, dbUser, dbPassword, dbSchema, dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest,
-                adminToken, fold, newTriggers, overload);
+                adminToken, fold, newTriggers, overload, role);
     }
 
     /** The same settings with other overload thresholds. */
     public NodeSettings withOverload(com.profilegrid.node.ops.OverloadSettings newOverload) {
         return new NodeSettings(configFile, clusterName, bindAddress, hazelcastPort, members, httpHost, httpPort, dataDir,
                 dbUrl, dbUser, dbPassword, dbSchema, dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest,
-                adminToken, fold, triggers, newOverload);
+                adminToken, fold, triggers, newOverload, role);
+    }
+
+    /** The same settings with another role. */
+    public NodeSettings withRole(NodeRole newRole) {
+        return new NodeSettings(configFile, clusterName, bindAddress, hazelcastPort, members, httpHost, httpPort, dataDir,
+                dbUrl, dbUser, dbPassword, dbSchema, dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest,
+                adminToken, fold, triggers, overload, newRole);
     }
 
     /** The embedded database: H2 in the data directory, shared by nodes on one machine through AUTO_SERVER. */
@@ -114,13 +140,18 @@ public record NodeSettings(
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("profilegrid") + ";AUTO_SERVER=TRUE";
     }
 
-    /** The node's own spool directory: stable across restarts of the node at this address. */
+    /**
+     * The node's own spool directory: stable across restarts of the node at this address. A member is named by its
+     * member address; a tracking node, which has none, by its HTTP address.
+     */
     public Path spoolDir() {
-        return dataDir.resolve("spool").resolve(bindAddress + "-" + hazelcastPort);
+        return dataDir.resolve("spool").resolve(role == NodeRole.TRACKING ? "tracking-" + httpHost + "-" + httpPort
+                : bindAddress + "-" + hazelcastPort);
     }
 
+    /** The node's name as a tracking-log writer (in {@code log_shards}): its address, as {@link #spoolDir()}. */
     public String writerName() {
-        return bindAddress + ":" + hazelcastPort;
+        return role == NodeRole.TRACKING ? "tracking@" + httpHost + ":" + httpPort : bindAddress + ":" + hazelcastPort;
     }
 
     public String effectiveMembers() {

@@ -28,10 +28,10 @@ public final class NodeFixture implements AutoCloseable {
 
     public static final ObjectMapper JSON = new ObjectMapper();
 
-    private final GridNode node;
+    private final ProfileGridNode node;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private NodeFixture(GridNode node) {
+    private NodeFixture(ProfileGridNode node) {
         this.node = node;
     }
 
@@ -45,7 +45,7 @@ public final class NodeFixture implements AutoCloseable {
     }
 
     public static NodeFixture start(NodeSettings settings) {
-        return new NodeFixture(GridNode.start(settings));
+        return new NodeFixture(ProfileGridNode.start(settings));
     }
 
     public static NodeSettings settings(Path dataDir, Database.Settings db, String cluster, IngestSettings ingest,
@@ -54,7 +54,16 @@ public final class NodeFixture implements AutoCloseable {
                 dataDir, db.url(), db.user(), db.password(), db.schema(), 8, 30, 1, false, ingest, "test-admin-token");
     }
 
+    /** The node, a member (of role all or profiles). */
     public GridNode node() {
+        if (!(node instanceof GridNode)) {
+            throw new IllegalStateException("this fixture runs a " + node.role().flag() + " node, not a member");
+        }
+        return (GridNode) node;
+    }
+
+    /** The node, of any role. */
+    public ProfileGridNode started() {
         return node;
     }
 

@@ -1,5 +1,6 @@
 package com.profilegrid.node.http;
 
+import com.profilegrid.node.NodeRole;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -23,7 +24,8 @@ public final class NodeHttp implements AutoCloseable {
         this.app = app;
     }
 
-    public static NodeHttp start(String host, int port, Readiness readiness, List<Consumer<RoutesConfig>> mounts) {
+    public static NodeHttp start(String host, int port, Readiness readiness, NodeRole role,
+                                 List<Consumer<RoutesConfig>> mounts) {
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -35,7 +37,7 @@ public final class NodeHttp implements AutoCloseable {
                 server.setStopTimeout(STOP_GRACE.toMillis());
                 server.insertHandler(new org.eclipse.jetty.server.handler.GracefulHandler());
             });
-            config.routes.exception(HttpResponseException.class, NodeHttp::refuse);
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> refuse(e, ctx, role));
             config.routes.get("/health", ctx -> health(ctx, readiness));
             config.routes.get("/ready", ctx -> ready(ctx, readiness));
             mounts.forEach(mount -> mount.accept(config.routes));
@@ -45,16 +47,28 @@ public final class NodeHttp implements AutoCloseable {
     }
 
     /** Javalin's own refusals (no such endpoint, method not allowed, ...) as JSON that says what to do. */
-    private static void refuse(HttpResponseException e, Context ctx) {
+    private static void refuse(HttpResponseException e, Context ctx, NodeRole role) {
         String message = switch (e.getStatus()) {
-            case 404 -> "no endpoint " + ctx.method() + " " + ctx.path() + ": tracking is POST /v1/batch, /v1/track, "
-                    + "/v1/identify, /v1/page, ... (Segment) or /track/ce, /track/identify, /track/ping, /track/push (Woopra); profiles are "
-                    + "GET /v1/profiles/{id}; see the README";
+            case 404 -> "no endpoint " + ctx.method() + " " + ctx.path() + ": " + whatIsServed(role) + "; see the README";
             case 405 -> "method " + ctx.method() + " is not allowed on " + ctx.path()
                     + (e.getDetails().isEmpty() ? "" : "; allowed: " + String.join(", ", e.getDetails().values()));
             default -> e.getMessage();
         };
         HttpAnswers.failure(ctx, e.getStatus(), message);
+    }
+
+    /** What a node of {@code role} serves, for the answer to a path it does not. */
+    private static String whatIsServed(NodeRole role) {
+        String tracking = "tracking is POST /v1/batch, /v1/track, /v1/identify, /v1/page, ... (Segment) or /track/ce, "
+                + "/track/identify, /track/ping, /track/push (Woopra)";
+        String profiles = "profiles are GET /v1/profiles/{id}";
+        return switch (role) {
+            case TRACKING -> "this is a tracking node (--role tracking): " + tracking + "; profiles, labels, triggers and "
+                    + "the admin API are on the profiles nodes";
+            case PROFILES -> "this is a profiles node (--role profiles): " + profiles + ", with labels, triggers and the "
+                    + "admin API; send tracking to a tracking node";
+            default -> tracking + "; " + profiles;
+        };
     }
 
     public int port() {

@@ -70,12 +70,7 @@ public final class NodeMetrics implements AutoCloseable {
 
     /** This node's own parts: spool, write-behind, profile state and its budget, heap after GC. */
     public void bindNode(NodeFigures node) {
-        Gauge.builder("profilegrid.spool", node, NodeFigures::spoolBytes).baseUnit(BaseUnits.BYTES)
-                .description("Bytes in this node's spool (events acknowledged while the tracking log was slow or down)")
-                .register(registry);
-        Gauge.builder("profilegrid.spool.oldest.age", node, NodeFigures::spoolOldestAgeSeconds).baseUnit("seconds")
-                .description("Age of the oldest event in this node's spool not yet in the tracking log (0: none)")
-                .register(registry);
+        bindSpool(node);
         Gauge.builder("profilegrid.writebehind.queued", node, NodeFigures::writeBehindQueued)
                 .description("Profile rows this member holds queued for the database (write-behind)")
                 .register(registry);
@@ -86,6 +81,16 @@ public final class NodeMetrics implements AutoCloseable {
         Gauge.builder("profilegrid.profile.state.budget", node, NodeFigures::profileStateBudgetBytes)
                 .baseUnit(BaseUnits.BYTES)
                 .description("The profile heap budget of this member (--profiles-max-heap-percent of the heap)")
+                .register(registry);
+    }
+
+    /** What every node has, a tracking node too: its spool, and the heap after GC. */
+    public void bindSpool(NodeFigures node) {
+        Gauge.builder("profilegrid.spool", node, NodeFigures::spoolBytes).baseUnit(BaseUnits.BYTES)
+                .description("Bytes in this node's spool (events acknowledged while the tracking log was slow or down)")
+                .register(registry);
+        Gauge.builder("profilegrid.spool.oldest.age", node, NodeFigures::spoolOldestAgeSeconds).baseUnit("seconds")
+                .description("Age of the oldest event in this node's spool not yet in the tracking log (0: none)")
                 .register(registry);
         Gauge.builder("profilegrid.heap.after.gc", NodeFigures::heapAfterGcBytes).baseUnit(BaseUnits.BYTES)
                 .description("Heap in use after the last garbage collection").register(registry);

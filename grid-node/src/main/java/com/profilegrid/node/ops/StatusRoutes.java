@@ -42,9 +42,14 @@ public final class StatusRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        registerMetrics(routes, metrics);
         routes.get("/admin/status", this::status);
         routes.post("/admin/reconcile", ctx -> ctx.json(reconcile.run(ctx.queryParam("project"))));
+    }
+
+    /** {@code GET /metrics} alone, as a tracking node (which has no cluster to report on) serves it. */
+    public static void registerMetrics(RoutesConfig routes, NodeMetrics metrics) {
+        routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
     }
 
     private void status(Context ctx) {

@@ -3,13 +3,13 @@ package com.profilegrid.node.project;
 import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
-import com.hazelcast.map.IMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,10 +22,11 @@ import java.util.stream.Collectors;
  * on every node within seconds (at once on the node that made it).
  *
  * <p>Keys must be checkable while the database is down, or tracking (which the spool takes then) would be refused.
- * So the key records (hashes, never the keys) are also held on the grid, in {@link #MAP}: every node copies all of
- * them there at start and every {@link #PUBLISH_EVERY}, and each key it reads from the database that is new to it or
- * changed. A key the database
- * cannot be asked about is looked up there, so any node can check any key, including one it has never seen.
+ * So the key records (hashes, never the keys) are also held in a copy: on a member, the grid's {@link #MAP}, shared by
+ * every node; on a tracking node, which is no member, a map of its own. The node copies all of them there at start and
+ * every {@link #PUBLISH_EVERY}, and each key it reads from the database that is new to it or changed. A key the
+ * database cannot be asked about is looked up there, so a member can check any key, including one it has never seen,
+ * and a tracking node any key that existed at its last copy.
  */
 public final class ProjectKeys implements AutoCloseable {
 
@@ -37,14 +38,15 @@ public final class ProjectKeys implements AutoCloseable {
     private static final Duration PUBLISH_EVERY = Duration.ofSeconds(30);
 
     private final ProjectStore store;
-    private final IMap<String, ProjectStore.StoredKey> grid;
+    private final ConcurrentMap<String, ProjectStore.StoredKey> grid;
     private final LoadingCache<String, Optional<ProjectStore.StoredKey>> cache;
     private final ScheduledExecutorService publisher;
 
     /**
-     * @param grid the grid's copy of the key records, or {@code null} for a cache over the store alone
+     * @param grid the copy of the key records (the grid's {@link #MAP}, or a map of the node's own), or {@code null}
+     *             for a cache over the store alone
      */
-    public ProjectKeys(ProjectStore store, IMap<String, ProjectStore.StoredKey> grid) {
+    public ProjectKeys(ProjectStore store, ConcurrentMap<String, ProjectStore.StoredKey> grid) {
         this.store = store;
         this.grid = grid;
         this.cache = Caffeine.newBuilder()
@@ -65,7 +67,11 @@ public final class ProjectKeys implements AutoCloseable {
                 });
         this.publisher = grid == null ? null : com.profilegrid.node.support.Daemons.scheduler("profilegrid-key-publisher");
         if (publisher != null) {
-            publisher.scheduleWithFixedDelay(this::publish, 0, PUBLISH_EVERY.toSeconds(), TimeUnit.SECONDS);
+            // the first copy before the node takes requests: a key the database cannot be asked about right after a
+            // start is found there
+            publish();
+            publisher.scheduleWithFixedDelay(this::publish, PUBLISH_EVERY.toSeconds(), PUBLISH_EVERY.toSeconds(),
+                    TimeUnit.SECONDS);
         }
     }
 
@@ -75,7 +81,7 @@ public final class ProjectKeys implements AutoCloseable {
             if (grid != null && !stored.equals(known)) {
                 // new to this node, or changed (revoked): the grid gets it now rather than at the next publish; an
                 // unchanged key is not written again at every refresh
-                stored.ifPresent(key -> grid.set(keyId, key));
+                stored.ifPresent(key -> grid.put(keyId, key));
             }
             return stored;
         } catch (ProjectStoreException e) {

@@ -7,6 +7,7 @@ import com.profilegrid.model.EventType;
 import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.node.IngestSettings;
 import com.profilegrid.node.NodeFixture;
+import com.profilegrid.node.NodeRole;
 import com.profilegrid.node.TestClusters;
 import com.profilegrid.node.TestDatabases;
 import com.profilegrid.pipelines.profile.LogRecord;
@@ -50,11 +51,17 @@ abstract class TrackingApiContract {
 
     abstract TestDatabases database();
 
+    /** The role of the node the contract runs against: a tracking node must honour all of it. */
+    NodeRole role() {
+        return NodeRole.ALL;
+    }
+
     @BeforeAll
     void startNode() throws IOException {
         dir = Files.createTempDirectory("profilegrid-ingest");
         db = database().fresh(dir);
-        node = NodeFixture.start(dir, db, TestClusters.uniqueClusterName(), IngestSettings.DEFAULTS);
+        node = NodeFixture.start(NodeFixture.settings(dir, db, TestClusters.uniqueClusterName(), IngestSettings.DEFAULTS,
+                NodeFixture.freePort(), null).withRole(role()));
         project = node.createProject("acme");
     }
 
@@ -278,7 +285,7 @@ abstract class TrackingApiContract {
         assertThat(event.userId()).isEqualTo(evil);
         assertThat(event.eventName()).isEqualTo(evil);
         assertThat(NodeFixture.json(event.properties()).get(evil).asText()).isEqualTo(evil);
-        assertThat(node.node().projects().list()).extracting(ProjectStore.Project::projectId).contains(project.projectId());
+        assertThat(node.started().projects().list()).extracting(ProjectStore.Project::projectId).contains(project.projectId());
     }
 
     @Test
