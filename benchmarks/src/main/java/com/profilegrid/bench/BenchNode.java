@@ -40,7 +40,7 @@ final class BenchNode implements AutoCloseable {
     BenchNode(String database, IngestSettings ingest, int size) throws IOException {
         dir = Files.createTempDirectory("profilegrid-bench");
         boolean postgres = database.equals("postgres");
-        schema = postgres ? "profilegrid_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) : null;
+        schema = postgres ? freshSchema("profilegrid_bench_") : null;
         String url = postgres ? PG_URL : null;
         clusterName = "bench-" + UUID.randomUUID();
         int[] ports = new int[size];
@@ -262,16 +262,30 @@ final class BenchNode implements AutoCloseable {
         }
         node.close();
         if (schema != null) {
-            try (Connection connection = DriverManager.getConnection(PG_URL, PG_USER, "");
-                 Statement statement = connection.createStatement()) {
-                statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            }
+            dropSchema(schema);
         }
+        deleteTree(dir);
+    }
+
+    static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
             }
         }
+    }
+
+    /** Removes a benchmark's PostgreSQL schema and all it holds. */
+    static void dropSchema(String schema) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(PG_URL, PG_USER, "");
+             Statement statement = connection.createStatement()) {
+            statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+    }
+
+    /** A fresh schema name for one run on PostgreSQL. */
+    static String freshSchema(String prefix) {
+        return prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     }
 
     static int freePort() throws IOException {

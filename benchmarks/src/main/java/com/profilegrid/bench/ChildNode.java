@@ -1,5 +1,7 @@
 package com.profilegrid.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +20,7 @@ import java.util.regex.Pattern;
 final class ChildNode implements AutoCloseable {
 
     private static final Path HOME = Path.of(System.getProperty("profilegrid.home", ".")).toAbsolutePath().normalize();
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
 
     private final Process process;
@@ -29,12 +32,27 @@ final class ChildNode implements AutoCloseable {
     }
 
     static ChildNode start(Path dir, String heap, String... flags) throws IOException {
-        List<String> command = new ArrayList<>(List.of(HOME.resolve("bin/profilegrid").toString(), "node"));
+        return start(dir, heapFlags(heap), null, flags);
+    }
+
+    /** {@code -Xmx} and {@code -Xms} of the given size. */
+    static List<String> heapFlags(String heap) {
+        return List.of("-Xmx" + heap, "-Xms" + heap);
+    }
+
+    /** A node with the given JVM flags, pinned with {@code taskset -c cpus} unless {@code cpus} is null. */
+    static ChildNode start(Path dir, List<String> jvmFlags, String cpus, String... flags) throws IOException {
+        List<String> command = new ArrayList<>();
+        if (cpus != null) {
+            // taskset execs the launcher, which execs java: the pid stays the node's, and its JVM sees only these cores
+            command.addAll(List.of("taskset", "-c", cpus));
+        }
+        command.addAll(List.of(HOME.resolve("bin/profilegrid").toString(), "node"));
         command.addAll(List.of(flags));
         Path log = dir.resolve("node.log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().put("JAVA_OPTS", "-Xmx" + heap + " -Xms" + heap);
+        builder.environment().put("JAVA_OPTS", String.join(" ", jvmFlags));
         builder.environment().put("PROFILEGRID_LOG_LEVEL", "WARN");
         return new ChildNode(builder.start(), log);
     }
@@ -57,6 +75,17 @@ final class ChildNode implements AutoCloseable {
             Thread.sleep(500);
         }
         throw new IllegalStateException("the node did not get ready: " + lastLines());
+    }
+
+    /** Creates a project over a node's admin API; its write key. */
+    static String createProject(String baseUrl, String adminToken, String name) throws IOException, InterruptedException {
+        HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl + "/admin/projects"))
+                .header("Authorization", "Bearer " + adminToken)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        if (created.statusCode() / 100 != 2) {
+            throw new IllegalStateException("creating project " + name + ": " + created.statusCode() + " " + created.body());
+        }
+        return JSON.readTree(created.body()).get("writeKey").asText();
     }
 
     boolean alive() {

@@ -70,11 +70,18 @@ final class IngestBenchmark implements Callable<Integer> {
     }
 
     private static void print(String database, String run, SegmentLoad.Result result) {
+        print(String.format("%-9s", database), run, result, "");
+    }
+
+    /** One row: what ran, rate, ack latency percentiles, answers by status, and whatever the caller adds. */
+    static void print(String setup, String run, SegmentLoad.Result result, String more) {
         Histogram latency = result.latencyMicros();
         Map<Integer, Long> statuses = new TreeMap<>(result.statuses());
-        System.out.printf("%-9s %-22s %12.0f %9.2f %9.2f %9.2f  %s%s%n", database, run, result.eventsPerSecond(),
+        System.out.printf("%s %-22s %12.0f %9.2f %9.2f %9.2f  %-12s %s%s%n", setup, run, result.eventsPerSecond(),
                 latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
-                latency.getValueAtPercentile(99.9) / 1000.0, statuses,
+                latency.getValueAtPercentile(99.9) / 1000.0, statuses, more,
                 result.notSent() > 0 ? " not sent (generator saturated): " + result.notSent() : "");
+        result.firstRefusals().forEach((status, body) -> System.out.printf("    first %s answer: %s%n", status,
+                body.length() > 300 ? body.substring(0, 300) + "..." : body));
     }
 }

@@ -1,7 +1,5 @@
 package com.profilegrid.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
@@ -18,10 +16,6 @@ import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -45,8 +39,6 @@ import java.util.concurrent.Callable;
         description = "Heap per profile as visitors grow, on one node with a small heap (a JVM of its own).")
 final class MemoryBenchmark implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @Option(names = "--visitors", defaultValue = "1000000", description = "Visitors in all (default: ${DEFAULT-VALUE}).")
     int visitors;
 
@@ -63,7 +55,7 @@ final class MemoryBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("profilegrid-bench-memory");
         boolean postgres = database.equals("postgres");
-        String schema = postgres ? "profilegrid_mem_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) : null;
+        String schema = postgres ? BenchNode.freshSchema("profilegrid_mem_") : null;
         String cluster = "bench-memory-" + UUID.randomUUID();
         int hazelcastPort = BenchNode.freePort();
         int httpPort = BenchNode.freePort();
@@ -76,10 +68,7 @@ final class MemoryBenchmark implements Callable<Integer> {
         try (ChildNode node = ChildNode.start(dir, heap, flags.toArray(String[]::new))) {
             String base = "http://127.0.0.1:" + httpPort;
             node.awaitReady(base);
-            JsonNode project = JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/admin/projects"))
-                    .header("Authorization", "Bearer bench").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"memory\"}"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body());
-            VisitorLoad load = new VisitorLoad(base, project.get("writeKey").asText());
+            VisitorLoad load = new VisitorLoad(base, ChildNode.createProject(base, "bench", "memory"));
             ClientConfig config = new ClientConfig().setClusterName(cluster).setProperty("hazelcast.logging.type", "slf4j");
             config.getNetworkConfig().addAddress("127.0.0.1:" + hazelcastPort);
             // the node may die (that is what this measures): give up reconnecting soon

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.LongAdder;
 final class SegmentLoad {
 
     /** What one run measured. */
-    record Result(double eventsPerSecond, Histogram latencyMicros, Map<Integer, Long> statuses, long notSent) {
+    record Result(double eventsPerSecond, Histogram latencyMicros, Map<Integer, Long> statuses, long notSent,
+                  Map<Integer, String> firstRefusals) {
     }
 
     private static final String MESSAGE = "{\"type\":\"track\",\"messageId\":\"%s\",\"anonymousId\":\"anon-%d\","
@@ -45,6 +46,8 @@ final class SegmentLoad {
     private final AtomicLong requestNumber = new AtomicLong();
     private final HttpClient client;
     private final LongAdder acceptedTotal = new LongAdder();
+    /** The first answer body of each status other than 2xx in the current run: why the node refused. */
+    private final Map<Integer, String> firstRefusals = new ConcurrentHashMap<>();
 
     /** Events acknowledged (2xx) over all runs of this load. */
     long accepted() {
@@ -102,7 +105,7 @@ final class SegmentLoad {
         for (Thread sender : senders) {
             sender.join();
         }
-        return new Result(accepted.sum() / (duration.toNanos() / 1e9), latency, statuses, 0);
+        return new Result(accepted.sum() / (duration.toNanos() / 1e9), latency, statuses, 0, takeRefusals());
     }
 
     /** Open loop: a batch every {@code 1/rate} seconds whatever the answers, at most {@code maxOutstanding} open. */
@@ -125,8 +128,9 @@ final class SegmentLoad {
                 notSent.increment();
                 continue;
             }
-            client.sendAsync(nextRequest(), HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+            client.sendAsync(nextRequest(), HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
                 int status = error != null ? -1 : response.statusCode();
+                noteRefusal(status, error != null ? error.toString() : response.body());
                 synchronized (latency) {
                     latency.recordValue(Math.min(latency.getHighestTrackableValue(), (System.nanoTime() - due) / 1_000));
                 }
@@ -140,13 +144,28 @@ final class SegmentLoad {
         }
         outstanding.acquire(maxOutstanding);
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(accepted.sum() / seconds, latency, statuses, notSent.sum());
+        return new Result(accepted.sum() / seconds, latency, statuses, notSent.sum(), takeRefusals());
+    }
+
+    private void noteRefusal(int status, String body) {
+        if (status / 100 != 2) {
+            firstRefusals.putIfAbsent(status, body);
+        }
+    }
+
+    private Map<Integer, String> takeRefusals() {
+        Map<Integer, String> taken = Map.copyOf(firstRefusals);
+        firstRefusals.clear();
+        return taken;
     }
 
     private int send(HttpRequest request) {
         try {
-            return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            noteRefusal(response.statusCode(), response.body());
+            return response.statusCode();
         } catch (java.io.IOException e) {
+            noteRefusal(-1, e.toString());
             return -1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -56,7 +56,7 @@ public interface ProfileGridClient extends AutoCloseable {
 
     /**
      * The project's labels with their member counts, by name ({@code GET /v1/labels}). Needs
-     * {@link ClientSettings#ingestUrl} and {@link ClientSettings#readKey}; the counts come from the persisted
+     * {@link ClientSettings#labelQueryUrl} and {@link ClientSettings#readKey}; the counts come from the persisted
      * profiles, about a second behind the grid.
      *
      * @throws ProfileGridException when the node refuses or cannot be reached

@@ -77,7 +77,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One running ProfileGrid member: database, tracking log and spool, Hazelcast member, HTTP server.
+ * One running ProfileGrid member: database, tracking log and spool, Hazelcast member, HTTP server. Of role
+ * {@link NodeRole#ALL all} it serves tracking and profiles; of role {@link NodeRole#PROFILES profiles} it serves no
+ * tracking endpoint (it still opens a tracking path: it reads the log through it, replays a spool an earlier run with
+ * tracking left, and writes the demo data). A node of role {@link NodeRole#TRACKING tracking} is a
+ * {@link TrackingNode}, no member at all.
  * {@link #close()} is the graceful shutdown: the node reports not ready, stops taking requests, hands its partitions
  * (write-behind queues included) to the other members or, as the last member, flushes write-behind, commits what its
  * log writer holds, then stops.

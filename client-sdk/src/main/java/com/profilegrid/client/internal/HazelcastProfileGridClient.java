@@ -47,8 +47,8 @@ public final class HazelcastProfileGridClient implements ProfileGridClient {
             HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
             return new HazelcastProfileGridClient(client, settings.ingestUrl() == null ? null
                     : new TrackingHttp(settings.ingestUrl(), settings.writeKey()),
-                    settings.ingestUrl() == null || settings.readKey() == null ? null
-                            : new LabelQueries(settings.ingestUrl(), settings.readKey()));
+                    settings.labelQueryUrl() == null || settings.readKey() == null ? null
+                            : new LabelQueries(settings.labelQueryUrl(), settings.readKey()));
         } catch (IllegalStateException e) {
             throw new ProfileGridException("cannot reach the ProfileGrid cluster '" + settings.clusterName() + "' at "
                     + settings.members() + " within " + settings.connectTimeout(), e);
@@ -118,7 +118,7 @@ public final class HazelcastProfileGridClient implements ProfileGridClient {
 
     private LabelQueries requireLabelQueries() {
         if (labelQueries == null) {
-            throw new ProfileGridException("label queries need ClientSettings.ingestUrl and readKey");
+            throw new ProfileGridException("label queries need ClientSettings.readKey and a URL (queryUrl or ingestUrl)");
         }
         return labelQueries;
     }

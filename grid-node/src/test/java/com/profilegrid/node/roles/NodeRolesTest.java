@@ -1,6 +1,9 @@
 package com.profilegrid.node.roles;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.profilegrid.client.ClientSettings;
+import com.profilegrid.client.ProfileGridClient;
+import com.profilegrid.client.ProfileGridException;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.profilegrid.node.H2TcpServer;
@@ -19,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +41,11 @@ class NodeRolesTest {
     Path dir;
 
     private static NodeSettings settings(Path dir, Database.Settings db, String cluster, NodeRole role) {
-        return NodeFixture.settings(dir, db, cluster, IngestSettings.DEFAULTS, NodeFixture.freePort(), null).withRole(role);
+        return settings(dir, db, cluster, role, NodeFixture.freePort());
+    }
+
+    private static NodeSettings settings(Path dir, Database.Settings db, String cluster, NodeRole role, int hazelcastPort) {
+        return NodeFixture.settings(dir, db, cluster, IngestSettings.DEFAULTS, hazelcastPort, null).withRole(role);
     }
 
     @Test
@@ -70,7 +79,9 @@ class NodeRolesTest {
                 assertThat(tracking.get("/metrics").body()).contains("profilegrid_spool_bytes")
                         .contains("profilegrid_tracking").doesNotContain("profilegrid_profile_state");
 
-                try (NodeFixture profiles = NodeFixture.start(settings(dir.resolve("p"), db, cluster, NodeRole.PROFILES))) {
+                int hazelcastPort = NodeFixture.freePort();
+                try (NodeFixture profiles = NodeFixture.start(settings(dir.resolve("p"), db, cluster, NodeRole.PROFILES,
+                        hazelcastPort))) {
                     JsonNode membersReady = NodeFixture.json(profiles.get("/ready").body());
                     assertThat(membersReady.get("role").asText()).isEqualTo("profiles");
                     assertThat(membersReady.get("takesTracking").asBoolean()).isFalse();
@@ -93,10 +104,34 @@ class NodeRolesTest {
                     });
                     assertThat(profiles.logRecords()).extracting(record -> record.event().messageId())
                             .doesNotContain("wrong-0");
+
+                    sdkTracksOnOneAndQueriesTheOther(tracking, profiles, project, cluster, hazelcastPort);
                 }
             }
         } finally {
             TestDatabases.drop(db);
+        }
+    }
+
+    /**
+     * The SDK with separate roles: {@code track} to the tracking node (ingestUrl), label queries to a profiles node
+     * (queryUrl); without a queryUrl the label queries go to the tracking node, which says it serves none.
+     */
+    private static void sdkTracksOnOneAndQueriesTheOther(NodeFixture tracking, NodeFixture profiles,
+                                                         ProjectStore.Created project, String cluster, int hazelcastPort)
+            throws Exception {
+        assertThat(profiles.admin("POST", "/admin/projects/" + project.projectId() + "/labels", "{\"name\": \"buyers\", "
+                + "\"rule\": {\"event\": \"Bought\", \"count\": {\"gte\": 1}}}").statusCode()).isEqualTo(201);
+        ClientSettings onTracking = new ClientSettings(cluster, List.of("127.0.0.1:" + hazelcastPort),
+                tracking.uri(""), project.writeKey(), Duration.ofSeconds(10)).withReadKey(project.readKey());
+        try (ProfileGridClient client = ProfileGridClient.connect(onTracking.withQueryUrl(profiles.uri("")))) {
+            client.track("u-sdk", "Bought", Map.of("sku", "G-1"));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(client.labelCounts()).containsEntry("buyers", 1L));
+            assertThat(client.labelMembers("buyers", 10, null).members()).containsExactly("user:u-sdk");
+        }
+        try (ProfileGridClient client = ProfileGridClient.connect(onTracking)) {
+            assertThatThrownBy(client::labelCounts).isInstanceOf(ProfileGridException.class).hasMessageContaining("404");
         }
     }
 

@@ -1,0 +1,186 @@
+package com.profilegrid.bench;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code profilegrid-bench roles}: ack latency at half of capacity, with the profile side saturated, for the two ways
+ * to run a node on one machine, in one run on PostgreSQL: one {@code --role all} node (today's single role, both
+ * cores), and a {@code --role tracking} node beside a {@code --role profiles} node, each a JVM of its own pinned to a
+ * core of its own with {@code taskset}. Each setup gets a fresh schema; the load (the ingest benchmark's Segment
+ * batches) goes as fast as it can first, which leaves the profile job a backlog it digests through the paced run at
+ * half the measured maximum; the profiles' lag before and after the paced run shows that it was saturated.
+ */
+@Command(name = "roles", mixinStandardHelpOptions = true,
+        description = "Ack latency at half of capacity: one --role all node against a tracking node and a saturated "
+                + "profiles node, each pinned to a core of its own (taskset), PostgreSQL.")
+final class RolesBenchmark implements Callable<Integer> {
+
+    private static final String ADMIN_TOKEN = "bench";
+    private static final String LAG_METRIC = "profilegrid_pipeline_lag_events";
+
+    @Option(names = "--seconds", defaultValue = "30", description = "Length of each measured run (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--connections", defaultValue = "16", description = "Senders in the as-fast-as-possible run (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--batch", defaultValue = "100", description = "Messages per Segment batch (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--rate", description = "Events/s of the paced runs (default: half of each setup's measured maximum).")
+    Double rate;
+
+    @Option(names = "--tracking-cpu", defaultValue = "0", description = "The tracking node's core (default: ${DEFAULT-VALUE}).")
+    String trackingCpu;
+
+    @Option(names = "--profiles-cpu", defaultValue = "1", description = "The profiles node's core (default: ${DEFAULT-VALUE}).")
+    String profilesCpu;
+
+    @Option(names = "--heap", defaultValue = "2g", description = "-Xmx of the all and the profiles node (default: ${DEFAULT-VALUE}).")
+    String heap;
+
+    @Option(names = "--tracking-heap", defaultValue = "512m", description = "-Xmx of the tracking node (default: ${DEFAULT-VALUE}).")
+    String trackingHeap;
+
+    @Option(names = "--tracking-jvm-opts", defaultValue = "", description = "More JVM flags for the tracking node (GC "
+            + "choice, GC logs).")
+    String trackingJvmOpts;
+
+    @Option(names = "--only", description = "Run one setup only: all, split, or tracking (the tracking node with its "
+            + "profiles node stopped: its own latency, the baseline of the split setup).")
+    String only;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Override
+    public Integer call() throws Exception {
+        System.out.printf("ProfileGrid roles benchmark: HTTP /v1/batch (%d analytics.js track calls per batch), PostgreSQL, "
+                + "%d cores; the load generator runs in this JVM, unpinned%n", batch, Runtime.getRuntime().availableProcessors());
+        System.out.printf("%-34s %-22s %12s %9s %9s %9s  %-12s %s%n", "setup", "run", "events/s", "p50 ms", "p99 ms",
+                "p99.9 ms", "answers", "profile lag (events) before -> after");
+        if (only == null || only.equals("all")) {
+            try (Setup setup = new Setup()) {
+                String url = setup.start("all", null, ChildNode.heapFlags(heap));
+                measure("one node, --role all (both cores)", setup, url, ChildNode.createProject(url, ADMIN_TOKEN, "roles"), url);
+            }
+        }
+        if (only == null || only.equals("split")) {
+            try (Setup setup = new Setup()) {
+                String profiles = setup.start("profiles", profilesCpu, ChildNode.heapFlags(heap));
+                String writeKey = ChildNode.createProject(profiles, ADMIN_TOKEN, "roles");
+                String tracking = setup.start("tracking", trackingCpu, trackingFlags());
+                measure(String.format("tracking (cpu %s) + profiles (cpu %s)", trackingCpu, profilesCpu), setup, tracking,
+                        writeKey, profiles);
+            }
+        }
+        if (only == null || only.equals("tracking")) {
+            try (Setup setup = new Setup()) {
+                String profiles = setup.start("profiles", profilesCpu, ChildNode.heapFlags(heap));
+                String writeKey = ChildNode.createProject(profiles, ADMIN_TOKEN, "roles");
+                String tracking = setup.start("tracking", trackingCpu, trackingFlags());
+                setup.stop(0);
+                measure(String.format("tracking (cpu %s), no profiles", trackingCpu), setup, tracking, writeKey, null);
+            }
+        }
+        return 0;
+    }
+
+    private List<String> trackingFlags() {
+        List<String> flags = new ArrayList<>(ChildNode.heapFlags(trackingHeap));
+        if (!trackingJvmOpts.isBlank()) {
+            flags.addAll(List.of(trackingJvmOpts.strip().split("\\s+")));
+        }
+        return flags;
+    }
+
+    /** The fast run and the paced one against {@code trackingUrl}; the lag is read from {@code profilesUrl} unless null. */
+    private void measure(String name, Setup setup, String trackingUrl, String writeKey, String profilesUrl) throws Exception {
+        SegmentLoad load = new SegmentLoad(trackingUrl, writeKey, batch, UUID.randomUUID().toString(), connections * 2);
+        load.asFastAsPossible(connections, Duration.ofSeconds(3));
+        SegmentLoad.Result max = load.asFastAsPossible(connections, Duration.ofSeconds(seconds));
+        IngestBenchmark.print(String.format("%-34s", name), "max, " + connections + " conn.", max, "");
+        double fixed = rate != null ? rate : Math.max(batch, max.eventsPerSecond() / 2);
+        long lagBefore = profilesUrl == null ? 0 : lag(profilesUrl);
+        SegmentLoad.Result paced = load.atFixedRate(fixed, Duration.ofSeconds(seconds), connections * 8);
+        long lagAfter = profilesUrl == null ? 0 : lag(profilesUrl);
+        IngestBenchmark.print(String.format("%-34s", name), String.format("fixed %.0f/s", fixed), paced,
+                profilesUrl == null ? "" : String.format("%,d -> %,d", lagBefore, lagAfter));
+        setup.checkAlive();
+    }
+
+    /** The profiles' lag: events in the log the profile job has not applied, from the node's Prometheus endpoint. */
+    private long lag(String profilesUrl) throws IOException, InterruptedException {
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(profilesUrl + "/metrics")).timeout(Duration.ofSeconds(30))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        return (long) metrics.lines().filter(line -> line.startsWith(LAG_METRIC + "{") || line.startsWith(LAG_METRIC + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** The nodes of one setup, on a fresh schema of their own; closing stops them and drops the schema. */
+    private static final class Setup implements AutoCloseable {
+
+        private final Path dir = Files.createTempDirectory("profilegrid-bench-roles");
+        private final String schema = BenchNode.freshSchema("profilegrid_roles_");
+        private final String cluster = "bench-roles-" + UUID.randomUUID();
+        private final List<ChildNode> nodes = new ArrayList<>();
+
+        Setup() throws IOException {
+        }
+
+        /** Starts a node of the given role (pinned to {@code cpu} unless null) and waits until it is ready; its URL. */
+        String start(String role, String cpu, List<String> jvmFlags) throws Exception {
+            int httpPort = BenchNode.freePort();
+            Path nodeDir = Files.createDirectories(dir.resolve(role));
+            List<String> flags = new ArrayList<>(List.of("--role", role, "--cluster-name", cluster, "--http-port",
+                    Integer.toString(httpPort), "--data-dir", nodeDir.resolve("data").toString(), "--admin-token", ADMIN_TOKEN,
+                    "--db-url", BenchNode.PG_URL, "--db-user", BenchNode.PG_USER, "--db-schema", schema,
+                    "--project-rate", "10000000", "--project-burst", "10000000", "--max-inflight", "256"));
+            if (!role.equals("tracking")) {
+                int hazelcastPort = BenchNode.freePort();
+                flags.addAll(List.of("--hazelcast-port", Integer.toString(hazelcastPort), "--members",
+                        "127.0.0.1:" + hazelcastPort));
+            }
+            ChildNode node = ChildNode.start(nodeDir, jvmFlags, cpu, flags.toArray(String[]::new));
+            nodes.add(node);
+            String url = "http://127.0.0.1:" + httpPort;
+            node.awaitReady(url);
+            return url;
+        }
+
+        /** Stops the {@code index}th node started (it is then left out of the liveness check). */
+        void stop(int index) throws InterruptedException {
+            nodes.remove(index).close();
+        }
+
+        void checkAlive() throws IOException {
+            for (ChildNode node : nodes) {
+                if (!node.alive()) {
+                    throw new IllegalStateException("a node died during the run: " + node.lastLines());
+                }
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (int i = nodes.size() - 1; i >= 0; i--) {
+                nodes.get(i).close();
+            }
+            BenchNode.dropSchema(schema);
+            BenchNode.deleteTree(dir);
+        }
+    }
+}
