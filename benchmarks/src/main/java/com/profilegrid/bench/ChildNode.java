@@ -32,7 +32,7 @@ final class ChildNode implements AutoCloseable {
     }
 
     static ChildNode start(Path dir, String heap, String... flags) throws IOException {
-        return start(dir, heapFlags(heap), null, flags);
+        return start(dir, heapFlags(heap), List.of(), flags);
     }
 
     /** {@code -Xmx} and {@code -Xms} of the given size. */
@@ -40,13 +40,12 @@ final class ChildNode implements AutoCloseable {
         return List.of("-Xmx" + heap, "-Xms" + heap);
     }
 
-    /** A node with the given JVM flags, pinned with {@code taskset -c cpus} unless {@code cpus} is null. */
-    static ChildNode start(Path dir, List<String> jvmFlags, String cpus, String... flags) throws IOException {
-        List<String> command = new ArrayList<>();
-        if (cpus != null) {
-            // taskset execs the launcher, which execs java: the pid stays the node's, and its JVM sees only these cores
-            command.addAll(List.of("taskset", "-c", cpus));
-        }
+    /**
+     * A node with the given JVM flags, its launcher run under {@code wrapper} (e.g. {@code taskset -c 1 nice -n 19}; each
+     * execs the next, so the pid stays the node's and its JVM sees only the cores it may use), or directly when empty.
+     */
+    static ChildNode start(Path dir, List<String> jvmFlags, List<String> wrapper, String... flags) throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
         command.addAll(List.of(HOME.resolve("bin/profilegrid").toString(), "node"));
         command.addAll(List.of(flags));
         Path log = dir.resolve("node.log");

@@ -10,6 +10,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +27,9 @@ import java.util.concurrent.Callable;
  * cores), and a {@code --role tracking} node beside a {@code --role profiles} node, each a JVM of its own pinned to a
  * core of its own with {@code taskset}. Each setup gets a fresh schema; the load (the ingest benchmark's Segment
  * batches) goes as fast as it can first, which leaves the profile job a backlog it digests through the paced run at
- * half the measured maximum; the profiles' lag before and after the paced run shows that it was saturated.
+ * half the measured maximum; the profiles' lag before and after the paced run shows that it was saturated. Two more
+ * setups explain the split one: the same with the profiles node at {@code nice 19} (PostgreSQL, unpinned, then gets
+ * the CPU before it), and the tracking node alone (its profiles node stopped after the project was made).
  */
 @Command(name = "roles", mixinStandardHelpOptions = true,
         description = "Ack latency at half of capacity: one --role all node against a tracking node and a saturated "
@@ -60,8 +67,13 @@ final class RolesBenchmark implements Callable<Integer> {
             + "choice, GC logs).")
     String trackingJvmOpts;
 
-    @Option(names = "--only", description = "Run one setup only: all, split, or tracking (the tracking node with its "
-            + "profiles node stopped: its own latency, the baseline of the split setup).")
+    @Option(names = "--tracking-flags", defaultValue = "", description = "More node flags for the tracking node "
+            + "(e.g. --log-wait-ms 50).")
+    String trackingFlags;
+
+    @Option(names = "--only", description = "Setups to run, comma-separated (default: all of them): all (one --role all "
+            + "node), split (a tracking and a profiles node, a core each), split-nice (the same with the profiles node at "
+            + "nice 19), tracking (the tracking node with its profiles node stopped: its own latency).")
     String only;
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -71,35 +83,49 @@ final class RolesBenchmark implements Callable<Integer> {
         System.out.printf("ProfileGrid roles benchmark: HTTP /v1/batch (%d analytics.js track calls per batch), PostgreSQL, "
                 + "%d cores; the load generator runs in this JVM, unpinned%n", batch, Runtime.getRuntime().availableProcessors());
         System.out.printf("%-34s %-22s %12s %9s %9s %9s  %-12s %s%n", "setup", "run", "events/s", "p50 ms", "p99 ms",
-                "p99.9 ms", "answers", "profile lag (events) before -> after");
-        if (only == null || only.equals("all")) {
+                "p99.9 ms", "answers", "profile lag (events) before -> after; checkpoints in the run");
+        List<String> setups = only == null ? List.of("all", "split", "split-nice", "tracking") : List.of(only.split(","));
+        for (String name : setups) {
             try (Setup setup = new Setup()) {
-                String url = setup.start("all", null, ChildNode.heapFlags(heap));
-                measure("one node, --role all (both cores)", setup, url, ChildNode.createProject(url, ADMIN_TOKEN, "roles"), url);
-            }
-        }
-        if (only == null || only.equals("split")) {
-            try (Setup setup = new Setup()) {
-                String profiles = setup.start("profiles", profilesCpu, ChildNode.heapFlags(heap));
-                String writeKey = ChildNode.createProject(profiles, ADMIN_TOKEN, "roles");
-                String tracking = setup.start("tracking", trackingCpu, trackingFlags());
-                measure(String.format("tracking (cpu %s) + profiles (cpu %s)", trackingCpu, profilesCpu), setup, tracking,
-                        writeKey, profiles);
-            }
-        }
-        if (only == null || only.equals("tracking")) {
-            try (Setup setup = new Setup()) {
-                String profiles = setup.start("profiles", profilesCpu, ChildNode.heapFlags(heap));
-                String writeKey = ChildNode.createProject(profiles, ADMIN_TOKEN, "roles");
-                String tracking = setup.start("tracking", trackingCpu, trackingFlags());
-                setup.stop(0);
-                measure(String.format("tracking (cpu %s), no profiles", trackingCpu), setup, tracking, writeKey, null);
+                switch (name) {
+                    case "all" -> {
+                        String url = setup.start("all", List.of(), ChildNode.heapFlags(heap));
+                        measure("one node, --role all (both cores)", setup, url,
+                                ChildNode.createProject(url, ADMIN_TOKEN, "roles"), url);
+                    }
+                    case "split", "split-nice" -> {
+                        boolean nice = name.equals("split-nice");
+                        String profiles = setup.start("profiles", profilesPlacement(nice), ChildNode.heapFlags(heap));
+                        String writeKey = ChildNode.createProject(profiles, ADMIN_TOKEN, "roles");
+                        String tracking = setup.start("tracking", List.of("taskset", "-c", trackingCpu), trackingJvmFlags());
+                        measure(String.format("tracking (cpu %s) + profiles (cpu %s%s)", trackingCpu, profilesCpu,
+                                nice ? ", nice" : ""), setup, tracking, writeKey, profiles);
+                    }
+                    case "tracking" -> {
+                        String profiles = setup.start("profiles", profilesPlacement(false), ChildNode.heapFlags(heap));
+                        String writeKey = ChildNode.createProject(profiles, ADMIN_TOKEN, "roles");
+                        String tracking = setup.start("tracking", List.of("taskset", "-c", trackingCpu), trackingJvmFlags());
+                        setup.stop(0);
+                        measure(String.format("tracking (cpu %s), no profiles", trackingCpu), setup, tracking, writeKey, null);
+                    }
+                    default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                            "--only: all, split, split-nice or tracking, not " + name);
+                }
             }
         }
         return 0;
     }
 
-    private List<String> trackingFlags() {
+    /** The profiles node on its core; {@code nice}: at the lowest CPU priority, below the tracking node and PostgreSQL. */
+    private List<String> profilesPlacement(boolean nice) {
+        List<String> wrapper = new ArrayList<>(List.of("taskset", "-c", profilesCpu));
+        if (nice) {
+            wrapper.addAll(List.of("nice", "-n", "19"));
+        }
+        return wrapper;
+    }
+
+    private List<String> trackingJvmFlags() {
         List<String> flags = new ArrayList<>(ChildNode.heapFlags(trackingHeap));
         if (!trackingJvmOpts.isBlank()) {
             flags.addAll(List.of(trackingJvmOpts.strip().split("\\s+")));
@@ -115,11 +141,30 @@ final class RolesBenchmark implements Callable<Integer> {
         IngestBenchmark.print(String.format("%-34s", name), "max, " + connections + " conn.", max, "");
         double fixed = rate != null ? rate : Math.max(batch, max.eventsPerSecond() / 2);
         long lagBefore = profilesUrl == null ? 0 : lag(profilesUrl);
+        long checkpointsBefore = checkpoints();
         SegmentLoad.Result paced = load.atFixedRate(fixed, Duration.ofSeconds(seconds), connections * 8);
         long lagAfter = profilesUrl == null ? 0 : lag(profilesUrl);
         IngestBenchmark.print(String.format("%-34s", name), String.format("fixed %.0f/s", fixed), paced,
-                profilesUrl == null ? "" : String.format("%,d -> %,d", lagBefore, lagAfter));
+                (profilesUrl == null ? "" : String.format("%,d -> %,d; ", lagBefore, lagAfter))
+                        + String.format("%d PostgreSQL checkpoint(s)", checkpoints() - checkpointsBefore));
         setup.checkAlive();
+    }
+
+    /**
+     * Checkpoints PostgreSQL has started: while one syncs its files, every commit's WAL flush (and any other fsync on
+     * the same disk, the spool's too) can wait hundreds of milliseconds, whatever the node does.
+     */
+    private static long checkpoints() throws SQLException {
+        try (Connection connection = DriverManager.getConnection(BenchNode.PG_URL, BenchNode.PG_USER, "");
+             Statement statement = connection.createStatement()) {
+            String query = connection.getMetaData().getDatabaseMajorVersion() >= 17
+                    ? "SELECT num_timed + num_requested FROM pg_stat_checkpointer"
+                    : "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter";
+            try (ResultSet row = statement.executeQuery(query)) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
     }
 
     /** The profiles' lag: events in the log the profile job has not applied, from the node's Prometheus endpoint. */
@@ -131,7 +176,7 @@ final class RolesBenchmark implements Callable<Integer> {
     }
 
     /** The nodes of one setup, on a fresh schema of their own; closing stops them and drops the schema. */
-    private static final class Setup implements AutoCloseable {
+    private final class Setup implements AutoCloseable {
 
         private final Path dir = Files.createTempDirectory("profilegrid-bench-roles");
         private final String schema = BenchNode.freshSchema("profilegrid_roles_");
@@ -141,20 +186,23 @@ final class RolesBenchmark implements Callable<Integer> {
         Setup() throws IOException {
         }
 
-        /** Starts a node of the given role (pinned to {@code cpu} unless null) and waits until it is ready; its URL. */
-        String start(String role, String cpu, List<String> jvmFlags) throws Exception {
+        /** Starts a node of the given role under {@code wrapper} (taskset, nice) and waits until it is ready; its URL. */
+        String start(String role, List<String> wrapper, List<String> jvmFlags) throws Exception {
             int httpPort = BenchNode.freePort();
             Path nodeDir = Files.createDirectories(dir.resolve(role));
             List<String> flags = new ArrayList<>(List.of("--role", role, "--cluster-name", cluster, "--http-port",
                     Integer.toString(httpPort), "--data-dir", nodeDir.resolve("data").toString(), "--admin-token", ADMIN_TOKEN,
                     "--db-url", BenchNode.PG_URL, "--db-user", BenchNode.PG_USER, "--db-schema", schema,
                     "--project-rate", "10000000", "--project-burst", "10000000", "--max-inflight", "256"));
+            if (role.equals("tracking") && !trackingFlags.isBlank()) {
+                flags.addAll(List.of(trackingFlags.strip().split("\\s+")));
+            }
             if (!role.equals("tracking")) {
                 int hazelcastPort = BenchNode.freePort();
                 flags.addAll(List.of("--hazelcast-port", Integer.toString(hazelcastPort), "--members",
                         "127.0.0.1:" + hazelcastPort));
             }
-            ChildNode node = ChildNode.start(nodeDir, jvmFlags, cpu, flags.toArray(String[]::new));
+            ChildNode node = ChildNode.start(nodeDir, jvmFlags, wrapper, flags.toArray(String[]::new));
             nodes.add(node);
             String url = "http://127.0.0.1:" + httpPort;
             node.awaitReady(url);

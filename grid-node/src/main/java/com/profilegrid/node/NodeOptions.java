@@ -56,6 +56,12 @@ final class NodeOptions {
                     + "env PROFILEGRID_MAX_INFLIGHT).")
     int maxInFlight;
 
+    @Option(names = "--log-wait-ms", defaultValue = "${env:PROFILEGRID_LOG_WAIT_MS:-1000}",
+            description = "How long a tracking request waits for the tracking log before its events go to the local spool "
+                    + "and it is answered 202 (default: ${DEFAULT-VALUE}; env PROFILEGRID_LOG_WAIT_MS). Lower bounds the "
+                    + "ack latency when the database is slow, at the cost of spooling more often.")
+    long logWaitMs;
+
     @Option(names = "--project-rate", defaultValue = "${env:PROFILEGRID_PROJECT_RATE:-50000}",
             description = "Events per second per project per node; more are answered 429 (default: ${DEFAULT-VALUE}; "
                     + "env PROFILEGRID_PROJECT_RATE).")
@@ -73,8 +79,12 @@ final class NodeOptions {
         if (profilesMaxHeapPercent < 4 || profilesMaxHeapPercent > 80) {
             throw new IllegalArgumentException("--profile-heap-percent must be between 4 and 80, not " + profilesMaxHeapPercent);
         }
+        if (logWaitMs < 1 || logWaitMs > 60_000) {
+            throw new IllegalArgumentException("--log-wait-ms must be between 1 and 60000, not " + logWaitMs);
+        }
         IngestSettings ingest = IngestSettings.DEFAULTS.withSpoolMaxBytes(spoolMaxMb * 1024 * 1024)
-                .withMaxInFlight(maxInFlight).withProjectRate(projectRate, projectBurst);
+                .withMaxInFlight(maxInFlight).withProjectRate(projectRate, projectBurst)
+                .withLogWait(java.time.Duration.ofMillis(logWaitMs));
         return new NodeSettings(database.config, clusterName, bind, hazelcastPort, members, httpHost, httpPort,
                 database.dataDir, database.dbUrl, database.dbUser, database.dbPassword, database.dbSchema,
                 database.dbPoolSize, profilesMaxHeapPercent, writeDelaySeconds, demo, ingest,

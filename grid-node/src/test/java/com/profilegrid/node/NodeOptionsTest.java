@@ -43,6 +43,21 @@ class NodeOptionsTest {
     }
 
     @Test
+    void when_a_log_wait_is_given_then_requests_wait_that_long_for_the_log_and_zero_is_refused() {
+        NodeCommand node = new NodeCommand();
+        new CommandLine(node).parseArgs("--log-wait-ms", "50");
+        assertThat(node.settings().ingest().logWait()).isEqualTo(Duration.ofMillis(50));
+        NodeCommand plain = new NodeCommand();
+        new CommandLine(plain).parseArgs();
+        assertThat(plain.settings().ingest().logWait()).isEqualTo(IngestSettings.DEFAULTS.logWait());
+
+        StringWriter err = new StringWriter();
+        int exit = Main.commandLine().setErr(new PrintWriter(err)).execute("node", "--log-wait-ms", "0");
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--log-wait-ms must be between 1 and 60000, not 0");
+    }
+
+    @Test
     void when_a_log_level_is_not_a_level_then_the_node_does_not_start_and_lists_the_levels() {
         StringWriter err = new StringWriter();
         int exit = Main.commandLine().setErr(new PrintWriter(err)).execute("node", "--hazelcast-log-level", "loud");
