@@ -83,7 +83,7 @@ final class RolesBenchmark implements Callable<Integer> {
         System.out.printf("ProfileGrid roles benchmark: HTTP /v1/batch (%d analytics.js track calls per batch), PostgreSQL, "
                 + "%d cores; the load generator runs in this JVM, unpinned%n", batch, Runtime.getRuntime().availableProcessors());
         System.out.printf("%-34s %-22s %12s %9s %9s %9s  %-12s %s%n", "setup", "run", "events/s", "p50 ms", "p99 ms",
-                "p99.9 ms", "answers", "profile lag (events) before -> after; checkpoints in the run");
+                "p99.9 ms", "answers", "profile lag (events) before -> after; PostgreSQL checkpoints and the disk's fsync in the run");
         List<String> setups = only == null ? List.of("all", "split", "split-nice", "tracking") : List.of(only.split(","));
         for (String name : setups) {
             try (Setup setup = new Setup()) {
@@ -95,18 +95,15 @@ final class RolesBenchmark implements Callable<Integer> {
                     }
                     case "split", "split-nice" -> {
                         boolean nice = name.equals("split-nice");
-                        String profiles = setup.start("profiles", profilesPlacement(nice), ChildNode.heapFlags(heap));
-                        String writeKey = ChildNode.createProject(profiles, ADMIN_TOKEN, "roles");
-                        String tracking = setup.start("tracking", List.of("taskset", "-c", trackingCpu), trackingJvmFlags());
+                        Split split = startSplit(setup, nice);
                         measure(String.format("tracking (cpu %s) + profiles (cpu %s%s)", trackingCpu, profilesCpu,
-                                nice ? ", nice" : ""), setup, tracking, writeKey, profiles);
+                                nice ? ", nice" : ""), setup, split.tracking(), split.writeKey(), split.profiles());
                     }
                     case "tracking" -> {
-                        String profiles = setup.start("profiles", profilesPlacement(false), ChildNode.heapFlags(heap));
-                        String writeKey = ChildNode.createProject(profiles, ADMIN_TOKEN, "roles");
-                        String tracking = setup.start("tracking", List.of("taskset", "-c", trackingCpu), trackingJvmFlags());
+                        Split split = startSplit(setup, false);
                         setup.stop(0);
-                        measure(String.format("tracking (cpu %s), no profiles", trackingCpu), setup, tracking, writeKey, null);
+                        measure(String.format("tracking (cpu %s), no profiles", trackingCpu), setup, split.tracking(),
+                                split.writeKey(), null);
                     }
                     default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                             "--only: all, split, split-nice or tracking, not " + name);
@@ -114,6 +111,17 @@ final class RolesBenchmark implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** A profiles node and a tracking node, each on its core, and the write key of a project made on them. */
+    private record Split(String profiles, String tracking, String writeKey) {
+    }
+
+    private Split startSplit(Setup setup, boolean nice) throws Exception {
+        String profiles = setup.start("profiles", profilesPlacement(nice), ChildNode.heapFlags(heap));
+        String writeKey = ChildNode.createProject(profiles, ADMIN_TOKEN, "roles");
+        String tracking = setup.start("tracking", List.of("taskset", "-c", trackingCpu), trackingJvmFlags());
+        return new Split(profiles, tracking, writeKey);
     }
 
     /** The profiles node on its core; {@code nice}: at the lowest CPU priority, below the tracking node and PostgreSQL. */
@@ -142,11 +150,13 @@ final class RolesBenchmark implements Callable<Integer> {
         double fixed = rate != null ? rate : Math.max(batch, max.eventsPerSecond() / 2);
         long lagBefore = profilesUrl == null ? 0 : lag(profilesUrl);
         long checkpointsBefore = checkpoints();
+        FsyncProbe disk = new FsyncProbe(setup.dir);
         SegmentLoad.Result paced = load.atFixedRate(fixed, Duration.ofSeconds(seconds), connections * 8);
+        String fsync = disk.stopAndDescribe();
         long lagAfter = profilesUrl == null ? 0 : lag(profilesUrl);
         IngestBenchmark.print(String.format("%-34s", name), String.format("fixed %.0f/s", fixed), paced,
                 (profilesUrl == null ? "" : String.format("%,d -> %,d; ", lagBefore, lagAfter))
-                        + String.format("%d PostgreSQL checkpoint(s)", checkpoints() - checkpointsBefore));
+                        + String.format("%d checkpoint(s); %s", checkpoints() - checkpointsBefore, fsync));
         setup.checkAlive();
     }
 

@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param properties  event properties, a JSON object
  * @param traits      user (or group) traits, a JSON object
  * @param context     context (ip, user agent, library, ...), a JSON object
- * @param raw         the message as received, a JSON object
+ * @param raw         the message as received, a JSON object; empty where the profile pipeline read the event without it
+ *                    ({@code TrackingLogReader.readToFold})
  */
 public record TrackingEvent(
         String project,

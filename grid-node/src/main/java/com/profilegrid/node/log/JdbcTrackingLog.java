@@ -177,8 +177,17 @@ public final class JdbcTrackingLog implements TrackingLog {
 
     @Override
     public List<LogRecord> read(long fromShard, long afterSeq, int limit, String project) {
+        return read(LogRows.COLUMNS, fromShard, afterSeq, limit, project);
+    }
+
+    @Override
+    public List<LogRecord> readToFold(long fromShard, long afterSeq, int limit, String project) {
+        return read(LogRows.COLUMNS_TO_FOLD, fromShard, afterSeq, limit, project);
+    }
+
+    private List<LogRecord> read(String columns, long fromShard, long afterSeq, int limit, String project) {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement("SELECT " + LogRows.COLUMNS
+             PreparedStatement select = connection.prepareStatement("SELECT " + columns
                      + " FROM tracking_log WHERE shard = ? AND seq > ?" + (project == null ? "" : " AND project = ?")
                      + " ORDER BY seq LIMIT ?")) {
             int at = 1;

@@ -15,6 +15,8 @@ final class LogRows {
 
     static final String COLUMNS = "shard, seq, project, message_id, type, event_name, anonymous_id, user_id, "
             + "previous_id, group_id, event_time_ms, received_ms, properties, traits, context, raw";
+    /** The columns of {@link #read}, with the message as received left out (read as the empty string). */
+    static final String COLUMNS_TO_FOLD = COLUMNS.replace(", raw", ", '' AS raw");
     static final String PLACEHOLDERS = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
     private LogRows() {

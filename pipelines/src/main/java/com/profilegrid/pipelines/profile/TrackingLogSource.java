@@ -191,7 +191,8 @@ public final class TrackingLogSource {
                 if (Math.floorMod(shard.id(), parallelism) != index || finished.contains(shard.id())) {
                     continue;
                 }
-                List<LogRecord> records = log.read(shard.id(), cursors.getOrDefault(shard.id(), 0L), batchSize, project);
+                List<LogRecord> records = log.readToFold(shard.id(), cursors.getOrDefault(shard.id(), 0L), batchSize,
+                        project);
                 for (LogRecord record : records) {
                     buffer.add(record);
                 }
