@@ -3,13 +3,13 @@ package com.profilegrid.bench;
 import com.profilegrid.node.IngestSettings;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 
 /**
@@ -27,22 +27,16 @@ final class IngestBenchmark implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "15", description = "Length of each measured run (default: ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--connections", defaultValue = "16", description = "Senders in the as-fast-as-possible run (default: ${DEFAULT-VALUE}).")
-    int connections;
-
-    @Option(names = "--batch", defaultValue = "100", description = "Messages per Segment batch (default: ${DEFAULT-VALUE}).")
-    int batch;
-
     @Option(names = "--without-profiles", description = "Stop the profile job first: measure the tracking path alone.")
     boolean withoutProfiles;
 
-    @Option(names = "--rate", description = "Events/s of the fixed-rate run (default: half of the measured maximum).")
-    Double rate;
+    @Mixin
+    LoadOptions load;
 
     @Override
     public Integer call() throws Exception {
         System.out.printf("ProfileGrid ingest benchmark: HTTP /v1/batch (%d analytics.js track calls per batch) -> durable "
-                + "tracking log, one node in this JVM%s, %d cores%n", batch,
+                + "tracking log, one node in this JVM%s, %d cores%n", load.batch,
                 withoutProfiles ? " (profile job stopped)" : " (profile job running)", Runtime.getRuntime().availableProcessors());
         System.out.printf("%-9s %-22s %12s %9s %9s %9s  %s%n", "database", "run", "events/s", "p50 ms", "p99 ms",
                 "p99.9 ms", "answers");
@@ -52,17 +46,15 @@ final class IngestBenchmark implements Callable<Integer> {
                 if (withoutProfiles) {
                     node.stopProfiles();
                 }
-                SegmentLoad load = new SegmentLoad(node.baseUrl(), node.writeKey(), batch,
-                        UUID.randomUUID().toString(), connections * 2);
-                load.asFastAsPossible(connections, Duration.ofSeconds(3));
-                SegmentLoad.Result max = load.asFastAsPossible(connections, Duration.ofSeconds(seconds));
-                print(database, "max, " + connections + " connections", max);
+                SegmentLoad sender = load.start(node.baseUrl(), node.writeKey());
+                SegmentLoad.Result max = load.asFastAsPossible(sender, seconds);
+                print(database, "max, " + load.connections + " connections", max);
                 if (!withoutProfiles) {
                     // the profile job digests what the fast run left behind; the paced run starts on a quiet node
-                    node.awaitProfilesRead(load.accepted(), Duration.ofSeconds(180));
+                    node.awaitProfilesRead(sender.accepted(), Duration.ofSeconds(180));
                 }
-                double fixed = rate != null ? rate : Math.max(batch, max.eventsPerSecond() / 2);
-                SegmentLoad.Result paced = load.atFixedRate(fixed, Duration.ofSeconds(seconds), connections * 8);
+                double fixed = load.pacedRate(max);
+                SegmentLoad.Result paced = load.atFixedRate(sender, fixed, seconds);
                 print(database, String.format("fixed %.0f/s", fixed), paced);
             }
         }

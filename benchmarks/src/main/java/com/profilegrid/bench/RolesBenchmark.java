@@ -1,6 +1,7 @@
 package com.profilegrid.bench;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -29,7 +30,9 @@ import java.util.concurrent.Callable;
  * batches) goes as fast as it can first, which leaves the profile job a backlog it digests through the paced run at
  * half the measured maximum; the profiles' lag before and after the paced run shows that it was saturated. Two more
  * setups explain the split one: the same with the profiles node at {@code nice 19} (PostgreSQL, unpinned, then gets
- * the CPU before it), and the tracking node alone (its profiles node stopped after the project was made).
+ * the CPU before it), and the tracking node alone (its profiles node stopped after the project was made). Beside each
+ * paced run, what the disk gave a durable write meanwhile ({@link FsyncProbe}): no acknowledgement, which waits on
+ * such a write, can have a shorter tail.
  */
 @Command(name = "roles", mixinStandardHelpOptions = true,
         description = "Ack latency at half of capacity: one --role all node against a tracking node and a saturated "
@@ -42,14 +45,8 @@ final class RolesBenchmark implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "30", description = "Length of each measured run (default: ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--connections", defaultValue = "16", description = "Senders in the as-fast-as-possible run (default: ${DEFAULT-VALUE}).")
-    int connections;
-
-    @Option(names = "--batch", defaultValue = "100", description = "Messages per Segment batch (default: ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--rate", description = "Events/s of the paced runs (default: half of each setup's measured maximum).")
-    Double rate;
+    @Mixin
+    LoadOptions load;
 
     @Option(names = "--tracking-cpu", defaultValue = "0", description = "The tracking node's core (default: ${DEFAULT-VALUE}).")
     String trackingCpu;
@@ -81,7 +78,7 @@ final class RolesBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         System.out.printf("ProfileGrid roles benchmark: HTTP /v1/batch (%d analytics.js track calls per batch), PostgreSQL, "
-                + "%d cores; the load generator runs in this JVM, unpinned%n", batch, Runtime.getRuntime().availableProcessors());
+                + "%d cores; the load generator runs in this JVM, unpinned%n", load.batch, Runtime.getRuntime().availableProcessors());
         System.out.printf("%-34s %-22s %12s %9s %9s %9s  %-12s %s%n", "setup", "run", "events/s", "p50 ms", "p99 ms",
                 "p99.9 ms", "answers", "profile lag (events) before -> after; PostgreSQL checkpoints and the disk's fsync in the run");
         List<String> setups = only == null ? List.of("all", "split", "split-nice", "tracking") : List.of(only.split(","));
@@ -143,15 +140,14 @@ final class RolesBenchmark implements Callable<Integer> {
 
     /** The fast run and the paced one against {@code trackingUrl}; the lag is read from {@code profilesUrl} unless null. */
     private void measure(String name, Setup setup, String trackingUrl, String writeKey, String profilesUrl) throws Exception {
-        SegmentLoad load = new SegmentLoad(trackingUrl, writeKey, batch, UUID.randomUUID().toString(), connections * 2);
-        load.asFastAsPossible(connections, Duration.ofSeconds(3));
-        SegmentLoad.Result max = load.asFastAsPossible(connections, Duration.ofSeconds(seconds));
-        IngestBenchmark.print(String.format("%-34s", name), "max, " + connections + " conn.", max, "");
-        double fixed = rate != null ? rate : Math.max(batch, max.eventsPerSecond() / 2);
+        SegmentLoad sender = load.start(trackingUrl, writeKey);
+        SegmentLoad.Result max = load.asFastAsPossible(sender, seconds);
+        IngestBenchmark.print(String.format("%-34s", name), "max, " + load.connections + " conn.", max, "");
+        double fixed = load.pacedRate(max);
         long lagBefore = profilesUrl == null ? 0 : lag(profilesUrl);
         long checkpointsBefore = checkpoints();
         FsyncProbe disk = new FsyncProbe(setup.dir);
-        SegmentLoad.Result paced = load.atFixedRate(fixed, Duration.ofSeconds(seconds), connections * 8);
+        SegmentLoad.Result paced = load.atFixedRate(sender, fixed, seconds);
         String fsync = disk.stopAndDescribe();
         long lagAfter = profilesUrl == null ? 0 : lag(profilesUrl);
         IngestBenchmark.print(String.format("%-34s", name), String.format("fixed %.0f/s", fixed), paced,
