@@ -188,6 +188,11 @@ public final class ProfileJob {
      */
     public static Job start(HazelcastInstance member, Generation generation, String project, FoldSettings settings) {
         loadStores(member, StatePipeline.Maps.of(generation, REFUSALS_MAP));
+        Job running = member.getJet().getJob(generation.jobName());
+        if (running != null && running.getStatus() != JobStatus.FAILED && running.getStatus() != JobStatus.COMPLETED) {
+            // the usual case for every member but the first: asking again would only race the first's submission
+            return running;
+        }
         return submit(member, generation, project, settings);
     }
 
