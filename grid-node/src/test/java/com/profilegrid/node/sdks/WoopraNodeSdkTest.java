@@ -9,7 +9,6 @@ import com.profilegrid.node.project.ProjectStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Woopra's own Node.js SDK ({@code woopra} on npm, installed by the test, driven by {@code woopra-sdk/drive.js}),
@@ -55,9 +53,11 @@ class WoopraNodeSdkTest {
             }
 
             // Ada, by her own id, her e-mail address and her cookie: one profile
-            JsonNode ada = profile(node, project, "u-ada", 3);
-            assertThat(profile(node, project, "ada@example.com", 3).path("profileId")).isEqualTo(ada.path("profileId"));
-            assertThat(profile(node, project, "ck-ada", 3).path("profileId")).isEqualTo(ada.path("profileId"));
+            JsonNode ada = SdkProfiles.profile(node, project, "u-ada", 3);
+            assertThat(SdkProfiles.profile(node, project, "ada@example.com", 3).path("profileId"))
+                    .isEqualTo(ada.path("profileId"));
+            assertThat(SdkProfiles.profile(node, project, "ck-ada", 3).path("profileId"))
+                    .isEqualTo(ada.path("profileId"));
             assertThat(ada.path("identities").path("userId").asText()).isEqualTo("u-ada");
             assertThat(ada.path("properties").path("name").asText()).isEqualTo("Ada Lovelace");
             // the ping counts as no event: two actions and the identify, nothing else
@@ -71,13 +71,14 @@ class WoopraNodeSdkTest {
                     + t0.plus(Duration.ofMinutes(45)) + "\"}");
 
             // Bob, the same two actions without a ping between them: two visits
-            JsonNode bob = profile(node, project, "bob@example.com", 2);
-            assertThat(profile(node, project, "ck-bob", 2).path("profileId")).isEqualTo(bob.path("profileId"));
+            JsonNode bob = SdkProfiles.profile(node, project, "bob@example.com", 2);
+            assertThat(SdkProfiles.profile(node, project, "ck-bob", 2).path("profileId"))
+                    .isEqualTo(bob.path("profileId"));
             assertThat(bob.path("visitCount").asInt()).isEqualTo(2);
             assertThat(bob.path("visits").toString()).contains("{\"start\":\"" + t0 + "\",\"end\":\"" + t0 + "\"}");
 
             // Carol: named by her e-mail address alone
-            JsonNode carol = profile(node, project, "carol@example.com", 1);
+            JsonNode carol = SdkProfiles.profile(node, project, "carol@example.com", 1);
             assertThat(carol.path("eventCounts").path("view").asLong()).isEqualTo(1);
             assertThat(carol.path("properties").path("company").asText()).isEqualTo("Analytical Engines");
 
@@ -88,21 +89,5 @@ class WoopraNodeSdkTest {
                     + "ProfileGrid write key", "pgw_");
             assertThat(node.logRecords()).noneMatch(record -> "ck-domain".equals(record.event().anonymousId()));
         }
-    }
-
-    /** The profile an id names, once the pipeline has folded what the SDK sent: {@code events} events. */
-    private static JsonNode profile(NodeFixture node, ProjectStore.Created project, String id, int events) {
-        HttpResponse<String> found = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(
-                () -> node.send(node.request("/v1/profiles/" + id, project.readKey()).GET().build()),
-                response -> response.statusCode() == 200 && total(NodeFixture.json(response.body())) == events);
-        return NodeFixture.json(found.body());
-    }
-
-    private static long total(JsonNode profile) {
-        long total = 0;
-        for (JsonNode count : profile.path("eventCounts")) {
-            total += count.asLong();
-        }
-        return total;
     }
 }

@@ -1,0 +1,33 @@
+package com.profilegrid.node.sdks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.profilegrid.node.NodeFixture;
+import com.profilegrid.node.project.ProjectStore;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import static org.awaitility.Awaitility.await;
+
+/** Reads back, over the node's HTTP API, the profiles that a client library's calls made. */
+final class SdkProfiles {
+
+    private SdkProfiles() {
+    }
+
+    /** The profile an id names, once the pipeline has folded what the client sent: {@code events} events in all. */
+    static JsonNode profile(NodeFixture node, ProjectStore.Created project, String id, int events) {
+        HttpResponse<String> found = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(
+                () -> node.send(node.request("/v1/profiles/" + id, project.readKey()).GET().build()),
+                response -> response.statusCode() == 200 && total(NodeFixture.json(response.body())) == events);
+        return NodeFixture.json(found.body());
+    }
+
+    private static long total(JsonNode profile) {
+        long total = 0;
+        for (JsonNode count : profile.path("eventCounts")) {
+            total += count.asLong();
+        }
+        return total;
+    }
+}

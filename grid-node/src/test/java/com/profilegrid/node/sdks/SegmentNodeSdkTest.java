@@ -1,0 +1,55 @@
+package com.profilegrid.node.sdks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.profilegrid.node.IngestSettings;
+import com.profilegrid.node.NodeFixture;
+import com.profilegrid.node.TestClusters;
+import com.profilegrid.node.TestDatabases;
+import com.profilegrid.node.project.ProjectStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Segment's own Node.js client ({@code @segment/analytics-node} on npm, installed by the test, driven by
+ * {@code segment-sdk/drive.js}), given the project's write key and the node as its host: every call's callback sees
+ * it delivered, and the page view, identify, tracks and alias make one profile, found by each of its ids.
+ */
+class SegmentNodeSdkTest {
+
+    static final String ANALYTICS_NODE_VERSION = "3.1.0";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void when_segments_node_client_sends_then_every_call_lands_in_one_profile() throws Exception {
+        Path sdk = NpmPackages.install("@segment/analytics-node", ANALYTICS_NODE_VERSION);
+        try (NodeFixture node = NodeFixture.start(dir, TestDatabases.POSTGRESQL.fresh(dir),
+                TestClusters.uniqueClusterName(), IngestSettings.DEFAULTS)) {
+            ProjectStore.Created project = node.createProject("segment-node");
+            Path script = Path.of(SegmentNodeSdkTest.class.getResource("/segment-sdk/drive.js").toURI());
+
+            JsonNode results = NodeFixture.json(NpmPackages.runNode(script, Map.of(
+                    "PROFILEGRID_URL", "http://127.0.0.1:" + node.node().httpPort(),
+                    "WRITE_KEY", project.writeKey(), "SDK_DIR", sdk.toString()), 60));
+
+            assertThat(results.path("failed")).as(results.toString()).isEmpty();
+            assertThat(results.path("errors")).as(results.toString()).isEmpty();
+            assertThat(results.path("delivered")).hasSize(5);
+
+            JsonNode linus = SdkProfiles.profile(node, project, "u-linus", 5);
+            for (String id : List.of("anon-linus", "linus@example.com", "legacy-linus")) {
+                assertThat(SdkProfiles.profile(node, project, id, 5).path("profileId")).as(id)
+                        .isEqualTo(linus.path("profileId"));
+            }
+            assertThat(linus.path("eventCounts").path("Signed Up").asLong()).isEqualTo(2);
+            assertThat(linus.path("properties").path("plan").asText()).isEqualTo("pro");
+        }
+    }
+}
