@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The node roles in one JVM, on a real database: a tracking node is no Hazelcast member and serves the tracking API
  * alone; a profiles member serves the profiles and takes no tracking; an event acknowledged by the one reaches a
- * profile on the other. The multi-process faults are in {@link TrackingIsolationIT}.
+ * profile on the other. The multi-process faults are in {@code fault.TrackingIsolationIT} (the fault suite, {@code -Pfault}).
  */
 class NodeRolesTest {
 

@@ -1,4 +1,4 @@
-package com.profilegrid.node.roles;
+package com.profilegrid.node.fault;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.profilegrid.node.NodeFixture;
