@@ -77,11 +77,8 @@ class SegmentJavaSdkTest {
             }
             assertThat(failed).isEmpty();
 
-            JsonNode grace = SdkProfiles.profile(node, project, "u-grace", 5);
-            for (String id : List.of("anon-grace", "grace@example.com", "legacy-grace")) {
-                assertThat(SdkProfiles.profile(node, project, id, 5).path("profileId")).as(id)
-                        .isEqualTo(grace.path("profileId"));
-            }
+            JsonNode grace = SdkProfiles.sameProfile(node, project, "u-grace",
+                    List.of("anon-grace", "grace@example.com", "legacy-grace"), 5);
             assertThat(grace.path("eventCounts").path("Order Completed").asLong()).isEqualTo(2);
             assertThat(grace.path("properties").path("plan").asText()).isEqualTo("trial");
             assertThat(grace.path("properties").path("name").asText()).isEqualTo("Grace Hopper");

@@ -43,11 +43,8 @@ class SegmentNodeSdkTest {
             assertThat(results.path("errors")).as(results.toString()).isEmpty();
             assertThat(results.path("delivered")).hasSize(5);
 
-            JsonNode linus = SdkProfiles.profile(node, project, "u-linus", 5);
-            for (String id : List.of("anon-linus", "linus@example.com", "legacy-linus")) {
-                assertThat(SdkProfiles.profile(node, project, id, 5).path("profileId")).as(id)
-                        .isEqualTo(linus.path("profileId"));
-            }
+            JsonNode linus = SdkProfiles.sameProfile(node, project, "u-linus",
+                    List.of("anon-linus", "linus@example.com", "legacy-linus"), 5);
             assertThat(linus.path("eventCounts").path("Signed Up").asLong()).isEqualTo(2);
             assertThat(linus.path("properties").path("plan").asText()).isEqualTo("pro");
         }
