@@ -15,9 +15,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * What the disk gives a durable write while a benchmark runs: every 10 ms, 4 KB appended to a file of its own and
  * forced to the disk ({@code fdatasync}), timed; a stall also counts the writes that would have been due while it
- * lasted (HdrHistogram's correction for coordinated omission), as the load counts its requests from when they were due. Every durable acknowledgement (a PostgreSQL commit's WAL flush, the
- * spool's fsync) waits on the same kind of flush, so its tail is a floor under the ack latency's tail that no node
- * setting lowers.
+ * lasted (HdrHistogram's correction for coordinated omission), as the load counts its requests from when they were
+ * due. Every durable acknowledgement (a PostgreSQL commit's WAL flush, the spool's fsync) waits on the same kind of
+ * flush, so its tail is a floor under the ack latency's tail that no node setting lowers.
  */
 final class FsyncProbe implements AutoCloseable {
 

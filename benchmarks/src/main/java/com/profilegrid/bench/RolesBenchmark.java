@@ -132,10 +132,13 @@ final class RolesBenchmark implements Callable<Integer> {
 
     private List<String> trackingJvmFlags() {
         List<String> flags = new ArrayList<>(ChildNode.heapFlags(trackingHeap));
-        if (!trackingJvmOpts.isBlank()) {
-            flags.addAll(List.of(trackingJvmOpts.strip().split("\\s+")));
-        }
+        flags.addAll(words(trackingJvmOpts));
         return flags;
+    }
+
+    /** The words of a flags option ({@code --tracking-jvm-opts}, {@code --tracking-flags}); none when it is blank. */
+    private static List<String> words(String option) {
+        return option.isBlank() ? List.of() : List.of(option.strip().split("\\s+"));
     }
 
     /** The fast run and the paced one against {@code trackingUrl}; the lag is read from {@code profilesUrl} unless null. */
@@ -146,9 +149,12 @@ final class RolesBenchmark implements Callable<Integer> {
         double fixed = load.pacedRate(max);
         long lagBefore = profilesUrl == null ? 0 : lag(profilesUrl);
         long checkpointsBefore = checkpoints();
-        FsyncProbe disk = new FsyncProbe(setup.dir);
-        SegmentLoad.Result paced = load.atFixedRate(sender, fixed, seconds);
-        String fsync = disk.stopAndDescribe();
+        SegmentLoad.Result paced;
+        String fsync;
+        try (FsyncProbe disk = new FsyncProbe(setup.dir)) {
+            paced = load.atFixedRate(sender, fixed, seconds);
+            fsync = disk.stopAndDescribe();
+        }
         long lagAfter = profilesUrl == null ? 0 : lag(profilesUrl);
         IngestBenchmark.print(String.format("%-34s", name), String.format("fixed %.0f/s", fixed), paced,
                 (profilesUrl == null ? "" : String.format("%,d -> %,d; ", lagBefore, lagAfter))
@@ -200,8 +206,8 @@ final class RolesBenchmark implements Callable<Integer> {
                     Integer.toString(httpPort), "--data-dir", nodeDir.resolve("data").toString(), "--admin-token", ADMIN_TOKEN,
                     "--db-url", BenchNode.PG_URL, "--db-user", BenchNode.PG_USER, "--db-schema", schema,
                     "--project-rate", "10000000", "--project-burst", "10000000", "--max-inflight", "256"));
-            if (role.equals("tracking") && !trackingFlags.isBlank()) {
-                flags.addAll(List.of(trackingFlags.strip().split("\\s+")));
+            if (role.equals("tracking")) {
+                flags.addAll(words(trackingFlags));
             }
             if (!role.equals("tracking")) {
                 int hazelcastPort = BenchNode.freePort();

@@ -1,9 +1,14 @@
 package com.profilegrid.node.sdks;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.profilegrid.node.NodeFixture;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,8 +43,20 @@ public final class NpmPackages {
         return dir;
     }
 
+    /**
+     * Runs the test resource {@code script} (a driver of the SDK installed in {@code sdk}) against {@code node}, with
+     * {@code PROFILEGRID_URL} and {@code SDK_DIR} set and {@code env} added; what it printed, as JSON.
+     */
+    public static JsonNode drive(String script, Path sdk, NodeFixture node, Map<String, String> env) throws Exception {
+        Map<String, String> all = new HashMap<>(env);
+        all.put("PROFILEGRID_URL", "http://127.0.0.1:" + node.node().httpPort());
+        all.put("SDK_DIR", sdk.toString());
+        Path path = Path.of(NpmPackages.class.getResource(script).toURI());
+        return NodeFixture.json(runNode(path, all, 60));
+    }
+
     /** Runs {@code node script} with {@code env} added; its stdout, or a failure with its stderr. */
-    public static String runNode(Path script, java.util.Map<String, String> env, long timeoutSeconds)
+    public static String runNode(Path script, Map<String, String> env, long timeoutSeconds)
             throws IOException, InterruptedException {
         Path out = Files.createTempFile("profilegrid-node-out", ".txt");
         Path err = Files.createTempFile("profilegrid-node-err", ".txt");

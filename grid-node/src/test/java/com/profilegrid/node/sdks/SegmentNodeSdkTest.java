@@ -33,11 +33,8 @@ class SegmentNodeSdkTest {
         try (NodeFixture node = NodeFixture.start(dir, TestDatabases.POSTGRESQL.fresh(dir),
                 TestClusters.uniqueClusterName(), IngestSettings.DEFAULTS)) {
             ProjectStore.Created project = node.createProject("segment-node");
-            Path script = Path.of(SegmentNodeSdkTest.class.getResource("/segment-sdk/drive.js").toURI());
 
-            JsonNode results = NodeFixture.json(NpmPackages.runNode(script, Map.of(
-                    "PROFILEGRID_URL", "http://127.0.0.1:" + node.node().httpPort(),
-                    "WRITE_KEY", project.writeKey(), "SDK_DIR", sdk.toString()), 60));
+            JsonNode results = NpmPackages.drive("/segment-sdk/drive.js", sdk, node, Map.of("WRITE_KEY", project.writeKey()));
 
             assertThat(results.path("failed")).as(results.toString()).isEmpty();
             assertThat(results.path("errors")).as(results.toString()).isEmpty();

@@ -39,12 +39,9 @@ class WoopraNodeSdkTest {
         try (NodeFixture node = NodeFixture.start(dir, TestDatabases.POSTGRESQL.fresh(dir),
                 TestClusters.uniqueClusterName(), IngestSettings.DEFAULTS)) {
             ProjectStore.Created project = node.createProject("woopra-sdk");
-            Path script = Path.of(WoopraNodeSdkTest.class.getResource("/woopra-sdk/drive.js").toURI());
 
-            JsonNode results = NodeFixture.json(NpmPackages.runNode(script, Map.of(
-                    "PROFILEGRID_URL", "http://127.0.0.1:" + node.node().httpPort(),
-                    "WOOPRA_KEY", project.writeKey(), "T0", Long.toString(t0.toEpochMilli()),
-                    "SDK_DIR", sdk.toString()), 60));
+            JsonNode results = NpmPackages.drive("/woopra-sdk/drive.js", sdk, node, Map.of(
+                    "WOOPRA_KEY", project.writeKey(), "T0", Long.toString(t0.toEpochMilli())));
 
             for (String call : List.of("adaPush", "adaSignup", "adaPing", "adaUpgrade", "bobSignup", "bobUpgrade",
                     "carolView")) {
