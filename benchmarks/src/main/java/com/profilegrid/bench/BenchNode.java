@@ -234,7 +234,7 @@ final class BenchNode implements AutoCloseable {
 
     /** Events of the bench project folded into profiles so far (the sum of all their counters). */
     long foldedEvents() {
-        return com.profilegrid.node.rebuild.EventCount.in(node.profiles(), project.projectId());
+        return com.profilegrid.node.rebuild.EventCount.folded(node.member(), project.projectId());
     }
 
     /** Tracks one event over HTTP and returns once it is acknowledged. */

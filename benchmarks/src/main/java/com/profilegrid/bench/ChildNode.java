@@ -107,6 +107,25 @@ final class ChildNode implements AutoCloseable {
         return output;
     }
 
+    /**
+     * What each map of the node holds, from its {@code /metrics}: per map, the entries and the bytes Hazelcast counts
+     * for them (keys, values and record overhead), owned and backup together.
+     */
+    static java.util.SortedMap<String, long[]> mapFigures(String baseUrl) throws IOException, InterruptedException {
+        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        java.util.SortedMap<String, long[]> figures = new java.util.TreeMap<>();
+        Matcher row = MAP_ROW.matcher(text);
+        while (row.find()) {
+            int column = row.group(1).equals("entries") ? 0 : 1;
+            figures.computeIfAbsent(row.group(2), m -> new long[2])[column] += (long) Double.parseDouble(row.group(3));
+        }
+        return figures;
+    }
+
+    private static final Pattern MAP_ROW = Pattern.compile(
+            "(?m)^hazelcast_map_(entries|memory_bytes)\\{[^}]*map=\"([^\"]+)\"[^}]*} (\\S+)$");
+
     String lastLines() throws IOException {
         List<String> lines = Files.readAllLines(log);
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));

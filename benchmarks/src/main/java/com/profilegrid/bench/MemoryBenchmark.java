@@ -12,6 +12,9 @@ import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.ProfileKeySerializer;
 import com.profilegrid.model.ProfileSerializer;
 import com.profilegrid.node.ProfileJob;
+import com.profilegrid.pipelines.state.ProfileState;
+import com.profilegrid.pipelines.state.ProfileStateSerializer;
+import com.profilegrid.pipelines.state.StatePipeline;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,7 +35,8 @@ import java.util.concurrent.Callable;
  * {@code profilegrid-bench memory}: how the heap a node spends on profiles grows with the number of visitors. One node
  * in a JVM of its own ({@code bin/profilegrid node} with {@code -Xmx}), PostgreSQL (or H2); visitors each send an
  * identify and four tracks, every second one merging an anonymous id into its user. After every step it prints the
- * heap after a full GC (per profile held in memory), profiles in memory and on the database, and the end-to-end rate;
+ * heap after a full GC (per profile held in memory: the profile-state map's entries), profiles in memory and on the
+ * database, the bytes each map holds, and the end-to-end rate;
  * it stops early when the node dies (out of memory).
  */
 @Command(name = "memory", mixinStandardHelpOptions = true,
@@ -74,10 +78,13 @@ final class MemoryBenchmark implements Callable<Integer> {
             // the node may die (that is what this measures): give up reconnecting soon
             config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(10_000);
             config.getSerializationConfig().getCompactSerializationConfig()
-                    .addSerializer(new ProfileKeySerializer()).addSerializer(new ProfileSerializer());
+                    .addSerializer(new ProfileKeySerializer()).addSerializer(new ProfileSerializer())
+                    .addSerializer(new ProfileStateSerializer());
             HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
             try {
                 IMap<ProfileKey, Profile> profiles = client.getMap(GridMaps.PROFILES);
+                // every profile in memory is in the state map; the readers' map caches only what was read
+                IMap<ProfileKey, ProfileState> states = client.getMap(StatePipeline.Maps.STATES);
                 System.out.printf("%-9s heap %s%n%10s %10s %12s %12s %12s %12s %10s%n", database, heap, "visitors",
                         "events", "in memory", "in database", "heap MB", "bytes/prof", "events/s");
                 long baseHeap = node.heapAfterGc();
@@ -97,13 +104,14 @@ final class MemoryBenchmark implements Callable<Integer> {
                     }
                     double seconds = (System.nanoTime() - start) / 1e9;
                     long heapBytes = node.heapAfterGc();
-                    long inMemory = profiles.size();
+                    long inMemory = states.size();
                     long inDatabase = rows(postgres, schema, dir);
                     System.out.printf("%10d %10d %12d %12d %12.0f %12.0f %10.0f%n", sent, events, inMemory, inDatabase,
                             heapBytes / 1e6, inMemory == 0 ? 0.0 : (double) (heapBytes - baseHeap) / inMemory, events / seconds);
                 }
                 if (node.alive() && sent > 0) {
-                    probes(load, profiles, client, sent, node);
+                    mapBreakdown(base, states.size());
+                    probes(load, profiles, states, client, sent, node);
                 }
                 if (!node.alive()) {
                     System.out.printf("the node died: %s%n", node.lastLines());
@@ -119,15 +127,15 @@ final class MemoryBenchmark implements Callable<Integer> {
      * Event to profile visible, for visitors seen long ago; and reads of profiles that are only in the database (not in
      * memory), if eviction left any.
      */
-    private static void probes(VisitorLoad load, IMap<ProfileKey, Profile> profiles, HazelcastInstance client, int sent,
-                               ChildNode node) throws Exception {
-        String project = profiles.keySet().iterator().next().project();
+    private static void probes(VisitorLoad load, IMap<ProfileKey, Profile> profiles, IMap<ProfileKey, ProfileState> states,
+                               HazelcastInstance client, int sent, ChildNode node) throws Exception {
+        String project = states.keySet().iterator().next().project();
         Histogram event = new Histogram(60_000_000L, 3);
         Histogram coldRead = new Histogram(60_000_000L, 3);
         for (int i = 0; i < 50 && node.alive(); i++) {
             int visitor = (int) ((long) i * sent / 50);
             ProfileKey key = new ProfileKey(project, "user:user-" + visitor);
-            if (profiles.getEntryView(key) == null) {
+            if (states.getEntryView(key) == null) {
                 long t0 = System.nanoTime();
                 profiles.get(key);
                 coldRead.recordValue((System.nanoTime() - t0) / 1_000);
@@ -149,6 +157,19 @@ final class MemoryBenchmark implements Callable<Integer> {
         System.out.printf(coldRead.getTotalCount() == 0 ? "no probed profile was out of memory: nothing to read from the database%n"
                         : "read of a profile only in the database: p50 %.2f ms  p99 %.2f ms  (%d reads)%n",
                 coldRead.getValueAtPercentile(50) / 1e3, coldRead.getValueAtPercentile(99) / 1e3, coldRead.getTotalCount());
+    }
+
+    /** Per map: entries (owned and backup) and the bytes Hazelcast counts for them, per profile held in memory. */
+    private static void mapBreakdown(String base, long inMemory) throws Exception {
+        System.out.printf("%-24s %12s %12s %12s%n", "map (owned + backup)", "entries", "MB", "bytes/prof");
+        long total = 0;
+        for (var map : ChildNode.mapFigures(base).entrySet()) {
+            long[] figures = map.getValue();
+            total += figures[1];
+            System.out.printf("%-24s %12d %12.1f %12.0f%n", map.getKey(), figures[0], figures[1] / 1e6,
+                    (double) figures[1] / Math.max(1, inMemory));
+        }
+        System.out.printf("%-24s %12s %12.1f %12.0f%n", "all maps", "", total / 1e6, (double) total / Math.max(1, inMemory));
     }
 
     /** Waits until the profile job has read {@code events} (or the node died, or it stalled for a minute). */

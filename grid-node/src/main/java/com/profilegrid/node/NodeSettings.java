@@ -161,15 +161,15 @@ public record NodeSettings(
     /**
      * How the profile heap budget ({@code budgetPercent} of the heap) is split between the maps that hold profile state,
      * as whole percents of the heap (at least 1 each): the raw ids and the profile states take most (each holds every
-     * event's fold once), the readers' profiles less (a read-through cache of the table), the id index least (an id and
-     * a profile id per entry).
+     * event's fold once), the readers' profiles less (a read-through cache of the profile states, holding only what was
+     * read since its last change), the id index least (an id and a profile id per entry, also only what was read).
      */
     static java.util.Map<String, Integer> stateShares(int budgetPercent) {
         java.util.Map<String, Integer> shares = new java.util.LinkedHashMap<>();
-        shares.put("raw-ids", Math.max(1, budgetPercent * 35 / 100));
-        shares.put("profile-state", Math.max(1, budgetPercent * 35 / 100));
-        shares.put("profiles", Math.max(1, budgetPercent * 20 / 100));
-        shares.put("profile-ids", Math.max(1, budgetPercent * 10 / 100));
+        shares.put("raw-ids", Math.max(1, budgetPercent * 40 / 100));
+        shares.put("profile-state", Math.max(1, budgetPercent * 40 / 100));
+        shares.put("profiles", Math.max(1, budgetPercent * 14 / 100));
+        shares.put("profile-ids", Math.max(1, budgetPercent * 6 / 100));
         return shares;
     }
 

@@ -133,7 +133,7 @@ public final class LabelBackfills implements AutoCloseable {
                     changed.add(new ChangeLog.ProfileChanges(profileKey, result.profile(), result.changeList(),
                             result.next()));
                     if (result.changes().length > 0) {
-                        profiles.set(profileKey, result.profile());
+                        profiles.delete(profileKey); // a read loads the new labels from the state
                     }
                 }
             });

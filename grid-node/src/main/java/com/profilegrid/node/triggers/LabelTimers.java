@@ -78,7 +78,8 @@ public final class LabelTimers implements AutoCloseable {
                 if (!result.changeList().isEmpty()) {
                     recorder.record(generation.number(), List.of(new ChangeLog.ProfileChanges(key, result.profile(),
                             result.changeList(), -1)));
-                    member.getMap(generation.profilesMap()).set(key, result.profile());
+                    // the readers' copy is a cache of the state: dropped, the next read loads the new labels
+                    member.getMap(generation.profilesMap()).delete(key);
                 }
                 firings.rescheduled(timer, result.next());
             }

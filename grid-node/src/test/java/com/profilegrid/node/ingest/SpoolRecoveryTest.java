@@ -101,7 +101,7 @@ class SpoolRecoveryTest {
             Job after = node.node().member().getJet().getJob(profileJob.getName());
             assertThat(after.getId()).isEqualTo(profileJob.getId());
             assertThat(after.getStatus()).isEqualTo(JobStatus.RUNNING);
-            await().atMost(Duration.ofSeconds(60)).until(() -> EventCount.in(node.node().profiles(), project.projectId())
+            await().atMost(Duration.ofSeconds(60)).until(() -> EventCount.folded(node.node().member(), project.projectId())
                     == log.size());
         }
     }

@@ -1,5 +1,6 @@
 package com.profilegrid.node.ingest;
 
+import com.profilegrid.node.ReadersView;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.H2TcpServer;
@@ -52,7 +53,7 @@ class StopWithDatabaseDownTest {
                             TrackingApiContract.batchOfTracks("before-" + b + "-", PER_BATCH)).statusCode()).isEqualTo(200);
                 }
                 await().atMost(Duration.ofSeconds(60)).until(() ->
-                        EventCount.in(node.node().profiles(), project) == BATCHES * PER_BATCH);
+                        EventCount.folded(node.node().member(), project) == BATCHES * PER_BATCH);
                 database.stop();
                 for (int b = 0; b < SPOOLED_BATCHES; b++) {
                     assertThat(node.post("/v1/batch", created.writeKey(),
@@ -72,8 +73,8 @@ class StopWithDatabaseDownTest {
             try (NodeFixture restarted = NodeFixture.start(settings)) {
                 int expected = (BATCHES + SPOOLED_BATCHES) * PER_BATCH;
                 await().atMost(Duration.ofSeconds(60)).until(() ->
-                        EventCount.in(restarted.node().profiles(), project) == expected);
-                live.putAll(restarted.node().profiles(project));
+                        EventCount.folded(restarted.node().member(), project) == expected);
+                live.putAll(ReadersView.profiles(restarted.node().profiles(project), project));
             }
             assertThat(live).hasSize(PER_BATCH);
             assertTableEqualsGrid(database, live);
@@ -110,7 +111,7 @@ class StopWithDatabaseDownTest {
                                 TrackingApiContract.batchOfTracks("before-" + b + "-", LEAVING_PROFILES)).statusCode()).isEqualTo(200);
                     }
                     await().atMost(Duration.ofSeconds(60)).until(() ->
-                            EventCount.in(staying.node().profiles(), project) == BATCHES * LEAVING_PROFILES);
+                            EventCount.folded(staying.node().member(), project) == BATCHES * LEAVING_PROFILES);
                     if (databaseDown) {
                         database.stop();
                     }
@@ -122,9 +123,9 @@ class StopWithDatabaseDownTest {
                 if (databaseDown) {
                     database.start();
                 }
-                live.putAll(staying.node().profiles(project));
+                live.putAll(ReadersView.profiles(staying.node().profiles(project), project));
                 assertThat(live).hasSize(LEAVING_PROFILES);
-                assertThat(EventCount.in(staying.node().profiles(), project)).isEqualTo(BATCHES * LEAVING_PROFILES);
+                assertThat(EventCount.folded(staying.node().member(), project)).isEqualTo(BATCHES * LEAVING_PROFILES);
             }
             // the staying node, stopping last with the database up, stored every row, the leaving node's included
             assertTableEqualsGrid(database, live);

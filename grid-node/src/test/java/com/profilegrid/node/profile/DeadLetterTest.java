@@ -1,5 +1,6 @@
 package com.profilegrid.node.profile;
 
+import com.profilegrid.node.ReadersView;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.config.JobConfig;
@@ -97,8 +98,7 @@ class DeadLetterTest {
                     .filter(event -> !dead.contains(event.messageId())).toList(), new ProfileFold(FoldSettings.DEFAULTS));
             IMap<ProfileKey, Profile> profiles = node.node().profiles();
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                Map<ProfileKey, Profile> live = profiles.entrySet().stream()
-                        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+                Map<ProfileKey, Profile> live = ReadersView.profiles(profiles);
                 assertThat(live).isEqualTo(expected);
             });
             assertThat(expected.get(new ProfileKey(project.projectId(), "user:u3")).eventCounts())

@@ -1,5 +1,6 @@
 package com.profilegrid.node.profile;
 
+import com.profilegrid.node.ReadersView;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.config.JobConfig;
@@ -132,12 +133,11 @@ class HotProfileTest {
     }
 
     private static void awaitProfilesEqualRebuild(NodeFixture node, HazelcastInstance member, ProjectStore.Created project) {
-        IMap<ProfileKey, Profile> profiles = member.getMap(PROFILES);
+        IMap<ProfileKey, ProfileState> states = member.getMap(STATE);
         await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
             Map<ProfileKey, Profile> expected = LogRebuild.profiles(node.logRecords().stream().map(LogRecord::event)
                     .filter(event -> event.project().equals(project.projectId())).toList(), FOLD);
-            Map<ProfileKey, Profile> live = profiles.entrySet().stream()
-                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+            Map<ProfileKey, Profile> live = ReadersView.ofStates(states);
             assertThat(live).as(() -> ProfileDiff.describe(expected, live)).isEqualTo(expected);
         });
     }

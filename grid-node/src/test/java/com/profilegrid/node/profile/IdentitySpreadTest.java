@@ -1,5 +1,6 @@
 package com.profilegrid.node.profile;
 
+import com.profilegrid.node.ReadersView;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.core.metrics.Measurement;
@@ -117,9 +118,7 @@ class IdentitySpreadTest {
             Map<ProfileKey, Profile> expected = LogRebuild.profiles(node.logRecords().stream().map(LogRecord::event)
                     .filter(event -> event.project().equals(project.projectId())).toList(),
                     new ProfileFold(FoldSettings.DEFAULTS));
-            Map<ProfileKey, Profile> live = profiles.entrySet().stream()
-                    .filter(entry -> entry.getKey().project().equals(project.projectId()))
-                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+            Map<ProfileKey, Profile> live = ReadersView.profiles(profiles, project.projectId());
             assertThat(live).isEqualTo(expected);
         });
     }

@@ -1,5 +1,6 @@
 package com.profilegrid.node.profile;
 
+import com.profilegrid.node.ReadersView;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.map.IMap;
@@ -116,17 +117,13 @@ class LiveEqualsRebuildTest {
                     .filter(event -> event.project().equals(project.projectId())).toList();
             assertThat(logged).hasSize(messages.size());
             Map<ProfileKey, Profile> rebuilt = LogRebuild.profiles(logged, FOLD);
-            Map<ProfileKey, Profile> live = grid.entrySet().stream()
-                    .filter(entry -> entry.getKey().project().equals(project.projectId()))
-                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+            Map<ProfileKey, Profile> live = ReadersView.profiles(grid, project.projectId());
             assertThat(live).as("log: %s", logged.stream().map(e -> e.messageId() + "/" + e.type() + "/" + e.anonymousId()
                     + "/" + e.userId() + "/" + e.previousId() + "/" + e.timestamp() + "/" + e.traits()).toList()).isEqualTo(rebuilt);
         });
 
         a.node().flushProfiles(project.projectId());
-        Map<ProfileKey, Profile> live = grid.entrySet().stream()
-                .filter(entry -> entry.getKey().project().equals(project.projectId()))
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        Map<ProfileKey, Profile> live = ReadersView.profiles(grid, project.projectId());
         try (Database database = Database.open(db)) {
             assertThat(new ProfileMapStore(database.dataSource(), database.dialect()).loadAll(live.keySet())).isEqualTo(live);
             try (java.sql.Connection connection = database.dataSource().getConnection();

@@ -1,5 +1,6 @@
 package com.profilegrid.node.profile;
 
+import com.profilegrid.node.ReadersView;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.core.JobStatus;
 import com.hazelcast.map.IMap;
@@ -102,9 +103,7 @@ class PipelineFaultTest {
             await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
                 List<TrackingEvent> logged = first.logRecords().stream().map(LogRecord::event)
                         .filter(event -> event.project().equals(project.projectId())).toList();
-                Map<ProfileKey, Profile> live = grid.entrySet().stream()
-                        .filter(entry -> entry.getKey().project().equals(project.projectId()))
-                        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+                Map<ProfileKey, Profile> live = ReadersView.profiles(grid, project.projectId());
                 Map<ProfileKey, Profile> rebuilt = LogRebuild.profiles(logged, FOLD);
                 assertThat(live).as(() -> ProfileDiff.describe(rebuilt, live)).isEqualTo(rebuilt);
             });

@@ -1,5 +1,6 @@
 package com.profilegrid.node.profile;
 
+import com.profilegrid.node.ReadersView;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.core.DistributedObject;
 import com.hazelcast.jet.Job;
@@ -9,6 +10,7 @@ import com.profilegrid.node.rebuild.GenerationSwitch;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
+import com.profilegrid.pipelines.state.StatePipeline;
 import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.node.IngestSettings;
 import com.profilegrid.node.NodeCluster;
@@ -293,16 +295,15 @@ class RebuildWhileServingTest {
 
     private static long projectEntries(NodeFixture node, Generation generation, ProjectStore.Created project) {
         var member = node.node().member();
-        long profiles = member.<ProfileKey, Profile>getMap(generation.profilesMap()).keySet().stream()
+        long profiles = member.<ProfileKey, Object>getMap(StatePipeline.Maps.statesMap(generation)).keySet().stream()
                 .filter(key -> key.project().equals(project.projectId())).count();
-        long ids = member.<String, String>getMap(generation.idsMap()).keySet().stream()
+        long ids = member.<String, Object>getMap(StatePipeline.Maps.rawIdsMap(generation)).keySet().stream()
                 .filter(key -> key.startsWith(GridMaps.projectKey(project.projectId(), ""))).count();
         return profiles + ids;
     }
 
     private static Map<ProfileKey, Profile> live(IMap<ProfileKey, Profile> grid, ProjectStore.Created project) {
-        return grid.entrySet().stream().filter(entry -> entry.getKey().project().equals(project.projectId()))
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        return ReadersView.profiles(grid, project.projectId());
     }
 
     private static long totalEvents(NodeFixture node, ProjectStore.Created project) {

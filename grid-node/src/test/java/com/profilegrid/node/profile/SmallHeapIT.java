@@ -86,7 +86,7 @@ class SmallHeapIT {
             HazelcastInstance client = HazelcastClient.newHazelcastClient(clientOf(setup));
             try {
                 assertThat(client.getMap("raw-ids").size()).as("raw ids in memory").isLessThan(VISITORS);
-                assertThat(client.getMap(GridMaps.PROFILES).size()).as("profiles in memory").isLessThan(VISITORS);
+                assertThat(client.getMap("profile-state").size()).as("profiles in memory").isLessThan(VISITORS);
             } finally {
                 client.shutdown();
             }

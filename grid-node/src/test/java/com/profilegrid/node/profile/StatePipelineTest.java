@@ -1,5 +1,6 @@
 package com.profilegrid.node.profile;
 
+import com.profilegrid.node.ReadersView;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.config.JobConfig;
@@ -20,6 +21,7 @@ import com.profilegrid.pipelines.profile.LogRecord;
 import com.profilegrid.pipelines.profile.TrackingLogSource;
 import com.profilegrid.pipelines.state.ApplyToRawId;
 import com.profilegrid.pipelines.state.RawIdEntry;
+import com.profilegrid.pipelines.state.ProfileState;
 import com.profilegrid.pipelines.state.StatePipeline;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +69,7 @@ class StatePipelineTest {
             send(node, project, "second", 10);
             Job again = start(member, "state-2"); // no snapshot: every event of the log comes again
             awaitProfilesEqualRebuild(node, member, project);
-            assertThat(member.getMap(PROFILES).size()).isEqualTo(4);
+            assertThat(ReadersView.ofStates(member.getMap(STATE))).hasSize(4);
             again.cancel();
         }
     }
@@ -94,13 +96,12 @@ class StatePipelineTest {
     }
 
     private static void awaitProfilesEqualRebuild(NodeFixture node, HazelcastInstance member, ProjectStore.Created project) {
-        IMap<ProfileKey, Profile> profiles = member.getMap(PROFILES);
+        IMap<ProfileKey, ProfileState> states = member.getMap(STATE);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             Map<ProfileKey, Profile> expected = LogRebuild.profiles(node.logRecords().stream().map(LogRecord::event)
                     .filter(event -> event.project().equals(project.projectId())).toList(),
                     new ProfileFold(FoldSettings.DEFAULTS));
-            Map<ProfileKey, Profile> live = profiles.entrySet().stream()
-                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+            Map<ProfileKey, Profile> live = ReadersView.ofStates(states);
             assertThat(live).isEqualTo(expected);
         });
     }

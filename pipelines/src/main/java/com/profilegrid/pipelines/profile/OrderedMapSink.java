@@ -37,6 +37,41 @@ public final class OrderedMapSink {
                 .build();
     }
 
+    /**
+     * A sink that deletes the key of each item from a read-through cache (a readers' map that loads from the state
+     * that changed): the next read loads the new value. The keys of a batch are deleted together, each once, and the
+     * batch completes when every delete has (with its backups). Deletes need no order among themselves, and one that
+     * finds nothing is harmless. Each goes as Hazelcast's {@code DeleteOperation}, which on a map with a loader waits
+     * behind a load of the same map partition that is under way: a load that read the state before its change cannot
+     * put that older value after the delete that follows the change.
+     */
+    public static <T, K> Sink<T> deleting(String mapName, FunctionEx<? super T, ? extends K> keyFn) {
+        return SinkBuilder.sinkBuilder("forget-sink-" + mapName,
+                        context -> new Forgetter<K>(context.hazelcastInstance().getMap(mapName)))
+                .<T>receiveFn((forgetter, item) -> forgetter.keys.add(keyFn.apply(item)))
+                .flushFn(Forgetter::flush)
+                .build();
+    }
+
+    static final class Forgetter<K> {
+        private final IMap<K, ?> map;
+        private final Set<K> keys = new HashSet<>();
+
+        Forgetter(IMap<K, ?> map) {
+            this.map = map;
+        }
+
+        void flush() {
+            if (keys.isEmpty()) {
+                return;
+            }
+            Writer.retrying(() -> java.util.concurrent.CompletableFuture.allOf(keys.stream()
+                    .map(key -> map.deleteAsync(key).toCompletableFuture())
+                    .toArray(java.util.concurrent.CompletableFuture[]::new)).join());
+            keys.clear();
+        }
+    }
+
     public static <T, K, V> Sink<T> build(String mapName, FunctionEx<? super T, ? extends K> keyFn,
                                    FunctionEx<? super T, ? extends V> valueFn) {
         return SinkBuilder.sinkBuilder("ordered-sink-" + mapName,

@@ -60,8 +60,9 @@ import java.util.concurrent.Executors;
  * Every step is idempotent, so a replay from any position changes nothing twice; Jet's snapshot holds the source
  * positions and little else. Each map step takes its items in batches: a batch is
  * one read of its entries, then one operation per partition ({@link KeySteps}) running each key's steps in order, and
- * a processor's batches run one after the other. The profile after each step is written to the readers' map, the profile id of each
- * raw id to the id index.
+ * a processor's batches run one after the other. The readers' maps (profiles, and the id index) are read-through
+ * caches of the state maps: each change deletes the readers' copy of the profile or id it changed, and the next read
+ * loads what the state then holds.
  */
 public final class StatePipeline {
 
@@ -123,12 +124,12 @@ public final class StatePipeline {
     record RefusalWrite(String key, String reason) {
     }
 
-    /** A raw id's entry in the id index: the profile it belongs to. */
+    /** A raw id whose profile changed: its copy in the id index is dropped ({@code profileId}: the new one). */
     record IndexWrite(String rawKey, String profileId) {
     }
 
     /**
-     * A profile to write to the readers' map ({@code profile}), or to delete ({@code null}), and the changes the steps
+     * The profile a step left ({@code null}: deleted), whose copy in the readers' map is dropped, and the changes the steps
      * that made it found (labels entered and exited, event triggers fired), to record.
      */
     record ProfileWrite(ProfileKey key, Profile profile, List<Change> changes, long due) {
@@ -209,14 +210,15 @@ public final class StatePipeline {
                                 context.hazelcastInstance().getMap(maps.states()), fold)),
                         MAX_BATCH, (steps, items) -> steps.stepAll(items))
                 .setName("absorb into profile");
-        written.rebalance(ProfileWrite::key)
-                .writeTo(OrderedMapSink.build(maps.profiles(), ProfileWrite::key, ProfileWrite::profile));
+        // the readers' maps are read-through caches of the state maps: a change drops the cached copy, and the next
+        // read loads the new one (FromStateLoader), so a profile is held whole once, not twice
+        written.writeTo(OrderedMapSink.deleting(maps.profiles(), ProfileWrite::key));
         // labels entered and exited, event triggers fired: recorded, and the firings they cause decided, on the member
         written.filter(ProfileWrite::recordable)
                 .map(write -> new ChangeLog.ProfileChanges(write.key(), write.profile(), write.changes(), write.due()))
                 .writeTo(ChangeSink.build(generation));
         raw.filter(stepped -> stepped.index() != null).map(RawIdStepped::index)
-                .writeTo(OrderedMapSink.build(maps.ids(), IndexWrite::rawKey, IndexWrite::profileId));
+                .writeTo(OrderedMapSink.deleting(maps.ids(), IndexWrite::rawKey));
         identity.flatMap(decided -> Traversers.traverseIterable(decided.refusals()))
                 .writeTo(OrderedMapSink.build(maps.refusals(), RefusalWrite::key, RefusalWrite::reason));
         // a replay finds the letter there and keeps it, with the time it was first met (the sink is the clock's edge)
