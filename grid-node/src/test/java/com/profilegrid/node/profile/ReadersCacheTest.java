@@ -66,6 +66,8 @@ class ReadersCacheTest {
                     List.of("127.0.0.1:" + member.getCluster().getLocalMember().getAddress().getPort()),
                     URI.create("http://127.0.0.1:" + a.node().httpPort()), project.writeKey(), Duration.ofSeconds(10));
             try (ProfileGridClient client = ProfileGridClient.connect(settings)) {
+                IMap<ProfileKey, ProfileState> states = member.getMap(
+                        StatePipeline.Maps.statesMap(Generation.active(member, projectId)));
                 AtomicBoolean reading = new AtomicBoolean(true);
                 AtomicLong reads = new AtomicLong();
                 ConcurrentLinkedQueue<String> shrunk = new ConcurrentLinkedQueue<>();
@@ -95,8 +97,6 @@ class ReadersCacheTest {
                         send(cluster.node(round % 2), project, round);
                         Thread.sleep(40);
                     }
-                    IMap<ProfileKey, ProfileState> states = member.getMap(
-                            StatePipeline.Maps.statesMap(Generation.active(member, projectId)));
                     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                         Map<ProfileKey, Profile> expected = LogRebuild.profiles(a.logRecords().stream()
                                 .map(LogRecord::event).filter(event -> event.project().equals(projectId)).toList(),
@@ -114,8 +114,6 @@ class ReadersCacheTest {
                 assertThat(reads.get()).as("reads made while profiles changed").isGreaterThan(1_000);
                 assertThat(shrunk).as("profiles read with fewer events than read before").isEmpty();
 
-                IMap<ProfileKey, ProfileState> states = member.getMap(
-                        StatePipeline.Maps.statesMap(Generation.active(member, projectId)));
                 for (NodeFixture node : cluster.nodes()) {
                     IMap<ProfileKey, Profile> profiles = node.node().profiles(projectId);
                     for (int user = 0; user < READ_USERS + UNREAD_USERS; user++) {
