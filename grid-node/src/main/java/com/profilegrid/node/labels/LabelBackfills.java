@@ -133,7 +133,8 @@ public final class LabelBackfills implements AutoCloseable {
                     changed.add(new ChangeLog.ProfileChanges(profileKey, result.profile(), result.changeList(),
                             result.next()));
                     if (result.changes().length > 0) {
-                        profiles.delete(profileKey); // a read loads the new labels from the state
+                        // a read loads the new labels from the state
+                        com.profilegrid.pipelines.state.NearCacheInvalidation.delete(profiles, profileKey);
                     }
                 }
             });

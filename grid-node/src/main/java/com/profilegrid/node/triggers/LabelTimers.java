@@ -79,7 +79,7 @@ public final class LabelTimers implements AutoCloseable {
                     recorder.record(generation.number(), List.of(new ChangeLog.ProfileChanges(key, result.profile(),
                             result.changeList(), -1)));
                     // the readers' copy is a cache of the state: dropped, the next read loads the new labels
-                    member.getMap(generation.profilesMap()).delete(key);
+                    com.profilegrid.pipelines.state.NearCacheInvalidation.delete(member.getMap(generation.profilesMap()), key);
                 }
                 firings.rescheduled(timer, result.next());
             }

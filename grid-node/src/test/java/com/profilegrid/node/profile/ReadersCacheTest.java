@@ -137,6 +137,32 @@ class ReadersCacheTest {
         }
     }
 
+    @Test
+    void when_the_sdk_read_a_visitor_before_its_first_event_then_the_profile_still_reaches_it() throws Exception {
+        try (NodeCluster cluster = NodeCluster.start(dir, TestDatabases.H2.fresh(dir), 1)) {
+            NodeFixture node = cluster.node(0);
+            HazelcastInstance member = node.node().member();
+            ProjectStore.Created project = node.createProject("misses");
+            ClientSettings settings = new ClientSettings(member.getConfig().getClusterName(),
+                    List.of("127.0.0.1:" + member.getCluster().getLocalMember().getAddress().getPort()),
+                    URI.create("http://127.0.0.1:" + node.node().httpPort()), project.writeKey(), Duration.ofSeconds(10));
+            try (ProfileGridClient client = ProfileGridClient.connect(settings)) {
+                // misses: the near cache keeps them (as absent), and the member, whose loader found nothing, holds
+                // nothing the visitor's first event could delete
+                for (int i = 0; i < 3; i++) {
+                    assertThat(client.profile(project.projectId(), "newcomer")).isEmpty();
+                    assertThat(client.profile(project.projectId(), "anon:device-9")).isEmpty();
+                }
+                client.identify("newcomer", "device-9", java.util.Map.of("plan", "free"));
+
+                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                    assertThat(client.profile(project.projectId(), "newcomer")).isPresent();
+                    assertThat(client.profile(project.projectId(), "anon:device-9")).isPresent();
+                });
+            }
+        }
+    }
+
     private static long eventsOf(Profile profile) {
         return profile.eventCounts().values().stream().mapToLong(Long::longValue).sum();
     }

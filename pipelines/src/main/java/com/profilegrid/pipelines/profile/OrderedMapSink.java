@@ -6,11 +6,15 @@ import com.hazelcast.jet.pipeline.Sink;
 import com.hazelcast.jet.pipeline.SinkBuilder;
 import com.hazelcast.map.IMap;
 import com.profilegrid.pipelines.state.BackedUpWrites;
+import com.profilegrid.pipelines.state.NearCacheInvalidation;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -65,9 +69,22 @@ public final class OrderedMapSink {
             if (keys.isEmpty()) {
                 return;
             }
-            Writer.retrying(() -> java.util.concurrent.CompletableFuture.allOf(keys.stream()
-                    .map(key -> map.deleteAsync(key).toCompletableFuture())
-                    .toArray(java.util.concurrent.CompletableFuture[]::new)).join());
+            List<K> order = new ArrayList<>(keys);
+            List<K> absent = new ArrayList<>();
+            Writer.retrying(() -> {
+                absent.clear();
+                List<CompletableFuture<Boolean>> deletes = new ArrayList<>(order.size());
+                order.forEach(key -> deletes.add(map.deleteAsync(key).toCompletableFuture()));
+                CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).join();
+                for (int i = 0; i < order.size(); i++) {
+                    if (!deletes.get(i).join()) {
+                        absent.add(order.get(i));
+                    }
+                }
+            });
+            // a delete that removed nothing tells no near cache, yet one may hold the key as absent (a miss read
+            // before the change): tell them
+            NearCacheInvalidation.invalidate(map, absent);
             keys.clear();
         }
     }
