@@ -62,10 +62,7 @@ class ReadersCacheTest {
             HazelcastInstance member = a.node().member();
             ProjectStore.Created project = a.createProject("cached");
             String projectId = project.projectId();
-            ClientSettings settings = new ClientSettings(member.getConfig().getClusterName(),
-                    List.of("127.0.0.1:" + member.getCluster().getLocalMember().getAddress().getPort()),
-                    URI.create("http://127.0.0.1:" + a.node().httpPort()), project.writeKey(), Duration.ofSeconds(10));
-            try (ProfileGridClient client = ProfileGridClient.connect(settings)) {
+            try (ProfileGridClient client = connect(a, project)) {
                 IMap<ProfileKey, ProfileState> states = member.getMap(
                         StatePipeline.Maps.statesMap(Generation.active(member, projectId)));
                 AtomicBoolean reading = new AtomicBoolean(true);
@@ -141,12 +138,8 @@ class ReadersCacheTest {
     void when_the_sdk_read_a_visitor_before_its_first_event_then_the_profile_still_reaches_it() throws Exception {
         try (NodeCluster cluster = NodeCluster.start(dir, TestDatabases.H2.fresh(dir), 1)) {
             NodeFixture node = cluster.node(0);
-            HazelcastInstance member = node.node().member();
             ProjectStore.Created project = node.createProject("misses");
-            ClientSettings settings = new ClientSettings(member.getConfig().getClusterName(),
-                    List.of("127.0.0.1:" + member.getCluster().getLocalMember().getAddress().getPort()),
-                    URI.create("http://127.0.0.1:" + node.node().httpPort()), project.writeKey(), Duration.ofSeconds(10));
-            try (ProfileGridClient client = ProfileGridClient.connect(settings)) {
+            try (ProfileGridClient client = connect(node, project)) {
                 // misses: the near cache keeps them (as absent), and the member, whose loader found nothing, holds
                 // nothing the visitor's first event could delete
                 for (int i = 0; i < 3; i++) {
@@ -161,6 +154,14 @@ class ReadersCacheTest {
                 });
             }
         }
+    }
+
+    /** The SDK, connected to {@code node}'s member and HTTP API under {@code project}'s write key. */
+    private static ProfileGridClient connect(NodeFixture node, ProjectStore.Created project) {
+        HazelcastInstance member = node.node().member();
+        return ProfileGridClient.connect(new ClientSettings(member.getConfig().getClusterName(),
+                List.of("127.0.0.1:" + member.getCluster().getLocalMember().getAddress().getPort()),
+                URI.create("http://127.0.0.1:" + node.node().httpPort()), project.writeKey(), Duration.ofSeconds(10)));
     }
 
     private static long eventsOf(Profile profile) {
