@@ -86,8 +86,8 @@ class LabelCommandTest {
                 JsonNode firings = NodeFixture.json(cli(admin, "firings", "list", "--project", project, "--trigger",
                         "welcome").out());
                 assertThat(firings).hasSize(1);
-                assertThat(firings.get(0).get("state").asText()).isEqualTo("pending");
-                assertThat(firings.get(0).get("lastError").asText()).contains("cannot reach " + hook);
+                assertThat(firings.get(0).path("state").asText()).isEqualTo("pending");
+                assertThat(firings.get(0).path("lastError").asText()).contains("cannot reach " + hook);
             });
             String firingId = NodeFixture.json(cli(admin, "firings", "list", "--project", project).out()).get(0)
                     .get("firingId").asText();
