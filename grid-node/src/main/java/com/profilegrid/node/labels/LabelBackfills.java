@@ -12,6 +12,7 @@ import com.profilegrid.node.store.ProfileStoreException;
 import com.profilegrid.node.store.Transactions;
 import com.profilegrid.pipelines.rules.ChangeLog;
 import com.profilegrid.pipelines.rules.LabelDefinition;
+import com.profilegrid.pipelines.state.NearCacheInvalidation;
 import com.profilegrid.pipelines.state.ProfileState;
 import com.profilegrid.pipelines.state.Reevaluate;
 import com.profilegrid.pipelines.state.StatePipeline;
@@ -134,7 +135,7 @@ public final class LabelBackfills implements AutoCloseable {
                             result.next()));
                     if (result.changes().length > 0) {
                         // a read loads the new labels from the state
-                        com.profilegrid.pipelines.state.NearCacheInvalidation.delete(profiles, profileKey);
+                        NearCacheInvalidation.delete(profiles, profileKey);
                     }
                 }
             });

@@ -6,6 +6,7 @@ import com.profilegrid.model.Generation;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.store.ActiveGenerations;
 import com.profilegrid.pipelines.rules.ChangeLog;
+import com.profilegrid.pipelines.state.NearCacheInvalidation;
 import com.profilegrid.pipelines.state.ProfileState;
 import com.profilegrid.pipelines.state.Reevaluate;
 import com.profilegrid.pipelines.state.StatePipeline;
@@ -79,7 +80,7 @@ public final class LabelTimers implements AutoCloseable {
                     recorder.record(generation.number(), List.of(new ChangeLog.ProfileChanges(key, result.profile(),
                             result.changeList(), -1)));
                     // the readers' copy is a cache of the state: dropped, the next read loads the new labels
-                    com.profilegrid.pipelines.state.NearCacheInvalidation.delete(member.getMap(generation.profilesMap()), key);
+                    NearCacheInvalidation.delete(member.getMap(generation.profilesMap()), key);
                 }
                 firings.rescheduled(timer, result.next());
             }

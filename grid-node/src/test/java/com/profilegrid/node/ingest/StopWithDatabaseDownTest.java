@@ -1,12 +1,12 @@
 package com.profilegrid.node.ingest;
 
-import com.profilegrid.node.ReadersView;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.H2TcpServer;
 import com.profilegrid.node.IngestSettings;
 import com.profilegrid.node.NodeFixture;
 import com.profilegrid.node.NodeSettings;
+import com.profilegrid.node.ReadersView;
 import com.profilegrid.node.TestClusters;
 import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;

@@ -1,6 +1,5 @@
 package com.profilegrid.node.profile;
 
-import com.profilegrid.node.ReadersView;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.config.JobConfig;
@@ -15,6 +14,7 @@ import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.node.IngestSettings;
 import com.profilegrid.node.NodeFixture;
 import com.profilegrid.node.ProfileJob;
+import com.profilegrid.node.ReadersView;
 import com.profilegrid.node.TestClusters;
 import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;

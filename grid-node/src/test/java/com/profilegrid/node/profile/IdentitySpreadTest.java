@@ -1,6 +1,5 @@
 package com.profilegrid.node.profile;
 
-import com.profilegrid.node.ReadersView;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.core.metrics.Measurement;
@@ -12,6 +11,7 @@ import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.NodeCluster;
 import com.profilegrid.node.NodeFixture;
+import com.profilegrid.node.ReadersView;
 import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
 import com.profilegrid.node.store.Database;

@@ -1,6 +1,5 @@
 package com.profilegrid.node.profile;
 
-import com.profilegrid.node.ReadersView;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.map.IMap;
@@ -9,6 +8,7 @@ import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.node.NodeCluster;
 import com.profilegrid.node.NodeFixture;
+import com.profilegrid.node.ReadersView;
 import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
 import com.profilegrid.node.store.Database;

@@ -1,6 +1,5 @@
 package com.profilegrid.node.profile;
 
-import com.profilegrid.node.ReadersView;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.core.JobStatus;
 import com.hazelcast.map.IMap;
@@ -11,6 +10,7 @@ import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.node.IngestSettings;
 import com.profilegrid.node.NodeFixture;
 import com.profilegrid.node.ProfileJob;
+import com.profilegrid.node.ReadersView;
 import com.profilegrid.node.TestClusters;
 import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;

@@ -1,6 +1,5 @@
 package com.profilegrid.node.profile;
 
-import com.profilegrid.node.ReadersView;
 import com.hazelcast.core.EntryView;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -11,6 +10,7 @@ import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.NodeCluster;
 import com.profilegrid.node.NodeFixture;
+import com.profilegrid.node.ReadersView;
 import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
 import com.profilegrid.pipelines.fold.FoldSettings;

@@ -1,11 +1,11 @@
 package com.profilegrid.node.profile;
 
-import com.profilegrid.node.ReadersView;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.core.DistributedObject;
 import com.hazelcast.jet.Job;
 import com.hazelcast.map.IMap;
 import com.profilegrid.model.Generation;
+import com.profilegrid.node.ReadersView;
 import com.profilegrid.node.rebuild.GenerationSwitch;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.Profile;

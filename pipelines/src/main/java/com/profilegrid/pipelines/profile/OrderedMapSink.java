@@ -8,13 +8,10 @@ import com.hazelcast.map.IMap;
 import com.profilegrid.pipelines.state.BackedUpWrites;
 import com.profilegrid.pipelines.state.NearCacheInvalidation;
 
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -69,22 +66,9 @@ public final class OrderedMapSink {
             if (keys.isEmpty()) {
                 return;
             }
-            List<K> order = new ArrayList<>(keys);
-            List<K> absent = new ArrayList<>();
-            Writer.retrying(() -> {
-                absent.clear();
-                List<CompletableFuture<Boolean>> deletes = new ArrayList<>(order.size());
-                order.forEach(key -> deletes.add(map.deleteAsync(key).toCompletableFuture()));
-                CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).join();
-                for (int i = 0; i < order.size(); i++) {
-                    if (!deletes.get(i).join()) {
-                        absent.add(order.get(i));
-                    }
-                }
-            });
             // a delete that removed nothing tells no near cache, yet one may hold the key as absent (a miss read
-            // before the change): tell them
-            NearCacheInvalidation.invalidate(map, absent);
+            // before the change): deleteAll tells them
+            Writer.retrying(() -> NearCacheInvalidation.deleteAll(map, keys));
             keys.clear();
         }
     }

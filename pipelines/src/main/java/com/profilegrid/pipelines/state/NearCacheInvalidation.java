@@ -8,7 +8,10 @@ import com.hazelcast.map.impl.MapServiceContext;
 import com.hazelcast.spi.impl.AbstractDistributedObject;
 import com.hazelcast.spi.impl.NodeEngine;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Tells the clients' near caches of a map that keys changed, whether or not the member holds them.
@@ -34,9 +37,25 @@ public final class NearCacheInvalidation {
      * member held nothing to delete.
      */
     public static <K> void delete(IMap<K, ?> map, K key) {
-        if (!map.deleteAsync(key).toCompletableFuture().join()) {
-            invalidate(map, java.util.List.of(key));
+        deleteAll(map, List.of(key));
+    }
+
+    /**
+     * Deletes {@code keys} from a readers' map, all at once, and once every delete is done (with its backups) tells
+     * every near cache of those that removed nothing (the others Hazelcast has told already).
+     */
+    public static <K> void deleteAll(IMap<K, ?> map, Collection<K> keys) {
+        List<K> order = new ArrayList<>(keys);
+        List<CompletableFuture<Boolean>> deletes = new ArrayList<>(order.size());
+        order.forEach(key -> deletes.add(map.deleteAsync(key).toCompletableFuture()));
+        CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).join();
+        List<K> absent = new ArrayList<>();
+        for (int i = 0; i < order.size(); i++) {
+            if (!deletes.get(i).join()) {
+                absent.add(order.get(i));
+            }
         }
+        invalidate(map, absent);
     }
 
     /** Invalidates {@code keys} of {@code map} in every near cache listening to this member. */

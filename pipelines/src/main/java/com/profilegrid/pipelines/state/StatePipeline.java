@@ -124,8 +124,8 @@ public final class StatePipeline {
     record RefusalWrite(String key, String reason) {
     }
 
-    /** A raw id whose profile changed: its copy in the id index is dropped ({@code profileId}: the new one). */
-    record IndexWrite(String rawKey, String profileId) {
+    /** A raw id whose profile changed (or that is new): its copy in the id index is dropped. */
+    record IndexDrop(String rawKey) {
     }
 
     /**
@@ -166,7 +166,7 @@ public final class StatePipeline {
     }
 
     /** What one raw-id step sends on. */
-    record RawIdStepped(List<ToProfile> toProfiles, IndexWrite index, DeadLetter dead) {
+    record RawIdStepped(List<ToProfile> toProfiles, IndexDrop index, DeadLetter dead) {
     }
 
     private StatePipeline() {
@@ -218,7 +218,7 @@ public final class StatePipeline {
                 .map(write -> new ChangeLog.ProfileChanges(write.key(), write.profile(), write.changes(), write.due()))
                 .writeTo(ChangeSink.build(generation));
         raw.filter(stepped -> stepped.index() != null).map(RawIdStepped::index)
-                .writeTo(OrderedMapSink.deleting(maps.ids(), IndexWrite::rawKey));
+                .writeTo(OrderedMapSink.deleting(maps.ids(), IndexDrop::rawKey));
         identity.flatMap(decided -> Traversers.traverseIterable(decided.refusals()))
                 .writeTo(OrderedMapSink.build(maps.refusals(), RefusalWrite::key, RefusalWrite::reason));
         // a replay finds the letter there and keeps it, with the time it was first met (the sink is the clock's edge)
@@ -441,7 +441,7 @@ public final class StatePipeline {
                 return new RawIdStepped(List.of(new ToProfile.CatchUp(profile, rawId, record.event())), null, null);
             }
             return new RawIdStepped(List.of(new ToProfile.Absorb(profile, rawId, outcome.version(), record.event())),
-                    outcome.version() == 1 ? new IndexWrite(item.rawKey(), outcome.profileId()) : null, null);
+                    outcome.version() == 1 ? new IndexDrop(item.rawKey()) : null, null);
         }
 
         private static RawIdStepped decided(ToRawId.Decision item, DecideRawId.Result result) {
@@ -470,7 +470,7 @@ public final class StatePipeline {
                 left.forEach(from -> out.add(new ToProfile.Retract(new ProfileKey(project, from), rawId)));
                 out.add(new ToProfile.Add(new ProfileKey(project, current), rawId, now));
             }
-            return new RawIdStepped(out, new IndexWrite(item.rawKey(), current), null);
+            return new RawIdStepped(out, new IndexDrop(item.rawKey()), null);
         }
     }
 
