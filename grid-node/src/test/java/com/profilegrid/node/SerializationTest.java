@@ -13,6 +13,9 @@ import com.profilegrid.model.Identities;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.PropertyValue;
+import com.profilegrid.node.rebuild.EventCount;
+import com.profilegrid.pipelines.state.ProfileState;
+import com.profilegrid.pipelines.state.RawIdEntry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +66,29 @@ class SerializationTest {
             assertThat(key.isCompact()).isTrue();
             assertThat((ProfileKey) serialization.toObject(key)).isEqualTo(profile.key());
         }
+    }
+
+    @Test
+    void when_profile_state_is_serialized_then_it_is_packed_compact_and_reads_back_unchanged() {
+        InternalSerializationService serialization = Accessors.getSerializationService(member);
+        for (Profile profile : variedProfiles()) {
+            ProfileState state = new ProfileState(profile, Map.of("user:u-1", 3L, "anon:a", 1L), 2);
+            Data data = serialization.toData(state);
+            assertThat(data.isCompact()).isTrue();
+            assertThat((ProfileState) serialization.toObject(data)).isEqualTo(state);
+            RawIdEntry entry = new RawIdEntry(profile, Map.of(1L, 42L, 7L, Long.MAX_VALUE), 3, profile.profileId(),
+                    1L << 60, 2);
+            Data raw = serialization.toData(entry);
+            assertThat(raw.isCompact()).isTrue();
+            assertThat((RawIdEntry) serialization.toObject(raw)).isEqualTo(entry);
+        }
+        // the member sums a state's event total in place (EventCount): the packed form keeps it as a field
+        IMap<ProfileKey, ProfileState> states = member.getMap("profile-state");
+        Profile sample = SampleProfiles.profile("acme", 12);
+        states.set(sample.key(), new ProfileState(sample, Map.of(), 0));
+        assertThat(EventCount.in(states, "acme"))
+                .isEqualTo(sample.eventCounts().values().stream().mapToLong(Long::longValue).sum()).isPositive();
+        assertThat(EventCount.in(states, "other")).isZero();
     }
 
     @Test

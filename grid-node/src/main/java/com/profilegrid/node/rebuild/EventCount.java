@@ -15,9 +15,10 @@ import com.profilegrid.pipelines.state.StatePipeline;
  * evicted to the database are not counted). Tests and benchmarks wait on it. It reads the state map, not the readers'
  * {@code profiles} map, which is a cache of it holding only what was read.
  *
- * <p>It sums the serialized counters in place ({@code profile.eventCounts[any]} of the compact records, filtered on
- * the profile's {@code project} field; see {@link com.profilegrid.model.ProfileSerializer}) instead of deserializing
- * every state, which took twice as long and was a tenth of a rebuild's CPU.
+ * <p>It sums each state's serialized event total in place (the {@code events} field of the compact record, beside the
+ * packed state; see {@link com.profilegrid.pipelines.state.ProfileStateSerializer}), filtered on the key's
+ * {@code project}, instead of deserializing every state, which took twice as long and was a tenth of a rebuild's
+ * CPU.
  */
 public final class EventCount {
 
@@ -27,8 +28,8 @@ public final class EventCount {
     /** Events folded into {@code project}'s profiles of {@code states}, or into all of them if {@code project} is null. */
     public static long in(IMap<ProfileKey, ProfileState> states, String project) {
         Predicate<ProfileKey, ProfileState> of = project == null ? Predicates.alwaysTrue()
-                : Predicates.equal("profile.project", project);
-        Long sum = states.aggregate(Aggregators.longSum("profile.eventCounts[any]"), of);
+                : Predicates.equal("__key.project", project);
+        Long sum = states.aggregate(Aggregators.longSum("events"), of);
         return sum == null ? 0 : sum;
     }
 
