@@ -130,6 +130,6 @@ public final class DemoData implements AutoCloseable {
 
     @Override
     public void close() {
-        scheduler.shutdownNow();
+        com.profilegrid.node.support.Daemons.stop(scheduler);
     }
 }

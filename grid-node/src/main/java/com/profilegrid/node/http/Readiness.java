@@ -138,6 +138,6 @@ public final class Readiness implements AutoCloseable {
 
     @Override
     public void close() {
-        checker.shutdownNow();
+        com.profilegrid.node.support.Daemons.stop(checker);
     }
 }

@@ -202,6 +202,6 @@ public final class LabelBackfills implements AutoCloseable {
 
     @Override
     public void close() {
-        runs.shutdownNow();
+        com.profilegrid.node.support.Daemons.stop(runs);
     }
 }

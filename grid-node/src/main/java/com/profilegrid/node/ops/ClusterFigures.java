@@ -131,7 +131,7 @@ public final class ClusterFigures implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        com.profilegrid.node.support.Daemons.stop(timer);
         try {
             member.getPartitionService().removeMigrationListener(migrationListener);
         } catch (RuntimeException e) {

@@ -193,7 +193,7 @@ public final class NodeMetrics implements AutoCloseable {
 
     @Override
     public void close() {
-        rows.shutdownNow();
+        com.profilegrid.node.support.Daemons.stop(rows);
         for (AutoCloseable closer : closers) {
             try {
                 closer.close();

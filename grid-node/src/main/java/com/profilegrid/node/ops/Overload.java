@@ -274,6 +274,6 @@ public final class Overload implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        com.profilegrid.node.support.Daemons.stop(timer);
     }
 }

@@ -154,7 +154,7 @@ public final class ProjectKeys implements AutoCloseable {
     @Override
     public void close() {
         if (publisher != null) {
-            publisher.shutdownNow();
+            com.profilegrid.node.support.Daemons.stop(publisher);
         }
     }
 }

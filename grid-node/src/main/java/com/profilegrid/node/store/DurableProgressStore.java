@@ -261,10 +261,7 @@ public final class DurableProgressStore implements DurableProgress {
         }, CHECKPOINT_PERIOD_SECONDS, CHECKPOINT_PERIOD_SECONDS, TimeUnit.SECONDS);
         // a checkpoint under way when the node stops ends before close returns (bounded), so it never runs on into
         // the database the node closes next (the pool then logged a connection broken by the closed database)
-        return () -> {
-            timer.shutdownNow();
-            timer.awaitTermination(CHECKPOINT_PERIOD_SECONDS, TimeUnit.SECONDS);
-        };
+        return () -> com.profilegrid.node.support.Daemons.stop(timer);
     }
 
     /** Whether {@code e} comes of an interrupt (the timer shut down while a checkpoint ran). */

@@ -104,7 +104,7 @@ public final class TableStatistics implements AutoCloseable {
     @Override
     public void close() {
         if (timer != null) {
-            timer.shutdownNow();
+            com.profilegrid.node.support.Daemons.stop(timer);
         }
     }
 }

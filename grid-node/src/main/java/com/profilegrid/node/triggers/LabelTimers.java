@@ -93,6 +93,6 @@ public final class LabelTimers implements AutoCloseable {
 
     @Override
     public void close() {
-        sweeper.shutdownNow();
+        com.profilegrid.node.support.Daemons.stop(sweeper);
     }
 }

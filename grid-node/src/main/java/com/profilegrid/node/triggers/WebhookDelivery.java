@@ -288,7 +288,12 @@ public final class WebhookDelivery implements AutoCloseable {
     public void close() {
         running = false;
         loop.interrupt();
-        attempts.shutdownNow();
+        com.profilegrid.node.support.Daemons.stop(attempts);
+        try {
+            loop.join(com.profilegrid.node.support.Daemons.STOP_WAIT.toMillis()); // its claim query ends first
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
