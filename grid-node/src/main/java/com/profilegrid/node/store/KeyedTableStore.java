@@ -93,6 +93,16 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
      */
     protected KeyedTableStore(DataSource dataSource, SqlDialect dialect, StoreCutoff cutoff, String table,
                               String columns, Function<Generation, String> mapOf, RowKeys<K> keys) {
+        this(dataSource, dialect, cutoff, table, columns, columns, mapOf, keys);
+    }
+
+    /**
+     * As above, for a table whose loads read more columns than its writes bind ({@code readColumns}, the written ones
+     * first): columns that rows written by an earlier version still use.
+     */
+    protected KeyedTableStore(DataSource dataSource, SqlDialect dialect, StoreCutoff cutoff, String table,
+                              String columns, String readColumns, Function<Generation, String> mapOf,
+                              RowKeys<K> keys) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.cutoff = cutoff;
@@ -100,7 +110,7 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
         this.columns = columns;
         this.mapOf = mapOf;
         this.keys = keys;
-        this.loadSql = "SELECT " + Arrays.stream(columns.split(", ")).map(column -> "t." + column)
+        this.loadSql = "SELECT " + Arrays.stream(readColumns.split(", ")).map(column -> "t." + column)
                 .collect(Collectors.joining(", ")) + " FROM UNNEST(?, ?) AS k(project, profile_id) JOIN " + table
                 + " t ON t.project = k.project AND t.profile_id = k.profile_id AND t.generation = ?";
     }

@@ -93,11 +93,6 @@ final class ProfileRows {
         return writeNumbers(counts);
     }
 
-    /** Log positions by shard as a JSON object, in shard order (numeric, as the object mapper sorted them). */
-    String writePositions(Map<Long, Long> positions) {
-        return writeNumbers(positions);
-    }
-
     /** Numbers by key as a JSON object, in key order, each key's text as its field name. */
     private <K extends Comparable<K>> String writeNumbers(Map<K, Long> numbers) {
         return generate(out -> {

@@ -49,7 +49,6 @@ class ProfileRowsTest {
         Map<String, Long> counts = new HashMap<>();
         List<Visit> visits = new ArrayList<>();
         List<RecentEvent> recent = new ArrayList<>();
-        Map<Long, Long> positions = new HashMap<>();
         for (int i = 0; i < size; i++) {
             anonymous.add(odd(random) + i);
             properties.put(odd(random) + i, new PropertyValue("{\"v\":\"" + i + "\"}",
@@ -59,14 +58,12 @@ class ProfileRowsTest {
             visits.add(new Visit(Instant.ofEpochMilli(start), Instant.ofEpochMilli(start + random.nextInt(1_000_000))));
             recent.add(new RecentEvent(odd(random) + i, EventType.values()[random.nextInt(EventType.values().length)],
                     random.nextBoolean() ? null : odd(random), Instant.ofEpochMilli(random.nextLong(0, 4_000_000_000_000L))));
-            positions.put(random.nextLong(1, 1_000), random.nextLong(0, Long.MAX_VALUE));
         }
         Profile profile = new Profile("prj", "user:" + seed, new Identities(null, anonymous, Set.of("a@b.c")), properties,
                 counts, null, null, visits, recent, Set.copyOf(anonymous), counts);
 
         assertThat(rows.writeStrings(anonymous)).isEqualTo(MAPPER.writeValueAsString(new TreeSet<>(anonymous)));
         assertThat(rows.writeCounts(counts)).isEqualTo(MAPPER.writeValueAsString(new TreeMap<>(counts)));
-        assertThat(rows.writePositions(positions)).isEqualTo(MAPPER.writeValueAsString(new TreeMap<>(positions)));
         Map<String, ProfileRows.StoredProperty> stored = new TreeMap<>();
         properties.forEach((name, value) -> stored.put(name,
                 new ProfileRows.StoredProperty(value.json(), value.setAt().toEpochMilli(), value.messageId())));

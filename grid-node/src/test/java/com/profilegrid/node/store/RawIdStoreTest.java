@@ -13,6 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -54,6 +56,47 @@ class RawIdStoreTest {
             assertThat(store.load(GridMaps.projectKey("acme", "anon:nobody"))).isNull();
             store.deleteAll(List.of(key));
             assertThat(store.load(key)).isNull();
+        } finally {
+            TestDatabases.drop(settings);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void when_a_row_was_written_before_rows_were_packed_then_it_loads_from_its_columns_until_written_again(
+            TestDatabases kind) throws SQLException {
+        Database.Settings settings = kind.fresh(dir);
+        try (Database database = Database.open(settings)) {
+            RawIdStore store = new RawIdStore(database.dataSource(), database.dialect());
+            Instant t0 = Instant.parse("2026-11-01T10:00:00Z");
+            RawIdEntry entry = RawIdEntry.empty("acme", "anon:a1").apply(new LogRecord(1, 5, new TrackingEvent("acme",
+                    "m1", EventType.IDENTIFY, null, "a1", null, null, null, t0, t0, "{}", "{\"plan\":\"pro\"}", "{}",
+                    "{}")), new ProfileFold(FoldSettings.DEFAULTS)).orElseThrow();
+            entry = new RawIdEntry(entry.partial(), entry.applied(), entry.version(), "user:u1", 7, 1);
+            String key = GridMaps.projectKey("acme", "anon:a1");
+            // the row as the store wrote it before V15: the partial in a profile's columns, the positions as JSON
+            try (Connection connection = database.dataSource().getConnection();
+                 PreparedStatement insert = connection.prepareStatement("INSERT INTO raw_ids (" + ProfileRows.COLUMNS
+                         + ", applied, version, belongs_to, belongs_revision, sealed, generation) VALUES ("
+                         + ProfileRows.PLACEHOLDERS + ", ?, ?, ?, ?, ?, 0)")) {
+                new ProfileRows().bind(insert, entry.partial());
+                int at = ProfileRows.COLUMNS.split(", ").length + 1;
+                insert.setString(at, "{\"1\":5}"); // shard 1 applied up to 5
+                insert.setLong(at + 1, entry.version());
+                insert.setString(at + 2, entry.profileId());
+                insert.setLong(at + 3, entry.profileRevision());
+                insert.setLong(at + 4, entry.sealed());
+                insert.executeUpdate();
+            }
+            IdIndexStore index = new IdIndexStore(database.dataSource(), database.dialect());
+
+            assertThat(store.load(key)).isEqualTo(entry);
+            assertThat(index.load(key)).isEqualTo("user:u1");
+
+            RawIdEntry moved = new RawIdEntry(entry.partial(), entry.applied(), entry.version(), "user:u2", 8, 0);
+            store.store(key, moved); // written again: packed
+            assertThat(store.load(key)).isEqualTo(moved);
+            assertThat(index.load(key)).isEqualTo("user:u2");
         } finally {
             TestDatabases.drop(settings);
         }

@@ -29,12 +29,13 @@ import java.util.Set;
  * entry 500, mostly per-field offsets, 4-byte lengths, 8-byte times and the same strings again (an event name in the
  * counts, the recent events and the daily counts; a message id in the recent events and the properties). Packed, the
  * same take about a third: numbers are varints, times are deltas from the time written before them, and a string that
- * comes again in one value is written as a back reference to its first occurrence. This is internal to the members;
- * the readers' maps keep the public Compact {@code Profile} that clients, SQL and Management Center read.
+ * comes again in one value is written as a back reference to its first occurrence. This is internal to the members
+ * (and to the {@code raw_ids} table's {@code packed} column, which holds a raw id's entry in the same layout); the
+ * readers' maps keep the public Compact {@code Profile} that clients, SQL and Management Center read.
  *
  * <p>The layout begins with a format number, so that a later layout can still read this one.
  */
-final class PackedState {
+public final class PackedState {
 
     /** The layout written. */
     static final int FORMAT = 1;
@@ -42,7 +43,7 @@ final class PackedState {
     private PackedState() {
     }
 
-    static byte[] pack(ProfileState state) {
+    public static byte[] pack(ProfileState state) {
         Writer out = new Writer();
         out.profile(state.profile());
         out.count(state.absorbed().size());
@@ -60,7 +61,7 @@ final class PackedState {
         return out.bytes();
     }
 
-    static ProfileState unpackState(byte[] packed) {
+    public static ProfileState unpackState(byte[] packed) {
         Reader in = new Reader(packed);
         Profile profile = in.profile();
         int n = in.count();
@@ -83,7 +84,7 @@ final class PackedState {
         return new ProfileState(profile, absorbed, memberChunks, recent);
     }
 
-    static byte[] pack(RawIdEntry entry) {
+    public static byte[] pack(RawIdEntry entry) {
         Writer out = new Writer();
         out.profile(entry.partial());
         out.count(entry.applied().size());
@@ -98,7 +99,7 @@ final class PackedState {
         return out.bytes();
     }
 
-    static RawIdEntry unpackRawId(byte[] packed) {
+    public static RawIdEntry unpackRawId(byte[] packed) {
         Reader in = new Reader(packed);
         Profile partial = in.profile();
         int n = in.count();
