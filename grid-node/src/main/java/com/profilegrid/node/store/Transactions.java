@@ -29,9 +29,12 @@ public final class Transactions {
     private Transactions() {
     }
 
-    /** {@code sql} once for each of {@code rows}, sent as one JDBC batch on {@code connection}. */
+    /** {@code sql} once for each of {@code rows}, sent as one JDBC batch on {@code connection} (nothing when none). */
     public static <R> void batch(Connection connection, String sql, Iterable<R> rows, Binder<? super R> binder)
             throws SQLException {
+        if (!rows.iterator().hasNext()) {
+            return;
+        }
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             for (R row : rows) {
                 binder.bind(statement, row);

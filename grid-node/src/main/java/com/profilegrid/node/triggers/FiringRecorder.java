@@ -83,7 +83,8 @@ public final class FiringRecorder implements ChangeLog {
                 for (Trigger trigger : rules.fired(project, change)) {
                     String firingId = change.firingId(trigger.name(), project, profileId);
                     fired.add(new Firings.NewFiring(firingId, project, trigger.name(), profileId, causeType(change),
-                            causeName(trigger, change), change.cause(), body(firingId, trigger, profile, change, now)));
+                            causeName(trigger, change), change.cause(), WebhookDelivery.destination(trigger.webhook().url()),
+                            body(firingId, trigger, profile, change, now)));
                 }
             }
         }

@@ -29,7 +29,7 @@ public final class Firings {
 
     /** A firing to record. */
     public record NewFiring(String firingId, String project, String trigger, String profileId, String causeType,
-                            String causeName, String causeId, String body) {
+                            String causeName, String causeId, String destination, String body) {
     }
 
     /** A label change to record. */
@@ -67,7 +67,8 @@ public final class Firings {
 
     /**
      * Records {@code changes} and {@code firings} in one transaction, each once (one already there is left as it is):
-     * pending, or deferred while safe mode is on. Returns how many firings are new and pending.
+     * pending, or deferred while safe mode is on. Returns how many firings are pending now (0 in safe mode), counting
+     * any that were recorded before (one JDBC batch, whose rewritten inserts do not say which rows were new).
      */
     public int record(List<NewChange> changes, List<NewFiring> firings, List<Due> dues, Instant now) {
         try {
@@ -100,27 +101,24 @@ public final class Firings {
                     safe = row.next() && row.getBoolean(1);
                 }
                 String state = safe ? "deferred" : "pending";
-                int[] added = new int[1];
-                try (PreparedStatement insert = connection.prepareStatement(insertIfAbsent("firings", "firing_id",
-                        "firing_id, project, trigger_name, profile_id, cause_type, cause_name, cause_id, state, fired_ms, "
-                                + "next_attempt_ms, attempts, body", 12))) {
-                    for (NewFiring firing : firings) {
-                        insert.setString(1, firing.firingId());
-                        insert.setString(2, firing.project());
-                        insert.setString(3, firing.trigger());
-                        insert.setString(4, firing.profileId());
-                        insert.setString(5, firing.causeType());
-                        insert.setString(6, firing.causeName());
-                        insert.setString(7, firing.causeId());
-                        insert.setString(8, state);
-                        insert.setLong(9, now.toEpochMilli());
-                        insert.setLong(10, now.toEpochMilli());
-                        insert.setInt(11, 0);
-                        insert.setString(12, firing.body());
-                        added[0] += insert.executeUpdate();
-                    }
-                }
-                return safe ? 0 : added[0];
+                Transactions.batch(connection, insertIfAbsent("firings", "firing_id", "firing_id, project, "
+                        + "trigger_name, profile_id, cause_type, cause_name, cause_id, state, fired_ms, next_attempt_ms, "
+                        + "attempts, destination, body", 13), firings, (insert, firing) -> {
+                    insert.setString(1, firing.firingId());
+                    insert.setString(2, firing.project());
+                    insert.setString(3, firing.trigger());
+                    insert.setString(4, firing.profileId());
+                    insert.setString(5, firing.causeType());
+                    insert.setString(6, firing.causeName());
+                    insert.setString(7, firing.causeId());
+                    insert.setString(8, state);
+                    insert.setLong(9, now.toEpochMilli());
+                    insert.setLong(10, now.toEpochMilli());
+                    insert.setInt(11, 0);
+                    insert.setString(12, firing.destination());
+                    insert.setString(13, firing.body());
+                });
+                return safe ? 0 : firings.size();
             });
         } catch (SQLException e) {
             throw new ProfileStoreException("cannot record " + firings.size() + " firing(s) and " + changes.size()
@@ -205,25 +203,33 @@ public final class Firings {
     }
 
     /**
-     * Claims up to {@code limit} pending firings due at {@code now} for {@code lease} (none while safe mode is on): no
-     * other node's delivery takes them until the lease ends or this one writes an outcome.
+     * Claims up to {@code limit} pending firings due at {@code now} for {@code lease} (none while safe mode is on),
+     * leaving those for the {@code busy} destinations where they are: no other node's delivery takes them until the
+     * lease ends or this one writes an outcome. Committed without waiting for the database's log flush
+     * ({@link #relaxed}): a claim lost to a database crash only lets the firing be claimed again.
      */
-    public List<Claimed> claim(Instant now, Duration lease, int limit) {
+    public List<Claimed> claim(Instant now, Duration lease, int limit, java.util.Collection<String> busy) {
         String token = UUID.randomUUID().toString();
         long nowMs = now.toEpochMilli();
+        String skip = busy.isEmpty() ? "" : " AND (destination IS NULL OR destination NOT IN ("
+                + String.join(", ", java.util.Collections.nCopies(busy.size(), "?")) + "))";
         try {
-            return Transactions.autoCommit(dataSource, connection -> {
+            return relaxed(connection -> {
                 try (PreparedStatement update = connection.prepareStatement("UPDATE firings SET lease_owner = ?, lease_ms = ? "
                         + "WHERE firing_id IN (SELECT firing_id FROM firings WHERE state = 'pending' "
-                        + "AND next_attempt_ms <= ? AND (lease_ms IS NULL OR lease_ms < ?) ORDER BY next_attempt_ms "
-                        + "LIMIT ?) AND state = 'pending' AND (lease_ms IS NULL OR lease_ms < ?) "
+                        + "AND next_attempt_ms <= ? AND (lease_ms IS NULL OR lease_ms < ?)" + skip
+                        + " ORDER BY next_attempt_ms LIMIT ?) AND state = 'pending' AND (lease_ms IS NULL OR lease_ms < ?) "
                         + "AND NOT EXISTS (SELECT 1 FROM safe_mode WHERE enabled)")) {
-                    update.setString(1, token);
-                    update.setLong(2, nowMs + lease.toMillis());
-                    update.setLong(3, nowMs);
-                    update.setLong(4, nowMs);
-                    update.setInt(5, limit);
-                    update.setLong(6, nowMs);
+                    int i = 1;
+                    update.setString(i++, token);
+                    update.setLong(i++, nowMs + lease.toMillis());
+                    update.setLong(i++, nowMs);
+                    update.setLong(i++, nowMs);
+                    for (String destination : busy) {
+                        update.setString(i++, destination);
+                    }
+                    update.setInt(i++, limit);
+                    update.setLong(i, nowMs);
                     if (update.executeUpdate() == 0) {
                         return List.of();
                     }
@@ -246,52 +252,92 @@ public final class Firings {
         }
     }
 
-    /** The claimed firing was delivered (after {@code attempts} attempts). */
-    public void delivered(String firingId, int attempts, Instant now) {
-        update("UPDATE firings SET state = 'delivered', attempts = ?, finished_ms = ?, lease_ms = NULL, last_error = NULL "
-                + "WHERE firing_id = ?", attempts, now.toEpochMilli(), null, firingId);
+    /** What became of a claimed firing: written back, many at a time, by {@link #write}. */
+    public sealed interface Outcome permits Delivered, Retry, Dead, Released {
+        String firingId();
+    }
+
+    /** Delivered, after {@code attempts} attempts. */
+    public record Delivered(String firingId, int attempts, Instant at) implements Outcome {
+    }
+
+    /** The attempt failed: tried again at {@code next}, or deferred if safe mode went on meanwhile. */
+    public record Retry(String firingId, int attempts, Instant next, String error) implements Outcome {
+    }
+
+    /** Given up: dead, with the reason. */
+    public record Dead(String firingId, int attempts, String error, Instant at) implements Outcome {
+    }
+
+    /** Given back without an attempt (this member is stopping): due again at {@code next}. */
+    public record Released(String firingId, Instant next) implements Outcome {
     }
 
     /**
-     * The claimed firing's attempt failed: tried again at {@code next}, or deferred if safe mode went on meanwhile.
+     * Writes {@code outcomes} in one transaction, a JDBC batch per kind, committed without waiting for the database's
+     * log flush ({@link #relaxed}): an outcome lost to a database crash leaves its firing pending, to be attempted
+     * again under the same {@code Idempotency-Key} (at least once), while the firing itself was recorded with a full
+     * commit before any attempt.
      */
-    public void retryAt(String firingId, int attempts, Instant next, String error) {
-        update("UPDATE firings SET state = CASE WHEN EXISTS (SELECT 1 FROM safe_mode WHERE enabled) THEN 'deferred' "
-                + "ELSE 'pending' END, attempts = ?, next_attempt_ms = ?, lease_ms = NULL, last_error = ? "
-                + "WHERE firing_id = ?", attempts, next.toEpochMilli(), bounded(error), firingId);
-    }
-
-    /** The claimed firing is given up: dead, with the reason. */
-    public void dead(String firingId, int attempts, String error, Instant now) {
-        update("UPDATE firings SET state = 'dead', attempts = ?, finished_ms = ?, lease_ms = NULL, last_error = ? "
-                + "WHERE firing_id = ?", attempts, now.toEpochMilli(), bounded(error), firingId);
-    }
-
-    /** Gives the claimed firing back without an attempt (its destination is busy): due again at {@code next}. */
-    public void release(String firingId, Instant next) {
-        update("UPDATE firings SET lease_ms = NULL, next_attempt_ms = ? WHERE firing_id = ? AND state = 'pending'",
-                null, next.toEpochMilli(), null, firingId);
-    }
-
-    private void update(String sql, Integer attempts, Long time, String error, String firingId) {
+    public void write(List<? extends Outcome> outcomes) {
         try {
-            Transactions.autoCommit(dataSource, connection -> {
-                try (PreparedStatement update = connection.prepareStatement(sql)) {
-                    int i = 1;
-                    if (attempts != null) {
-                        update.setInt(i++, attempts);
-                    }
-                    update.setLong(i++, time);
-                    if (sql.contains("last_error = ?")) {
-                        update.setString(i++, error);
-                    }
-                    update.setString(i, firingId);
-                    return update.executeUpdate();
-                }
+            relaxed(connection -> {
+                Transactions.batch(connection, "UPDATE firings SET state = 'delivered', attempts = ?, finished_ms = ?, "
+                        + "lease_ms = NULL, last_error = NULL WHERE firing_id = ?", only(outcomes, Delivered.class),
+                        (update, delivered) -> {
+                            update.setInt(1, delivered.attempts());
+                            update.setLong(2, delivered.at().toEpochMilli());
+                            update.setString(3, delivered.firingId());
+                        });
+                Transactions.batch(connection, "UPDATE firings SET state = CASE WHEN EXISTS (SELECT 1 FROM safe_mode "
+                        + "WHERE enabled) THEN 'deferred' ELSE 'pending' END, attempts = ?, next_attempt_ms = ?, "
+                        + "lease_ms = NULL, last_error = ? WHERE firing_id = ?", only(outcomes, Retry.class),
+                        (update, retry) -> {
+                            update.setInt(1, retry.attempts());
+                            update.setLong(2, retry.next().toEpochMilli());
+                            update.setString(3, bounded(retry.error()));
+                            update.setString(4, retry.firingId());
+                        });
+                Transactions.batch(connection, "UPDATE firings SET state = 'dead', attempts = ?, finished_ms = ?, "
+                        + "lease_ms = NULL, last_error = ? WHERE firing_id = ?", only(outcomes, Dead.class),
+                        (update, dead) -> {
+                            update.setInt(1, dead.attempts());
+                            update.setLong(2, dead.at().toEpochMilli());
+                            update.setString(3, bounded(dead.error()));
+                            update.setString(4, dead.firingId());
+                        });
+                Transactions.batch(connection, "UPDATE firings SET lease_ms = NULL, next_attempt_ms = ? "
+                        + "WHERE firing_id = ? AND state = 'pending'", only(outcomes, Released.class),
+                        (update, released) -> {
+                            update.setLong(1, released.next().toEpochMilli());
+                            update.setString(2, released.firingId());
+                        });
+                return null;
             });
         } catch (SQLException e) {
-            throw new ProfileStoreException("cannot write the outcome of firing " + firingId, e);
+            throw new ProfileStoreException("cannot write the outcome of " + outcomes.size() + " firing(s)", e);
         }
+    }
+
+    private static <O extends Outcome> List<O> only(List<? extends Outcome> outcomes, Class<O> kind) {
+        return outcomes.stream().filter(kind::isInstance).map(kind::cast).toList();
+    }
+
+    /**
+     * {@code work} in a transaction that commits without waiting for the database to flush its log (PostgreSQL's
+     * {@code synchronous_commit = off}; H2 has no such setting): for delivery's bookkeeping, where losing the last
+     * moments of it to a database crash costs a repeated attempt, never a lost firing, and a flush per claim and
+     * outcome limited delivery to the disk's flush rate.
+     */
+    private <T> T relaxed(Transactions.Work<T> work) throws SQLException {
+        return Transactions.inTransaction(dataSource, connection -> {
+            if (dialect == SqlDialect.POSTGRESQL) {
+                try (java.sql.Statement set = connection.createStatement()) {
+                    set.execute("SET LOCAL synchronous_commit TO OFF");
+                }
+            }
+            return work.run(connection);
+        });
     }
 
     /** The firings of {@code project}, newest first; {@code trigger} and {@code state} filter when not null. */

@@ -35,17 +35,20 @@ import java.util.function.Function;
  * 408, 429 and 5xx are tried again after an exponential backoff with jitter (Resilience4j's {@link IntervalFunction}),
  * or after the receiver's {@code Retry-After} when it gives one, until the retry budget (counted from the firing) is
  * spent: then the firing is dead with its last error. Any other answer (4xx, 3xx: redirects are not followed) is dead
- * at once. Each destination ({@code scheme://host:port}) has its own limit of attempts in flight (a {@link Bulkhead}):
- * a firing whose destination is at its limit is given back without an attempt, so a slow receiver holds up only its
- * own firings.
+ * at once. Each destination ({@code scheme://host:port}) has its own limit of attempts in flight (a {@link Bulkhead})
+ * and of claimed firings waiting for one: while a destination has that many waiting, its firings are left unclaimed
+ * in the table, so a slow receiver holds up only its own firings. Outcomes are written back many at a time by one
+ * writer thread ({@link Firings#write}), not one transaction per attempt.
  */
 public final class WebhookDelivery implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDelivery.class);
 
-    private static final int CLAIM = 64;
-    /** Claimed firings a destination at its limit may have waiting on this node. */
+    private static final int CLAIM = 128;
+    /** Claimed firings a destination may have waiting on this node: at this many, its firings are not claimed. */
     private static final int WAITING = 256;
+    /** Outcomes written in one transaction at most. */
+    private static final int OUTCOMES = 512;
     private static final int MAX_ERROR_BODY = 300;
 
     private final Firings firings;
@@ -56,12 +59,15 @@ public final class WebhookDelivery implements AutoCloseable {
     private final IntervalFunction backoff;
     private final Map<String, Bulkhead> destinations = new ConcurrentHashMap<>();
     /**
-     * Claimed firings waiting for their destination's next free attempt (at most {@link #WAITING} each; beyond, they
-     * are given back for later): sent as attempts to it end, well within the lease, instead of being given back and
-     * claimed again, which limited a busy destination to a few attempts per claim.
+     * Claimed firings waiting for their destination's next free attempt: sent as attempts to it end, well within the
+     * lease. A destination with {@link #WAITING} of them is busy: the next claims leave its firings in the table.
      */
     private final Map<String, java.util.Queue<Ready>> waiting = new ConcurrentHashMap<>();
     private final Semaphore wakeUps = new Semaphore(0);
+    /** Outcomes of attempts, to write back ({@link #writeOutcomes}). */
+    private final java.util.concurrent.BlockingQueue<Firings.Outcome> outcomes =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+    private final Thread writer;
     private final ExecutorService attempts = Executors.newFixedThreadPool(4, daemon("profilegrid-webhook-attempt"));
     private final HttpClient http;
     private final Thread loop;
@@ -86,7 +92,9 @@ public final class WebhookDelivery implements AutoCloseable {
         this.http = HttpClient.newBuilder().executor(attempts).connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         this.loop = daemon("profilegrid-webhooks").newThread(this::run);
+        this.writer = daemon("profilegrid-webhook-outcomes").newThread(this::writeOutcomes);
         loop.start();
+        writer.start();
     }
 
     /** Claims at once (new firings are pending) rather than at the next poll. */
@@ -101,7 +109,7 @@ public final class WebhookDelivery implements AutoCloseable {
                 wakeUps.drainPermits();
                 List<Firings.Claimed> claimed;
                 do {
-                    claimed = firings.claim(clock.instant(), settings.lease(), CLAIM);
+                    claimed = firings.claim(clock.instant(), settings.lease(), CLAIM, busy());
                     claimed.forEach(this::attempt);
                 } while (running && claimed.size() == CLAIM);
             } catch (InterruptedException e) {
@@ -116,15 +124,33 @@ public final class WebhookDelivery implements AutoCloseable {
         }
     }
 
+    /** The destinations with {@link #WAITING} claimed firings waiting: not claimed for until they have fewer. */
+    private List<String> busy() {
+        List<String> busy = new java.util.ArrayList<>();
+        waiting.forEach((name, queue) -> {
+            if (queue.size() >= WAITING) {
+                busy.add(name);
+            }
+        });
+        return busy;
+    }
+
+    /** Where webhooks to {@code url} go: {@code scheme://host:port}, the port given or the scheme's. */
+    public static String destination(URI url) {
+        int port = url.getPort() >= 0 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+        return url.getScheme().toLowerCase(java.util.Locale.ROOT) + "://"
+                + url.getHost().toLowerCase(java.util.Locale.ROOT) + ":" + port;
+    }
+
     private void attempt(Firings.Claimed firing) {
         Trigger trigger = triggers.apply(firing.project()).get(firing.trigger());
         if (trigger == null) {
-            firings.dead(firing.firingId(), firing.attempts(), "trigger \"" + firing.trigger()
-                    + "\" no longer exists: deleted before delivery (create it again, then retry the firing)", clock.instant());
+            outcomes.add(new Firings.Dead(firing.firingId(), firing.attempts(), "trigger \"" + firing.trigger()
+                    + "\" no longer exists: deleted before delivery (create it again, then retry the firing)",
+                    clock.instant()));
             return;
         }
-        URI url = trigger.webhook().url();
-        String name = url.getScheme() + "://" + url.getHost() + ":" + url.getPort();
+        String name = destination(trigger.webhook().url());
         Bulkhead destination = destinations.computeIfAbsent(name,
                 key -> Bulkhead.of(key, BulkheadConfig.custom().maxConcurrentCalls(settings.perDestination())
                         .maxWaitDuration(Duration.ZERO).build()));
@@ -132,13 +158,9 @@ public final class WebhookDelivery implements AutoCloseable {
             send(new Ready(firing, trigger), name, destination);
             return;
         }
-        java.util.Queue<Ready> queue = waiting.computeIfAbsent(name, key -> new java.util.concurrent.ConcurrentLinkedQueue<>());
-        if (queue.size() < WAITING) {
-            queue.add(new Ready(firing, trigger));
-            sendWaiting(name, destination); // an attempt may have ended meanwhile
-        } else {
-            firings.release(firing.firingId(), clock.instant().plusMillis(200));
-        }
+        waiting.computeIfAbsent(name, key -> new java.util.concurrent.ConcurrentLinkedQueue<>())
+                .add(new Ready(firing, trigger));
+        sendWaiting(name, destination); // an attempt may have ended meanwhile
     }
 
     /** A claimed firing and its trigger, to send once its destination has an attempt free. */
@@ -154,33 +176,29 @@ public final class WebhookDelivery implements AutoCloseable {
         if (firing.attempts() == 0 && !publish(firing)) {
             // this member is stopping: the firing goes back, and a member that stays makes its first attempt
             destination.releasePermission();
-            try {
-                firings.release(firing.firingId(), clock.instant());
-            } catch (RuntimeException e) {
-                LOG.debug("Could not give firing {} back; its lease runs out instead", firing.firingId(), e);
-            }
+            outcomes.add(new Firings.Released(firing.firingId(), clock.instant()));
             return;
         }
-        long sentAt = clock.instant().getEpochSecond();
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofMillis(trigger.webhook().timeoutMs()))
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "ProfileGrid-Webhooks/1")
-                .header("Idempotency-Key", firing.firingId())
-                .header("ProfileGrid-Signature", Signature.header(trigger.webhook().secret(), sentAt, firing.body()))
-                .POST(HttpRequest.BodyPublishers.ofString(firing.body())).build();
         long started = System.nanoTime();
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenCompleteAsync((response, failure) -> {
+        try {
+            long sentAt = clock.instant().getEpochSecond();
+            HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofMillis(trigger.webhook().timeoutMs()))
+                    .header("Content-Type", "application/json")
+                    .header("User-Agent", "ProfileGrid-Webhooks/1")
+                    .header("Idempotency-Key", firing.firingId())
+                    .header("ProfileGrid-Signature", Signature.header(trigger.webhook().secret(), sentAt, firing.body()))
+                    .POST(HttpRequest.BodyPublishers.ofString(firing.body())).build();
+            http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenCompleteAsync((response, failure) -> {
+                destination.onComplete();
+                attempted(response, failure, started);
+                outcomes.add(outcome(firing, attempt, url, response, failure));
+                sendWaiting(name, destination);
+            }, attempts);
+        } catch (RuntimeException e) { // the request could not be made or handed over: an attempt that failed
             destination.onComplete();
-            attempted(response, failure, started);
-            try {
-                outcome(firing, attempt, url, response, failure);
-            } catch (RuntimeException e) {
-                // the lease runs out and another attempt follows: delivered at least once, never lost
-                LOG.warn("Could not write the outcome of firing {} (it will be attempted again): {}",
-                        firing.firingId(), e.getMessage());
-            }
-            sendWaiting(name, destination);
-        }, attempts);
+            attempted(null, e, started);
+            outcomes.add(outcome(firing, attempt, url, null, e));
+        }
     }
 
     /** Counts an attempt and its time from sending to the answer, by outcome: delivered, refused (an HTTP error), failed. */
@@ -206,16 +224,16 @@ public final class WebhookDelivery implements AutoCloseable {
             }
             send(next, name, destination);
         }
-        if (queue != null && queue.size() < WAITING / 2) {
-            wakeUps.release(); // room to claim more for it
+        if (queue != null && queue.size() == WAITING / 2) {
+            wakeUps.release(); // no longer busy: room to claim more for it
         }
     }
 
-    private void outcome(Firings.Claimed firing, int attempt, URI url, HttpResponse<String> response, Throwable failure) {
+    /** What the attempt came to: delivered, to try again (when), or dead (why). */
+    private Firings.Outcome outcome(Firings.Claimed firing, int attempt, URI url, HttpResponse<String> response, Throwable failure) {
         Instant now = clock.instant();
         if (failure == null && response.statusCode() / 100 == 2) {
-            firings.delivered(firing.firingId(), attempt, now);
-            return;
+            return new Firings.Delivered(firing.firingId(), attempt, now);
         }
         String error;
         Optional<Duration> retryAfter = Optional.empty();
@@ -228,9 +246,8 @@ public final class WebhookDelivery implements AutoCloseable {
             error = "HTTP " + status + " from " + url + snippet(response.body());
             boolean again = status == 408 || status == 429 || status >= 500;
             if (!again) {
-                firings.dead(firing.firingId(), attempt, error + (status / 100 == 3 ? " (redirects are not followed)"
-                        : " (not retried: only timeouts, 408, 429 and 5xx are)"), now);
-                return;
+                return new Firings.Dead(firing.firingId(), attempt, error + (status / 100 == 3
+                        ? " (redirects are not followed)" : " (not retried: only timeouts, 408, 429 and 5xx are)"), now);
             }
             retryAfter = response.headers().firstValue("Retry-After").flatMap(value -> retryAfter(value, now));
         }
@@ -238,11 +255,10 @@ public final class WebhookDelivery implements AutoCloseable {
         Instant next = now.plus(wait);
         Instant giveUp = Instant.ofEpochMilli(firing.firedMs()).plus(settings.retryBudget());
         if (next.isAfter(giveUp)) {
-            firings.dead(firing.firingId(), attempt, "gave up after " + attempt + " attempt(s), the retry budget of "
-                    + settings.retryBudget() + " spent; last error: " + error, now);
-            return;
+            return new Firings.Dead(firing.firingId(), attempt, "gave up after " + attempt + " attempt(s), the retry "
+                    + "budget of " + settings.retryBudget() + " spent; last error: " + error, now);
         }
-        firings.retryAt(firing.firingId(), attempt, next, error);
+        return new Firings.Retry(firing.firingId(), attempt, next, error);
     }
 
     /**
@@ -284,6 +300,34 @@ public final class WebhookDelivery implements AutoCloseable {
         return ": " + (text.length() > MAX_ERROR_BODY ? text.substring(0, MAX_ERROR_BODY) + "..." : text);
     }
 
+    /**
+     * The writer thread: writes the outcomes as they come, up to {@link #OUTCOMES} in one transaction, until the
+     * delivery is closed and none is left. An outcome that cannot be written is lost with a warning: its firing's
+     * lease runs out and it is attempted again (at least once).
+     */
+    private void writeOutcomes() {
+        List<Firings.Outcome> batch = new java.util.ArrayList<>();
+        while (running || !outcomes.isEmpty()) {
+            try {
+                Firings.Outcome first = outcomes.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                outcomes.drainTo(batch, OUTCOMES - 1);
+                firings.write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("Could not write the outcome of {} firing(s) (their leases run out, then they are attempted "
+                        + "again): {}", batch.size(), e.getMessage());
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
     @Override
     public void close() {
         running = false;
@@ -291,6 +335,7 @@ public final class WebhookDelivery implements AutoCloseable {
         com.profilegrid.node.support.Daemons.stop(attempts);
         try {
             loop.join(com.profilegrid.node.support.Daemons.STOP_WAIT.toMillis()); // its claim query ends first
+            writer.join(com.profilegrid.node.support.Daemons.STOP_WAIT.toMillis()); // then the outcomes left
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,0 +1,102 @@
+package com.profilegrid.node.triggers;
+
+import com.profilegrid.node.TestDatabases;
+import com.profilegrid.node.store.Database;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The firings table as delivery uses it: each firing recorded once, claimed once per lease, a busy receiver's firings
+ * left unclaimed, and outcomes written many at a time (H2 and PostgreSQL).
+ */
+class FiringsTest {
+
+    private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+    private static final Duration LEASE = Duration.ofMinutes(2);
+    private static final String FAST = "http://127.0.0.1:8081";
+    private static final String SLOW = "http://127.0.0.1:8082";
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void when_a_receiver_is_busy_then_its_firings_stay_unclaimed_while_the_others_are_claimed_once(TestDatabases kind)
+            throws SQLException {
+        Database.Settings settings = kind.fresh(dir);
+        try (Database database = Database.open(settings)) {
+            Firings firings = new Firings(database.dataSource(), database.dialect());
+            List<Firings.NewFiring> recorded = List.of(firing("f1", FAST), firing("s1", SLOW), firing("f2", FAST),
+                    firing("s2", SLOW), firing("old", null));
+            firings.record(List.of(), recorded, List.of(), T0);
+            firings.record(List.of(), recorded, List.of(), T0); // a replay meets the same causes: nothing new
+
+            List<Firings.Claimed> claimed = firings.claim(T0, LEASE, 10, List.of(SLOW));
+
+            // firings recorded before destinations were kept have none, and are claimed whatever their receiver
+            assertThat(ids(claimed)).containsExactlyInAnyOrder("f1", "f2", "old");
+            assertThat(firings.claim(T0, LEASE, 10, List.of())).extracting(Firings.Claimed::firingId)
+                    .containsExactlyInAnyOrder("s1", "s2"); // no longer busy; the others are leased
+            assertThat(firings.claim(T0.plus(LEASE).plusMillis(1), LEASE, 10, List.of())).hasSize(5); // leases ran out
+            assertThat(firings.countByState()).containsEntry("pending", 5L);
+        } finally {
+            TestDatabases.drop(settings);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void when_outcomes_are_written_together_then_each_firing_takes_its_own(TestDatabases kind) throws SQLException {
+        Database.Settings settings = kind.fresh(dir);
+        try (Database database = Database.open(settings)) {
+            Firings firings = new Firings(database.dataSource(), database.dialect());
+            firings.record(List.of(), List.of(firing("ok", FAST), firing("again", FAST), firing("gone", FAST),
+                    firing("back", FAST)), List.of(), T0);
+            assertThat(firings.claim(T0, LEASE, 10, List.of())).hasSize(4);
+            Instant at = T0.plusSeconds(1);
+
+            firings.write(List.of(new Firings.Delivered("ok", 1, at),
+                    new Firings.Retry("again", 1, at.plusSeconds(30), "HTTP 503 from " + FAST),
+                    new Firings.Dead("gone", 1, "HTTP 410 from " + FAST, at),
+                    new Firings.Released("back", at)));
+
+            Map<String, Firings.Row> rows = firings.list("acme", null, null, 10).stream()
+                    .collect(Collectors.toMap(Firings.Row::firingId, Function.identity()));
+            assertThat(rows.get("ok")).extracting(Firings.Row::state, Firings.Row::attempts, Firings.Row::finishedMs)
+                    .containsExactly("delivered", 1, at.toEpochMilli());
+            assertThat(rows.get("again")).extracting(Firings.Row::state, Firings.Row::attempts,
+                    Firings.Row::nextAttemptMs, Firings.Row::lastError)
+                    .containsExactly("pending", 1, at.plusSeconds(30).toEpochMilli(), "HTTP 503 from " + FAST);
+            assertThat(rows.get("gone")).extracting(Firings.Row::state, Firings.Row::lastError)
+                    .containsExactly("dead", "HTTP 410 from " + FAST);
+            assertThat(rows.get("back")).extracting(Firings.Row::state, Firings.Row::attempts)
+                    .containsExactly("pending", 0);
+            // given back and retried later are claimable again when due, without waiting for their leases
+            assertThat(ids(firings.claim(at, LEASE, 10, List.of()))).containsExactly("back");
+            assertThat(ids(firings.claim(at.plusSeconds(30), LEASE, 10, List.of()))).containsExactly("again");
+        } finally {
+            TestDatabases.drop(settings);
+        }
+    }
+
+    private static Firings.NewFiring firing(String id, String destination) {
+        return new Firings.NewFiring(id, "acme", "welcome", "user:" + id, "labelEntered", "trial", "event:m-" + id,
+                destination, "{\"firingId\":\"" + id + "\"}");
+    }
+
+    private static List<String> ids(List<Firings.Claimed> claimed) {
+        return claimed.stream().map(Firings.Claimed::firingId).toList();
+    }
+}
