@@ -63,12 +63,14 @@ class TriggerDeliveryTest {
         receiver.on("/flaky", n -> Receiver.Answer.of(n <= 3 ? 500 : 200))
                 .on("/never", n -> new Receiver.Answer(503, 0, "0"))
                 .on("/gone", n -> Receiver.Answer.of(404))
-                .on("/slow", n -> new Receiver.Answer(200, 3_000, null));
+                .on("/slow", n -> new Receiver.Answer(200, 3_000, null))
+                .on("/mute", n -> new Receiver.Answer(200, 2_000, null));
         trigger("slowpoke", "{\"labelEntered\": \"pro\"}", "/slow", 10_000);
         trigger("welcome", "{\"labelEntered\": \"pro\"}", "/ok", 5_000);
         trigger("flaky", "{\"labelEntered\": \"pro\"}", "/flaky", 5_000);
         trigger("never", "{\"labelEntered\": \"pro\"}", "/never", 5_000);
         trigger("gone", "{\"labelEntered\": \"pro\"}", "/gone", 5_000);
+        trigger("mute", "{\"labelEntered\": \"pro\"}", "/mute", 500);
         trigger("downgrade", "{\"labelExited\": \"pro\"}", "/exit", 5_000);
 
         track("{\"type\":\"identify\",\"userId\":\"u1\",\"messageId\":\"m1\",\"timestamp\":\"" + ago(60)
@@ -104,6 +106,9 @@ class TriggerDeliveryTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> state("gone").equals("dead"));
         assertThat(receiver.at("/gone")).hasSize(1);
         assertThat(firing("gone").get("lastError").asText()).contains("HTTP 404");
+        // no answer within the trigger's timeout, attempt after attempt: dead, saying so
+        await().atMost(Duration.ofSeconds(30)).until(() -> state("mute").equals("dead"));
+        assertThat(firing("mute").get("lastError").asText()).contains("no answer from").contains("within its timeout");
         await().atMost(Duration.ofSeconds(30)).until(() -> state("slowpoke").equals("delivered"));
 
         // leaving the label fires its exit trigger, caused by the event that made it leave
