@@ -200,14 +200,15 @@ final class ProfilesBenchmark implements Callable<Integer> {
         // counting folded events scans every profile, which would slow what it measures: wait on the job's read
         // count (a metric) first, and only then count
         node.awaitProfilesRead(events, Duration.ofMinutes(10));
-        // each count scans every profile on the same cores as the pipeline: wait three times as long as a count took
-        // between counts, so that counting takes at most a quarter of the time it measures
+        // each count scans every profile on the same cores as the pipeline: wait ten times as long as a count took
+        // between counts, so that counting takes at most a tenth of the time it measures (at three times, a CPU
+        // recording of a long catch-up with rules had a fifth of the JVM's samples in these counts)
         while (true) {
             long countStart = System.nanoTime();
             if (node.foldedEvents() >= events) {
                 return;
             }
-            Thread.sleep(Math.max(100, 3 * (System.nanoTime() - countStart) / 1_000_000));
+            Thread.sleep(Math.max(100, 10 * (System.nanoTime() - countStart) / 1_000_000));
         }
     }
 
