@@ -78,7 +78,10 @@ public final class TriggerRoutes {
         if (trigger == null) {
             return;
         }
-        if (triggers.putIfAbsent(GridMaps.projectKey(project, trigger.name()), trigger) != null) {
+        TriggerDefinition before = triggers.putIfAbsent(GridMaps.projectKey(project, trigger.name()), trigger);
+        // an operation retried by the grid (its partition moved while it ran) meets its own first write: created
+        if (before != null && !(before.definition().equals(trigger.definition())
+                && before.created().toEpochMilli() == trigger.created().toEpochMilli())) {
             AdminBodies.refuse(ctx, HttpStatus.CONFLICT, "/name: project " + project + " has a trigger \"" + trigger.name()
                     + "\" already; replace it with PUT /admin/projects/" + project + "/triggers/" + trigger.name());
             return;
