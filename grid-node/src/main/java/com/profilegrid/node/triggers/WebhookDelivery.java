@@ -164,7 +164,8 @@ public final class WebhookDelivery implements AutoCloseable {
             send(new Ready(firing, trigger), name, destination);
             return;
         }
-        waiting.computeIfAbsent(name, key -> new java.util.concurrent.ConcurrentLinkedQueue<>())
+        // a linked blocking queue counts its size as it goes: busy() and sendWaiting() read it at every claim and answer
+        waiting.computeIfAbsent(name, key -> new java.util.concurrent.LinkedBlockingQueue<>())
                 .add(new Ready(firing, trigger));
         sendWaiting(name, destination); // an attempt may have ended meanwhile
     }
