@@ -12,7 +12,12 @@ import com.profilegrid.pipelines.rules.Trigger;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -62,7 +67,9 @@ public final class FiringRecorder implements ChangeLog {
     @Override
     public void record(int generation, List<ProfileChanges> batch) {
         Instant now = clock.instant();
-        List<Firings.NewChange> changes = new ArrayList<>();
+        List<Firings.NewChanges> changes = new ArrayList<>();
+        int enteredCount = 0;
+        int exitedCount = 0;
         List<Firings.NewFiring> fired = new ArrayList<>();
         List<Firings.Due> dues = new ArrayList<>();
         for (ProfileChanges profile : batch) {
@@ -75,10 +82,13 @@ public final class FiringRecorder implements ChangeLog {
             if (profile.due() >= 0) {
                 dues.add(new Firings.Due(project, profileId, profile.due()));
             }
+            // a profile's label changes, one row per cause
+            Map<String, TreeSet<String>> enteredBy = new LinkedHashMap<>();
+            Map<String, TreeSet<String>> exitedBy = new LinkedHashMap<>();
             for (Change change : profile.changes()) {
                 if (change.kind() != Change.Kind.EVENT) {
-                    changes.add(new Firings.NewChange(change.id(project, profileId), project, profileId, change.name(),
-                            change.kind() == Change.Kind.ENTERED ? "entered" : "exited", change.cause()));
+                    (change.kind() == Change.Kind.ENTERED ? enteredBy : exitedBy)
+                            .computeIfAbsent(change.cause(), cause -> new TreeSet<>()).add(change.name());
                 }
                 for (Trigger trigger : rules.fired(project, change)) {
                     String firingId = change.firingId(trigger.name(), project, profileId);
@@ -87,6 +97,16 @@ public final class FiringRecorder implements ChangeLog {
                             body(firingId, trigger, profile, change, now)));
                 }
             }
+            Set<String> causes = new LinkedHashSet<>(enteredBy.keySet());
+            causes.addAll(exitedBy.keySet());
+            for (String cause : causes) {
+                String in = names(enteredBy.get(cause));
+                String out = names(exitedBy.get(cause));
+                changes.add(new Firings.NewChanges(Change.changesId(project, profileId, cause, in, out), project,
+                        profileId, cause, in, out));
+                enteredCount += enteredBy.getOrDefault(cause, EMPTY).size();
+                exitedCount += exitedBy.getOrDefault(cause, EMPTY).size();
+            }
         }
         if (changes.isEmpty() && fired.isEmpty() && dues.isEmpty()) {
             return;
@@ -94,9 +114,15 @@ public final class FiringRecorder implements ChangeLog {
         if (firings.record(changes, fired, dues, now) > 0) {
             wake.run();
         }
-        for (Firings.NewChange change : changes) {
-            (change.kind().equals("entered") ? entered : exited).increment();
-        }
+        entered.increment(enteredCount);
+        exited.increment(exitedCount);
+    }
+
+    private static final TreeSet<String> EMPTY = new TreeSet<>();
+
+    /** Label names as a row holds them: sorted, space-separated ({@code null}: none). */
+    private static String names(TreeSet<String> names) {
+        return names == null || names.isEmpty() ? null : String.join(" ", names);
     }
 
     private static String causeType(Change change) {

@@ -32,9 +32,12 @@ public final class Firings {
                             String causeName, String causeId, String destination, String body) {
     }
 
-    /** A label change to record. */
-    public record NewChange(String changeId, String project, String profileId, String label, String kind,
-                            String cause) {
+    /**
+     * The label changes one cause made to a profile, recorded as one row: the labels {@code entered} and
+     * {@code exited}, each space-separated and sorted ({@code null}: none).
+     */
+    public record NewChanges(String changeId, String project, String profileId, String cause, String entered,
+                             String exited) {
     }
 
     /** A profile's label timer: due at {@code dueMs}. */
@@ -70,7 +73,7 @@ public final class Firings {
      * pending, or deferred while safe mode is on. Returns how many firings are pending now (0 in safe mode), counting
      * any that were recorded before (one JDBC batch, whose rewritten inserts do not say which rows were new).
      */
-    public int record(List<NewChange> changes, List<NewFiring> firings, List<Due> dues, Instant now) {
+    public int record(List<NewChanges> changes, List<NewFiring> firings, List<Due> dues, Instant now) {
         try {
             return Transactions.inTransaction(dataSource, connection -> {
                 if (!dues.isEmpty()) {
@@ -81,12 +84,12 @@ public final class Firings {
                     });
                 }
                 Transactions.batch(connection, insertIfAbsent("label_changes", "change_id",
-                        "change_id, project, profile_id, label, kind, cause, at_ms", 7), changes, (insert, change) -> {
+                        "change_id, project, profile_id, entered, exited, cause, at_ms", 7), changes, (insert, change) -> {
                     insert.setString(1, change.changeId());
                     insert.setString(2, change.project());
                     insert.setString(3, change.profileId());
-                    insert.setString(4, change.label());
-                    insert.setString(5, change.kind());
+                    insert.setString(4, change.entered());
+                    insert.setString(5, change.exited());
                     insert.setString(6, change.cause());
                     insert.setLong(7, now.toEpochMilli());
                 });
@@ -103,7 +106,7 @@ public final class Firings {
                 String state = safe ? "deferred" : "pending";
                 Transactions.batch(connection, insertIfAbsent("firings", "firing_id", "firing_id, project, "
                         + "trigger_name, profile_id, cause_type, cause_name, cause_id, state, fired_ms, next_attempt_ms, "
-                        + "attempts, destination, body", 13), firings, (insert, firing) -> {
+                        + "attempts, destination", 12), firings, (insert, firing) -> {
                     insert.setString(1, firing.firingId());
                     insert.setString(2, firing.project());
                     insert.setString(3, firing.trigger());
@@ -116,8 +119,12 @@ public final class Firings {
                     insert.setLong(10, now.toEpochMilli());
                     insert.setInt(11, 0);
                     insert.setString(12, firing.destination());
-                    insert.setString(13, firing.body());
                 });
+                Transactions.batch(connection, insertIfAbsent("firing_bodies", "firing_id", "firing_id, body", 2),
+                        firings, (insert, firing) -> {
+                            insert.setString(1, firing.firingId());
+                            insert.setString(2, firing.body());
+                        });
                 return safe ? 0 : firings.size();
             });
         } catch (SQLException e) {
@@ -215,13 +222,23 @@ public final class Firings {
                 + String.join(", ", java.util.Collections.nCopies(busy.size(), "?")) + "))";
         try {
             return relaxed(connection -> {
-                try (PreparedStatement update = connection.prepareStatement("UPDATE firings SET lease_owner = ?, lease_ms = ? "
-                        + "WHERE firing_id IN (SELECT firing_id FROM firings WHERE state = 'pending' "
+                // PostgreSQL answers the claimed rows from the update itself; H2 reads them back by their lease
+                // (a query PostgreSQL would answer by scanning the table: lease_owner has no index, and needs none)
+                boolean returning = dialect == SqlDialect.POSTGRESQL;
+                List<Claimed> claimed = new ArrayList<>();
+                // the claim moves the next attempt to the lease's end (when the firing is attempted again if no
+                // outcome comes): claimed firings leave the due range, so the next claim's index scan stops at the
+                // due ones instead of reading past every firing still in flight
+                try (PreparedStatement update = connection.prepareStatement("UPDATE firings f SET lease_owner = ?, "
+                        + "lease_ms = ?, next_attempt_ms = ?" + (returning ? " FROM firing_bodies b WHERE b.firing_id = f.firing_id AND" : " WHERE")
+                        + " f.firing_id IN (SELECT firing_id FROM firings WHERE state = 'pending' "
                         + "AND next_attempt_ms <= ? AND (lease_ms IS NULL OR lease_ms < ?)" + skip
-                        + " ORDER BY next_attempt_ms LIMIT ?) AND state = 'pending' AND (lease_ms IS NULL OR lease_ms < ?) "
-                        + "AND NOT EXISTS (SELECT 1 FROM safe_mode WHERE enabled)")) {
+                        + " ORDER BY next_attempt_ms LIMIT ?) AND f.state = 'pending' AND (f.lease_ms IS NULL OR f.lease_ms < ?) "
+                        + "AND NOT EXISTS (SELECT 1 FROM safe_mode WHERE enabled)"
+                        + (returning ? " RETURNING " + CLAIMED_COLUMNS : ""))) {
                     int i = 1;
                     update.setString(i++, token);
+                    update.setLong(i++, nowMs + lease.toMillis());
                     update.setLong(i++, nowMs + lease.toMillis());
                     update.setLong(i++, nowMs);
                     update.setLong(i++, nowMs);
@@ -230,25 +247,37 @@ public final class Firings {
                     }
                     update.setInt(i++, limit);
                     update.setLong(i, nowMs);
+                    if (returning) {
+                        try (ResultSet rows = update.executeQuery()) {
+                            readClaimed(rows, claimed);
+                        }
+                        return claimed;
+                    }
                     if (update.executeUpdate() == 0) {
-                        return List.of();
+                        return claimed;
                     }
                 }
-                List<Claimed> claimed = new ArrayList<>();
-                try (PreparedStatement select = connection.prepareStatement("SELECT firing_id, project, trigger_name, "
-                        + "body, attempts, fired_ms FROM firings WHERE lease_owner = ? AND state = 'pending'")) {
+                try (PreparedStatement select = connection.prepareStatement("SELECT " + CLAIMED_COLUMNS
+                        + " FROM firings f JOIN firing_bodies b ON b.firing_id = f.firing_id"
+                        + " WHERE f.lease_owner = ? AND f.state = 'pending'")) {
                     select.setString(1, token);
                     try (ResultSet rows = select.executeQuery()) {
-                        while (rows.next()) {
-                            claimed.add(new Claimed(rows.getString(1), rows.getString(2), rows.getString(3),
-                                    rows.getString(4), rows.getInt(5), rows.getLong(6)));
-                        }
+                        readClaimed(rows, claimed);
                     }
                 }
                 return claimed;
             });
         } catch (SQLException e) {
             throw new ProfileStoreException("cannot claim firings to deliver", e);
+        }
+    }
+
+    private static final String CLAIMED_COLUMNS = "f.firing_id, f.project, f.trigger_name, b.body, f.attempts, f.fired_ms";
+
+    private static void readClaimed(ResultSet rows, List<Claimed> claimed) throws SQLException {
+        while (rows.next()) {
+            claimed.add(new Claimed(rows.getString(1), rows.getString(2), rows.getString(3), rows.getString(4),
+                    rows.getInt(5), rows.getLong(6)));
         }
     }
 

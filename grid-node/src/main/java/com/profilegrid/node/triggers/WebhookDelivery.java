@@ -57,6 +57,13 @@ public final class WebhookDelivery implements AutoCloseable {
     /** Outcomes written in one transaction at most. */
     private static final int OUTCOMES = 512;
     private static final int MAX_ERROR_BODY = 300;
+    /**
+     * After a claim that left busy destinations out and found too few others to fill itself, the next claim with the
+     * same destinations busy waits this long (or until one of them has room): such a claim reads past every pending
+     * firing of the busy destinations in the database, and new firings would otherwise start one per recorded batch.
+     * Firings for other receivers wait at most this much longer while some receiver is backlogged.
+     */
+    private static final long BUSY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final Firings firings;
     private final BiConsumer<String, String> published;
@@ -71,6 +78,8 @@ public final class WebhookDelivery implements AutoCloseable {
      */
     private final Map<String, java.util.Queue<Ready>> waiting = new ConcurrentHashMap<>();
     private final Semaphore wakeUps = new Semaphore(0);
+    /** Released when a busy destination has room again: ends a {@link #BUSY_PAUSE}. */
+    private final Semaphore room = new Semaphore(0);
     /** Outcomes of attempts, to write back ({@link #writeOutcomes}). */
     private final java.util.concurrent.BlockingQueue<Firings.Outcome> outcomes =
             new java.util.concurrent.LinkedBlockingQueue<>();
@@ -109,14 +118,31 @@ public final class WebhookDelivery implements AutoCloseable {
     }
 
     private void run() {
+        java.util.Set<String> pausedFor = java.util.Set.of();
+        long pausedUntil = 0;
         while (running) {
             try {
                 wakeUps.tryAcquire(settings.poll().toMillis(), TimeUnit.MILLISECONDS);
                 wakeUps.drainPermits();
+                java.util.Set<String> busy = busy();
+                if (!busy.isEmpty() && busy.equals(pausedFor)) {
+                    long left = pausedUntil - System.nanoTime();
+                    if (left > 0 && !room.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+                        wakeUps.drainPermits();
+                    }
+                    room.drainPermits();
+                    busy = busy();
+                }
+                pausedFor = java.util.Set.of();
                 List<Firings.Claimed> claimed;
                 do {
-                    claimed = firings.claim(clock.instant(), settings.lease(), CLAIM, busy());
+                    claimed = firings.claim(clock.instant(), settings.lease(), CLAIM, busy);
                     claimed.forEach(this::attempt);
+                    if (claimed.size() < CLAIM && !busy.isEmpty()) {
+                        pausedFor = busy;
+                        pausedUntil = System.nanoTime() + BUSY_PAUSE_NANOS;
+                    }
+                    busy = busy();
                 } while (running && claimed.size() == CLAIM);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -131,8 +157,8 @@ public final class WebhookDelivery implements AutoCloseable {
     }
 
     /** The destinations with {@link #WAITING} claimed firings waiting: not claimed for until they have fewer. */
-    private List<String> busy() {
-        List<String> busy = new java.util.ArrayList<>();
+    private java.util.Set<String> busy() {
+        java.util.Set<String> busy = new java.util.HashSet<>();
         waiting.forEach((name, queue) -> {
             if (queue.size() >= WAITING) {
                 busy.add(name);
@@ -292,6 +318,7 @@ public final class WebhookDelivery implements AutoCloseable {
         }
         if (queue != null && queue.size() == WAITING / 2) {
             wakeUps.release(); // no longer busy: room to claim more for it
+            room.release();
         }
     }
 

@@ -1,7 +1,11 @@
 package com.profilegrid.node.triggers;
 
+import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.store.Database;
+import com.profilegrid.pipelines.rules.Change;
+import com.profilegrid.pipelines.rules.ChangeLog;
+import com.profilegrid.pipelines.rules.RuleBook;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -47,6 +51,8 @@ class FiringsTest {
 
             // firings recorded before destinations were kept have none, and are claimed whatever their receiver
             assertThat(ids(claimed)).containsExactlyInAnyOrder("f1", "f2", "old");
+            assertThat(claimed).allSatisfy(firing -> // the body, kept apart from the row that claims update
+                    assertThat(firing.body()).isEqualTo("{\"firingId\":\"" + firing.firingId() + "\"}"));
             assertThat(firings.claim(T0, LEASE, 10, List.of())).extracting(Firings.Claimed::firingId)
                     .containsExactlyInAnyOrder("s1", "s2"); // no longer busy; the others are leased
             assertThat(firings.claim(T0.plus(LEASE).plusMillis(1), LEASE, 10, List.of())).hasSize(5); // leases ran out
@@ -86,6 +92,42 @@ class FiringsTest {
             // given back and retried later are claimable again when due, without waiting for their leases
             assertThat(ids(firings.claim(at, LEASE, 10, List.of()))).containsExactly("back");
             assertThat(ids(firings.claim(at.plusSeconds(30), LEASE, 10, List.of()))).containsExactly("again");
+        } finally {
+            TestDatabases.drop(settings);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void when_a_step_changes_labels_then_its_changes_are_one_row_per_cause_recorded_once(TestDatabases kind)
+            throws SQLException {
+        Database.Settings settings = kind.fresh(dir);
+        try (Database database = Database.open(settings)) {
+            java.time.Clock clock = java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC);
+            FiringRecorder recorder = new FiringRecorder(new Firings(database.dataSource(), database.dialect()),
+                    new RuleBook(Duration.ofDays(30), clock), project -> null, clock, () -> { },
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+            ProfileKey key = new ProfileKey("acme", "user:1");
+            List<ChangeLog.ProfileChanges> batch = List.of(new ChangeLog.ProfileChanges(key, null, List.of(
+                    new Change(Change.Kind.ENTERED, "trial", "event:m1"),
+                    new Change(Change.Kind.EXITED, "anonymous", "event:m1"),
+                    new Change(Change.Kind.ENTERED, "buyers", "event:m1"),
+                    new Change(Change.Kind.EXITED, "active", "due:1000")), -1));
+
+            recorder.record(1, batch);
+            recorder.record(1, batch); // a replay meets the same changes again: nothing new
+
+            try (var connection = database.dataSource().getConnection();
+                 var rows = connection.createStatement().executeQuery(
+                         "SELECT cause, entered, exited, profile_id FROM label_changes ORDER BY cause")) {
+                List<String> found = new java.util.ArrayList<>();
+                while (rows.next()) {
+                    found.add(rows.getString(1) + " +" + rows.getString(2) + " -" + rows.getString(3) + " "
+                            + rows.getString(4));
+                }
+                assertThat(found).containsExactly("due:1000 +null -active user:1",
+                        "event:m1 +buyers trial -anonymous user:1");
+            }
         } finally {
             TestDatabases.drop(settings);
         }

@@ -37,6 +37,14 @@ public record Change(Kind kind, String name, String cause) {
         return sha256(project + '\u241F' + profileId + '\u241F' + kind + '\u241F' + name + '\u241F' + cause);
     }
 
+    /**
+     * The id of the label changes one {@code cause} made to a profile, recorded together ({@code entered} and
+     * {@code exited} as recorded, {@code null} for none): derived from them alone, so a replay meets the same id.
+     */
+    public static String changesId(String project, String profileId, String cause, String entered, String exited) {
+        return sha256(project + '\u241F' + profileId + '\u241F' + cause + '\u241F' + entered + '\u241F' + exited);
+    }
+
     /** The id of the firing of {@code trigger} for this change of the profile: one per trigger and change. */
     public String firingId(String trigger, String project, String profileId) {
         return sha256(trigger + '\u241F' + id(project, profileId));
