@@ -470,12 +470,30 @@ public final class Firings {
     }
 
     /**
+     * Runs {@code work} in a transaction, again (up to four times) when the database ends it as one side of a
+     * deadlock: the safe-mode switch and its exit update many firings at once, beside claims and outcomes that
+     * update others in another order, and an operator's switch must not fail for that.
+     */
+    private <T> T retryingDeadlocks(Transactions.Work<T> work) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Transactions.inTransaction(dataSource, work);
+            } catch (SQLException e) {
+                boolean deadlock = "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
+                if (!deadlock || attempt == 4) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
      * Turns safe mode on (with its reason) or off. On: every pending firing is deferred with it. Off by this call
      * leaves deferred firings deferred (see {@link #exit}).
      */
     public SafeModeState setSafeMode(boolean enabled, String reason, Instant now) {
         try {
-            Transactions.inTransaction(dataSource, connection -> {
+            retryingDeadlocks(connection -> {
                 try (PreparedStatement update = connection.prepareStatement("UPDATE safe_mode SET enabled = ?, "
                         + "since_ms = CASE WHEN enabled = ? THEN since_ms ELSE ? END, reason = ? WHERE id = 1")) {
                     update.setBoolean(1, enabled);
@@ -508,7 +526,7 @@ public final class Firings {
      */
     public Exit exit(Instant discardFiredBefore, String reason, Instant now) {
         try {
-            return Transactions.inTransaction(dataSource, connection -> {
+            return retryingDeadlocks(connection -> {
                 // the switch first, as the recorder takes it before writing firings: taken after the deferred
                 // firings, a recorder writing one of them meanwhile would wait for this and this for it (a deadlock)
                 try (PreparedStatement lock = connection.prepareStatement(
