@@ -13,10 +13,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -83,12 +81,17 @@ public final class FiringRecorder implements ChangeLog {
                 dues.add(new Firings.Due(project, profileId, profile.due()));
             }
             // a profile's label changes, one row per cause
-            Map<String, TreeSet<String>> enteredBy = new LinkedHashMap<>();
-            Map<String, TreeSet<String>> exitedBy = new LinkedHashMap<>();
+            Map<String, Labels> byCause = new LinkedHashMap<>();
             for (Change change : profile.changes()) {
                 if (change.kind() != Change.Kind.EVENT) {
-                    (change.kind() == Change.Kind.ENTERED ? enteredBy : exitedBy)
-                            .computeIfAbsent(change.cause(), cause -> new TreeSet<>()).add(change.name());
+                    Labels labels = byCause.computeIfAbsent(change.cause(), cause -> new Labels());
+                    if (change.kind() == Change.Kind.ENTERED) {
+                        labels.entered.add(change.name());
+                        enteredCount++;
+                    } else {
+                        labels.exited.add(change.name());
+                        exitedCount++;
+                    }
                 }
                 for (Trigger trigger : rules.fired(project, change)) {
                     String firingId = change.firingId(trigger.name(), project, profileId);
@@ -97,16 +100,12 @@ public final class FiringRecorder implements ChangeLog {
                             body(firingId, trigger, profile, change, now)));
                 }
             }
-            Set<String> causes = new LinkedHashSet<>(enteredBy.keySet());
-            causes.addAll(exitedBy.keySet());
-            for (String cause : causes) {
-                String in = names(enteredBy.get(cause));
-                String out = names(exitedBy.get(cause));
+            byCause.forEach((cause, labels) -> {
+                String in = names(labels.entered);
+                String out = names(labels.exited);
                 changes.add(new Firings.NewChanges(Change.changesId(project, profileId, cause, in, out), project,
                         profileId, cause, in, out));
-                enteredCount += enteredBy.getOrDefault(cause, EMPTY).size();
-                exitedCount += exitedBy.getOrDefault(cause, EMPTY).size();
-            }
+            });
         }
         if (changes.isEmpty() && fired.isEmpty() && dues.isEmpty()) {
             return;
@@ -118,11 +117,16 @@ public final class FiringRecorder implements ChangeLog {
         exited.increment(exitedCount);
     }
 
-    private static final TreeSet<String> EMPTY = new TreeSet<>();
+    /** The labels one cause made a profile enter and exit, sorted. */
+    private record Labels(TreeSet<String> entered, TreeSet<String> exited) {
+        Labels() {
+            this(new TreeSet<>(), new TreeSet<>());
+        }
+    }
 
     /** Label names as a row holds them: sorted, space-separated ({@code null}: none). */
     private static String names(TreeSet<String> names) {
-        return names == null || names.isEmpty() ? null : String.join(" ", names);
+        return names.isEmpty() ? null : String.join(" ", names);
     }
 
     private static String causeType(Change change) {

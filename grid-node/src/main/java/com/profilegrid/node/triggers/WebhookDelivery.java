@@ -78,7 +78,7 @@ public final class WebhookDelivery implements AutoCloseable {
      */
     private final Map<String, java.util.Queue<Ready>> waiting = new ConcurrentHashMap<>();
     private final Semaphore wakeUps = new Semaphore(0);
-    /** Released when a busy destination has room again: ends a {@link #BUSY_PAUSE}. */
+    /** Released when a busy destination has room again: ends a {@link #BUSY_PAUSE_NANOS} wait. */
     private final Semaphore room = new Semaphore(0);
     /** Outcomes of attempts, to write back ({@link #writeOutcomes}). */
     private final java.util.concurrent.BlockingQueue<Firings.Outcome> outcomes =
