@@ -17,7 +17,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -25,7 +27,8 @@ import java.util.concurrent.CountDownLatch;
  * Rebuilds the profiles of every project, or of one, from the tracking log while the system serves: a second profile
  * job reads the log from its start (that project's events only, for one) into a new generation's maps and keeps
  * applying live events; once every member reports it applied every event the log held when it started
- * ({@link AppliedPositions}), readers switch to it and the old job and maps are retired (for one project: its entries
+ * ({@link AppliedPositions}), the old jobs are held ({@link SourceHold}: their sources read no further) until it has
+ * applied what they read, readers switch to it and the old job and maps are retired (for one project: its entries
  * leave the shared maps, and the shared job skips its events from then on), and so are the old generation's rows. The
  * new generation writes and loads rows of its own from its start ({@code generation} column), so it may evict like the
  * one readers use, and it needs no copy to the database at the switch. Ingest and reads go on throughout; readers see the old,
@@ -42,6 +45,14 @@ public final class ProfileRebuild implements AutoCloseable {
     private static final long SETTLE_MILLIS = 2_500;
     /** The executor service a rebuild asks the members through. */
     private static final String EXECUTOR = "profilegrid-rebuild";
+    /**
+     * How long the jobs of the generations readers leave are held at most (each member lets go of its hold after this,
+     * should the rebuild's member die holding it).
+     */
+    private static final java.time.Duration HOLD = java.time.Duration.ofSeconds(60);
+    /** How long a rebuild waits, holding them, for its job to apply what they read, before it switches anyway. */
+    private static final java.time.Duration HOLD_WAIT = java.time.Duration.ofSeconds(30);
+    private static final long HOLD_CHECK_MILLIS = 200;
     /** How many times a rebuild resumes its job after an error suspended it (see {@link RebuildJobWatch}). */
     private static final int RESUMES = 5;
 
@@ -96,17 +107,29 @@ public final class ProfileRebuild implements AutoCloseable {
             locked.countDown();
             Job job = ProfileJob.start(member, to, project, settings);
             catchUp(project, to, job);
-            status = status.with("SWITCHING", "switching readers to generation " + to.number());
-            if (project == null) {
-                GenerationSwitch.activate(member, to, new MetaTable(database.dataSource()));
-            } else {
-                GenerationSwitch.activate(member, to, project, new MetaTable(database.dataSource()));
+            List<String> leaving = project == null
+                    ? before.keySet().stream().map(Generation::jobName).toList() : List.of(from.jobName());
+            status = status.with("SWITCHING", "holding the jobs readers leave until generation " + to.number()
+                    + " has applied what they read");
+            try {
+                askAll(SourceHold.hold(leaving, HOLD));
+                reachHeld(project, to, leaving);
+                status = status.with("SWITCHING", "switching readers to generation " + to.number());
+                if (project == null) {
+                    GenerationSwitch.activate(member, to, new MetaTable(database.dataSource()));
+                } else {
+                    GenerationSwitch.activate(member, to, project, new MetaTable(database.dataSource()));
+                }
+                switched = true;
+                // the jobs of the older generations follow the switch through a listener on each member: give the
+                // events they have in flight time to pass before the project's entries leave their maps
+                Thread.sleep(SETTLE_MILLIS);
+                retire(before, from, project);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("could not hold the jobs readers leave on every member: " + e, e);
+            } finally {
+                releaseQuietly(leaving);
             }
-            switched = true;
-            // the jobs of the older generations follow the switch through a listener on each member: give the events
-            // they have in flight time to pass before the project's entries leave their maps
-            Thread.sleep(SETTLE_MILLIS);
-            retire(before, from, project);
             int deleted = new GenerationRows(database.dataSource()).deleteRetired();
             LOG.info("Rebuild: {} rows of generations no longer in use deleted", deleted);
             status = status.with("DONE", "readers " + (project == null ? "" : "of project " + project + " ")
@@ -171,13 +194,113 @@ public final class ProfileRebuild implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until every source processor of the {@code leaving} jobs has stopped and said where, then until the job of
+     * {@code to} has applied each shard that far (the events of {@code project} there, for one project's rebuild): then
+     * no profile readers leave holds an event the one they switch to lacks. Gives up after {@link #HOLD_WAIT}, saying
+     * so; the switch then goes on without that guarantee (a reader may see a profile one or two events behind, for a
+     * moment).
+     */
+    private void reachHeld(String project, Generation to, List<String> leaving) throws InterruptedException,
+            SQLException {
+        long deadline = System.nanoTime() + HOLD_WAIT.toNanos();
+        Map<Long, Long> stopped = null;
+        while (stopped == null && System.nanoTime() - deadline < 0) {
+            stopped = stoppedAt(leaving);
+            if (stopped == null) {
+                Thread.sleep(HOLD_CHECK_MILLIS);
+            }
+        }
+        if (stopped == null) {
+            LOG.warn("Rebuild: the jobs {} did not all report where they stopped within {} s; switching without "
+                    + "waiting for them", leaving, HOLD_WAIT.toSeconds());
+            return;
+        }
+        Map<Long, Long> targets = project == null ? stopped : projectPositions(project, stopped);
+        while (System.nanoTime() - deadline < 0) {
+            if (caughtUp(to, targets)) {
+                LOG.info("Rebuild: generation {} has applied what the jobs readers leave read ({})", to.number(),
+                        targets);
+                return;
+            }
+            Thread.sleep(HOLD_CHECK_MILLIS);
+        }
+        LOG.warn("Rebuild: generation {} did not reach {} within {} s of holding the jobs readers leave; switching",
+                to.number(), targets, HOLD_WAIT.toSeconds());
+    }
+
+    /** Where the sources of {@code jobs} stopped, highest per shard; {@code null} until each processor has said. */
+    private Map<Long, Long> stoppedAt(List<String> jobs) throws InterruptedException {
+        Map<String, List<SourceHolds.Stops>> byJob = new HashMap<>();
+        try {
+            for (Map<String, SourceHolds.Stops> answer : askAll(SourceHold.stops(jobs))) {
+                answer.forEach((job, stops) -> byJob.computeIfAbsent(job, name -> new ArrayList<>()).add(stops));
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warn("Rebuild: could not ask every member where the jobs {} stopped; asking again", jobs, e);
+            return null;
+        }
+        for (String job : jobs) {
+            if (!SourceHolds.Stops.complete(byJob.getOrDefault(job, List.of()))) {
+                return null;
+            }
+        }
+        return SourceHolds.Stops.positions(byJob.values().stream().flatMap(List::stream).toList());
+    }
+
+    /**
+     * For one project's rebuild, whose job reads only the project's events: per shard, the last of them at or before
+     * {@code positions} (shards without one are left out).
+     */
+    private Map<Long, Long> projectPositions(String project, Map<Long, Long> positions) throws SQLException {
+        Map<Long, Long> last = new HashMap<>();
+        try (Connection connection = database.dataSource().getConnection();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT MAX(seq) FROM tracking_log WHERE shard = ? AND seq <= ? AND project = ?")) {
+            for (Map.Entry<Long, Long> position : positions.entrySet()) {
+                select.setLong(1, position.getKey());
+                select.setLong(2, position.getValue());
+                select.setString(3, project);
+                try (ResultSet row = select.executeQuery()) {
+                    if (row.next() && row.getObject(1) != null) {
+                        last.put(position.getKey(), row.getLong(1));
+                    }
+                }
+            }
+        }
+        return last;
+    }
+
+    private void releaseQuietly(List<String> jobs) {
+        try {
+            askAll(SourceHold.release(jobs));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("Rebuild: interrupted while releasing the jobs {}; their holds lapse within {} s", jobs,
+                    HOLD.toSeconds());
+        } catch (RuntimeException | java.util.concurrent.ExecutionException e) {
+            LOG.warn("Rebuild: could not release the jobs {} on every member; their holds lapse within {} s", jobs,
+                    HOLD.toSeconds(), e);
+        }
+    }
+
+    /** Asks every member, and answers what each said. */
+    private <T> List<T> askAll(java.util.concurrent.Callable<T> task) throws InterruptedException,
+            java.util.concurrent.ExecutionException {
+        List<T> answers = new ArrayList<>();
+        for (java.util.concurrent.Future<T> answer : member.getExecutorService(EXECUTOR).submitToAllMembers(task)
+                .values()) {
+            answers.add(answer.get());
+        }
+        return answers;
+    }
+
     /** Whether the job of {@code to} has applied, on every member together, each shard up to {@code logEnds}. */
     private boolean caughtUp(Generation to, Map<Long, Long> logEnds) throws InterruptedException {
         Map<Long, Long> applied = new HashMap<>();
         try {
-            for (java.util.concurrent.Future<Map<Long, Long>> answer : member.getExecutorService(EXECUTOR)
-                    .submitToAllMembers(new AppliedPositions(to.jobName())).values()) {
-                answer.get().forEach((shard, seq) -> applied.merge(shard, seq, Math::max));
+            for (Map<Long, Long> answer : askAll(new AppliedPositions(to.jobName()))) {
+                answer.forEach((shard, seq) -> applied.merge(shard, seq, Math::max));
             }
         } catch (java.util.concurrent.ExecutionException e) {
             LOG.warn("Rebuild: could not ask every member how far the job of generation {} is; asking again",

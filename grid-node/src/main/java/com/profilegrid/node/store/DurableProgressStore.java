@@ -55,6 +55,9 @@ public final class DurableProgressStore implements DurableProgress {
     /** Per job, the highest position per shard this member's source processors reported applied (kept, not stored). */
     private final Map<String, Map<Long, Long>> highest = new ConcurrentHashMap<>();
 
+    /** Holds a rebuild put on this member's sources of the jobs it switches readers away from. */
+    private final com.profilegrid.node.rebuild.SourceHolds holds = new com.profilegrid.node.rebuild.SourceHolds();
+
     public DurableProgressStore(DataSource dataSource, SqlDialect dialect) {
         this.dataSource = dataSource;
         this.dialect = dialect;
@@ -87,6 +90,20 @@ public final class DurableProgressStore implements DurableProgress {
         applied.forEach((shard, seq) -> held.merge(shard, seq, Math::max));
         Map<Long, Long> high = highest.computeIfAbsent(job, name -> new ConcurrentHashMap<>());
         applied.forEach((shard, seq) -> high.merge(shard, seq, Math::max));
+    }
+
+    public com.profilegrid.node.rebuild.SourceHolds holds() {
+        return holds;
+    }
+
+    @Override
+    public boolean held(String job) {
+        return holds.held(job);
+    }
+
+    @Override
+    public void holding(String job, int index, int parallelism, Map<Long, Long> cursors) {
+        holds.holding(job, index, parallelism, cursors);
     }
 
     /**

@@ -43,6 +43,23 @@ public interface DurableProgress {
     void applied(String job, Map<Long, Long> applied);
 
     /**
+     * Whether the log source of {@code job} must read nothing more for now: a rebuild holds the jobs of the generations
+     * readers leave while it switches them, so that the generation they switch to has applied at least what those had
+     * (a reader never sees a profile lose an event at the switch). A hold ends when it is released or after its time.
+     * Called on a processor's thread: it must not block.
+     */
+    default boolean held(String job) {
+        return false;
+    }
+
+    /**
+     * Tells, while {@code job} is {@link #held}, where its source processor {@code index} of {@code parallelism} stopped:
+     * it has read each shard up to its position in {@code cursors}, and reads no further until the hold ends.
+     */
+    default void holding(String job, int index, int parallelism, Map<Long, Long> cursors) {
+    }
+
+    /**
      * A new epoch for the revisions of a run of the identity graphs: at least {@code atLeast}, and above every epoch
      * handed out before (by any member, in any run) by at least {@code span}, so that a run's decisions outrank every
      * earlier run's even when the clocks of members disagree.

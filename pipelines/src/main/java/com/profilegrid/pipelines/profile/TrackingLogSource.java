@@ -27,6 +27,8 @@ import java.util.Set;
  * shards once a second, and stops reading a shard once its writer closed it and it has read it to the end, so the
  * shards of nodes long gone cost nothing. When the log cannot be read (its database is down), it says so once and
  * tries again every second from the same cursors: the job keeps its state instead of failing and starting over.
+ * While its job is {@linkplain DurableProgress#held held} (a rebuild switching readers away from its generation), it
+ * reads nothing and reports where it stopped.
  */
 public final class TrackingLogSource {
 
@@ -148,6 +150,11 @@ public final class TrackingLogSource {
                 if (!restored && fromDurable) {
                     startFromDurablePositions();
                 }
+            }
+            if (progress != null && progress.held(job)) {
+                // a rebuild switches readers away from this job's generation: read nothing more, say where it stopped
+                progress.holding(job, index, parallelism, cursors);
+                return;
             }
             long now = System.nanoTime();
             long commits = ownsLocalShard ? log.localCommits() : commitsSeen;

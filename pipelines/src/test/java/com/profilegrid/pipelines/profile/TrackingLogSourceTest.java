@@ -138,10 +138,53 @@ class TrackingLogSourceTest {
         assertThat(first.cursors()).containsExactly(Map.entry(1L, 1L));
     }
 
-    /** Durable progress in memory: positions as given, and what was told applied. */
+    @Test
+    void when_the_job_is_held_then_the_reader_reads_nothing_says_where_it_stopped_and_reads_on_once_released()
+            throws InterruptedException {
+        MemoryLog log = new MemoryLog(-1);
+        log.commit(1, "a1");
+        log.commit(2, "b1");
+        MemoryProgress progress = new MemoryProgress();
+        TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 1, 2, 10, null, Logger.noLogger(),
+                progress, "profiles");
+        List<TrackingEvent> out = new ArrayList<>();
+        reader.fill(buffer(out));
+        assertThat(out).as("processor 1 of 2 reads the odd shards").extracting(TrackingEvent::messageId)
+                .containsExactly("a1");
+
+        progress.held = true;
+        log.commit(1, "a2");
+        int readsBefore = log.reads;
+        Thread.sleep(30);
+        reader.fill(buffer(out));
+        assertThat(log.reads).as("held: no read").isEqualTo(readsBefore);
+        assertThat(out).extracting(TrackingEvent::messageId).containsExactly("a1");
+        assertThat(progress.stops).containsExactly(Map.entry(1, Map.of(1L, 1L)));
+        assertThat(progress.stopsParallelism).isEqualTo(2);
+
+        progress.held = false;
+        reader.fill(buffer(out));
+        assertThat(out).extracting(TrackingEvent::messageId).containsExactly("a1", "a2");
+    }
+
+    /** Durable progress in memory: positions as given, what was told applied, a hold and where it stopped. */
     private static final class MemoryProgress implements DurableProgress {
         final Map<Long, Long> positions = new TreeMap<>();
         final Map<Long, Long> applied = new TreeMap<>();
+        final Map<Integer, Map<Long, Long>> stops = new TreeMap<>();
+        int stopsParallelism;
+        boolean held;
+
+        @Override
+        public boolean held(String job) {
+            return held;
+        }
+
+        @Override
+        public void holding(String job, int index, int parallelism, Map<Long, Long> cursors) {
+            stops.put(index, Map.copyOf(cursors));
+            stopsParallelism = parallelism;
+        }
 
         @Override
         public Map<Long, Long> positions(String job) {
