@@ -53,7 +53,7 @@ final class IdentitySteps extends StatePipeline.Batches<LogRecord, StatePipeline
     private final int maxIds;
 
     IdentitySteps(HazelcastInstance member) {
-        super(member);
+        super(member, Run.NONE);
         this.progress = DurableProgress.of(member);
         this.maxIds = maxIds();
         this.epoch = retrying(() -> progress.nextEpoch(started << 20, EPOCH_SPAN));

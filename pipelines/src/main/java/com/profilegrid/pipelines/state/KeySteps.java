@@ -22,7 +22,8 @@ import java.util.Map;
  * constructor), read by one {@code getAll} that loads a batch's evicted entries with one query per partition. The
  * backup sets the values the steps left ({@link WriteValues}) rather than running them again. A step whose result {@linkplain Halt halts} ends its key's run: the steps after it do not
  * run here, and the caller takes them on (see {@link Results#ran}). Results but the last of a key are
- * {@linkplain Halt#superseded() trimmed}: every result is serialized, and the caller needs only the last state.
+ * {@linkplain Halt#superseded() trimmed}: every result is serialized, and the caller needs only the last state. An
+ * operation of a run of the job that has stopped is refused where a newer run has begun ({@link Run}).
  *
  * @param <K> the map's key
  * @param <V> the map's value
@@ -41,6 +42,11 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
 
     private Map<K, List<EntryProcessor<K, V, ?>>> steps;
     private Map<K, V> found;
+    /** The run that sent it: refused where a newer run of the job has begun ({@link Run}). */
+    private Run run = Run.NONE;
+    private transient HazelcastInstance member;
+    /** Whether the member runs a newer run than {@link #run} (asked at the first key). */
+    private transient Boolean late;
     /** Where the results go on the caller's own member (not serialized: a copy answers its results instead). */
     private transient Map<K, Results> handOver;
     /** What the run left in the entries it changed, for the backup ({@link WriteValues}); null: nothing changed. */
@@ -59,13 +65,20 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
      *              the entry's value.
      */
     public KeySteps(Map<K, List<EntryProcessor<K, V, ?>>> steps, Map<K, V> found) {
+        this(steps, found, Run.NONE);
+    }
+
+    /** As {@link #KeySteps(Map, Map)}, sent by {@code run}. */
+    public KeySteps(Map<K, List<EntryProcessor<K, V, ?>>> steps, Map<K, V> found, Run run) {
         this.steps = steps;
         this.found = found;
+        this.run = run;
     }
 
     /** The member the operation runs on (Hazelcast hands it over before running): passed on to the steps that ask. */
     @Override
     public void setHazelcastInstance(HazelcastInstance member) {
+        this.member = member;
         steps.values().forEach(own -> own.forEach(step -> {
             if (step instanceof HazelcastInstanceAware aware) {
                 aware.setHazelcastInstance(member);
@@ -75,6 +88,12 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
 
     @Override
     public Results process(Map.Entry<K, V> entry) {
+        if (late == null) {
+            late = run.stoppedOn(member);
+        }
+        if (late) {
+            throw new Run.Stopped(run);
+        }
         V before = entry.getValue() != null ? entry.getValue() : found.get(entry.getKey());
         Map.Entry<K, V> local = new AbstractMap.SimpleEntry<>(entry.getKey(), before);
         List<EntryProcessor<K, V, ?>> own = steps.get(entry.getKey());
@@ -120,6 +139,8 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
+        out.writeLong(run.job());
+        out.writeLong(run.execution());
         out.writeInt(steps.size());
         for (Map.Entry<K, List<EntryProcessor<K, V, ?>>> key : steps.entrySet()) {
             out.writeObject(key.getKey());
@@ -133,6 +154,9 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
+        long job = in.readLong();
+        long execution = in.readLong();
+        run = job == 0 ? Run.NONE : new Run(job, execution);
         int keys = in.readInt();
         steps = new HashMap<>(keys * 2);
         found = new HashMap<>(keys * 2);

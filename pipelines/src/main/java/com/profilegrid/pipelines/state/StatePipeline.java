@@ -199,7 +199,7 @@ public final class StatePipeline {
                 .merge(identity.flatMap(decided -> Traversers.<ToRawId>traverseIterable(decided.decisions())))
                 .groupingKey(ToRawId::rawKey)
                 .mapUsingServiceAsyncBatched(service(context -> new RawIdSteps(context.hazelcastInstance(),
-                                context.hazelcastInstance().getMap(maps.rawIds()), fold)),
+                                context.hazelcastInstance().getMap(maps.rawIds()), fold, Run.of(context))),
                         MAX_BATCH, (steps, items) -> steps.stepAll(items))
                 .setName("apply to raw id");
 
@@ -207,7 +207,7 @@ public final class StatePipeline {
                 .groupingKey(ToProfile::key)
                 .mapUsingServiceAsyncBatched(service(context -> new ProfileSteps(context.hazelcastInstance(),
                                 context.hazelcastInstance().getMap(maps.rawIds()),
-                                context.hazelcastInstance().getMap(maps.states()), fold)),
+                                context.hazelcastInstance().getMap(maps.states()), fold, Run.of(context))),
                         MAX_BATCH, (steps, items) -> steps.stepAll(items))
                 .setName("absorb into profile");
         // the readers' maps are read-through caches of the state maps: a change drops the cached copy, and the next
@@ -312,17 +312,18 @@ public final class StatePipeline {
      */
     static <K, V> CompletableFuture<Map<K, KeySteps.Results>> runSteps(IMap<K, V> map,
                                                                        Map<K, List<EntryProcessor<K, V, ?>>> steps,
-                                                                       Executor reader, StatePrefetch prefetch) {
-        return runSteps(map, steps, reader, prefetch, found -> CompletableFuture.completedFuture(steps));
+                                                                       Executor reader, StatePrefetch prefetch,
+                                                                       Run run) {
+        return runSteps(map, steps, reader, prefetch, run, found -> CompletableFuture.completedFuture(steps));
     }
 
     /**
-     * As {@link #runSteps(IMap, Map, Executor, StatePrefetch)}, with the steps {@code refine} makes
+     * As {@link #runSteps(IMap, Map, Executor, StatePrefetch, Run)}, with the steps {@code refine} makes
      * from what the read found (same keys) in place of {@code steps}.
      */
     static <K, V> CompletableFuture<Map<K, KeySteps.Results>> runSteps(
             IMap<K, V> map, Map<K, List<EntryProcessor<K, V, ?>>> steps, Executor reader,
-            StatePrefetch prefetch,
+            StatePrefetch prefetch, Run run,
             java.util.function.Function<Map<K, V>, CompletableFuture<Map<K, List<EntryProcessor<K, V, ?>>>>> refine) {
         if (steps.isEmpty()) {
             return CompletableFuture.completedFuture(Map.of());
@@ -345,7 +346,7 @@ public final class StatePipeline {
                             was.put(key, value);
                         }
                     });
-                    return new KeySteps<>(ownSteps, was);
+                    return new KeySteps<>(ownSteps, was, run);
                 }))).whenComplete((results, failure) -> forget[0].run());
     }
 
@@ -365,9 +366,12 @@ public final class StatePipeline {
         });
         /** The member's read-ahead of a batch's stored entries, if its maps have stores. */
         final StatePrefetch prefetch;
+        /** The run of the job these batches belong to ({@link Run#NONE}: outside a job). */
+        final Run run;
 
-        Batches(HazelcastInstance member) {
+        Batches(HazelcastInstance member, Run run) {
             this.prefetch = (StatePrefetch) member.getUserContext().get(StatePrefetch.USER_CONTEXT_KEY);
+            this.run = run;
         }
 
         void close() {
@@ -389,8 +393,8 @@ public final class StatePipeline {
         private final IMap<String, RawIdEntry> rawIds;
         private final ProfileFold fold;
 
-        RawIdSteps(HazelcastInstance member, IMap<String, RawIdEntry> rawIds, ProfileFold fold) {
-            super(member);
+        RawIdSteps(HazelcastInstance member, IMap<String, RawIdEntry> rawIds, ProfileFold fold, Run run) {
+            super(member, run);
             this.rawIds = rawIds;
             this.fold = fold;
         }
@@ -416,7 +420,7 @@ public final class StatePipeline {
                 own.add(item instanceof ToRawId.Event event ? new ApplyToRawId(event.record(), fold)
                         : new DecideRawId(((ToRawId.Decision) item).to(), ((ToRawId.Decision) item).revision()));
             }
-            return runSteps(rawIds, steps, reader, prefetch).thenApply(results -> {
+            return runSteps(rawIds, steps, reader, prefetch, run).thenApply(results -> {
                 for (int i = 0; i < items.size(); i++) {
                     if (positions[i] < 0) {
                         continue;
@@ -490,7 +494,12 @@ public final class StatePipeline {
 
         ProfileSteps(HazelcastInstance member, IMap<String, RawIdEntry> rawIds, IMap<ProfileKey, ProfileState> states,
                      ProfileFold fold) {
-            super(member);
+            this(member, rawIds, states, fold, Run.NONE);
+        }
+
+        ProfileSteps(HazelcastInstance member, IMap<String, RawIdEntry> rawIds, IMap<ProfileKey, ProfileState> states,
+                     ProfileFold fold, Run run) {
+            super(member, run);
             this.rawIds = rawIds;
             this.states = states;
             this.fold = fold;
@@ -518,7 +527,7 @@ public final class StatePipeline {
                 }
                 steps.put(key, own);
             });
-            runs.add(runSteps(states, steps, reader, prefetch,
+            runs.add(runSteps(states, steps, reader, prefetch, run,
                     found -> withSealedVersions(items, byKey, steps, found)).thenCompose(results -> {
                 List<CompletableFuture<?>> rest = new ArrayList<>();
                 results.forEach((key, result) -> {

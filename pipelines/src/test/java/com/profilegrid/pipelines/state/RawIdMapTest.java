@@ -20,10 +20,12 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -151,7 +153,7 @@ class RawIdMapTest {
         steps.put(gapped, List.of(absorb("user:u2", 1), absorb("user:u2", 3), absorb("user:u2", 2)));
 
         java.util.Map<ProfileKey, KeySteps.Results> results = StatePipeline.runSteps(profiles, steps, Runnable::run,
-                null).join();
+                null, Run.NONE).join();
 
         KeySteps.Results ofWhole = results.get(whole);
         assertThat(ofWhole.ran()).isEqualTo(4);
@@ -171,6 +173,49 @@ class RawIdMapTest {
         IMap<ProfileKey, ProfileState> survivor = members.get(0).getMap("profile-state");
         assertThat(survivor.get(whole).absorbed()).containsEntry("user:u1", 3L);
         assertThat(survivor.get(gapped).absorbed()).as("nothing after the gap ran").containsEntry("user:u2", 1L);
+    }
+
+    @Test
+    void when_an_operation_of_a_stopped_run_lands_after_a_newer_run_began_then_it_is_refused_and_changes_nothing() {
+        String cluster = "stopped-run-" + UUID.randomUUID();
+        Config config = config(cluster, ThreadLocalRandom.current().nextInt(20_000, 32_000));
+        config.getJetConfig().setEnabled(true);
+        HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
+        members.add(member);
+        com.hazelcast.jet.pipeline.Pipeline endless = com.hazelcast.jet.pipeline.Pipeline.create();
+        endless.readFrom(com.hazelcast.jet.pipeline.test.TestSources.itemStream(10)).withoutTimestamps()
+                .writeTo(com.hazelcast.jet.pipeline.Sinks.noop());
+        com.hazelcast.jet.Job job = member.getJet().newJob(endless);
+        com.hazelcast.jet.impl.JobExecutionService executions = ((com.hazelcast.jet.impl.JetServiceBackend)
+                ((com.hazelcast.instance.impl.HazelcastInstanceProxy) member).getOriginal().node.getNodeEngine()
+                        .getService(com.hazelcast.jet.impl.JetServiceBackend.SERVICE_NAME)).getJobExecutionService();
+        await().atMost(Duration.ofSeconds(30)).until(() -> executions.getExecutionIdForJobId(job.getId()) != null);
+        long current = executions.getExecutionIdForJobId(job.getId());
+        IMap<ProfileKey, ProfileState> profiles = member.getMap("profile-state");
+        ProfileKey key = new ProfileKey("acme", "user:u1");
+
+        // the job's current run, and operations sent outside a job, take their steps
+        StatePipeline.runSteps(profiles, Map.of(key, List.of(absorb(1))), Runnable::run, null,
+                new Run(job.getId(), current)).join();
+        StatePipeline.runSteps(profiles, Map.of(key, List.of(absorb(2))), Runnable::run, null, Run.NONE).join();
+        assertThat(profiles.get(key).absorbed()).containsEntry("user:u1", 2L);
+
+        // a run of the same job that is not the member's current one has stopped: its operation is refused
+        assertThatThrownBy(() -> StatePipeline.runSteps(profiles, Map.of(key, List.of(absorb(3))), Runnable::run,
+                null, new Run(job.getId(), current + 1)).join()).hasRootCauseInstanceOf(Run.Stopped.class);
+        assertThat(profiles.get(key).absorbed()).containsEntry("user:u1", 2L);
+        assertThat(profiles.get(key).profile().eventCounts()).containsEntry("Viewed", 2L);
+
+        // once the job runs again (a new execution), the run before it is the stopped one
+        job.restart();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Long now = executions.getExecutionIdForJobId(job.getId());
+            return now != null && now != current;
+        });
+        assertThatThrownBy(() -> StatePipeline.runSteps(profiles, Map.of(key, List.of(absorb(3))), Runnable::run,
+                null, new Run(job.getId(), current)).join()).hasRootCauseInstanceOf(Run.Stopped.class);
+        assertThat(profiles.get(key).absorbed()).containsEntry("user:u1", 2L);
+        job.cancel();
     }
 
     private static StepProfile absorb(String rawId, int version) {
