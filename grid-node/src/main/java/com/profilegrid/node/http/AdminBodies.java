@@ -69,6 +69,16 @@ final class AdminBodies {
         }
     }
 
+    /**
+     * Whether a create's {@code putIfAbsent} found a definition other than its own {@code made}: an operation the grid
+     * retried (its partition moved while it ran) meets its own first write, which counts as created.
+     */
+    static <D> boolean anotherFound(D found, D made, java.util.function.Function<D, ?> content,
+                                    java.util.function.Function<D, java.time.Instant> created) {
+        return found != null && !(content.apply(found).equals(content.apply(made))
+                && created.apply(found).toEpochMilli() == created.apply(made).toEpochMilli());
+    }
+
     static void refuse(Context ctx, HttpStatus status, String message) {
         HttpAnswers.failure(ctx, status.getCode(), message);
     }

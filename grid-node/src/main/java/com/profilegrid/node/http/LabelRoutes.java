@@ -79,9 +79,7 @@ public final class LabelRoutes {
         }
         LabelDefinition label = new LabelDefinition(project, name.asText(), rule, clock.instant(), clock.instant());
         LabelDefinition before = labels.putIfAbsent(key(project, label.name()), label);
-        // an operation retried by the grid (its partition moved while it ran) meets its own first write: created
-        if (before != null && !(before.rule().equals(label.rule())
-                && before.created().toEpochMilli() == label.created().toEpochMilli())) {
+        if (AdminBodies.anotherFound(before, label, LabelDefinition::rule, LabelDefinition::created)) {
             refuse(ctx, HttpStatus.CONFLICT, "/name: project " + project + " has a label \"" + label.name()
                     + "\" already; change its rule with PUT /admin/projects/" + project + "/labels/" + label.name());
             return;

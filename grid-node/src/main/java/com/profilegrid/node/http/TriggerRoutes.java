@@ -79,9 +79,7 @@ public final class TriggerRoutes {
             return;
         }
         TriggerDefinition before = triggers.putIfAbsent(GridMaps.projectKey(project, trigger.name()), trigger);
-        // an operation retried by the grid (its partition moved while it ran) meets its own first write: created
-        if (before != null && !(before.definition().equals(trigger.definition())
-                && before.created().toEpochMilli() == trigger.created().toEpochMilli())) {
+        if (AdminBodies.anotherFound(before, trigger, TriggerDefinition::definition, TriggerDefinition::created)) {
             AdminBodies.refuse(ctx, HttpStatus.CONFLICT, "/name: project " + project + " has a trigger \"" + trigger.name()
                     + "\" already; replace it with PUT /admin/projects/" + project + "/triggers/" + trigger.name());
             return;
