@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import com.fasterxml.jackson.databind.node.TextNode;
+
 import java.io.Serializable;
+import java.util.Objects;
 import java.util.List;
 import java.util.Set;
 
@@ -15,10 +18,11 @@ import java.util.Set;
  * dates); {@code contains} finds a substring of a string or an element of an array; a property that is missing, or
  * JSON {@code null}, equals nothing, so {@code neq} matches it and every other operator but {@code exists} does not.
  *
- * @param op    the operator
- * @param value the JSON text to compare with ({@code null} for {@code exists})
+ * <p>{@code op} is the operator; {@code value} the JSON text to compare with ({@code null} for {@code exists}).
  */
-public record PropertyTest(String op, String value) implements Serializable {
+public final class PropertyTest implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** The operators, in the order the rule grammar lists them. */
     public static final List<String> OPERATORS = List.of("eq", "neq", "in", "contains", "startsWith", "gt", "gte", "lt",
@@ -28,13 +32,35 @@ public record PropertyTest(String op, String value) implements Serializable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final String op;
+    private final String value;
+    /** {@link #value} parsed, once (every profile step of a project with this rule tests it). */
+    private transient JsonNode expected;
+
+    public PropertyTest(String op, String value) {
+        this.op = op;
+        this.value = value;
+    }
+
+    public String op() {
+        return op;
+    }
+
+    public String value() {
+        return value;
+    }
+
     /** Whether a property whose JSON text is {@code propertyJson} ({@code null}: missing) passes. */
     public boolean test(String propertyJson) {
         JsonNode property = propertyJson == null ? null : parse(propertyJson);
         if (property == null || property.isNull()) {
             return op.equals("neq");
         }
-        JsonNode expected = value == null ? null : parse(value);
+        JsonNode expected = this.expected;
+        if (expected == null && value != null) {
+            expected = parse(value);
+            this.expected = expected; // a race parses twice, to equal trees
+        }
         return switch (op) {
             case "exists" -> true;
             case "eq" -> same(property, expected);
@@ -93,7 +119,27 @@ public record PropertyTest(String op, String value) implements Serializable {
         return null;
     }
 
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof PropertyTest test && op.equals(test.op) && Objects.equals(value, test.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(op, value);
+    }
+
+    @Override
+    public String toString() {
+        return "PropertyTest[op=" + op + ", value=" + value + "]";
+    }
+
     private static JsonNode parse(String json) {
+        if (json.length() >= 2 && json.charAt(0) == '"' && json.charAt(json.length() - 1) == '"'
+                && json.indexOf('\\') < 0 && json.indexOf('"', 1) == json.length() - 1) {
+            // a plain JSON string, the commonest property: no parser needed
+            return TextNode.valueOf(json.substring(1, json.length() - 1));
+        }
         try {
             return JSON.readTree(json);
         } catch (JsonProcessingException e) {

@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -224,17 +225,20 @@ public final class RuleBook {
     /** The event's properties as those of a profile, for a trigger's {@code where}. */
     private static Profile asProfile(TrackingEvent event) {
         Profile profile = Profile.empty(new ProfileKey(event.project(), "event"));
+        Map<String, PropertyValue> values = new HashMap<>();
         try {
             JsonNode properties = JSON.readTree(event.properties());
             for (Iterator<Map.Entry<String, JsonNode>> fields = properties.fields(); fields.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = fields.next();
-                profile = profile.withProperty(field.getKey(),
-                        new PropertyValue(field.getValue().toString(), event.timestamp(), event.messageId()));
+                values.put(field.getKey(), new PropertyValue(field.getValue().toString(), event.timestamp(),
+                        event.messageId()));
             }
         } catch (Exception e) {
             // properties that are not an object have none to test (ingest refuses such events)
         }
-        return profile;
+        return new Profile(profile.project(), profile.profileId(), profile.identities(), values, profile.eventCounts(),
+                profile.firstSeen(), profile.lastSeen(), profile.visits(), profile.recentEvents(), profile.labels(),
+                profile.dailyCounts());
     }
 
     /**

@@ -26,10 +26,10 @@ class RuleTest {
     private static final RuleParser PARSER = new RuleParser(Duration.ofDays(90));
     private int messages;
 
-    /** A visitor with traits plan=pro, age=41, tags=[a, b], email, beta=null; two purchases a week apart. */
+    /** A visitor with traits plan=pro, age=41, tags=[a, b], email, beta=null, a quote; two purchases a week apart. */
     private final Profile profile = fold(
             event(EventType.IDENTIFY, null, T0, "{\"plan\":\"pro\",\"age\":41,\"tags\":[\"a\",\"b\"],"
-                    + "\"email\":\"ann@example.com\",\"beta\":null,\"since\":\"2025-06-01\"}"),
+                    + "\"email\":\"ann@example.com\",\"beta\":null,\"since\":\"2025-06-01\",\"quote\":\"say \\\"hi\\\"\"}"),
             event(EventType.TRACK, "Purchase", T0.plus(Duration.ofDays(1)), "{}"),
             event(EventType.TRACK, "Purchase", T0.plus(Duration.ofDays(8)), "{}"));
 
@@ -57,6 +57,9 @@ class RuleTest {
             "{\"property\": \"age\", \"op\": \"lte\", \"value\": 40}|false",
             "{\"property\": \"age\", \"op\": \"gt\", \"value\": \"40\"}|false",
             "{\"property\": \"since\", \"op\": \"lt\", \"value\": \"2026-01-01\"}|true",
+            "{\"property\": \"quote\", \"op\": \"eq\", \"value\": \"say \\\"hi\\\"\"}|true",
+            "{\"property\": \"quote\", \"op\": \"startsWith\", \"value\": \"say \\\"h\"}|true",
+            "{\"property\": \"plan\", \"op\": \"eq\", \"value\": \"\\u0070ro\"}|true",
             "{\"property\": \"email\", \"op\": \"exists\"}|true",
             "{\"property\": \"beta\", \"op\": \"exists\"}|false",
             "{\"property\": \"missing\", \"op\": \"exists\"}|false",
