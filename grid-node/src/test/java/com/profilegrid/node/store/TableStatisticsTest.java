@@ -65,6 +65,56 @@ class TableStatisticsTest {
         }
     }
 
+    @Test
+    void a_large_table_is_analyzed_again_only_once_it_changed_by_as_many_rows_as_it_holds() throws Exception {
+        Database.Settings settings = TestDatabases.POSTGRESQL.fresh(dir);
+        try (Database database = Database.open(settings);
+             TableStatistics statistics = TableStatistics.keepFresh(database, () -> false)) {
+            int large = (int) TableStatistics.LARGE;
+            insertPositions(database, 0, large + 10_000);
+            awaitAnalyzed(statistics, "log_positions");
+            assertThat(reltuples(database, "log_positions")).isEqualTo(large + 10_000);
+
+            // a third more: a small table would be analyzed again, a large one is not
+            insertPositions(database, large + 10_000, large / 3);
+            Thread.sleep(2_000); // the statistics collector has the changes by now
+            assertThat(statistics.analyzeStale()).doesNotContain("log_positions");
+
+            // as many changed rows as the table held: analyzed again
+            insertPositions(database, large + 10_000 + large / 3, large);
+            awaitAnalyzed(statistics, "log_positions");
+        } finally {
+            TestDatabases.drop(settings);
+        }
+    }
+
+    private static void insertPositions(Database database, int from, int count) throws SQLException {
+        Transactions.inTransaction(database.dataSource(), connection -> {
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO log_positions (job, shard, seq) VALUES (?, ?, ?)")) {
+                for (int i = from; i < from + count; i++) {
+                    insert.setString(1, "job-" + (i % 50));
+                    insert.setLong(2, i);
+                    insert.setLong(3, i);
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** Analyzes stale tables until {@code table} is among them (20 s at most: its changes reach the collector late). */
+    private static void awaitAnalyzed(TableStatistics statistics, String table) throws Exception {
+        List<String> analyzed = List.of();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!analyzed.contains(table) && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            analyzed = statistics.analyzeStale();
+        }
+        assertThat(analyzed).contains(table);
+    }
+
     private static long reltuples(Database database, String table) throws SQLException {
         return Transactions.autoCommit(database.dataSource(), connection -> {
             try (PreparedStatement query = connection.prepareStatement(
