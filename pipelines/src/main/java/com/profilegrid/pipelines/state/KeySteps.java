@@ -44,6 +44,8 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
     private Map<K, V> found;
     /** The run that sent it: refused where a newer run of the job has begun ({@link Run}). */
     private Run run = Run.NONE;
+    /** The map it runs on ({@code null}: not told), whose recent seals a missing entry's read takes in. */
+    private String map;
     private transient HazelcastInstance member;
     /** Whether the member runs a newer run than {@link #run} (asked at the first key). */
     private transient Boolean late;
@@ -65,14 +67,18 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
      *              the entry's value.
      */
     public KeySteps(Map<K, List<EntryProcessor<K, V, ?>>> steps, Map<K, V> found) {
-        this(steps, found, Run.NONE);
+        this(steps, found, Run.NONE, null);
     }
 
-    /** As {@link #KeySteps(Map, Map)}, sent by {@code run}. */
-    public KeySteps(Map<K, List<EntryProcessor<K, V, ?>>> steps, Map<K, V> found, Run run) {
+    /**
+     * As {@link #KeySteps(Map, Map)}, sent by {@code run} to {@code map}: where it finds an entry missing and takes
+     * what was read, it first replays onto that the seals the member ran on the entry since ({@link RecentSeals}).
+     */
+    public KeySteps(Map<K, List<EntryProcessor<K, V, ?>>> steps, Map<K, V> found, Run run, String map) {
         this.steps = steps;
         this.found = found;
         this.run = run;
+        this.map = map;
     }
 
     /** The member the operation runs on (Hazelcast hands it over before running): passed on to the steps that ask. */
@@ -94,7 +100,7 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
         if (late) {
             throw new Run.Stopped(run);
         }
-        V before = entry.getValue() != null ? entry.getValue() : found.get(entry.getKey());
+        V before = entry.getValue() != null ? entry.getValue() : read(entry.getKey());
         Map.Entry<K, V> local = new AbstractMap.SimpleEntry<>(entry.getKey(), before);
         List<EntryProcessor<K, V, ?>> own = steps.get(entry.getKey());
         List<Object> results = new ArrayList<>(own.size());
@@ -122,6 +128,17 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
         return new Results(results);
     }
 
+    /** What the batch read of a key whose entry is missing now, with the seals run on it since (raw ids only). */
+    @SuppressWarnings("unchecked")
+    private V read(K key) {
+        V value = found.get(key);
+        if (map != null && member != null && key instanceof String rawKey
+                && (value == null || value instanceof RawIdEntry)) {
+            return (V) RecentSeals.of(member).replay(map, rawKey, (RawIdEntry) value);
+        }
+        return value;
+    }
+
     /**
      * The values this run wrote, to set on the backup (Hazelcast asks once the operation has run on the primary);
      * none when the run changed no entry, and then no backup is sent.
@@ -141,6 +158,7 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeLong(run.job());
         out.writeLong(run.execution());
+        out.writeString(map);
         out.writeInt(steps.size());
         for (Map.Entry<K, List<EntryProcessor<K, V, ?>>> key : steps.entrySet()) {
             out.writeObject(key.getKey());
@@ -157,6 +175,7 @@ public final class KeySteps<K, V> implements EntryProcessor<K, V, KeySteps.Resul
         long job = in.readLong();
         long execution = in.readLong();
         run = job == 0 ? Run.NONE : new Run(job, execution);
+        map = in.readString();
         int keys = in.readInt();
         steps = new HashMap<>(keys * 2);
         found = new HashMap<>(keys * 2);

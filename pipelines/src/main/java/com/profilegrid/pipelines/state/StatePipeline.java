@@ -346,7 +346,7 @@ public final class StatePipeline {
                             was.put(key, value);
                         }
                     });
-                    return new KeySteps<>(ownSteps, was, run);
+                    return new KeySteps<>(ownSteps, was, run, map.getName());
                 }))).whenComplete((results, failure) -> forget[0].run());
     }
 
@@ -696,7 +696,8 @@ public final class StatePipeline {
                     .toCompletableFuture().thenCompose(size -> {
                         Map<String, Long> held = new HashMap<>();
                         seal.forEach((rawId, version) -> held.put(GridMaps.projectKey(key.project(), rawId), version));
-                        return BackedUpWrites.submitToKeys(rawIds, held.keySet(), new SealRawId(key.profileId(), held))
+                        return BackedUpWrites.submitToKeys(rawIds, held.keySet(),
+                                        new SealRawId(rawIds.getName(), key.profileId(), held))
                                 .thenCompose(results -> {
                             Map<String, Long> sealed = new HashMap<>();
                             seal.forEach((rawId, version) -> {
@@ -818,7 +819,7 @@ public final class StatePipeline {
                 return CompletableFuture.completedFuture(null);
             }
             Set<String> rawKey = Set.of(GridMaps.projectKey(key.project(), exclude));
-            return BackedUpWrites.submitToKeys(rawIds, rawKey, SealRawId.unseal(key.profileId(), rawKey));
+            return BackedUpWrites.submitToKeys(rawIds, rawKey, SealRawId.unseal(rawIds.getName(), key.profileId(), rawKey));
         }
 
         /** The remake's next attempt after {@code attempt} found the state changed, or the failure after the last. */

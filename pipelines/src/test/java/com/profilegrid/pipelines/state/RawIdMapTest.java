@@ -216,6 +216,41 @@ class RawIdMapTest {
                 null, new Run(job.getId(), current)).join()).hasRootCauseInstanceOf(Run.Stopped.class);
         assertThat(profiles.get(key).absorbed()).containsEntry("user:u1", 2L);
         job.cancel();
+        try {
+            job.join();
+        } catch (java.util.concurrent.CancellationException expected) {
+            // cancelled, as asked
+        }
+    }
+
+    @Test
+    void when_an_entry_sealed_after_its_batch_read_it_is_missing_at_the_operation_then_the_seal_is_kept() {
+        members.addAll(startMembers("sealed-read", 1));
+        IMap<String, RawIdEntry> rawIds = members.get(0).getMap("raw-ids");
+        String key = GridMaps.projectKey("acme", "user:u1");
+        for (int seq = 1; seq <= 3; seq++) {
+            rawIds.executeOnKey(key, new ApplyToRawId(RawIdEntryTest.record(1, seq, "m" + seq), FOLD));
+        }
+        RawIdEntry read = rawIds.get(key); // the raw-id stage's batch reads the entry ...
+        // ... then the profile stage seals the id (its profile holds version 3 without listing it) ...
+        assertThat(rawIds.executeOnKey(key, new SealRawId("raw-ids", "user:u1", Map.of(key, 3L)))).isTrue();
+        // ... and the entry is evicted before the batch's operation reaches it (no store here: gone from memory)
+        rawIds.evict(key);
+
+        KeySteps<String, RawIdEntry> steps = new KeySteps<>(Map.of(key, List.of(
+                new ApplyToRawId(RawIdEntryTest.record(1, 4, "m4"), FOLD))), Map.of(key, read), Run.NONE, "raw-ids");
+        BackedUpWrites.submitToKeys(rawIds, java.util.Set.of(key), steps).join();
+
+        RawIdEntry after = rawIds.get(key);
+        assertThat(after.version()).isEqualTo(4);
+        assertThat(after.sealedFor("user:u1")).as("the seal that landed after the read").isEqualTo(3);
+
+        // a seal recorded under another map (another generation's raw ids) is not taken in
+        IMap<String, RawIdEntry> other = members.get(0).getMap("raw-ids-g1");
+        BackedUpWrites.submitToKeys(other, java.util.Set.of(key), new KeySteps<>(Map.of(key, List.of(
+                new ApplyToRawId(RawIdEntryTest.record(1, 4, "m4"), FOLD))), Map.of(key, read), Run.NONE,
+                "raw-ids-g1")).join();
+        assertThat(other.get(key).sealedFor("user:u1")).isZero();
     }
 
     private static StepProfile absorb(String rawId, int version) {
