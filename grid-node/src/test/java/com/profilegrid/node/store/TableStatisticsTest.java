@@ -27,19 +27,7 @@ class TableStatisticsTest {
         Database.Settings settings = TestDatabases.POSTGRESQL.fresh(dir);
         try (Database database = Database.open(settings);
              TableStatistics statistics = TableStatistics.keepFresh(database, () -> false)) {
-            Transactions.inTransaction(database.dataSource(), connection -> {
-                try (PreparedStatement insert = connection.prepareStatement(
-                        "INSERT INTO log_positions (job, shard, seq) VALUES (?, ?, ?)")) {
-                    for (int i = 0; i < 20_000; i++) {
-                        insert.setString(1, "job-" + (i % 50));
-                        insert.setLong(2, i);
-                        insert.setLong(3, i);
-                        insert.addBatch();
-                    }
-                    insert.executeBatch();
-                }
-                return null;
-            });
+            insertPositions(database, 0, 20_000);
             Transactions.inTransaction(database.dataSource(), connection -> {
                 try (PreparedStatement insert = connection.prepareStatement(
                         "INSERT INTO grid_meta (name, num) VALUES ('few', 1)")) {
