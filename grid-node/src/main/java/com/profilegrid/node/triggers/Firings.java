@@ -73,7 +73,13 @@ public final class Firings {
      * pending, or deferred while safe mode is on. Returns how many firings are pending now (0 in safe mode), counting
      * any that were recorded before (one JDBC batch, whose rewritten inserts do not say which rows were new).
      */
-    public int record(List<NewChanges> changes, List<NewFiring> firings, List<Due> dues, Instant now) {
+    public int record(List<NewChanges> given, List<NewFiring> fired, List<Due> timers, Instant now) {
+        // each table's rows in one order, in every transaction: two recorders running at once (a member's change sink
+        // has several processors) lock the rows they share in the same order, so neither waits on the other in a cycle
+        List<Due> dues = timers.stream().sorted(java.util.Comparator.comparing(Due::project)
+                .thenComparing(Due::profileId)).toList();
+        List<NewChanges> changes = given.stream().sorted(java.util.Comparator.comparing(NewChanges::changeId)).toList();
+        List<NewFiring> firings = fired.stream().sorted(java.util.Comparator.comparing(NewFiring::firingId)).toList();
         try {
             return Transactions.inTransaction(dataSource, connection -> {
                 if (!dues.isEmpty()) {
@@ -96,10 +102,11 @@ public final class Firings {
                 if (firings.isEmpty()) {
                     return 0;
                 }
-                // read under a lock, so a switch turned on meanwhile waits for this to commit, then defers it too
+                // read under a lock, so a switch turned on meanwhile waits for this to commit, then defers it too;
+                // a shared one on PostgreSQL, so that recorders do not wait for each other's commits (H2 has none)
                 boolean safe;
-                try (PreparedStatement select = connection.prepareStatement(
-                        "SELECT enabled FROM safe_mode WHERE id = 1 FOR UPDATE");
+                try (PreparedStatement select = connection.prepareStatement("SELECT enabled FROM safe_mode WHERE id = 1 "
+                        + (dialect == SqlDialect.POSTGRESQL ? "FOR SHARE" : "FOR UPDATE"));
                      ResultSet row = select.executeQuery()) {
                     safe = row.next() && row.getBoolean(1);
                 }

@@ -133,6 +133,36 @@ class FiringsTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void when_recorders_run_at_once_then_neither_waits_for_the_other_but_the_safe_mode_switch_waits_for_both()
+            throws Exception {
+        Database.Settings settings = TestDatabases.POSTGRESQL.fresh(dir);
+        java.util.concurrent.ExecutorService others = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (Database database = Database.open(settings)) {
+            Firings firings = new Firings(database.dataSource(), database.dialect());
+            try (var recording = database.dataSource().getConnection()) {
+                // a recorder in the middle of its transaction: it has read safe mode under the lock recorders take
+                recording.setAutoCommit(false);
+                try (var lock = recording.createStatement()) {
+                    lock.executeQuery("SELECT enabled FROM safe_mode WHERE id = 1 FOR SHARE").close();
+                }
+                var another = others.submit(() -> firings.record(List.of(), List.of(firing("b1", FAST)), List.of(),
+                        T0));
+                assertThat(another.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("recorded, pending").isEqualTo(1);
+
+                var switchOn = others.submit(() -> firings.setSafeMode(true, "test", T0));
+                Thread.sleep(500);
+                assertThat(switchOn).as("the switch waits for the recorder under way").isNotDone();
+                recording.commit();
+                assertThat(switchOn.get(10, java.util.concurrent.TimeUnit.SECONDS).enabled()).isTrue();
+            }
+            assertThat(firings.countByState()).containsEntry("deferred", 1L);
+        } finally {
+            others.shutdownNow();
+            TestDatabases.drop(settings);
+        }
+    }
+
     private static Firings.NewFiring firing(String id, String destination) {
         return new Firings.NewFiring(id, "acme", "welcome", "user:" + id, "labelEntered", "trial", "event:m-" + id,
                 destination, "{\"firingId\":\"" + id + "\"}");

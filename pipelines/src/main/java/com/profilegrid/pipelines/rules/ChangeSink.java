@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * The sink of the profile job's changes: hands each batch to the member's {@link ChangeLog}, which records them before
  * the batch counts as written (at least once; the log's ids make a repeat harmless). A member without a change log (a
- * test's bare cluster) drops them.
+ * test's bare cluster) drops them. Its processors record concurrently; nothing they write depends on their order.
  */
 public final class ChangeSink {
 
@@ -21,6 +21,9 @@ public final class ChangeSink {
                         context.hazelcastInstance()), generation))
                 .<ChangeLog.ProfileChanges>receiveFn(Batch::add)
                 .flushFn(Batch::flush)
+                // as many as the stages before it: a batch waits for its transaction's commit (the database's disk
+                // flush), and with one processor per member that wait bounded the whole pipeline under rules
+                .preferredLocalParallelism(com.profilegrid.pipelines.profile.TrackingLogSource.PROCESSORS_PER_MEMBER)
                 .build();
     }
 
