@@ -10,7 +10,10 @@ public final class LogRecordSerializer implements CompactSerializer<LogRecord> {
 
     @Override
     public LogRecord read(CompactReader in) {
-        return new LogRecord(in.readInt64("shard"), in.readInt64("seq"), in.readCompact("event"));
+        // written without the flag by a member of an earlier version: taken as a possible replay, the safe side
+        boolean replayed = in.getFieldKind("replayed") != com.hazelcast.nio.serialization.FieldKind.BOOLEAN
+                || in.readBoolean("replayed");
+        return new LogRecord(in.readInt64("shard"), in.readInt64("seq"), in.readCompact("event"), replayed);
     }
 
     @Override
@@ -18,6 +21,7 @@ public final class LogRecordSerializer implements CompactSerializer<LogRecord> {
         out.writeInt64("shard", record.shard());
         out.writeInt64("seq", record.seq());
         out.<TrackingEvent>writeCompact("event", record.event());
+        out.writeBoolean("replayed", record.replayed());
     }
 
     @Override

@@ -74,6 +74,11 @@ public final class TrackingLogSource {
         private final HashMap<Long, Long> cursors = new HashMap<>();
         /** Closed shards read to their end: never read again (not snapshotted; found again after a restore). */
         private final Set<Long> finished = new HashSet<>();
+        /**
+         * Shards this processor has read to their end once since it was made: what it reads of a shard before that
+         * was in the log when this run began, so an earlier run may have met it ({@link LogRecord#replayed}).
+         */
+        private final Set<Long> caughtUp = new HashSet<>();
         private List<TrackingLogReader.Shard> shards = List.of();
         private long shardsReadAt;
         private boolean shardsRead;
@@ -200,8 +205,12 @@ public final class TrackingLogSource {
                 }
                 List<LogRecord> records = log.readToFold(shard.id(), cursors.getOrDefault(shard.id(), 0L), batchSize,
                         project);
+                boolean replayed = !caughtUp.contains(shard.id());
                 for (LogRecord record : records) {
-                    buffer.add(record);
+                    buffer.add(replayed ? new LogRecord(record.shard(), record.seq(), record.event(), true) : record);
+                }
+                if (records.size() < batchSize) {
+                    caughtUp.add(shard.id());
                 }
                 if (!records.isEmpty()) {
                     cursors.put(shard.id(), records.get(records.size() - 1).seq());

@@ -22,8 +22,8 @@ import java.util.Map;
  * on itself, earlier in the same run: that one reaches the graph first (one upstream processor's items reach one
  * downstream processor in order), so by the time the dropped one would have arrived, the graph holds an earlier or
  * equal link of the pair and would have ignored it. A run that stops takes this stage's memory with it; the next run
- * sends every pair on once again. Events received before the run started (with a margin for the clocks of the
- * members) always go on: they may be replays, whose clusters the graph announces once per run.
+ * sends every pair on once again. Events the log held when the run began ({@link LogRecord#replayed}) always go on:
+ * they may be replays, whose clusters the graph announces once per run.
  *
  * <p>Holds at most {@link #maxPairs} pairs, least recently used forgotten first: a forgotten pair is sent on again.
  */
@@ -31,16 +31,12 @@ final class ForwardedLinks {
 
     /** Overrides the bound on pairs held per processor (for tests). */
     static final String MAX_PAIRS_PROPERTY = "profilegrid.identity.max-forwarded-links";
-    /** Events received this soon after the run started may be replays for the identity stage, whose clock differs. */
-    static final long REPLAY_MARGIN_MS = 2_000;
     /** Bytes a pair costs here, about (its key, the link, the map's entry). */
     private static final long BYTES_PER_PAIR = 400;
 
-    private final long replayedBefore;
     private final Map<String, Link> sent;
 
-    ForwardedLinks(long startedMillis, int maxPairs) {
-        this.replayedBefore = startedMillis + REPLAY_MARGIN_MS;
+    ForwardedLinks(int maxPairs) {
         this.sent = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Link> eldest) {
@@ -51,7 +47,7 @@ final class ForwardedLinks {
 
     /** A stage's memory for one processor, bounded by {@link #maxPairs()}. */
     static ForwardedLinks startingNow() {
-        return new ForwardedLinks(System.currentTimeMillis(), maxPairs());
+        return new ForwardedLinks(maxPairs());
     }
 
     /**
@@ -70,7 +66,7 @@ final class ForwardedLinks {
     /** Whether {@code record}, of the raw id {@code rawKey}, must go on to the identity graph; remembers what it sends. */
     boolean goesOn(String rawKey, LogRecord record) {
         TrackingEvent event = record.event();
-        if (event.receivedAt().toEpochMilli() < replayedBefore) {
+        if (record.replayed()) {
             return true;
         }
         List<Link> links = Ids.links(event);

@@ -33,8 +33,9 @@ import java.util.function.Supplier;
  * <p>A run of the job (started, or restored from a snapshot) starts with empty graphs and a new epoch for its decisions'
  * revisions (the clock shifted left, and above every epoch handed out before: {@link DurableProgress#nextEpoch}). Its graphs read back every link an earlier run followed, so
  * replaying events after the snapshot passes through no earlier state of a graph; but the earlier run may have stopped
- * after recording a link and before its decisions reached the raw ids. So each cluster a replayed event (received
- * before the run started) touches is announced once in the run: every id told its profile.
+ * after recording a link and before its decisions reached the raw ids. So each cluster a replayed event (one the log
+ * held when the run began, {@link LogRecord#replayed}) touches is announced once in the run: every id told its
+ * profile.
  */
 final class IdentitySteps extends StatePipeline.Batches<LogRecord, StatePipeline.Decided> {
 
@@ -94,8 +95,7 @@ final class IdentitySteps extends StatePipeline.Batches<LogRecord, StatePipeline
         List<ProjectLink> followed = new ArrayList<>();
         for (LogRecord item : items) {
             String project = item.event().project();
-            StatePipeline.Decided decided = StatePipeline.decide(graph(project), epoch, project, item,
-                    item.event().receivedAt().toEpochMilli() < started);
+            StatePipeline.Decided decided = StatePipeline.decide(graph(project), epoch, project, item, item.replayed());
             if (decided != null) {
                 followed.addAll(decided.links());
             }

@@ -167,6 +167,25 @@ class TrackingLogSourceTest {
         assertThat(out).extracting(TrackingEvent::messageId).containsExactly("a1", "a2");
     }
 
+    @Test
+    void when_a_reader_starts_then_what_it_reads_before_first_reaching_a_shards_end_is_marked_a_possible_replay()
+            throws InterruptedException {
+        MemoryLog log = new MemoryLog(-1);
+        for (int i = 1; i <= 3; i++) {
+            log.commit(1, "old-" + i);
+        }
+        TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 2, null, Logger.noLogger());
+        List<LogRecord> out = new ArrayList<>();
+        SourceBuilder.SourceBuffer<LogRecord> records = records(out);
+        reader.fill(records); // a full batch of 2: the shard's end not reached yet
+        reader.fill(records); // the third, short of a batch: the end reached
+        log.commit(1, "new-1");
+        Thread.sleep(30);
+        reader.fill(records);
+        assertThat(out).extracting(record -> record.event().messageId() + ":" + record.replayed())
+                .containsExactly("old-1:true", "old-2:true", "old-3:true", "new-1:false");
+    }
+
     /** Durable progress in memory: positions as given, what was told applied, a hold and where it stopped. */
     private static final class MemoryProgress implements DurableProgress {
         final Map<Long, Long> positions = new TreeMap<>();
@@ -225,6 +244,24 @@ class TrackingLogSourceTest {
             @Override
             public void add(LogRecord item) {
                 out.add(item.event());
+            }
+        };
+    }
+
+    private static SourceBuilder.SourceBuffer<LogRecord> records(List<LogRecord> out) {
+        return new SourceBuilder.SourceBuffer<>() {
+            @Override
+            public int size() {
+                return out.size();
+            }
+
+            @Override
+            public void close() {
+            }
+
+            @Override
+            public void add(LogRecord item) {
+                out.add(item);
             }
         };
     }
