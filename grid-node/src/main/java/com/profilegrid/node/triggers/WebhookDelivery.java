@@ -80,6 +80,8 @@ public final class WebhookDelivery implements AutoCloseable {
     private final Semaphore wakeUps = new Semaphore(0);
     /** Released when a busy destination has room again: ends a {@link #BUSY_PAUSE_NANOS} wait. */
     private final Semaphore room = new Semaphore(0);
+    /** Whether the writer goes on (until {@link #close} has collected every outcome, after {@link #running} ends). */
+    private volatile boolean writing = true;
     /** Outcomes of attempts, to write back ({@link #writeOutcomes}). */
     private final java.util.concurrent.BlockingQueue<Firings.Outcome> outcomes =
             new java.util.concurrent.LinkedBlockingQueue<>();
@@ -400,7 +402,7 @@ public final class WebhookDelivery implements AutoCloseable {
      */
     private void writeOutcomes() {
         List<Firings.Outcome> batch = new java.util.ArrayList<>();
-        while (running || !outcomes.isEmpty()) {
+        while (writing || !outcomes.isEmpty()) {
             try {
                 Firings.Outcome first = outcomes.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
@@ -423,19 +425,35 @@ public final class WebhookDelivery implements AutoCloseable {
 
     @Override
     public void close() {
+        // no new claims or attempts; then the attempts in flight end (aborted: attempts that failed, tried again after
+        // their backoff), their answers are recorded, the claimed firings still waiting are given back, and every
+        // outcome is written: nothing this node claimed waits for its lease to run out before another node takes it
         running = false;
         loop.interrupt();
-        com.profilegrid.node.support.Daemons.stop(attempts);
+        long stopWait = com.profilegrid.node.support.Daemons.STOP_WAIT.toMillis();
         try {
-            http.stop();
-        } catch (Exception e) {
-            LOG.debug("The webhook HTTP client did not stop cleanly", e);
-        }
-        try {
-            loop.join(com.profilegrid.node.support.Daemons.STOP_WAIT.toMillis()); // its claim query ends first
-            writer.join(com.profilegrid.node.support.Daemons.STOP_WAIT.toMillis()); // then the outcomes left
+            loop.join(stopWait); // its claim query ends first
+            try {
+                http.stop();
+            } catch (Exception e) {
+                LOG.debug("The webhook HTTP client did not stop cleanly", e);
+            }
+            attempts.shutdown();
+            if (!attempts.awaitTermination(stopWait, TimeUnit.MILLISECONDS)) {
+                attempts.shutdownNow();
+            }
+            Instant now = clock.instant();
+            waiting.values().forEach(queue -> {
+                for (Ready ready; (ready = queue.poll()) != null; ) {
+                    outcomes.add(new Firings.Released(ready.firing().firingId(), now));
+                }
+            });
+            writing = false;
+            writer.join(stopWait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            attempts.shutdownNow();
+            writing = false;
         }
     }
 
