@@ -231,28 +231,19 @@ class TrackingLogSourceTest {
     }
 
     private static SourceBuilder.SourceBuffer<LogRecord> buffer(List<TrackingEvent> out) {
-        return new SourceBuilder.SourceBuffer<>() {
-            @Override
-            public int size() {
-                return out.size();
-            }
-
-            @Override
-            public void close() {
-            }
-
-            @Override
-            public void add(LogRecord item) {
-                out.add(item.event());
-            }
-        };
+        return into(record -> out.add(record.event()), out::size);
     }
 
     private static SourceBuilder.SourceBuffer<LogRecord> records(List<LogRecord> out) {
+        return into(out::add, out::size);
+    }
+
+    private static SourceBuilder.SourceBuffer<LogRecord> into(java.util.function.Consumer<LogRecord> add,
+                                                              java.util.function.IntSupplier size) {
         return new SourceBuilder.SourceBuffer<>() {
             @Override
             public int size() {
-                return out.size();
+                return size.getAsInt();
             }
 
             @Override
@@ -261,7 +252,7 @@ class TrackingLogSourceTest {
 
             @Override
             public void add(LogRecord item) {
-                out.add(item);
+                add.accept(item);
             }
         };
     }
