@@ -37,13 +37,7 @@ class TableStatisticsTest {
             });
 
             // a backend reports its changes to the statistics collector within a second or so of going idle
-            List<String> analyzed = List.of();
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            while (!analyzed.contains("log_positions") && System.nanoTime() < deadline) {
-                Thread.sleep(250);
-                analyzed = statistics.analyzeStale();
-            }
-            assertThat(analyzed).contains("log_positions").doesNotContain("grid_meta");
+            assertThat(awaitAnalyzed(statistics, "log_positions")).doesNotContain("grid_meta");
             assertThat(reltuples(database, "log_positions")).isEqualTo(20_000);
             assertThat(plan(database, "SELECT seq FROM log_positions WHERE job = 'job-7' AND shard = 7"))
                     .contains("Index").doesNotContain("Seq Scan");
@@ -92,8 +86,11 @@ class TableStatisticsTest {
         });
     }
 
-    /** Analyzes stale tables until {@code table} is among them (20 s at most: its changes reach the collector late). */
-    private static void awaitAnalyzed(TableStatistics statistics, String table) throws Exception {
+    /**
+     * Analyzes stale tables until {@code table} is among them (20 s at most: its changes reach the collector late);
+     * answers the tables analyzed with it.
+     */
+    private static List<String> awaitAnalyzed(TableStatistics statistics, String table) throws Exception {
         List<String> analyzed = List.of();
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (!analyzed.contains(table) && System.nanoTime() < deadline) {
@@ -101,6 +98,7 @@ class TableStatisticsTest {
             analyzed = statistics.analyzeStale();
         }
         assertThat(analyzed).contains(table);
+        return analyzed;
     }
 
     private static long reltuples(Database database, String table) throws SQLException {
