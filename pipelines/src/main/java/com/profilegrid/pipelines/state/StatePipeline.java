@@ -333,7 +333,7 @@ public final class StatePipeline {
             if (prefetch != null) {
                 forget[0] = prefetch.prefetch(map.getName(), steps.keySet());
             }
-            return map.getAll(steps.keySet());
+            return BackedUpWrites.getAll(map, steps.keySet());
         }, reader).thenCompose(found -> refine.apply(found).thenCompose(refined ->
                 BackedUpWrites.submitByPartition(map, refined.keySet(), own -> {
                     // each partition's operation carries only its keys' steps and entries

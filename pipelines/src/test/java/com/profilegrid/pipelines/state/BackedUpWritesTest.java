@@ -1,9 +1,12 @@
 package com.profilegrid.pipelines.state;
 
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MapStoreConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.MapLoader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +19,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -117,6 +121,57 @@ class BackedUpWritesTest {
 
         members.remove(0).getLifecycleService().terminate();
         assertThat(members.get(0).<String, String>getMap("backed-up").getAll(keys)).isEqualTo(entries);
+    }
+
+    @Test
+    void a_read_by_partition_answers_what_the_maps_get_all_answers_and_loads_what_is_only_in_the_store() {
+        Map<String, String> entries = new HashMap<>();
+        keys.stream().limit(KEYS / 2).forEach(key -> entries.put(key, "v-" + key));
+        map.putAll(entries);
+        Set<String> asked = new LinkedHashSet<>(keys);
+        asked.add("absent");
+
+        for (HazelcastInstance member : members) {
+            IMap<String, String> local = member.getMap("backed-up");
+            assertThat(BackedUpWrites.getAll(local, asked)).isEqualTo(entries).isEqualTo(local.getAll(asked));
+        }
+
+        // a map with a loader: keys it does not hold in memory are loaded, on both members' partitions
+        members.get(0).getConfig().addMapConfig(new MapConfig("backed-up-loaded").setMapStoreConfig(
+                new MapStoreConfig().setClassName(Loader.class.getName())));
+        IMap<String, String> loaded = members.get(1).getMap("backed-up-loaded");
+        loaded.set("k0", "in memory");
+        Map<String, String> expected = new HashMap<>();
+        keys.forEach(key -> expected.put(key, "stored " + key));
+        expected.put("k0", "in memory");
+        assertThat(BackedUpWrites.getAll(loaded, asked)).isEqualTo(expected);
+        assertThat(loaded.getLocalMapStats().getOwnedEntryCount()
+                + members.get(0).getMap("backed-up-loaded").getLocalMapStats().getOwnedEntryCount()).isEqualTo(KEYS);
+    }
+
+    /** A store that holds "stored k" for every key that starts with "k", and nothing else. */
+    public static final class Loader implements MapLoader<String, String> {
+        @Override
+        public String load(String key) {
+            return key.startsWith("k") ? "stored " + key : null;
+        }
+
+        @Override
+        public Map<String, String> loadAll(Collection<String> keys) {
+            Map<String, String> found = new HashMap<>();
+            keys.forEach(key -> {
+                String value = load(key);
+                if (value != null) {
+                    found.put(key, value);
+                }
+            });
+            return found;
+        }
+
+        @Override
+        public Iterable<String> loadAllKeys() {
+            return null;
+        }
     }
 
     @Test
