@@ -51,6 +51,7 @@ import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.ActiveGenerations;
 import com.profilegrid.node.store.DurableProgressStore;
 import com.profilegrid.node.store.MetaTable;
+import com.profilegrid.node.store.LoadStatusRepair;
 import com.profilegrid.node.store.StoreCutoff;
 import com.profilegrid.node.store.TableStatistics;
 import com.profilegrid.node.rebuild.GenerationSwitch;
@@ -200,6 +201,8 @@ public final class GridNode implements ProfileGridNode {
             parts.member = Hazelcast.newHazelcastInstance(MemberConfig.withProfileStore(config, database, storeCutoff));
             HazelcastInstance member = parts.member;
             figures.attach(member);
+            // a partition that moved while a map's first load ran can leave its old owner's replica "still loading"
+            parts.open(LoadStatusRepair.start(member));
             ClusterFigures cluster = parts.open(new ClusterFigures(member, database.dataSource(), firings, clock));
             metrics.bindCluster(cluster, member);
             Overload overload = parts.open(new Overload(member, figures, cluster, firings,

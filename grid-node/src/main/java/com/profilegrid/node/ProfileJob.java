@@ -213,7 +213,9 @@ public final class ProfileJob {
      * waits for a "loaded" message, and one sent while that partition migrates is lost. Its backup replica then stays
      * "still loading" and refuses every backup, so every change to that partition fails as indeterminate (the job
      * restarts and fails again) until the member restarts. Loading first, before the job runs and usually before
-     * other members join, keeps that race out of the way of the job: a migration copies the loaded state.
+     * other members join, keeps that race out of the way of the job: a migration copies the loaded state. Where a
+     * join races the first touch all the same (nodes started together), {@code LoadStatusRepair} marks the replicas
+     * left waiting.
      */
     private static void loadStores(HazelcastInstance member, StatePipeline.Maps maps) {
         for (String name : List.of(maps.rawIds(), maps.states(), maps.profiles(), maps.ids(), maps.refusals(),
