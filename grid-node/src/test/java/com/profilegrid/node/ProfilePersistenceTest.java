@@ -27,6 +27,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +101,35 @@ class ProfilePersistenceTest {
         assertThat(profiles(members[1]).getAll(written.keySet())).as("the readers' map loads what the state stored")
                 .isEqualTo(profiles);
         assertScalarColumnsMatch(profiles);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void when_a_member_joins_then_the_profiles_read_move_with_their_partitions_and_no_member_keeps_a_backup_of_them(
+            TestDatabases kind) {
+        openDatabase(kind);
+        Map<ProfileKey, Profile> persisted = SampleProfiles.profiles("acme", 300);
+        new ProfileMapStore(database.dataSource(), database.dialect()).storeAll(persisted);
+        HazelcastInstance first = cluster(1)[0];
+        IMap<ProfileKey, Profile> map = profiles(first);
+        persisted.values().forEach(profile -> assertThat(map.get(profile.key())).isEqualTo(profile));
+
+        HazelcastInstance second = TestClusters.startWithStore(factory,
+                TestClusters.withStore(first.getConfig().getClusterName(), database, dbSettings));
+        assertClusterSizeEventually(2, first, second);
+        assertTrueEventually(() -> assertThat(first.getPartitionService().isClusterSafe()).isTrue());
+
+        // the readers' map is a cache of the state: a backup replica of it could keep a copy its owner no longer has
+        // and serve it once promoted (docs/profile-state.md), so it has none; the copies moved with their partitions
+        long backups = 0;
+        long owned = 0;
+        for (HazelcastInstance member : List.of(first, second)) {
+            backups += profiles(member).getLocalMapStats().getBackupEntryCount();
+            owned += profiles(member).getLocalMapStats().getOwnedEntryCount();
+        }
+        assertThat(backups).as("backup copies of the readers' map").isZero();
+        assertThat(owned).isEqualTo(persisted.size());
+        persisted.values().forEach(profile -> assertThat(profiles(second).get(profile.key())).isEqualTo(profile));
     }
 
     @ParameterizedTest
