@@ -96,22 +96,52 @@ final class Checker {
     String firings(Set<String> purchases, Receiver receiver) throws Exception {
         Map<String, Set<String>> idsByCause = new HashMap<>();
         Set<String> notDelivered = new HashSet<>();
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().until(() -> {
-            idsByCause.clear();
-            for (Receiver.Received received : receiver.at("/purchase")) {
-                String cause = NodeFixture.json(received.body()).at("/cause/messageId").asText();
-                idsByCause.computeIfAbsent(cause, c -> new HashSet<>()).add(received.idempotencyKey());
-            }
-            Set<String> parked = parked();
-            notDelivered.clear();
-            purchases.stream().filter(id -> !idsByCause.containsKey(id) && !parked.contains(id)).forEach(notDelivered::add);
-            return notDelivered.isEmpty();
-        });
+        try {
+            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().until(() -> {
+                idsByCause.clear();
+                for (Receiver.Received received : receiver.at("/purchase")) {
+                    String cause = NodeFixture.json(received.body()).at("/cause/messageId").asText();
+                    idsByCause.computeIfAbsent(cause, c -> new HashSet<>()).add(received.idempotencyKey());
+                }
+                Set<String> parked = parked();
+                notDelivered.clear();
+                purchases.stream().filter(id -> !idsByCause.containsKey(id) && !parked.contains(id))
+                        .forEach(notDelivered::add);
+                return notDelivered.isEmpty();
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // say what is missing rather than only that time ran out: lost (no row), or still on its way
+            return notDelivered.size() + " purchase(s) without a delivered, deferred or dead firing after 5 minutes;"
+                    + " their firings' states: " + states(notDelivered);
+        }
         long twice = idsByCause.values().stream().filter(ids -> ids.size() > 1).count();
         if (!notDelivered.isEmpty() || twice > 0) {
             return notDelivered.size() + " purchase(s) without a firing, " + twice + " fired under two ids";
         }
         return "ok (" + idsByCause.size() + " delivered)";
+    }
+
+    /** How many of {@code causes} have a firing in each state ("none": no firing row at all). */
+    private Map<String, Integer> states(Set<String> causes) {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        try (Connection connection = TestDatabases.connect(db);
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT cause_id, state FROM firings WHERE project = ?")) {
+            select.setString(1, project);
+            Set<String> seen = new HashSet<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    if (causes.contains(rows.getString(1))) {
+                        seen.add(rows.getString(1));
+                        counts.merge(rows.getString(2), 1, Integer::sum);
+                    }
+                }
+            }
+            counts.put("none", (int) causes.stream().filter(cause -> !seen.contains(cause)).count());
+        } catch (Exception e) {
+            counts.put("unknown: " + e.getMessage(), causes.size());
+        }
+        return counts;
     }
 
     /** Message ids of purchases whose firing is deferred or dead (not delivered, not lost). */

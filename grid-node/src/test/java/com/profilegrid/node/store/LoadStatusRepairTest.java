@@ -1,10 +1,9 @@
 package com.profilegrid.node.store;
 
+import com.hazelcast.client.test.TestHazelcastFactory;
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MapStoreConfig;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
@@ -17,10 +16,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,27 +33,23 @@ class LoadStatusRepairTest {
     private static volatile CountDownLatch keysReleased = new CountDownLatch(1);
     private static final int KEYS = 100;
 
-    private final List<HazelcastInstance> members = new ArrayList<>();
+    private final TestHazelcastFactory factory = new TestHazelcastFactory();
 
     @AfterEach
     void stop() {
         keysReleased.countDown();
-        members.forEach(member -> member.getLifecycleService().terminate());
+        factory.terminateAll();
     }
 
     @Test
     void writes_to_partitions_that_moved_while_the_keys_loaded_fail_until_their_backups_are_marked_loaded()
             throws Exception {
-        String cluster = "load-status-" + UUID.randomUUID();
-        int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
         keysReleased = new CountDownLatch(1);
-        HazelcastInstance first = Hazelcast.newHazelcastInstance(config(cluster, port));
-        members.add(first);
+        HazelcastInstance first = factory.newHazelcastInstance(config());
         // the first touch creates every partition's record store on the only member, waiting for "loaded"
         CompletableFuture<Integer> touched = CompletableFuture.supplyAsync(() -> first.getMap("slow-keys").size());
         TimeUnit.SECONDS.sleep(2);
-        HazelcastInstance second = Hazelcast.newHazelcastInstance(config(cluster, port));
-        members.add(second);
+        HazelcastInstance second = factory.newHazelcastInstance(config());
         await().atMost(Duration.ofSeconds(60)).until(() -> first.getPartitionService().isClusterSafe()
                 && second.getPartitionService().isClusterSafe());
         keysReleased.countDown();
@@ -73,8 +66,8 @@ class LoadStatusRepairTest {
         // anti-entropy has synced them (every 5 s, as the member configuration has it)
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(failedWrites(map)).isZero());
         assertThat(map.size()).isEqualTo(KEYS);
-        members.remove(0).getLifecycleService().terminate();
-        assertThat(members.get(0).getMap("slow-keys").size()).as("every write was backed up").isEqualTo(KEYS);
+        first.getLifecycleService().terminate();
+        assertThat(second.getMap("slow-keys").size()).as("every write was backed up").isEqualTo(KEYS);
     }
 
     private static int failedWrites(IMap<String, String> map) {
@@ -94,19 +87,12 @@ class LoadStatusRepairTest {
         return failed;
     }
 
-    private static Config config(String cluster, int port) {
-        Config config = new Config().setClusterName(cluster).setProperty("hazelcast.phone.home.enabled", "false")
-                .setProperty("hazelcast.logging.type", "slf4j")
+    private static Config config() {
+        Config config = new Config()
                 .setProperty("hazelcast.operation.fail.on.indeterminate.state", "true")
                 .setProperty("hazelcast.operation.backup.timeout.millis", "2000")
                 .setProperty("hazelcast.partition.backup.sync.interval", "5")
                 .setProperty("hazelcast.partition.count", "23");
-        config.getNetworkConfig().setPort(port).setPortAutoIncrement(true).getInterfaces().setEnabled(true)
-                .addInterface("127.0.0.1");
-        JoinConfig join = config.getNetworkConfig().getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + port).addMember("127.0.0.1:" + (port + 1));
         config.addMapConfig(new MapConfig("slow-keys").setBackupCount(1).setMapStoreConfig(
                 new MapStoreConfig().setEnabled(true).setImplementation(new SlowKeys())));
         return config;
