@@ -3,28 +3,33 @@ package com.profilegrid.node;
 import com.hazelcast.client.test.TestHazelcastFactory;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
+import com.profilegrid.pipelines.state.ProfileState;
+import com.profilegrid.pipelines.state.StatePipeline;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import static com.hazelcast.test.HazelcastTestSupport.assertClusterSizeEventually;
 import static com.hazelcast.test.HazelcastTestSupport.waitAllForSafeState;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A 3-member cluster keeps every profile when one member dies or leaves: backups are promoted. */
+/**
+ * A 3-member cluster keeps every profile when one member dies or leaves: backups of the profile state are promoted.
+ * (The readers' {@code profiles} map is a cache of that state with no backup of its own; its entries load again.)
+ */
 class ClusterResilienceTest {
 
     private static final int PROFILES = 10_000;
 
     private final TestHazelcastFactory factory = new TestHazelcastFactory();
     private HazelcastInstance[] members;
-    private Map<ProfileKey, Profile> written;
+    private Map<ProfileKey, ProfileState> written;
 
     @BeforeEach
     void given_three_members_holding_10k_profiles() {
@@ -34,8 +39,10 @@ class ClusterResilienceTest {
             members[i] = factory.newHazelcastInstance(TestClusters.withoutStore(cluster));
         }
         assertClusterSizeEventually(3, members);
-        written = SampleProfiles.profiles("acme", PROFILES);
-        profiles(members[0]).putAll(written);
+        written = new HashMap<>();
+        SampleProfiles.profiles("acme", PROFILES).forEach((key, profile) ->
+                written.put(key, new ProfileState(profile, Map.of("user:" + key.profileId(), 1L))));
+        states(members[0]).putAll(written);
         waitAllForSafeState(members);
     }
 
@@ -65,14 +72,14 @@ class ClusterResilienceTest {
     }
 
     private void assertAllProfilesPresent(HazelcastInstance member) {
-        IMap<ProfileKey, Profile> map = profiles(member);
+        IMap<ProfileKey, ProfileState> map = states(member);
         assertThat(member.getPartitionService().isClusterSafe()).isTrue();
         assertThat(map.size()).isEqualTo(PROFILES);
-        Map<ProfileKey, Profile> read = map.getAll(written.keySet());
+        Map<ProfileKey, ProfileState> read = map.getAll(written.keySet());
         assertThat(read).isEqualTo(written);
     }
 
-    private static IMap<ProfileKey, Profile> profiles(HazelcastInstance member) {
-        return member.getMap(MemberConfig.PROFILES_MAP);
+    private static IMap<ProfileKey, ProfileState> states(HazelcastInstance member) {
+        return member.getMap(StatePipeline.Maps.STATES);
     }
 }
