@@ -1,8 +1,6 @@
 package com.profilegrid.node.store;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.instance.impl.HazelcastInstanceImpl;
-import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import com.hazelcast.internal.partition.IPartitionService;
 import com.hazelcast.map.impl.MapService;
 import com.hazelcast.map.impl.MapServiceContext;
@@ -12,6 +10,7 @@ import com.hazelcast.spi.impl.NodeEngine;
 import com.hazelcast.spi.impl.operationservice.Operation;
 import com.hazelcast.spi.impl.operationservice.PartitionAwareOperation;
 import com.profilegrid.node.support.Daemons;
+import com.profilegrid.pipelines.state.MemberNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,9 +145,12 @@ public final class LoadStatusRepair implements AutoCloseable {
     }
 
     private static NodeEngine nodeEngine(HazelcastInstance member) {
-        HazelcastInstanceImpl impl = member instanceof HazelcastInstanceProxy proxy ? proxy.getOriginal()
-                : (HazelcastInstanceImpl) member;
-        return impl.node.getNodeEngine();
+        NodeEngine engine = MemberNode.engineOf(member);
+        if (engine == null) {
+            throw new IllegalArgumentException("the load repair needs a member's own instance, not "
+                    + member.getClass().getName());
+        }
+        return engine;
     }
 
     /**

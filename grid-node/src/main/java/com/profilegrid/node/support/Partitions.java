@@ -1,8 +1,7 @@
 package com.profilegrid.node.support;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.instance.impl.HazelcastInstanceImpl;
-import com.hazelcast.instance.impl.HazelcastInstanceProxy;
+import com.profilegrid.pipelines.state.MemberNode;
 
 /**
  * Whether the partition table is settled: every replica has an owner and no migration runs, here or on the master.
@@ -20,11 +19,11 @@ public final class Partitions {
 
     /** Whether no partition is migrating and every replica is owned, cluster-wide; false while that is unknown. */
     public static boolean settled(HazelcastInstance member) {
-        HazelcastInstanceImpl impl = member instanceof HazelcastInstanceProxy proxy ? proxy.getOriginal()
-                : member instanceof HazelcastInstanceImpl own ? own : null;
-        if (impl == null) {
+        com.hazelcast.spi.impl.NodeEngine engine = MemberNode.engineOf(member);
+        if (engine == null) {
             return member.getPartitionService().isClusterSafe();
         }
-        return impl.node.getPartitionService().isPartitionTableSafe();
+        return ((com.hazelcast.internal.partition.InternalPartitionService) engine.getPartitionService())
+                .isPartitionTableSafe();
     }
 }

@@ -75,11 +75,7 @@ public final class BackedUpWrites {
     public static <K, V, R> CompletableFuture<Map<K, R>> submitByPartition(
             IMap<K, V> map, Set<K> keys, Function<Set<K>, ? extends EntryProcessor<K, V, R>> processorOf) {
         Target target = Target.of(map);
-        Map<Integer, Map<K, Data>> byPartition = new HashMap<>();
-        for (K key : keys) {
-            Data data = target.keyData(key);
-            byPartition.computeIfAbsent(target.partitionOf(data), partition -> new HashMap<>()).put(key, data);
-        }
+        Map<Integer, Map<K, Data>> byPartition = target.byPartition(keys);
         List<CompletableFuture<MapEntries>> calls = new ArrayList<>(byPartition.size());
         Map<K, R> handedOver = new ConcurrentHashMap<>();
         byPartition.forEach((partition, own) -> {
@@ -111,14 +107,10 @@ public final class BackedUpWrites {
      */
     public static <K, V> Map<K, V> getAll(IMap<K, V> map, Set<K> keys) {
         Target target = Target.of(map);
-        Map<Integer, List<Data>> byPartition = new HashMap<>();
-        for (K key : keys) {
-            Data data = target.keyData(key);
-            byPartition.computeIfAbsent(target.partitionOf(data), partition -> new ArrayList<>()).add(data);
-        }
+        Map<Integer, Map<K, Data>> byPartition = target.byPartition(keys);
         List<CompletableFuture<MapEntries>> calls = new ArrayList<>(byPartition.size());
-        byPartition.forEach((partition, own) -> calls.add(target.invoke(
-                target.provider.createGetAllOperationFactory(target.name, own).createOperation(), partition)));
+        byPartition.forEach((partition, own) -> calls.add(target.invoke(target.provider.createGetAllOperationFactory(
+                target.name, new ArrayList<>(own.values())).createOperation(), partition)));
         Map<K, V> found = new HashMap<>(keys.size() * 2);
         calls.forEach(call -> call.join().putAllToMap(target.serialization, found));
         return found;
@@ -127,15 +119,12 @@ public final class BackedUpWrites {
     /** Sets every entry of {@code entries}, as {@code map.putAll} would, once backed up. */
     public static <K, V> CompletableFuture<Void> putAll(IMap<K, V> map, Map<K, V> entries) {
         Target target = Target.of(map);
-        Map<Integer, MapEntries> byPartition = new HashMap<>();
-        entries.forEach((key, value) -> {
-            Data data = target.keyData(key);
-            byPartition.computeIfAbsent(target.partitionOf(data), partition -> new MapEntries())
-                    .add(data, target.serialization.toData(value));
+        List<CompletableFuture<MapEntries>> calls = new ArrayList<>();
+        target.byPartition(entries.keySet()).forEach((partition, own) -> {
+            MapEntries written = new MapEntries(own.size());
+            own.forEach((key, data) -> written.add(data, target.serialization.toData(entries.get(key))));
+            calls.add(target.invoke(target.provider.createPutAllOperation(target.name, written, true), partition));
         });
-        List<CompletableFuture<MapEntries>> calls = new ArrayList<>(byPartition.size());
-        byPartition.forEach((partition, own) -> calls.add(target.invoke(
-                target.provider.createPutAllOperation(target.name, own, true), partition)));
         return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
                 .thenRunAsync(() -> { }, ConcurrencyUtil.getDefaultAsyncExecutor());
     }
@@ -161,6 +150,16 @@ public final class BackedUpWrites {
 
         int partitionOf(Data key) {
             return engine.getPartitionService().getPartitionId(key);
+        }
+
+        /** Each of {@code keys} in its serialized form, grouped by the partition that owns it. */
+        <K> Map<Integer, Map<K, Data>> byPartition(java.util.Collection<K> keys) {
+            Map<Integer, Map<K, Data>> byPartition = new HashMap<>();
+            for (K key : keys) {
+                Data data = keyData(key);
+                byPartition.computeIfAbsent(partitionOf(data), partition -> new HashMap<>()).put(key, data);
+            }
+            return byPartition;
         }
 
         <T> CompletableFuture<T> invoke(Operation operation, int partition) {

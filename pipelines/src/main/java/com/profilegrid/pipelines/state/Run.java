@@ -1,8 +1,6 @@
 package com.profilegrid.pipelines.state;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.instance.impl.HazelcastInstanceImpl;
-import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import com.hazelcast.jet.core.ProcessorSupplier;
 import com.hazelcast.jet.impl.JetServiceBackend;
 
@@ -33,12 +31,11 @@ public record Run(long job, long execution) implements Serializable {
         if (job == 0 || member == null) {
             return false;
         }
-        HazelcastInstanceImpl instance = member instanceof HazelcastInstanceProxy proxy ? proxy.getOriginal()
-                : member instanceof HazelcastInstanceImpl impl ? impl : null;
-        if (instance == null) {
+        com.hazelcast.spi.impl.NodeEngine engine = MemberNode.engineOf(member);
+        if (engine == null) {
             return false;
         }
-        JetServiceBackend jet = instance.node.getNodeEngine().getService(JetServiceBackend.SERVICE_NAME);
+        JetServiceBackend jet = engine.getService(JetServiceBackend.SERVICE_NAME);
         Long current = jet.getJobExecutionService().getExecutionIdForJobId(job);
         return current != null && current != execution;
     }
