@@ -194,7 +194,7 @@ public final class GridNode implements ProfileGridNode {
                             started.<String>getReliableTopic(GridMaps.firingsTopic(project)).publishAsync(body);
                         }
                     }, metrics.registry()));
-            FiringRecorder recorder = new FiringRecorder(firings, ruleBook, generations::active, clock, delivery::wake,
+            FiringRecorder recorder = new FiringRecorder(firings, ruleBook, generations::active, clock, delivery,
                     metrics.registry());
             config.getUserContext().put(ChangeLog.USER_CONTEXT_KEY, recorder);
             StoreCutoff storeCutoff = new StoreCutoff();

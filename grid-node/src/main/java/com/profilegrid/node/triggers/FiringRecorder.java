@@ -20,8 +20,8 @@ import java.util.function.Function;
 
 /**
  * The node's {@link ChangeLog}: records the label changes the profile job found, decides the firings they cause (the
- * member's triggers, {@link RuleBook}), and writes both before anything is delivered ({@link Firings}), then wakes the
- * node's delivery. Only the job of the generation readers use records: a rebuild's job, replaying the log into a
+ * member's triggers, {@link RuleBook}), and writes both before anything is delivered ({@link Firings}), then hands the
+ * new firings to the node's delivery (leased to it as they were written) or wakes it to claim them. Only the job of the generation readers use records: a rebuild's job, replaying the log into a
  * new generation, fires nothing for causes it meets before it becomes the readers' (the live job records those).
  */
 public final class FiringRecorder implements ChangeLog {
@@ -32,9 +32,21 @@ public final class FiringRecorder implements ChangeLog {
     private final RuleBook rules;
     private final Function<String, Generation> activeGeneration;
     private final Clock clock;
-    private final Runnable wake;
+    private final Delivery delivery;
     private final io.micrometer.core.instrument.Counter entered;
     private final io.micrometer.core.instrument.Counter exited;
+
+    /** The node's delivery, as the recorder meets it. */
+    public interface Delivery {
+        /** The lease new firings take, to be handed over as recorded ({@code null}: none; they wait for a claim). */
+        Firings.Lease lease();
+
+        /** Firings recorded with {@link #lease()}, committed: to attempt. */
+        void leased(List<Firings.Claimed> firings);
+
+        /** Firings are pending in the table that no lease took: claim them now. */
+        void wake();
+    }
 
     /**
      * @param activeGeneration the generation readers of a project use ({@code null}: not known yet, record)
@@ -42,13 +54,37 @@ public final class FiringRecorder implements ChangeLog {
      */
     public FiringRecorder(Firings firings, RuleBook rules, Function<String, Generation> activeGeneration, Clock clock,
                           Runnable wake, io.micrometer.core.instrument.MeterRegistry metrics) {
+        this(firings, rules, activeGeneration, clock, new Delivery() {
+            @Override
+            public Firings.Lease lease() {
+                return null;
+            }
+
+            @Override
+            public void leased(List<Firings.Claimed> firings) {
+                throw new IllegalStateException("no lease was given");
+            }
+
+            @Override
+            public void wake() {
+                wake.run();
+            }
+        }, metrics);
+    }
+
+    /**
+     * @param activeGeneration the generation readers of a project use ({@code null}: not known yet, record)
+     * @param delivery         given the firings recorded with its lease, woken for those recorded without
+     */
+    public FiringRecorder(Firings firings, RuleBook rules, Function<String, Generation> activeGeneration, Clock clock,
+                          Delivery delivery, io.micrometer.core.instrument.MeterRegistry metrics) {
         this.entered = labelChanges(metrics, "entered");
         this.exited = labelChanges(metrics, "exited");
         this.firings = firings;
         this.rules = rules;
         this.activeGeneration = activeGeneration;
         this.clock = clock;
-        this.wake = wake;
+        this.delivery = delivery;
     }
 
     /**
@@ -82,6 +118,8 @@ public final class FiringRecorder implements ChangeLog {
             }
             // a profile's label changes, one row per cause
             Map<String, Labels> byCause = new LinkedHashMap<>();
+            // the profile as every webhook body of this step shows it, made once however many triggers fire
+            com.fasterxml.jackson.databind.JsonNode shown = null;
             for (Change change : profile.changes()) {
                 if (change.kind() != Change.Kind.EVENT) {
                     Labels labels = byCause.computeIfAbsent(change.cause(), cause -> new Labels());
@@ -95,9 +133,12 @@ public final class FiringRecorder implements ChangeLog {
                 }
                 for (Trigger trigger : rules.fired(project, change)) {
                     String firingId = change.firingId(trigger.name(), project, profileId);
+                    if (shown == null) {
+                        shown = profile.profile() == null ? JSON.nullNode() : ProfileRoutes.toJson(profile.profile());
+                    }
                     fired.add(new Firings.NewFiring(firingId, project, trigger.name(), profileId, causeType(change),
                             causeName(trigger, change), change.cause(), WebhookDelivery.destination(trigger.webhook().url()),
-                            body(firingId, trigger, profile, change, now)));
+                            body(firingId, trigger, profile, shown, change, now)));
                 }
             }
             byCause.forEach((cause, labels) -> {
@@ -110,8 +151,12 @@ public final class FiringRecorder implements ChangeLog {
         if (changes.isEmpty() && fired.isEmpty() && dues.isEmpty()) {
             return;
         }
-        if (firings.record(changes, fired, dues, now) > 0) {
-            wake.run();
+        Firings.Recorded recorded = firings.record(changes, fired, dues, now, fired.isEmpty() ? null : delivery.lease());
+        if (!recorded.leased().isEmpty()) {
+            delivery.leased(recorded.leased());
+        }
+        if (recorded.pending() > recorded.leased().size()) {
+            delivery.wake();
         }
         entered.increment(enteredCount);
         exited.increment(exitedCount);
@@ -143,7 +188,8 @@ public final class FiringRecorder implements ChangeLog {
     }
 
     /** The JSON a webhook receives, the same at every attempt. */
-    private static String body(String firingId, Trigger trigger, ProfileChanges profile, Change change, Instant now) {
+    private static String body(String firingId, Trigger trigger, ProfileChanges profile,
+                               com.fasterxml.jackson.databind.JsonNode shown, Change change, Instant now) {
         ObjectNode body = JSON.createObjectNode().put("firingId", firingId).put("trigger", trigger.name())
                 .put("project", profile.key().project()).put("profileId", profile.key().profileId());
         ObjectNode cause = body.putObject("cause").put("type", causeType(change))
@@ -154,11 +200,7 @@ public final class FiringRecorder implements ChangeLog {
             cause.put("reason", change.cause());
         }
         body.put("firedAt", now.toString());
-        if (profile.profile() != null) {
-            body.set("profile", ProfileRoutes.toJson(profile.profile()));
-        } else {
-            body.putNull("profile");
-        }
+        body.set("profile", shown);
         return body.toString();
     }
 }

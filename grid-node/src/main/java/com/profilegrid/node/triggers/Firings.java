@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -48,6 +49,23 @@ public final class Firings {
     public record Claimed(String firingId, String project, String trigger, String body, int attempts, long firedMs) {
     }
 
+    /**
+     * A lease that firings take as they are recorded, for the delivery of the recording node (PostgreSQL only): a
+     * firing new to the table is written pending and already claimed by {@code owner} until {@code length} from now,
+     * and handed to that delivery from memory, without a claim query that reads it back. At most {@code room} of a
+     * destination's firings take it (how many more that destination may have waiting on the node); the rest wait
+     * in the table for a claim, as every firing does when no lease is given.
+     */
+    public record Lease(String owner, Duration length, java.util.function.ToIntFunction<String> room) {
+    }
+
+    /**
+     * What {@link #record(List, List, List, Instant, Lease)} wrote: how many firings are pending now (0 in safe mode;
+     * counting any recorded before), and those new to the table that took the lease, as claimed by it.
+     */
+    public record Recorded(int pending, List<Claimed> leased) {
+    }
+
     /** A firing as listed. */
     public record Row(String firingId, String project, String trigger, String profileId, String causeType,
                       String causeName, String causeId, String state, long firedMs, int attempts, Long nextAttemptMs,
@@ -74,6 +92,17 @@ public final class Firings {
      * any that were recorded before (one JDBC batch, whose rewritten inserts do not say which rows were new).
      */
     public int record(List<NewChanges> given, List<NewFiring> fired, List<Due> timers, Instant now) {
+        return record(given, fired, timers, now, null).pending();
+    }
+
+    /**
+     * As {@link #record(List, List, List, Instant)}, and, on PostgreSQL outside safe mode, with {@code lease} (when not
+     * {@code null}) taken by the firings its destinations have room for: those of them that are new to the table come
+     * back claimed, for the caller's delivery to attempt once this has committed. Which are new comes from the insert
+     * itself ({@code ON CONFLICT DO NOTHING RETURNING}), so a firing recorded before (a replay meeting its cause again,
+     * or another recorder at the same moment) is never handed over twice.
+     */
+    public Recorded record(List<NewChanges> given, List<NewFiring> fired, List<Due> timers, Instant now, Lease lease) {
         // each table's rows in one order, in every transaction: two recorders running at once (a member's change sink
         // has several processors) lock the rows they share in the same order, so neither waits on the other in a cycle
         List<Due> dues = timers.stream().sorted(java.util.Comparator.comparing(Due::project)
@@ -100,7 +129,7 @@ public final class Firings {
                     insert.setLong(7, now.toEpochMilli());
                 });
                 if (firings.isEmpty()) {
-                    return 0;
+                    return new Recorded(0, List.of());
                 }
                 // read under a lock, so a switch turned on meanwhile waits for this to commit, then defers it too;
                 // a shared one on PostgreSQL, so that recorders do not wait for each other's commits (H2 has none)
@@ -111,33 +140,105 @@ public final class Firings {
                     safe = row.next() && row.getBoolean(1);
                 }
                 String state = safe ? "deferred" : "pending";
-                Transactions.batch(connection, insertIfAbsent("firings", "firing_id", "firing_id, project, "
-                        + "trigger_name, profile_id, cause_type, cause_name, cause_id, state, fired_ms, next_attempt_ms, "
-                        + "attempts, destination", 12), firings, (insert, firing) -> {
-                    insert.setString(1, firing.firingId());
-                    insert.setString(2, firing.project());
-                    insert.setString(3, firing.trigger());
-                    insert.setString(4, firing.profileId());
-                    insert.setString(5, firing.causeType());
-                    insert.setString(6, firing.causeName());
-                    insert.setString(7, firing.causeId());
-                    insert.setString(8, state);
-                    insert.setLong(9, now.toEpochMilli());
-                    insert.setLong(10, now.toEpochMilli());
-                    insert.setInt(11, 0);
-                    insert.setString(12, firing.destination());
-                });
+                List<Claimed> leased;
+                if (lease != null && dialect == SqlDialect.POSTGRESQL) {
+                    Set<String> leasing = safe ? Set.of() : leasable(firings, lease);
+                    leased = insertLeasing(connection, firings, leasing, lease, state, now);
+                } else {
+                    leased = List.of();
+                    Transactions.batch(connection, insertIfAbsent("firings", "firing_id", "firing_id, project, "
+                            + "trigger_name, profile_id, cause_type, cause_name, cause_id, state, fired_ms, "
+                            + "next_attempt_ms, attempts, destination", 12), firings, (insert, firing) -> {
+                        insert.setString(1, firing.firingId());
+                        insert.setString(2, firing.project());
+                        insert.setString(3, firing.trigger());
+                        insert.setString(4, firing.profileId());
+                        insert.setString(5, firing.causeType());
+                        insert.setString(6, firing.causeName());
+                        insert.setString(7, firing.causeId());
+                        insert.setString(8, state);
+                        insert.setLong(9, now.toEpochMilli());
+                        insert.setLong(10, now.toEpochMilli());
+                        insert.setInt(11, 0);
+                        insert.setString(12, firing.destination());
+                    });
+                }
                 Transactions.batch(connection, insertIfAbsent("firing_bodies", "firing_id", "firing_id, body", 2),
                         firings, (insert, firing) -> {
                             insert.setString(1, firing.firingId());
                             insert.setString(2, firing.body());
                         });
-                return safe ? 0 : firings.size();
+                return new Recorded(safe ? 0 : firings.size(), leased);
             });
         } catch (SQLException e) {
             throw new ProfileStoreException("cannot record " + firings.size() + " firing(s) and " + changes.size()
                     + " label change(s)", e);
         }
+    }
+
+    /** The ids of the firings that take {@code lease}: as many of each destination's as it has room for, in order. */
+    private static Set<String> leasable(List<NewFiring> firings, Lease lease) {
+        Map<String, Integer> room = new java.util.HashMap<>();
+        Set<String> leasing = new java.util.HashSet<>();
+        for (NewFiring firing : firings) {
+            if (firing.destination() == null) {
+                continue;
+            }
+            int left = room.computeIfAbsent(firing.destination(), destination -> lease.room().applyAsInt(destination));
+            if (left > 0) {
+                leasing.add(firing.firingId());
+                room.put(firing.destination(), left - 1);
+            }
+        }
+        return leasing;
+    }
+
+    /**
+     * Inserts {@code firings} (PostgreSQL: one statement over arrays, in the given order, which every recorder keeps),
+     * those named in {@code leasing} pending and claimed by {@code lease}, the others as {@link #record} does; and
+     * answers, as claimed, those of {@code leasing} that were not in the table yet.
+     */
+    private static List<Claimed> insertLeasing(Connection connection, List<NewFiring> firings, Set<String> leasing,
+                                               Lease lease, String state, Instant now) throws SQLException {
+        long nowMs = now.toEpochMilli();
+        long leaseEnd = nowMs + lease.length().toMillis();
+        Map<String, NewFiring> byId = new java.util.HashMap<>(firings.size() * 2);
+        firings.forEach(firing -> byId.put(firing.firingId(), firing));
+        List<Claimed> inserted = new ArrayList<>(leasing.size());
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO firings (firing_id, project, "
+                + "trigger_name, profile_id, cause_type, cause_name, cause_id, destination, state, lease_owner, "
+                + "lease_ms, next_attempt_ms, fired_ms, attempts) SELECT s.*, ?, 0 FROM unnest(?::varchar[], "
+                + "?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], "
+                + "?::varchar[], ?::varchar[], ?::bigint[], ?::bigint[]) AS s ON CONFLICT (firing_id) DO NOTHING "
+                + "RETURNING firing_id, lease_owner IS NOT NULL")) {
+            insert.setLong(1, nowMs);
+            List<java.util.function.Function<NewFiring, String>> columns = List.of(NewFiring::firingId,
+                    NewFiring::project, NewFiring::trigger, NewFiring::profileId, NewFiring::causeType,
+                    NewFiring::causeName, NewFiring::causeId, NewFiring::destination);
+            int i = 2;
+            for (var column : columns) {
+                insert.setArray(i++, connection.createArrayOf("varchar", firings.stream().map(column).toArray()));
+            }
+            insert.setArray(i++, connection.createArrayOf("varchar", firings.stream().map(firing -> state).toArray()));
+            insert.setArray(i++, connection.createArrayOf("varchar", firings.stream()
+                    .map(firing -> leasing.contains(firing.firingId()) ? lease.owner() : null).toArray()));
+            insert.setArray(i++, connection.createArrayOf("bigint", firings.stream()
+                    .map(firing -> leasing.contains(firing.firingId()) ? leaseEnd : null).toArray()));
+            // a leased firing's next attempt is at its lease's end, as a claim sets it: a claim takes it then if no
+            // outcome came; the others are due now
+            insert.setArray(i, connection.createArrayOf("bigint", firings.stream()
+                    .map(firing -> leasing.contains(firing.firingId()) ? leaseEnd : nowMs).toArray()));
+            try (ResultSet rows = insert.executeQuery()) {
+                while (rows.next()) {
+                    if (rows.getBoolean(2)) {
+                        NewFiring firing = byId.get(rows.getString(1));
+                        inserted.add(new Claimed(firing.firingId(), firing.project(), firing.trigger(), firing.body(),
+                                0, nowMs));
+                    }
+                }
+            }
+        }
+        return inserted;
     }
 
     /** Sets a profile's timer unless one is set earlier. */

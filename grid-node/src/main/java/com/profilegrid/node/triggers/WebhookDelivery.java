@@ -36,8 +36,11 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * Delivers firings to their webhooks, outside the profile pipeline: a loop on each node claims due pending firings
- * ({@link Firings#claim}, a lease, so one node attempts each at a time), POSTs each signed ({@link Signature}) with
+ * Delivers firings to their webhooks, outside the profile pipeline: a loop on each node attempts the firings recorded
+ * on the node, which took this delivery's lease as they were written ({@link #lease}: no claim reads them back), and
+ * claims the other due pending firings ({@link Firings#claim}, a lease too: firings recorded while their destination
+ * had no room here, due again, or left by a node that stopped or died), so one node attempts each at a time. It POSTs
+ * each signed ({@link Signature}) with
  * {@code Idempotency-Key: <firing id>}, and writes the outcome. Any 2xx is delivered. A timeout, a connection failure,
  * 408, 429 and 5xx are tried again after an exponential backoff with jitter (Resilience4j's {@link IntervalFunction}),
  * or after the receiver's {@code Retry-After} when it gives one, until the retry budget (counted from the firing) is
@@ -47,7 +50,7 @@ import java.util.function.Function;
  * in the table, so a slow receiver holds up only its own firings. Outcomes are written back many at a time by one
  * writer thread ({@link Firings#write}), not one transaction per attempt.
  */
-public final class WebhookDelivery implements AutoCloseable {
+public final class WebhookDelivery implements AutoCloseable, FiringRecorder.Delivery {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDelivery.class);
 
@@ -61,7 +64,8 @@ public final class WebhookDelivery implements AutoCloseable {
      * After a claim that left busy destinations out and found too few others to fill itself, the next claim with the
      * same destinations busy waits this long (or until one of them has room): such a claim reads past every pending
      * firing of the busy destinations in the database, and new firings would otherwise start one per recorded batch.
-     * Firings for other receivers wait at most this much longer while some receiver is backlogged.
+     * Firings in the table for other receivers wait at most this much longer while some receiver is backlogged; those
+     * handed over as recorded ({@link #lease}) are attempted meanwhile.
      */
     private static final long BUSY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
@@ -78,6 +82,12 @@ public final class WebhookDelivery implements AutoCloseable {
      */
     private final Map<String, java.util.Queue<Ready>> waiting = new ConcurrentHashMap<>();
     private final Semaphore wakeUps = new Semaphore(0);
+    /** Whether firings were recorded pending that no lease of this delivery took: the loop claims at once. */
+    private volatile boolean claimWanted;
+    /** The owner this delivery's claims made as firings are recorded carry ({@link #lease}). */
+    private final String owner = java.util.UUID.randomUUID().toString();
+    /** Firings recorded on this node with this delivery's lease: the loop attempts them as it would claimed ones. */
+    private final java.util.Queue<Firings.Claimed> leased = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Released when a busy destination has room again: ends a {@link #BUSY_PAUSE_NANOS} wait. */
     private final Semaphore room = new Semaphore(0);
     /** Whether the writer goes on (until {@link #close} has collected every outcome, after {@link #running} ends). */
@@ -91,6 +101,9 @@ public final class WebhookDelivery implements AutoCloseable {
     private final Thread loop;
     private volatile boolean running = true;
     private final io.micrometer.core.instrument.MeterRegistry metrics;
+    /** Firings taken to attempt, handed over as recorded and claimed from the table. */
+    private final io.micrometer.core.instrument.Counter takenByLease;
+    private final io.micrometer.core.instrument.Counter takenByClaim;
 
     /**
      * @param triggers  a project's triggers by name, as the member knows them now
@@ -100,6 +113,8 @@ public final class WebhookDelivery implements AutoCloseable {
                            TriggerSettings settings, BiConsumer<String, String> published,
                            io.micrometer.core.instrument.MeterRegistry metrics) {
         this.metrics = metrics;
+        this.takenByLease = taken(metrics, "lease");
+        this.takenByClaim = taken(metrics, "claim");
         this.firings = firings;
         this.published = published;
         this.triggers = triggers;
@@ -114,31 +129,76 @@ public final class WebhookDelivery implements AutoCloseable {
         writer.start();
     }
 
+    private static io.micrometer.core.instrument.Counter taken(io.micrometer.core.instrument.MeterRegistry metrics,
+                                                               String by) {
+        return io.micrometer.core.instrument.Counter.builder("profilegrid.firings.taken")
+                .description("Firings this node's delivery took to attempt: handed over as recorded here (lease) "
+                        + "or claimed from the table (claim)")
+                .tag("by", by).register(metrics);
+    }
+
     /** Claims at once (new firings are pending) rather than at the next poll. */
+    @Override
     public void wake() {
+        claimWanted = true;
         wakeUps.release();
+    }
+
+    /**
+     * The lease firings recorded on this node take, so that this delivery attempts them straight from memory: no claim
+     * query reads them back. As many of a destination's as it has room for waiting here; {@code null} once stopping.
+     */
+    @Override
+    public Firings.Lease lease() {
+        return running ? new Firings.Lease(owner, settings.lease(), this::room) : null;
+    }
+
+    @Override
+    public void leased(List<Firings.Claimed> firings) {
+        leased.addAll(firings);
+        wakeUps.release();
+    }
+
+    /** How many more firings for {@code destination} may wait on this node for an attempt. */
+    private int room(String destination) {
+        java.util.Queue<Ready> queue = waiting.get(destination);
+        return WAITING - (queue == null ? 0 : queue.size());
     }
 
     private void run() {
         java.util.Set<String> pausedFor = java.util.Set.of();
         long pausedUntil = 0;
+        long poll = settings.poll().toNanos();
+        long claimedAt = System.nanoTime() - poll;
         while (running) {
             try {
-                wakeUps.tryAcquire(settings.poll().toMillis(), TimeUnit.MILLISECONDS);
+                // until the next poll's claim; when a claim is wanted, at once, or when the pause it waits on ends
+                long now = System.nanoTime();
+                wakeUps.tryAcquire(Math.max(0, claimWanted ? pausedUntil - now : claimedAt + poll - now),
+                        TimeUnit.NANOSECONDS);
                 wakeUps.drainPermits();
-                java.util.Set<String> busy = busy();
-                if (!busy.isEmpty() && busy.equals(pausedFor)) {
-                    long left = pausedUntil - System.nanoTime();
-                    if (left > 0 && !room.tryAcquire(left, TimeUnit.NANOSECONDS)) {
-                        wakeUps.drainPermits();
-                    }
-                    room.drainPermits();
-                    busy = busy();
+                for (Firings.Claimed firing; running && (firing = leased.poll()) != null; ) {
+                    takenByLease.increment();
+                    attempt(firing);
                 }
+                // a claim when firings wait in the table (recorded without this lease), and at every poll for those
+                // due again, given back, or left by a node that died
+                if (!claimWanted && System.nanoTime() - claimedAt < poll) {
+                    continue;
+                }
+                java.util.Set<String> busy = busy();
+                if (!busy.isEmpty() && busy.equals(pausedFor) && System.nanoTime() < pausedUntil && !room.tryAcquire()) {
+                    claimWanted = true; // after the pause, or once one of them has room; leased firings go on meanwhile
+                    continue;
+                }
+                room.drainPermits();
+                claimWanted = false;
+                claimedAt = System.nanoTime();
                 pausedFor = java.util.Set.of();
                 List<Firings.Claimed> claimed;
                 do {
                     claimed = firings.claim(clock.instant(), settings.lease(), CLAIM, busy);
+                    takenByClaim.increment(claimed.size());
                     claimed.forEach(this::attempt);
                     if (claimed.size() < CLAIM && !busy.isEmpty()) {
                         pausedFor = busy;
@@ -443,6 +503,9 @@ public final class WebhookDelivery implements AutoCloseable {
                 attempts.shutdownNow();
             }
             Instant now = clock.instant();
+            for (Firings.Claimed firing; (firing = leased.poll()) != null; ) {
+                outcomes.add(new Firings.Released(firing.firingId(), now));
+            }
             waiting.values().forEach(queue -> {
                 for (Ready ready; (ready = queue.poll()) != null; ) {
                     outcomes.add(new Firings.Released(ready.firing().firingId(), now));

@@ -87,6 +87,9 @@ class MetricsTest {
             assertThat(value(m, "profilegrid_label_changes_total{", "kind=\"entered\"")).isEqualTo(1);
             assertThat(value(m, "profilegrid_firings{", "state=\"pending\"")).isZero();
             assertThat(value(m, "profilegrid_webhook_latency_seconds_count{", "outcome=\"delivered\"")).isEqualTo(1);
+            // recorded on this node: handed to its delivery as recorded, not claimed from the table
+            assertThat(value(m, "profilegrid_firings_taken_total{", "by=\"lease\"")).isEqualTo(1);
+            assertThat(value(m, "profilegrid_firings_taken_total{", "by=\"claim\"")).isZero();
             assertThat(value(m, "profilegrid_safe_mode{")).isZero();
             // the JVM and Hazelcast
             assertThat(value(m, "jvm_memory_used_bytes{", "area=\"heap\"")).isPositive();

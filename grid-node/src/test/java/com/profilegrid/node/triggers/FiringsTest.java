@@ -163,6 +163,47 @@ class FiringsTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void when_firings_are_recorded_with_a_lease_then_the_new_ones_come_back_claimed_once_and_no_claim_takes_them()
+            throws SQLException {
+        Database.Settings settings = TestDatabases.POSTGRESQL.fresh(dir);
+        try (Database database = Database.open(settings)) {
+            Firings firings = new Firings(database.dataSource(), database.dialect());
+            firings.record(List.of(), List.of(firing("before", FAST)), List.of(), T0); // recorded without a lease
+            // the slow receiver has room for one more firing waiting on this node, the fast one for many
+            Firings.Lease lease = new Firings.Lease("node-a", LEASE, destination -> SLOW.equals(destination) ? 1 : 100);
+            List<Firings.NewFiring> recorded = List.of(firing("f1", FAST), firing("s1", SLOW), firing("s2", SLOW),
+                    firing("before", FAST), firing("none", null));
+
+            Firings.Recorded first = firings.record(List.of(), recorded, List.of(), T0, lease);
+            Firings.Recorded replay = firings.record(List.of(), recorded, List.of(), T0, lease);
+
+            // new to the table and with room: handed over as claimed, with their bodies; "before" was there already
+            assertThat(first.leased()).extracting(Firings.Claimed::firingId).containsExactlyInAnyOrder("f1", "s1");
+            assertThat(first.leased()).allSatisfy(firing -> {
+                assertThat(firing.body()).isEqualTo("{\"firingId\":\"" + firing.firingId() + "\"}");
+                assertThat(firing.attempts()).isZero();
+                assertThat(firing.firedMs()).isEqualTo(T0.toEpochMilli());
+            });
+            assertThat(first.pending()).isEqualTo(5);
+            assertThat(replay.leased()).as("a replay hands nothing over again").isEmpty();
+            // a claim takes the rest now, and the leased ones only once their lease has run out
+            assertThat(ids(firings.claim(T0, LEASE, 10, List.of()))).containsExactlyInAnyOrder("s2", "before", "none");
+            assertThat(firings.claim(T0.plus(LEASE).minusMillis(1), LEASE, 10, List.of())).isEmpty();
+            assertThat(ids(firings.claim(T0.plus(LEASE).plusMillis(1), LEASE, 10, List.of())))
+                    .containsExactlyInAnyOrder("f1", "s1", "s2", "before", "none");
+
+            // in safe mode nothing takes a lease: deferred, as without one
+            firings.setSafeMode(true, "test", T0);
+            Firings.Recorded deferred = firings.record(List.of(), List.of(firing("f9", FAST)), List.of(), T0, lease);
+            assertThat(deferred.leased()).isEmpty();
+            assertThat(deferred.pending()).isZero();
+            assertThat(firings.countByState()).containsEntry("deferred", 6L).containsEntry("pending", 0L);
+        } finally {
+            TestDatabases.drop(settings);
+        }
+    }
+
     private static Firings.NewFiring firing(String id, String destination) {
         return new Firings.NewFiring(id, "acme", "welcome", "user:" + id, "labelEntered", "trial", "event:m-" + id,
                 destination, "{\"firingId\":\"" + id + "\"}");
