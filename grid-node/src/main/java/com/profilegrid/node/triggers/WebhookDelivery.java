@@ -84,8 +84,14 @@ public final class WebhookDelivery implements AutoCloseable, FiringRecorder.Deli
     private final Semaphore wakeUps = new Semaphore(0);
     /** Whether firings were recorded pending that no lease of this delivery took: the loop claims at once. */
     private volatile boolean claimWanted;
-    /** The owner this delivery's claims made as firings are recorded carry ({@link #lease}). */
-    private final String owner = java.util.UUID.randomUUID().toString();
+    /**
+     * The owner the leases firings take as they are recorded carry ({@link #lease}): the id of this node's member, so
+     * that the members that stay give them back when it leaves ({@link #memberLeft}); {@code null} until the member
+     * has started (no lease is taken before).
+     */
+    private volatile String owner;
+    /** Members that left, whose leases the loop gives back before its next claim. */
+    private final java.util.Queue<String> departed = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Firings recorded on this node with this delivery's lease: the loop attempts them as it would claimed ones. */
     private final java.util.Queue<Firings.Claimed> leased = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Released when a busy destination has room again: ends a {@link #BUSY_PAUSE_NANOS} wait. */
@@ -150,13 +156,35 @@ public final class WebhookDelivery implements AutoCloseable, FiringRecorder.Deli
      */
     @Override
     public Firings.Lease lease() {
-        return running ? new Firings.Lease(owner, settings.lease(), this::room) : null;
+        String leaseOwner = owner;
+        return running && leaseOwner != null ? new Firings.Lease(leaseOwner, settings.lease(), this::room) : null;
+    }
+
+    /** Leases firings as they are recorded for {@code member} (this node's member, once started). */
+    public void ownedBy(java.util.UUID member) {
+        owner = member.toString();
+    }
+
+    /**
+     * A member left the cluster: the firings recorded there and leased to its delivery are given back and claimed
+     * at once, by this node or another that stays, instead of waiting for their leases to end (every member that
+     * stays does it; the second finds none).
+     */
+    public void memberLeft(java.util.UUID member) {
+        departed.add(member.toString());
+        wake();
     }
 
     @Override
     public void leased(List<Firings.Claimed> firings) {
         leased.addAll(firings);
         wakeUps.release();
+        if (!running) { // stopped after the lease was taken: give them back (if the writer still runs; else the lease ends)
+            Instant now = clock.instant();
+            for (Firings.Claimed firing; (firing = leased.poll()) != null; ) {
+                outcomes.add(new Firings.Released(firing.firingId(), now));
+            }
+        }
     }
 
     /** How many more firings for {@code destination} may wait on this node for an attempt. */
@@ -185,6 +213,13 @@ public final class WebhookDelivery implements AutoCloseable, FiringRecorder.Deli
                 // due again, given back, or left by a node that died
                 if (!claimWanted && System.nanoTime() - claimedAt < poll) {
                     continue;
+                }
+                for (String left; (left = departed.poll()) != null; ) {
+                    int released = firings.releaseLeases(left, clock.instant());
+                    if (released > 0) {
+                        LOG.info("Gave back {} firing(s) that member {} had leased when it left: claimed now", released,
+                                left);
+                    }
                 }
                 java.util.Set<String> busy = busy();
                 if (!busy.isEmpty() && busy.equals(pausedFor) && System.nanoTime() < pausedUntil && !room.tryAcquire()) {

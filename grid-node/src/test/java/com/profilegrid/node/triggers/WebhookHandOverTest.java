@@ -30,7 +30,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Firings a node records go to its own delivery from memory (PostgreSQL): attempted without any claim of the table,
- * each once, a replay of the same causes handing nothing over again; a firing recorded elsewhere is claimed.
+ * each once, a replay of the same causes handing nothing over again; a firing recorded elsewhere is claimed, and one
+ * leased to a member that left is given back and claimed at once.
  */
 class WebhookHandOverTest {
 
@@ -66,6 +67,8 @@ class WebhookHandOverTest {
             Firings firings = new Firings(database.dataSource(), database.dialect());
             try (WebhookDelivery delivery = new WebhookDelivery(firings, rules::triggersOf, clock, HOURLY_POLL,
                     (project, body) -> { }, metrics)) {
+                assertThat(delivery.lease()).as("no lease before its member has started").isNull();
+                delivery.ownedBy(java.util.UUID.randomUUID());
                 FiringRecorder recorder = new FiringRecorder(firings, rules, project -> null, clock, delivery, metrics);
                 List<ChangeLog.ProfileChanges> batch = new ArrayList<>();
                 for (int i = 0; i < 20; i++) {
@@ -92,6 +95,21 @@ class WebhookHandOverTest {
                 delivery.wake();
                 await().atMost(Duration.ofSeconds(30)).until(() -> received.containsKey("elsewhere"));
                 assertThat(taken(metrics, "claim")).isEqualTo(1);
+
+                // a member that recorded a firing with its own lease and died before attempting it: once it has left,
+                // the firing is given back and claimed here, long before its two-minute lease would have ended
+                java.util.UUID died = java.util.UUID.randomUUID();
+                Firings.Recorded stranded = firings.record(List.of(), List.of(new Firings.NewFiring("stranded", "acme",
+                        "welcome", "user:y", "labelEntered", "trial", "event:m-y", WebhookDelivery.destination(url),
+                        "{\"firingId\":\"stranded\"}")), List.of(), clock.instant(),
+                        new Firings.Lease(died.toString(), Duration.ofMinutes(2), destination -> 100));
+                assertThat(stranded.leased()).hasSize(1);
+                delivery.wake();
+                Thread.sleep(500);
+                assertThat(received).as("leased to the other member: no claim takes it").doesNotContainKey("stranded");
+                delivery.memberLeft(died);
+                await().atMost(Duration.ofSeconds(30)).until(() -> received.containsKey("stranded"));
+                assertThat(taken(metrics, "claim")).isEqualTo(2);
             }
         } finally {
             receiver.stop(0);
