@@ -48,6 +48,7 @@ import com.profilegrid.node.rebuild.ProfileRebuild;
 import com.profilegrid.node.spool.Spool;
 import com.profilegrid.node.spool.SpoolReplayer;
 import com.profilegrid.node.store.Database;
+import com.profilegrid.node.store.DefinitionStore;
 import com.profilegrid.node.store.ActiveGenerations;
 import com.profilegrid.node.store.DurableProgressStore;
 import com.profilegrid.node.store.MetaTable;
@@ -184,6 +185,11 @@ public final class GridNode implements ProfileGridNode {
             config.getUserContext().put(ActiveGenerations.USER_CONTEXT_KEY, generations);
             // the profile step evaluates labels on the partition thread, from this member's copy of the definitions
             RuleBook ruleBook = new RuleBook(settings.fold().visitRetention(), clock);
+            // read from the database before the member starts: partitions move to a member as soon as it joins, and
+            // the job's steps then run there; a member that knew no labels or triggers yet evaluated none (a profile
+            // lost its labels, an event fired no trigger) until it followed the maps
+            ruleBook.preload(DefinitionStore.labels(database.dataSource(), database.dialect()).loadAllValues(),
+                    DefinitionStore.triggers(database.dataSource(), database.dialect()).loadAllValues());
             config.getUserContext().put(RuleBook.USER_CONTEXT_KEY, ruleBook);
             // firings are decided where label changes are recorded, written before delivery, delivered off the pipeline
             Firings firings = new Firings(database.dataSource(), database.dialect());

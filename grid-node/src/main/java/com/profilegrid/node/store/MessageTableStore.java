@@ -98,6 +98,11 @@ abstract class MessageTableStore<V> implements MapStore<String, V> {
         return all;
     }
 
+    /** Every row of the table, read (for a copy made before the map that holds them is up). */
+    public final java.util.Collection<V> loadAllValues() {
+        return select("", null).values();
+    }
+
     /** Every key the table holds: the map loads them all at first use. */
     @Override
     public final Iterable<String> loadAllKeys() {

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +78,18 @@ public final class RuleBook {
             labelWatch.close();
             triggerWatch.close();
         };
+    }
+
+    /**
+     * Takes in the definitions as the database holds them, before the member starts: a member that joins takes
+     * partitions, and the job's steps with them, before it follows the maps ({@link #watch}), and must evaluate the
+     * labels and triggers from its first step. {@link #watch} then brings the book up to date with the maps (a
+     * definition the maps no longer hold is dropped).
+     */
+    public void preload(java.util.Collection<LabelDefinition> definedLabels,
+                        java.util.Collection<TriggerDefinition> definedTriggers) {
+        definedLabels.forEach(labels::put);
+        definedTriggers.forEach(triggers::put);
     }
 
     /** Takes {@code label} in (as its map's listener does): for a book fed without a cluster. */
@@ -266,17 +279,55 @@ public final class RuleBook {
 
         AutoCloseable watch(IMap<String, D> map) {
             UUID registration = map.addEntryListener(this, true);
-            map.values().forEach(this::put);
+            changedSince = ConcurrentHashMap.newKeySet();
+            Set<String> held = new HashSet<>();
+            map.values().forEach(definition -> {
+                put(definition);
+                held.add(key(definition));
+            });
+            // preloaded, but gone from the map meanwhile (deleted while this member started), and not added since
+            Set<String> changed = changedSince;
+            changedSince = null;
+            byProject.forEach((ofProject, named) -> named.keySet().forEach(ofName -> {
+                String key = ofProject + '\u241F' + ofName;
+                if (!held.contains(key) && !changed.contains(key)) {
+                    remove(ofProject, ofName);
+                }
+            }));
             return () -> map.removeEntryListener(registration);
+        }
+
+        /** The definitions the listener took in while {@link #watch} read the map ({@code null}: not reading). */
+        private volatile Set<String> changedSince;
+
+        private String key(D definition) {
+            return project.apply(definition) + '\u241F' + name.apply(definition);
+        }
+
+        private void remove(String ofProject, String ofName) {
+            byProject.computeIfPresent(ofProject, (p, named) -> {
+                Map<String, P> rest = new TreeMap<>(named);
+                rest.remove(ofName);
+                return rest;
+            });
+        }
+
+        private void noteChange(D definition) {
+            Set<String> changed = changedSince;
+            if (changed != null) {
+                changed.add(key(definition));
+            }
         }
 
         @Override
         public void entryAdded(EntryEvent<String, D> event) {
+            noteChange(event.getValue());
             put(event.getValue());
         }
 
         @Override
         public void entryUpdated(EntryEvent<String, D> event) {
+            noteChange(event.getValue());
             put(event.getValue());
         }
 
@@ -284,11 +335,8 @@ public final class RuleBook {
         public void entryRemoved(EntryEvent<String, D> event) {
             D removed = event.getOldValue();
             if (removed != null) {
-                byProject.computeIfPresent(project.apply(removed), (p, named) -> {
-                    Map<String, P> rest = new TreeMap<>(named);
-                    rest.remove(name.apply(removed));
-                    return rest;
-                });
+                noteChange(removed);
+                remove(project.apply(removed), name.apply(removed));
             }
         }
 
