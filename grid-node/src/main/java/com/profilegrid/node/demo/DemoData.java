@@ -91,6 +91,10 @@ public final class DemoData implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
+            if (scheduler.isShutdown()) { // the node is stopping: the step was interrupted, nothing failed
+                LOG.debug("demo: step ended by the node stopping", e);
+                return;
+            }
             LOG.warn("demo: step failed", e);
         }
     }
