@@ -220,23 +220,7 @@ public final class GridNode implements ProfileGridNode {
             parts.open(MembershipLog.follow(member));
             // firings recorded here lease themselves to this member's delivery; when a member leaves, those it had
             // leased are given back at once rather than when their leases end
-            delivery.ownedBy(member.getCluster().getLocalMember().getUuid());
-            java.util.UUID departures = member.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
-                @Override
-                public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
-                }
-
-                @Override
-                public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
-                    delivery.memberLeft(event.getMember().getUuid());
-                }
-            });
-            AutoCloseable stopFollowingDepartures = () -> {
-                if (member.getLifecycleService().isRunning()) {
-                    member.getCluster().removeMembershipListener(departures);
-                }
-            };
-            parts.open(stopFollowingDepartures);
+            parts.open(delivery.follow(member));
             // this process holds the member port now: any earlier run under this writer's name is gone
             parts.log.closeAbandonedShards();
             parts.open(() -> shutdownMember(member, database, storeCutoff, progress));

@@ -21,8 +21,9 @@ import java.util.function.Function;
 /**
  * The node's {@link ChangeLog}: records the label changes the profile job found, decides the firings they cause (the
  * member's triggers, {@link RuleBook}), and writes both before anything is delivered ({@link Firings}), then hands the
- * new firings to the node's delivery (leased to it as they were written) or wakes it to claim them. Only the job of the generation readers use records: a rebuild's job, replaying the log into a
- * new generation, fires nothing for causes it meets before it becomes the readers' (the live job records those).
+ * new firings to the node's delivery (leased to it as they were written) or wakes it to claim them. Only the job of
+ * the generation readers use records: a rebuild's job, replaying the log into a new generation, fires nothing for
+ * causes it meets before it becomes the readers' (the live job records those).
  */
 public final class FiringRecorder implements ChangeLog {
 

@@ -166,6 +166,30 @@ public final class WebhookDelivery implements AutoCloseable, FiringRecorder.Deli
     }
 
     /**
+     * Leases firings for {@code member}'s own (this node's, started) and follows its cluster: each member that leaves
+     * has its leased firings given back ({@link #memberLeft}). Closing stops following.
+     */
+    public AutoCloseable follow(com.hazelcast.core.HazelcastInstance member) {
+        ownedBy(member.getCluster().getLocalMember().getUuid());
+        java.util.UUID registration = member.getCluster().addMembershipListener(
+                new com.hazelcast.cluster.MembershipListener() {
+                    @Override
+                    public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
+                    }
+
+                    @Override
+                    public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
+                        memberLeft(event.getMember().getUuid());
+                    }
+                });
+        return () -> {
+            if (member.getLifecycleService().isRunning()) {
+                member.getCluster().removeMembershipListener(registration);
+            }
+        };
+    }
+
+    /**
      * A member left the cluster: the firings recorded there and leased to its delivery are given back and claimed
      * at once, by this node or another that stays, instead of waiting for their leases to end (every member that
      * stays does it; the second finds none).
@@ -180,10 +204,14 @@ public final class WebhookDelivery implements AutoCloseable, FiringRecorder.Deli
         leased.addAll(firings);
         wakeUps.release();
         if (!running) { // stopped after the lease was taken: give them back (if the writer still runs; else the lease ends)
-            Instant now = clock.instant();
-            for (Firings.Claimed firing; (firing = leased.poll()) != null; ) {
-                outcomes.add(new Firings.Released(firing.firingId(), now));
-            }
+            releaseLeased(clock.instant());
+        }
+    }
+
+    /** Gives back, unattempted, the firings handed over as recorded that the loop has not taken yet. */
+    private void releaseLeased(Instant now) {
+        for (Firings.Claimed firing; (firing = leased.poll()) != null; ) {
+            outcomes.add(new Firings.Released(firing.firingId(), now));
         }
     }
 
@@ -538,9 +566,7 @@ public final class WebhookDelivery implements AutoCloseable, FiringRecorder.Deli
                 attempts.shutdownNow();
             }
             Instant now = clock.instant();
-            for (Firings.Claimed firing; (firing = leased.poll()) != null; ) {
-                outcomes.add(new Firings.Released(firing.firingId(), now));
-            }
+            releaseLeased(now);
             waiting.values().forEach(queue -> {
                 for (Ready ready; (ready = queue.poll()) != null; ) {
                     outcomes.add(new Firings.Released(ready.firing().firingId(), now));
