@@ -96,10 +96,10 @@ public final class MemberConfig {
                 new FromStateLoader<ProfileKey, Profile, ProfileState>(PROFILES_MAP, StatePipeline.Maps.STATES,
                         // a member chunk of a hot profile is state, not a profile readers can ask for
                         state -> ProfileState.isMembers(state.profile().key()) ? null : state.profile(),
-                        new ProfileMapStore(dataSource, dialect).readOnly()));
+                        new ProfileMapStore(dataSource, dialect).readOnly(), prefetch));
         store(config, GridMaps.PROFILE_IDS, (MapStoreFactory<String, String>) (name, properties) ->
                 new FromStateLoader<String, String, RawIdEntry>(GridMaps.PROFILE_IDS, StatePipeline.Maps.RAW_IDS,
-                        RawIdEntry::currentProfileId, new IdIndexStore(dataSource, dialect).readOnly()));
+                        RawIdEntry::currentProfileId, new IdIndexStore(dataSource, dialect).readOnly(), prefetch));
         config.getMapConfig(DeadLetter.MAP).getMapStoreConfig().setEnabled(true)
                 .setImplementation(new DeadLetterStore(dataSource, dialect));
         config.getMapConfig(GridMaps.IDENTITY_REFUSALS).getMapStoreConfig().setEnabled(true)

@@ -1,5 +1,6 @@
 package com.profilegrid.node.labels;
 
+import com.profilegrid.node.store.StorePrefetch;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.cluster.Member;
@@ -127,7 +128,16 @@ public final class LabelBackfills implements AutoCloseable {
             }
             Set<ProfileKey> keys = new LinkedHashSet<>();
             ids.forEach(id -> keys.add(new ProfileKey(label.project(), id)));
-            Map<ProfileKey, Reevaluate.Result> results = states.executeOnKeys(keys, step);
+            // most of a page is usually only on the database: this member's rows of it are read here in one query,
+            // not by the state map's loads on the partition threads
+            StorePrefetch prefetch = StorePrefetch.of(member);
+            Runnable forget = prefetch == null ? () -> { } : prefetch.readAhead(states.getName(), keys);
+            Map<ProfileKey, Reevaluate.Result> results;
+            try {
+                results = states.executeOnKeys(keys, step);
+            } finally {
+                forget.run();
+            }
             List<ChangeLog.ProfileChanges> changed = new ArrayList<>();
             results.forEach((profileKey, result) -> {
                 if (result != null && result.profile() != null && (result.changes().length > 0 || result.next() >= 0)) {

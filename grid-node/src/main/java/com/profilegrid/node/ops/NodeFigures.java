@@ -67,6 +67,14 @@ public final class NodeFigures {
         }
     }
 
+    /** Keys the state maps' stores loaded from the database on a partition thread, so far. */
+    public double partitionThreadLoads() {
+        HazelcastInstance running = member;
+        com.profilegrid.node.store.StorePrefetch prefetch =
+                running == null ? null : com.profilegrid.node.store.StorePrefetch.of(running);
+        return prefetch == null ? 0 : prefetch.partitionThreadLoads();
+    }
+
     /** Profile rows this member holds queued for the database (the write-behind of its live generations). */
     public long writeBehindQueued() {
         HazelcastInstance running = member;

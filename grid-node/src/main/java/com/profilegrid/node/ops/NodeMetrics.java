@@ -74,6 +74,11 @@ public final class NodeMetrics implements AutoCloseable {
         Gauge.builder("profilegrid.writebehind.queued", node, NodeFigures::writeBehindQueued)
                 .description("Profile rows this member holds queued for the database (write-behind)")
                 .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("profilegrid.state.partition.thread.loads", node,
+                        NodeFigures::partitionThreadLoads)
+                .description("Keys the profile state maps loaded from the database on a partition thread (the state maps "
+                        + "do not offload their loads; reads, label timers and backfills read cold rows ahead elsewhere)")
+                .register(registry);
         Gauge.builder("profilegrid.profile.state.heap", node, NodeFigures::profileStateHeapBytes)
                 .baseUnit(BaseUnits.BYTES)
                 .description("Heap this member's profile state takes (owned and backup entries), as Hazelcast costs it")

@@ -79,6 +79,8 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
     /** How much of what the last read-aheads read the loads used (a moving average). */
     private volatile double prefetchUse = 1;
     private final java.util.concurrent.atomic.AtomicLong prefetchSkips = new java.util.concurrent.atomic.AtomicLong();
+    /** Keys this store asked the database for on a partition thread (the state maps do not offload their loads). */
+    private final java.util.concurrent.atomic.AtomicLong partitionThreadLoads = new java.util.concurrent.atomic.AtomicLong();
     private volatile HazelcastInstance member;
     private volatile String mapName;
     /** The generation of this store's map, in a member. */
@@ -291,6 +293,9 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
         if (asked.isEmpty()) {
             return found;
         }
+        if (ThreadUtil.isRunningOnPartitionThread()) {
+            partitionThreadLoads.addAndGet(asked.size());
+        }
         KnownRows.Ticket ticket = known.ticket();
         Map<K, V> loaded = loads.load(asked);
         known.keep(ticket, asked, loaded, false);
@@ -307,35 +312,75 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
      * {@link #PREFETCH_PROBE} reads ahead, to notice when that changes.
      */
     public Runnable prefetch(Collection<K> keys) {
-        HazelcastInstance on = member;
-        if (on == null || prefetchUse < PREFETCH_USEFUL && prefetchSkips.incrementAndGet() % PREFETCH_PROBE != 0) {
-            return () -> { };
-        }
-        com.hazelcast.partition.PartitionService partitions = on.getPartitionService();
-        List<K> local = new ArrayList<>(keys.size());
-        for (K key : keys) {
-            com.hazelcast.cluster.Member owner = partitions.getPartition(key).getOwner();
-            if (owner != null && owner.localMember() && !known.writtenWithin(key, PREFETCH_SKIP_WRITTEN_NANOS)) {
-                local.add(key);
-            }
-        }
-        List<K> asked = active(local);
-        if (asked.isEmpty()) {
-            return () -> { };
-        }
-        KnownRows.Ticket ticket = known.ticket();
-        try {
-            known.keep(ticket, asked, query(asked), true);
-        } catch (ProfileStoreException e) {
-            // the database is down or slow: the batch goes on from memory, and what it must load fails there
+        if (prefetchUse < PREFETCH_USEFUL && prefetchSkips.incrementAndGet() % PREFETCH_PROBE != 0) {
             return () -> { };
         }
         long answeredBefore = known.answered();
+        List<K> asked = readAheadOwned(keys, true);
+        if (asked.isEmpty()) {
+            return () -> { };
+        }
         return () -> {
             double used = (known.answered() - answeredBefore) / (double) asked.size();
             prefetchUse = (prefetchUse + used) / 2;
             known.forget(asked);
         };
+    }
+
+    /**
+     * Reads ahead, in one query, the rows of those of {@code keys} this member owns, whatever the batches' use of
+     * read-aheads: for a load that is about to ask this store's map for keys known not to be in memory (a reader's
+     * load of a cold profile, a label timer, a backfill), so that the map's operation, which runs its loads on a
+     * partition thread (the state maps do not offload them), answers them from here instead of querying the database
+     * there. The returned handle forgets what was not used. A database that cannot answer fails here, off the
+     * partition threads.
+     *
+     * @throws ProfileStoreException when the database cannot be read
+     */
+    public Runnable readAhead(Collection<K> keys) {
+        List<K> asked = readAheadOwned(keys, false);
+        return asked.isEmpty() ? () -> { } : () -> known.forget(asked);
+    }
+
+    /** Keys this store asked the database for on a partition thread so far. */
+    public long partitionThreadLoads() {
+        return partitionThreadLoads.get();
+    }
+
+    /**
+     * Queries the rows of the keys of {@code keys} this member owns (but those written lately, when
+     * {@code skipWritten}) and keeps them for the loads that follow; the keys it asked for. A map step's batch goes on
+     * without when the database cannot answer ({@code skipWritten}), and what it must load then fails where it loads.
+     */
+    private List<K> readAheadOwned(Collection<K> keys, boolean skipWritten) {
+        HazelcastInstance on = member;
+        if (on == null) {
+            return List.of();
+        }
+        com.hazelcast.partition.PartitionService partitions = on.getPartitionService();
+        List<K> local = new ArrayList<>(keys.size());
+        for (K key : keys) {
+            com.hazelcast.cluster.Member owner = partitions.getPartition(key).getOwner();
+            if (owner != null && owner.localMember()
+                    && !(skipWritten && known.writtenWithin(key, PREFETCH_SKIP_WRITTEN_NANOS))) {
+                local.add(key);
+            }
+        }
+        List<K> asked = active(local);
+        if (asked.isEmpty()) {
+            return asked;
+        }
+        KnownRows.Ticket ticket = known.ticket();
+        try {
+            known.keep(ticket, asked, query(asked), true);
+        } catch (ProfileStoreException e) {
+            if (!skipWritten) {
+                throw e;
+            }
+            // the database is down or slow: the batch goes on from memory, and what it must load fails there
+            return List.of();
+        }
+        return asked;
     }
 
     /** The rows of {@code keys}, each asked of the database (for a loader that only reads this table). */

@@ -23,4 +23,47 @@ public final class StorePrefetch implements StatePrefetch {
         KeyedTableStore<Object, ?> store = (KeyedTableStore<Object, ?>) stores.get(map);
         return store == null ? () -> { } : store.prefetch((Collection<Object>) keys);
     }
+
+    /**
+     * Reads ahead the rows of {@code keys} this member owns in the map {@code map} (see
+     * {@link KeyedTableStore#readAhead}), before an operation on that map that will load them; the handle forgets what
+     * it did not use.
+     *
+     * @throws ProfileStoreException when the database cannot be read
+     */
+    @SuppressWarnings("unchecked")
+    public Runnable readAhead(String map, Collection<?> keys) {
+        KeyedTableStore<Object, ?> store = (KeyedTableStore<Object, ?>) stores.get(map);
+        return store == null || keys.isEmpty() ? () -> { } : store.readAhead((Collection<Object>) keys);
+    }
+
+    /**
+     * Puts into {@code held} what {@code map} holds in memory of {@code keys} ({@code getEntryView}, which never
+     * loads), and reads ahead the rows of the others (see {@link #readAhead}), before an operation on {@code map} that
+     * would load them; the handle forgets what it did not use.
+     *
+     * @throws ProfileStoreException when the database cannot be read
+     */
+    public <K, S> Runnable readAheadCold(com.hazelcast.map.IMap<K, S> map, Collection<K> keys, Map<K, S> held) {
+        java.util.List<K> cold = new java.util.ArrayList<>();
+        for (K key : keys) {
+            com.hazelcast.core.EntryView<K, S> view = map.getEntryView(key);
+            if (view == null) {
+                cold.add(key);
+            } else {
+                held.put(key, view.getValue());
+            }
+        }
+        return readAhead(map.getName(), cold);
+    }
+
+    /** Keys the state maps' stores asked the database for on partition threads so far, all maps together. */
+    public long partitionThreadLoads() {
+        return stores.values().stream().mapToLong(KeyedTableStore::partitionThreadLoads).sum();
+    }
+
+    /** The member's read-ahead registry, if its maps store in a database. */
+    public static StorePrefetch of(com.hazelcast.core.HazelcastInstance member) {
+        return member.getUserContext().get(USER_CONTEXT_KEY) instanceof StorePrefetch prefetch ? prefetch : null;
+    }
 }

@@ -5,6 +5,7 @@ import com.hazelcast.map.IMap;
 import com.profilegrid.model.Generation;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.store.ActiveGenerations;
+import com.profilegrid.node.store.StorePrefetch;
 import com.profilegrid.pipelines.rules.ChangeLog;
 import com.profilegrid.pipelines.state.NearCacheInvalidation;
 import com.profilegrid.pipelines.state.ProfileState;
@@ -61,6 +62,7 @@ public final class LabelTimers implements AutoCloseable {
     /** One sweep: the due timers of the profiles this member owns, page by page. */
     void sweep() {
         ActiveGenerations generations = ActiveGenerations.of(member);
+        StorePrefetch prefetch = StorePrefetch.of(member);
         List<Firings.Due> due;
         int pages = 0;
         do {
@@ -75,7 +77,15 @@ public final class LabelTimers implements AutoCloseable {
                 Generation generation = generations == null ? null : generations.active(timer.project());
                 generation = generation != null ? generation : Generation.active(member, timer.project());
                 IMap<ProfileKey, ProfileState> states = member.getMap(StatePipeline.Maps.statesMap(generation));
-                Reevaluate.Result result = states.executeOnKey(key, new Reevaluate(timer.dueMs()));
+                Reevaluate.Result result;
+                // a due profile is often only on the database: its row is read here, not on a partition thread
+                Runnable forget = prefetch == null ? () -> { }
+                        : prefetch.readAheadCold(states, List.of(key), new java.util.HashMap<>());
+                try {
+                    result = states.executeOnKey(key, new Reevaluate(timer.dueMs()));
+                } finally {
+                    forget.run();
+                }
                 if (!result.changeList().isEmpty()) {
                     recorder.record(generation.number(), List.of(new ChangeLog.ProfileChanges(key, result.profile(),
                             result.changeList(), -1)));

@@ -77,6 +77,7 @@ class MetricsTest {
             assertThat(value(m, "profilegrid_pipeline_oldest_unapplied_age_seconds{",
                     "generation=\"profilegrid-profiles\"")).isZero();
             assertThat(value(m, "profilegrid_writebehind_queued{")).isGreaterThanOrEqualTo(0);
+            assertThat(value(m, "profilegrid_state_partition_thread_loads_total{")).isGreaterThanOrEqualTo(0);
             // 6 profiles (5 users and a Woopra visitor), in memory; profile state within its budget
             assertThat(value(m, "profilegrid_profiles{", "where=\"database_only\"")).isGreaterThanOrEqualTo(0);
             double state = value(m, "profilegrid_profile_state_heap_bytes{");
