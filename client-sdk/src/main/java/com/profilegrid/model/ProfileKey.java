@@ -1,19 +1,22 @@
 package com.profilegrid.model;
 
-import com.hazelcast.partition.PartitionAware;
-
 import java.util.Objects;
 
 /**
  * The key of a profile: the project it belongs to and its profile id.
  *
- * <p>It is partition-aware by (project, profile id), so every entry that belongs to one profile,
- * in any map, lands on the same partition when keyed with the same partition key.
+ * <p>Its partition is the hash of its Compact form, as for any key (it is not {@code PartitionAware}): the same bytes
+ * in every client language, so a client without ProfileGrid's Java classes finds a profile on its partition by a
+ * Compact record of type {@value ProfileKeySerializer#TYPE_NAME} with the string fields {@code project} and
+ * {@code profileId}. (A partition-aware key put a non-Java client's read on another partition, where the readers'
+ * map loaded a copy that no later change of the profile deleted: it answered the profile as first read, for good.)
+ * Every map keyed by it (the profile state and the readers' profiles of each generation) places a profile on the
+ * same partition.
  *
  * @param project   the project (tenant) id, 1 to {@value #MAX_PROJECT_LENGTH} characters
  * @param profileId the profile id, 1 to {@value #MAX_PROFILE_ID_LENGTH} characters
  */
-public record ProfileKey(String project, String profileId) implements PartitionAware<String> {
+public record ProfileKey(String project, String profileId) {
 
     public static final int MAX_PROJECT_LENGTH = 128;
     public static final int MAX_PROFILE_ID_LENGTH = 256;
@@ -21,17 +24,6 @@ public record ProfileKey(String project, String profileId) implements PartitionA
     public ProfileKey {
         requireId("project", project, MAX_PROJECT_LENGTH);
         requireId("profileId", profileId, MAX_PROFILE_ID_LENGTH);
-    }
-
-    /** Same value for every key of this profile, whatever map it is used in. */
-    @Override
-    public String getPartitionKey() {
-        return partitionKey(project, profileId);
-    }
-
-    /** The partition key of the profile (project, profileId), for keys of other maps to co-locate with it. */
-    public static String partitionKey(String project, String profileId) {
-        return GridMaps.projectKey(project, profileId);
     }
 
     @Override

@@ -4,7 +4,14 @@ import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
 
-/** Explicit Compact serializer of {@link ProfileKey}; registered in the member and client YAML. */
+/**
+ * Explicit Compact serializer of {@link ProfileKey}; registered in the member and client YAML.
+ *
+ * <p>It writes the fields in the order of their names, as a Compact generic record does in every client language, so
+ * that a key built without ProfileGrid's classes (a {@code GenericRecord} of the Node.js, Python or Java client)
+ * serializes to the same bytes. A key's partition is the hash of those bytes (it is not {@code PartitionAware}): with
+ * the fields in another order, such a client's read went to another partition.
+ */
 public final class ProfileKeySerializer implements CompactSerializer<ProfileKey> {
 
     public static final String TYPE_NAME = "profilegrid.ProfileKey";
@@ -16,8 +23,8 @@ public final class ProfileKeySerializer implements CompactSerializer<ProfileKey>
 
     @Override
     public void write(CompactWriter writer, ProfileKey key) {
+        writer.writeString("profileId", key.profileId()); // in the order of the names: see the class comment
         writer.writeString("project", key.project());
-        writer.writeString("profileId", key.profileId());
     }
 
     @Override

@@ -77,13 +77,6 @@ class ProfileTest {
     }
 
     @Test
-    void when_keys_of_one_profile_are_compared_then_they_share_the_partition_key() {
-        assertThat(new ProfileKey("acme", "v1").getPartitionKey()).isEqualTo(ProfileKey.partitionKey("acme", "v1"));
-        assertThat(new ProfileKey("acme", "v1").getPartitionKey()).isNotEqualTo(new ProfileKey("acme", "v2").getPartitionKey());
-        assertThat(new ProfileKey("a", "cme/v1").getPartitionKey()).isNotEqualTo(new ProfileKey("acme", "v1").getPartitionKey());
-    }
-
-    @Test
     void when_identities_grow_then_sets_do_not_repeat() {
         Identities ids = Identities.NONE.withAnonymousId("a1").withAnonymousId("a1").withEmail("x@example.com").withUserId("u1");
 

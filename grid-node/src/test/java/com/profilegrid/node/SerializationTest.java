@@ -8,10 +8,13 @@ import com.hazelcast.core.IExecutorService;
 import com.hazelcast.internal.serialization.Data;
 import com.hazelcast.internal.serialization.InternalSerializationService;
 import com.hazelcast.map.IMap;
+import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
+import com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder;
 import com.hazelcast.test.Accessors;
 import com.profilegrid.model.Identities;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
+import com.profilegrid.model.ProfileKeySerializer;
 import com.profilegrid.model.PropertyValue;
 import com.profilegrid.node.rebuild.EventCount;
 import com.profilegrid.pipelines.state.ProfileState;
@@ -65,6 +68,22 @@ class SerializationTest {
             Data key = serialization.toData(profile.key());
             assertThat(key.isCompact()).isTrue();
             assertThat((ProfileKey) serialization.toObject(key)).isEqualTo(profile.key());
+        }
+    }
+
+    @Test
+    void when_a_client_without_our_classes_builds_a_profile_key_then_it_is_the_same_key_on_the_same_partition() {
+        // what a Node.js, Python or Java client without ProfileGrid's classes sends: a Compact generic record
+        InternalSerializationService serialization = Accessors.getSerializationService(member);
+        for (ProfileKey key : new ProfileKey[]{new ProfileKey("prj_1", "user:u1"), new ProfileKey("acme", "anon:ä-€")}) {
+            GenericRecord generic = GenericRecordBuilder.compact(ProfileKeySerializer.TYPE_NAME)
+                    .setString("project", key.project()).setString("profileId", key.profileId()).build();
+            Data ours = serialization.toData(key);
+            Data theirs = serialization.toData(generic);
+            assertThat(theirs.toByteArray()).isEqualTo(ours.toByteArray());
+            assertThat(member.getPartitionService().getPartition(generic).getPartitionId())
+                    .isEqualTo(member.getPartitionService().getPartition(key).getPartitionId());
+            assertThat((ProfileKey) serialization.toObject(theirs)).isEqualTo(key);
         }
     }
 
