@@ -26,6 +26,14 @@ public final class IngestRoutes {
             "track", EventType.TRACK, "identify", EventType.IDENTIFY, "page", EventType.PAGE,
             "screen", EventType.SCREEN, "group", EventType.GROUP, "alias", EventType.ALIAS);
 
+    /**
+     * The short paths of Segment's browser library (analytics.js): it posts each call to the first letter of its type
+     * ({@code /v1/t}, {@code /v1/i}, ...) and, batching, to {@code /v1/b}, with the write key in the body.
+     */
+    private static final Map<String, EventType> SEGMENT_SHORT = Map.of(
+            "t", EventType.TRACK, "i", EventType.IDENTIFY, "p", EventType.PAGE,
+            "s", EventType.SCREEN, "g", EventType.GROUP, "a", EventType.ALIAS);
+
     private static final int OVERLOAD_RETRY_SECONDS = 5;
 
     private final Admission admission;
@@ -53,24 +61,49 @@ public final class IngestRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        SEGMENT_SINGLE.forEach((path, type) -> routes.post("/v1/" + path, ctx -> segment(ctx, type)));
-        routes.post("/v1/batch", ctx -> segment(ctx, null));
-        routes.post("/v1/import", ctx -> segment(ctx, null));
+        SEGMENT_SINGLE.forEach((path, type) -> routes.post(fromBrowsers(routes, "/v1/" + path), ctx -> segment(ctx, type)));
+        SEGMENT_SHORT.forEach((path, type) -> routes.post(fromBrowsers(routes, "/v1/" + path), ctx -> segment(ctx, type)));
+        for (String path : List.of("/v1/batch", "/v1/import", "/v1/b")) {
+            routes.post(fromBrowsers(routes, path), ctx -> segment(ctx, null));
+        }
         // Woopra's trackers: GET (the browser tracker loads a script; server SDKs send GET) or POST with a form body;
         // the browser tracker adds a trailing slash to each path
         WoopraRequests.ENDPOINTS.forEach((endpoint, type) -> {
             for (String path : List.of("/track/" + endpoint, "/track/" + endpoint + "/")) {
-                routes.get(path, ctx -> woopra(ctx, type));
+                routes.get(fromBrowsers(routes, path), ctx -> woopra(ctx, type));
                 routes.post(path, ctx -> woopra(ctx, type));
             }
         });
         for (String path : List.of("/track/push", "/track/push/")) {
-            routes.post(path, this::woopraPush);
+            routes.post(fromBrowsers(routes, path), this::woopraPush);
         }
         routes.exception(IngestException.class, (e, ctx) -> {
             metrics.refused(dialect(ctx), e.reason());
             refuse(e, ctx);
         });
+    }
+
+    /**
+     * Opens a tracking path to pages of any origin (CORS), as Segment's and Woopra's own endpoints are: tracking runs
+     * in visitors' browsers on the customers' sites, and a browser hands a cross-origin answer to the page's script
+     * only when it carries {@code Access-Control-Allow-Origin} (analytics.js otherwise takes every call for failed
+     * and sends it again), and sends a request with other headers only after a preflight {@code OPTIONS} is answered.
+     * The answer allows any origin without credentials: the write key travels in the request, never in a cookie.
+     * Only the tracking paths are opened: profile reads, label queries and the admin API are for services, not pages.
+     * (Three fixed headers; Javalin's CORS plugin matches rules by path pattern, and these are many exact paths
+     * beside {@code /v1/profiles}.)
+     *
+     * @return {@code path}
+     */
+    private static String fromBrowsers(RoutesConfig routes, String path) {
+        routes.before(path, ctx -> ctx.header("Access-Control-Allow-Origin", "*"));
+        routes.options(path, ctx -> {
+            ctx.header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+            ctx.header("Access-Control-Allow-Headers", "Content-Type, Content-Encoding, Authorization");
+            ctx.header("Access-Control-Max-Age", "86400");
+            ctx.status(204);
+        });
+        return path;
     }
 
     private void segment(Context ctx, EventType single) {

@@ -104,6 +104,76 @@ abstract class TrackingApiContract {
         }
     }
 
+    @ParameterizedTest(name = "/v1/{0} as analytics.js sends it")
+    @ValueSource(strings = {"track", "identify", "page", "screen", "group", "alias"})
+    void when_segments_browser_library_posts_to_its_short_path_then_the_call_lands_and_the_page_may_read_the_answer(
+            String type) throws IOException {
+        // analytics.js: the type's first letter as the path, text/plain, the write key in the body, no Authorization
+        ObjectNode message = payload("segment-" + type + ".json");
+        message.put("messageId", message.get("messageId").asText() + "-browser-" + UUID.randomUUID());
+        message.put("writeKey", project.writeKey());
+
+        HttpResponse<String> response = fromPage("POST", "/v1/" + type.charAt(0), message.toString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
+        assertLanded(message, EventType.ofWireName(type));
+    }
+
+    @Test
+    void when_segments_browser_library_sends_a_batch_then_every_message_lands() throws IOException {
+        ArrayNode batch = NodeFixture.JSON.createArrayNode();
+        for (String type : List.of("track", "page")) {
+            ObjectNode message = payload("segment-" + type + ".json");
+            message.put("messageId", UUID.randomUUID().toString());
+            batch.add(message);
+        }
+        ObjectNode body = NodeFixture.JSON.createObjectNode().put("writeKey", project.writeKey());
+        body.set("batch", batch);
+
+        HttpResponse<String> response = fromPage("POST", "/v1/b", body.toString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        for (JsonNode message : batch) {
+            assertLanded((ObjectNode) message, EventType.ofWireName(message.get("type").asText()));
+        }
+    }
+
+    @Test
+    void when_a_page_of_another_origin_asks_then_only_the_tracking_paths_are_open_to_it() {
+        for (String path : List.of("/v1/track", "/v1/batch", "/v1/t", "/v1/b", "/track/ce/", "/track/push/")) {
+            HttpResponse<String> preflight = node.send(java.net.http.HttpRequest.newBuilder(node.uri(path))
+                    .timeout(Duration.ofSeconds(30)).header("Origin", "https://shop.example")
+                    .header("Access-Control-Request-Method", "POST")
+                    .header("Access-Control-Request-Headers", "content-type, authorization")
+                    .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+            assertThat(preflight.statusCode()).as(path).isEqualTo(204);
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).as(path).hasValue("*");
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("")).as(path)
+                    .contains("POST");
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase())
+                    .as(path).contains("content-type", "authorization");
+        }
+        // a refusal is readable by the page too, so analytics.js sees the 401 rather than a network failure
+        HttpResponse<String> refused = fromPage("POST", "/v1/t",
+                "{\"writeKey\":\"pgw_nope\",\"type\":\"track\",\"event\":\"e\",\"anonymousId\":\"a\"}");
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
+        // profile reads, label queries and the admin API are for services: no page of another origin reads them
+        for (String path : List.of("/v1/profiles/someone", "/v1/labels", "/admin/projects")) {
+            HttpResponse<String> read = fromPage("GET", path, null);
+            assertThat(read.headers().firstValue("Access-Control-Allow-Origin")).as(path).isEmpty();
+        }
+    }
+
+    /** A request as a page's script on another origin makes it: an {@code Origin}, a text/plain body, no key header. */
+    private HttpResponse<String> fromPage(String method, String path, String body) {
+        return node.send(java.net.http.HttpRequest.newBuilder(node.uri(path)).timeout(Duration.ofSeconds(30))
+                .header("Origin", "https://shop.example").header("Content-Type", "text/plain;charset=UTF-8")
+                .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
     @Test
     void when_the_same_batch_is_sent_three_times_then_each_message_is_in_the_log_once() {
         String body = batchOfTracks("retry-" + UUID.randomUUID() + "-", 50);
