@@ -6,6 +6,8 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +16,8 @@ import java.util.function.Consumer;
 
 /** The node's HTTP server: health and readiness, and the routes of the parts mounted on it (ingest, admin). */
 public final class NodeHttp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeHttp.class);
 
     /** How long a stopping node lets requests under way finish (tracking answers within about 1.6 s). */
     static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(3);
@@ -38,6 +42,12 @@ public final class NodeHttp implements AutoCloseable {
                 server.insertHandler(new org.eclipse.jetty.server.handler.GracefulHandler());
             });
             config.routes.exception(HttpResponseException.class, (e, ctx) -> refuse(e, ctx, role));
+            // a fault of the node's own, never of the request: logged with its trace, answered in the API's JSON shape
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+                HttpAnswers.failure(ctx, 500, "the node failed to answer (" + e.getClass().getSimpleName()
+                        + "); its log has the details");
+            });
             config.routes.get("/health", ctx -> health(ctx, readiness));
             config.routes.get("/ready", ctx -> ready(ctx, readiness));
             mounts.forEach(mount -> mount.accept(config.routes));

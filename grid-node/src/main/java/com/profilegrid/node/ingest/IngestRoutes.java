@@ -177,6 +177,11 @@ public final class IngestRoutes {
     }
 
     private void accept(Context ctx, String project, List<TrackingEvent> events, long started) {
+        if (events.isEmpty()) {
+            // an empty batch ({"batch": []}, authenticated): valid, and nothing to write or to charge
+            ctx.json(Map.of("success", true));
+            return;
+        }
         admission.charge(project, events.size());
         Ingestor.Outcome outcome = ingestor.ingest(events);
         ctx.status(outcome == Ingestor.Outcome.LOGGED ? 200 : 202);

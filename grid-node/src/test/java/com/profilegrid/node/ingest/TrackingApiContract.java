@@ -175,6 +175,19 @@ abstract class TrackingApiContract {
     }
 
     @Test
+    void when_a_batch_is_empty_then_it_is_answered_success_and_a_wrong_key_still_refused() {
+        int before = node.logRecords().size();
+        for (String path : List.of("/v1/batch", "/v1/import", "/v1/b")) {
+            HttpResponse<String> empty = node.post(path, project.writeKey(), "{\"batch\": []}");
+            assertThat(empty.statusCode()).as(path + ": " + empty.body()).isEqualTo(200);
+            assertThat(NodeFixture.json(empty.body()).path("success").asBoolean()).isTrue();
+        }
+        HttpResponse<String> wrongKey = node.post("/v1/batch", "pgw_nope", "{\"batch\": []}");
+        assertThat(wrongKey.statusCode()).isEqualTo(401);
+        assertThat(node.logRecords()).hasSize(before);
+    }
+
+    @Test
     void when_the_same_batch_is_sent_three_times_then_each_message_is_in_the_log_once() {
         String body = batchOfTracks("retry-" + UUID.randomUUID() + "-", 50);
 
