@@ -206,7 +206,10 @@ class RawIdMapTest {
         assertThat(profiles.get(key).absorbed()).containsEntry("user:u1", 2L);
         assertThat(profiles.get(key).profile().eventCounts()).containsEntry("Viewed", 2L);
 
-        // once the job runs again (a new execution), the run before it is the stopped one
+        // once the job runs again (a new execution), the run before it is the stopped one (a restart needs it
+        // RUNNING: its execution id exists while it is still STARTING, and a loaded machine saw the restart refused)
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> job.getStatus() == com.hazelcast.jet.core.JobStatus.RUNNING);
         job.restart();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             Long now = executions.getExecutionIdForJobId(job.getId());
