@@ -1,6 +1,5 @@
 package com.profilegrid.node.labels;
 
-import com.profilegrid.node.store.StorePrefetch;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.cluster.Member;
@@ -10,6 +9,7 @@ import com.profilegrid.model.Generation;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.node.store.ProfileStoreException;
+import com.profilegrid.node.store.StorePrefetch;
 import com.profilegrid.node.store.Transactions;
 import com.profilegrid.pipelines.rules.ChangeLog;
 import com.profilegrid.pipelines.rules.LabelDefinition;

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -80,7 +81,7 @@ public final class LabelTimers implements AutoCloseable {
                 Reevaluate.Result result;
                 // a due profile is often only on the database: its row is read here, not on a partition thread
                 Runnable forget = prefetch == null ? () -> { }
-                        : prefetch.readAheadCold(states, List.of(key), new java.util.HashMap<>());
+                        : prefetch.readAheadCold(states, List.of(key), new HashMap<>());
                 try {
                     result = states.executeOnKey(key, new Reevaluate(timer.dueMs()));
                 } finally {
