@@ -77,6 +77,7 @@ public final class IngestRoutes {
         for (String path : List.of("/track/push", "/track/push/")) {
             routes.post(fromBrowsers(routes, path), this::woopraPush);
         }
+        routes.get(fromBrowsers(routes, "/v1/projects/{writeKey}/settings"), this::segmentSettings);
         routes.exception(IngestException.class, (e, ctx) -> {
             metrics.refused(dialect(ctx), e.reason());
             refuse(e, ctx);
@@ -104,6 +105,32 @@ public final class IngestRoutes {
             ctx.status(204);
         });
         return path;
+    }
+
+    /**
+     * The settings analytics.js fetches from its CDN at load ({@code <cdnURL>/v1/projects/<writeKey>/settings}): with a
+     * node as its {@code cdnURL}, it learns to send its calls to the node that answered (the request's host, as the
+     * site reached it), so that one setting points a site's analytics.js at ProfileGrid. An unknown or revoked key
+     * is a 404, as Segment answers it.
+     */
+    private void segmentSettings(Context ctx) {
+        String writeKey = ctx.pathParam("writeKey");
+        boolean known;
+        try {
+            known = keys.projectFor(writeKey, KeyKind.WRITE).isPresent();
+        } catch (RuntimeException e) {
+            throw IngestException.unavailable("cannot check the write key right now", 5, e);
+        }
+        if (!known) {
+            HttpAnswers.failure(ctx, 404, "no project has this write key");
+            return;
+        }
+        String forwarded = ctx.header("X-Forwarded-Proto");
+        String protocol = forwarded != null && forwarded.equalsIgnoreCase("https") ? "https" : ctx.scheme();
+        String host = ctx.host() != null ? ctx.host() : ctx.req().getServerName() + ":" + ctx.req().getServerPort();
+        ctx.header("Cache-Control", "public, max-age=300");
+        ctx.json(Map.of("integrations", Map.of("Segment.io", Map.of(
+                "apiKey", writeKey, "apiHost", host + "/v1", "protocol", protocol))));
     }
 
     private void segment(Context ctx, EventType single) {

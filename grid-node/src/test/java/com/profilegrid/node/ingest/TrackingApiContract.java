@@ -166,6 +166,23 @@ abstract class TrackingApiContract {
         }
     }
 
+    @Test
+    void when_analytics_js_asks_a_node_for_its_settings_then_it_is_sent_to_that_node_and_an_unknown_key_is_404() {
+        HttpResponse<String> settings = fromPage("GET", "/v1/projects/"
+                + URLEncoder.encode(project.writeKey(), StandardCharsets.UTF_8) + "/settings", null);
+
+        assertThat(settings.statusCode()).as(settings.body()).isEqualTo(200);
+        assertThat(settings.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
+        JsonNode segment = NodeFixture.json(settings.body()).path("integrations").path("Segment.io");
+        assertThat(segment.path("apiKey").asText()).isEqualTo(project.writeKey());
+        assertThat(segment.path("apiHost").asText()).isEqualTo(node.uri("/v1").getAuthority() + "/v1");
+        assertThat(segment.path("protocol").asText()).isEqualTo("http");
+
+        HttpResponse<String> unknown = fromPage("GET", "/v1/projects/pgw_nope/settings", null);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("no project has this write key");
+    }
+
     /** A request as a page's script on another origin makes it: an {@code Origin}, a text/plain body, no key header. */
     private HttpResponse<String> fromPage(String method, String path, String body) {
         return node.send(java.net.http.HttpRequest.newBuilder(node.uri(path)).timeout(Duration.ofSeconds(30))

@@ -8,8 +8,9 @@ import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +33,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * headless Chromium, on a page of another origin than the node, as a customer's site runs it, with the node as its
  * {@code apiHost}: the page can read the node's answers (CORS), and the library's track, identify and page calls
  * (posted to its short paths {@code /v1/t}, {@code /v1/i}, {@code /v1/p}) make one profile, found by the user id and
- * by the anonymous id the library made. Needs {@code chromium} on the PATH ({@code .ci/run} installs it; without it
+ * by the anonymous id the library made. The library is given its settings in the page, or (as a site would with one
+ * setting, {@code cdnURL}) fetches them from the node as from Segment's CDN. Needs {@code chromium} on the PATH ({@code .ci/run} installs it; without it
  * the test is skipped and says why).
  */
 class SegmentBrowserSdkTest {
@@ -43,8 +45,9 @@ class SegmentBrowserSdkTest {
     @TempDir
     Path dir;
 
-    @Test
-    void when_analytics_js_runs_on_a_page_of_another_origin_then_its_calls_land_and_it_reads_the_answers()
+    @ParameterizedTest(name = "settings {0}")
+    @ValueSource(strings = {"in-page", "cdn"})
+    void when_analytics_js_runs_on_a_page_of_another_origin_then_its_calls_land_and_it_reads_the_answers(String mode)
             throws Exception {
         assumeTrue(onPath("chromium"), "chromium is not on the PATH (apt-get install chromium; .ci/run installs it)");
         Path umd = NpmPackages.install("@segment/analytics-next", ANALYTICS_NEXT_VERSION)
@@ -56,7 +59,7 @@ class SegmentBrowserSdkTest {
             try {
                 String page = "http://127.0.0.1:" + site.getAddress().getPort() + "/index.html?writeKey="
                         + URLEncoder.encode(project.writeKey(), StandardCharsets.UTF_8)
-                        + "&node=127.0.0.1:" + node.node().httpPort();
+                        + "&node=127.0.0.1:" + node.node().httpPort() + "&user=u-" + mode + "&mode=" + mode;
 
                 JsonNode out = NodeFixture.json(runPage(page));
 
@@ -68,7 +71,7 @@ class SegmentBrowserSdkTest {
                 String anonymousId = out.path("anonymousId").asText();
                 assertThat(anonymousId).isNotEmpty();
 
-                JsonNode profile = SdkProfiles.sameProfile(node, project, "u-browser", List.of(anonymousId), 3);
+                JsonNode profile = SdkProfiles.sameProfile(node, project, "u-" + mode, List.of(anonymousId), 3);
                 assertThat(profile.path("eventCounts").path("Browser Click").asLong()).isEqualTo(1);
                 assertThat(profile.path("eventCounts").path("$identify").asLong()).isEqualTo(1);
                 assertThat(profile.path("eventCounts").path("$page").asLong()).isEqualTo(1);
