@@ -140,6 +140,17 @@ public final class NodeFixture implements AutoCloseable {
                         : HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    /** Waits until the rebuild under way is done (at most 2 minutes), failing at once if it failed. */
+    public void awaitRebuildDone() {
+        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            JsonNode status = json(admin("GET", "/admin/rebuild", null).body());
+            if (status.path("state").asText().equals("FAILED")) {
+                throw new AssertionError("the rebuild failed: " + status);
+            }
+            return status.path("state").asText().equals("DONE");
+        });
+    }
+
     public HttpRequest.Builder request(String path, String writeKey) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json");

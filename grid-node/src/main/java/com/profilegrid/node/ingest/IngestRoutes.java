@@ -26,14 +26,6 @@ public final class IngestRoutes {
             "track", EventType.TRACK, "identify", EventType.IDENTIFY, "page", EventType.PAGE,
             "screen", EventType.SCREEN, "group", EventType.GROUP, "alias", EventType.ALIAS);
 
-    /**
-     * The short paths of Segment's browser library (analytics.js): it posts each call to the first letter of its type
-     * ({@code /v1/t}, {@code /v1/i}, ...) and, batching, to {@code /v1/b}, with the write key in the body.
-     */
-    private static final Map<String, EventType> SEGMENT_SHORT = Map.of(
-            "t", EventType.TRACK, "i", EventType.IDENTIFY, "p", EventType.PAGE,
-            "s", EventType.SCREEN, "g", EventType.GROUP, "a", EventType.ALIAS);
-
     private static final int OVERLOAD_RETRY_SECONDS = 5;
 
     private final Admission admission;
@@ -61,8 +53,13 @@ public final class IngestRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        SEGMENT_SINGLE.forEach((path, type) -> routes.post(fromBrowsers(routes, "/v1/" + path), ctx -> segment(ctx, type)));
-        SEGMENT_SHORT.forEach((path, type) -> routes.post(fromBrowsers(routes, "/v1/" + path), ctx -> segment(ctx, type)));
+        // Segment's browser library (analytics.js) posts each call to the first letter of its type (/v1/t, /v1/i,
+        // ...) and, batching, to /v1/b, with the write key in the body
+        SEGMENT_SINGLE.forEach((path, type) -> {
+            for (String each : List.of(path, path.substring(0, 1))) {
+                routes.post(fromBrowsers(routes, "/v1/" + each), ctx -> segment(ctx, type));
+            }
+        });
         for (String path : List.of("/v1/batch", "/v1/import", "/v1/b")) {
             routes.post(fromBrowsers(routes, path), ctx -> segment(ctx, null));
         }
@@ -115,13 +112,7 @@ public final class IngestRoutes {
      */
     private void segmentSettings(Context ctx) {
         String writeKey = ctx.pathParam("writeKey");
-        boolean known;
-        try {
-            known = keys.projectFor(writeKey, KeyKind.WRITE).isPresent();
-        } catch (RuntimeException e) {
-            throw IngestException.unavailable("cannot check the write key right now", 5, e);
-        }
-        if (!known) {
+        if (projectOfWriteKey(writeKey).isEmpty()) {
             HttpAnswers.failure(ctx, 404, "no project has this write key");
             return;
         }
@@ -237,11 +228,14 @@ public final class IngestRoutes {
         if (key == null || key.isEmpty()) {
             throw IngestException.unauthorized("missing write key: send it as the HTTP Basic user name (or writeKey)");
         }
+        return projectOfWriteKey(key)
+                .orElseThrow(() -> IngestException.unauthorized(ProjectKeys.refusal(key, KeyKind.WRITE)));
+    }
+
+    /** The project of a write key (empty: no project has it), or 503 when the keys cannot be checked right now. */
+    private java.util.Optional<String> projectOfWriteKey(String key) {
         try {
-            return keys.projectFor(key, KeyKind.WRITE)
-                    .orElseThrow(() -> IngestException.unauthorized(ProjectKeys.refusal(key, KeyKind.WRITE)));
-        } catch (IngestException e) {
-            throw e;
+            return keys.projectFor(key, KeyKind.WRITE);
         } catch (RuntimeException e) {
             throw IngestException.unavailable("cannot check the write key right now", 5, e);
         }

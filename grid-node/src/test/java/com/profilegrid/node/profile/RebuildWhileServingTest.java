@@ -69,7 +69,7 @@ class RebuildWhileServingTest {
 
             try (Serving serving = new Serving(node, List.of(project))) {
                 assertThat(startRebuild(node, "").statusCode()).isEqualTo(202);
-                awaitRebuildDone(node);
+                node.awaitRebuildDone();
                 serving.stopAndAssertNothingFailed();
             }
 
@@ -103,7 +103,7 @@ class RebuildWhileServingTest {
                 RebuildStatus second = new ProfileRebuild(other.node().member(), null, FoldSettings.DEFAULTS).start(null);
                 assertThat(second.state()).isEqualTo("FAILED");
                 assertThat(second.message()).contains("another rebuild is running");
-                awaitRebuildDone(node);
+                node.awaitRebuildDone();
                 serving.stopAndAssertNothingFailed();
             }
 
@@ -119,7 +119,7 @@ class RebuildWhileServingTest {
 
             try (Serving serving = new Serving(List.of(node, other), List.of(acme, globex))) {
                 assertThat(startRebuild(node, "").statusCode()).isEqualTo(202);
-                awaitRebuildDone(node);
+                node.awaitRebuildDone();
                 serving.stopAndAssertNothingFailed();
             }
 
@@ -260,15 +260,6 @@ class RebuildWhileServingTest {
     private static HttpResponse<String> startRebuild(NodeFixture node, String query) {
         return node.send(HttpRequest.newBuilder(node.uri("/admin/rebuild" + query)).header("Authorization", ADMIN)
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
-    }
-
-    private static void awaitRebuildDone(NodeFixture node) {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            JsonNode status = NodeFixture.json(node.send(HttpRequest.newBuilder(node.uri("/admin/rebuild"))
-                    .header("Authorization", ADMIN).GET().build()).body());
-            assertThat(status.get("state").asText()).as(status.toString()).isNotEqualTo("FAILED");
-            return status.get("state").asText().equals("DONE");
-        });
     }
 
     /** The project's profiles in the grid equal the fold of its logged events, and after a flush its rows equal them. */

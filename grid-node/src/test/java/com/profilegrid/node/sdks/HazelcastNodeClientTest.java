@@ -11,12 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Hazelcast's own Node.js client ({@code hazelcast-client} on npm, installed by the test, driven by
@@ -50,11 +48,7 @@ class HazelcastNodeClientTest {
             // a rebuild of the project gives it a generation of its own: the client finds its maps in the meta map
             assertThat(node.admin("POST", "/admin/rebuild?project=" + project.projectId(), null).statusCode())
                     .isBetween(200, 202);
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                JsonNode status = NodeFixture.json(node.admin("GET", "/admin/rebuild", null).body());
-                assertThat(status.path("state").asText()).as(status.toString()).isNotEqualTo("FAILED");
-                return status.path("state").asText().equals("DONE");
-            });
+            node.awaitRebuildDone();
 
             Address member = node.node().member().getCluster().getLocalMember().getAddress();
             JsonNode read = NpmPackages.drive("/hazelcast-client/read.js", client, node, Map.of(

@@ -34,8 +34,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code apiHost}: the page can read the node's answers (CORS), and the library's track, identify and page calls
  * (posted to its short paths {@code /v1/t}, {@code /v1/i}, {@code /v1/p}) make one profile, found by the user id and
  * by the anonymous id the library made. The library is given its settings in the page, or (as a site would with one
- * setting, {@code cdnURL}) fetches them from the node as from Segment's CDN. Needs {@code chromium} on the PATH ({@code .ci/run} installs it; without it
- * the test is skipped and says why).
+ * setting, {@code cdnURL}) fetches them from the node as from Segment's CDN. Needs {@code chromium} on the PATH
+ * ({@code .ci/run} installs it; without it the test is skipped and says why).
  */
 class SegmentBrowserSdkTest {
 
@@ -124,15 +124,10 @@ class SegmentBrowserSdkTest {
     private String runPage(String url) throws IOException, InterruptedException {
         Path stdout = dir.resolve("chromium-out.html");
         Path stderr = dir.resolve("chromium-err.txt");
-        Process chromium;
-        try {
-            chromium = new ProcessBuilder("chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
-                    "--no-first-run", "--user-data-dir=" + dir.resolve("chromium-profile"),
-                    "--virtual-time-budget=20000", "--dump-dom", url)
-                    .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-        } catch (IOException e) {
-            throw new IllegalStateException("this test needs chromium on the PATH (apt-get install chromium)", e);
-        }
+        Process chromium = new ProcessBuilder("chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
+                "--no-first-run", "--user-data-dir=" + dir.resolve("chromium-profile"),
+                "--virtual-time-budget=20000", "--dump-dom", url)
+                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
         if (!chromium.waitFor(90, TimeUnit.SECONDS)) {
             chromium.destroyForcibly();
             throw new IllegalStateException("chromium did not finish within 90 s: " + Files.readString(stderr));
