@@ -1,7 +1,14 @@
 package com.profilegrid.node.support;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.internal.partition.InternalPartitionService;
+import com.hazelcast.internal.partition.PartitionReplica;
+import com.hazelcast.spi.impl.NodeEngine;
 import com.profilegrid.pipelines.state.MemberNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 
 /**
  * Whether the partition table is settled: every replica has an owner and no migration runs, here or on the master.
@@ -19,11 +26,33 @@ public final class Partitions {
 
     /** Whether no partition is migrating and every replica is owned, cluster-wide; false while that is unknown. */
     public static boolean settled(HazelcastInstance member) {
-        com.hazelcast.spi.impl.NodeEngine engine = MemberNode.engineOf(member);
+        NodeEngine engine = MemberNode.engineOf(member);
         if (engine == null) {
             return member.getPartitionService().isClusterSafe();
         }
-        return ((com.hazelcast.internal.partition.InternalPartitionService) engine.getPartitionService())
+        return ((InternalPartitionService) engine.getPartitionService())
                 .isPartitionTableSafe();
+    }
+
+    /**
+     * The partitions whose owner in {@code member}'s partition table is the member {@code uuid}: after that member
+     * left, the ones its backups have not taken over yet (empty on a client or a stopped member).
+     */
+    public static List<Integer> ownedBy(HazelcastInstance member, UUID uuid) {
+        List<Integer> owned = new ArrayList<>();
+        NodeEngine engine = MemberNode.engineOf(member);
+        if (engine == null || !member.getLifecycleService().isRunning()) {
+            return owned;
+        }
+        InternalPartitionService partitions =
+                (InternalPartitionService) engine.getPartitionService();
+        for (int id = 0; id < partitions.getPartitionCount(); id++) {
+            PartitionReplica owner = partitions.getPartition(id, false)
+                    .getOwnerReplicaOrNull();
+            if (owner != null && owner.uuid().equals(uuid)) {
+                owned.add(id);
+            }
+        }
+        return owned;
     }
 }

@@ -11,6 +11,7 @@ import com.profilegrid.node.TestClusters;
 import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
 import com.profilegrid.node.store.Database;
+import com.profilegrid.node.support.Partitions;
 import com.profilegrid.pipelines.fold.FoldSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -84,9 +86,7 @@ class TriggerFaultTest {
                 }
                 switch (round) {
                     case 0 -> {
-                        NodeFixture killed = nodes.remove(2);
-                        killed.node().member().getLifecycleService().terminate();
-                        killed.close();
+                        kill(nodes.remove(2), first);
                     }
                     case 1 -> nodes.add(start(dir.resolve("n3"), db, cluster, ports[3], members));
                     case 2 -> {
@@ -102,9 +102,7 @@ class TriggerFaultTest {
                         await().atMost(Duration.ofSeconds(60)).until(() -> job.getStatus() == JobStatus.FAILED);
                         ProfileJob.ensureRunning(first.node().member(), FoldSettings.DEFAULTS);
                         // a member dies while firings wait deferred
-                        NodeFixture killed = nodes.remove(1);
-                        killed.node().member().getLifecycleService().terminate();
-                        killed.close();
+                        kill(nodes.remove(1), first);
                     }
                     default -> { }
                 }
@@ -175,6 +173,21 @@ class TriggerFaultTest {
                     .append(messageId).append("\",\"timestamp\":\"").append(Instant.now().minusSeconds(600)).append("\"}");
         }
         return body.append("]}").toString();
+    }
+
+    /**
+     * Terminates {@code killed}'s member and waits until its backups own its partitions in {@code survivor}'s table.
+     * The subject here is the firings; a node joining while Hazelcast still repairs the table after a loss is the
+     * fault suite's (a clean-clone CI run once saw a table name a departed member for minutes after a join one second
+     * later; a node now logs that at WARN, {@code MembershipLog}).
+     */
+    private static void kill(NodeFixture killed, NodeFixture survivor) {
+        UUID departed = killed.node().member().getCluster().getLocalMember().getUuid();
+        killed.node().member().getLifecycleService().terminate();
+        killed.close();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                Partitions.ownedBy(survivor.node().member(), departed))
+                .as("partitions the partition table still gives the departed member").isEmpty());
     }
 
     private static NodeFixture start(Path dataDir, Database.Settings db, String cluster, int port, String members) {
