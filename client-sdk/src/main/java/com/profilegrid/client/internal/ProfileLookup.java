@@ -1,16 +1,23 @@
 package com.profilegrid.client.internal;
 
+import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.map.IMap;
 import com.profilegrid.model.Generation;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Finds a profile by any of its ids, on a member or through a client. An id may be typed
@@ -27,17 +34,45 @@ public final class ProfileLookup {
 
     /** Looks in the active generation of the profile view (a rebuild switches it without a pause). */
     public Optional<Profile> find(String project, String id) {
+        return find(project, id, null);
+    }
+
+    /**
+     * As {@link #find(String, String)}, answering within {@code within} (null: as long as Hazelcast's own call timeout
+     * lets it): a member that holds the profile's partition but does not answer (a long pause, a partition thread
+     * held) makes it throw rather than wait.
+     *
+     * @throws OperationTimeoutException when the grid has not answered within {@code within}
+     */
+    public Optional<Profile> find(String project, String id, Duration within) {
+        long deadline = within == null ? 0 : System.nanoTime() + within.toNanos();
         Generation generation = Generation.active(hazelcast, project);
         IMap<ProfileKey, Profile> profiles = hazelcast.getMap(generation.profilesMap());
         IMap<String, String> ids = hazelcast.getMap(generation.idsMap());
         for (String candidate : candidates(id)) {
-            String profileId = ids.get(GridMaps.projectKey(project, candidate));
-            Profile profile = profiles.get(new ProfileKey(project, profileId != null ? profileId : candidate));
+            String idKey = GridMaps.projectKey(project, candidate);
+            String profileId = within == null ? ids.get(idKey) : await(ids.getAsync(idKey), deadline, within);
+            ProfileKey key = new ProfileKey(project, profileId != null ? profileId : candidate);
+            Profile profile = within == null ? profiles.get(key) : await(profiles.getAsync(key), deadline, within);
             if (profile != null) {
                 return Optional.of(profile);
             }
         }
         return Optional.empty();
+    }
+
+    private static <T> T await(CompletionStage<T> reading, long deadline, Duration within) {
+        try {
+            return reading.toCompletableFuture().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new OperationTimeoutException("the grid did not answer a profile read within " + within.toMillis()
+                    + " ms");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException failure ? failure : new HazelcastException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HazelcastException("interrupted while reading a profile", e);
+        }
     }
 
     static List<String> candidates(String id) {

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /** The node's HTTP server: health and readiness, and the routes of the parts mounted on it (ingest, admin). */
@@ -42,8 +43,21 @@ public final class NodeHttp implements AutoCloseable {
                 server.insertHandler(new org.eclipse.jetty.server.handler.GracefulHandler());
             });
             config.routes.exception(HttpResponseException.class, (e, ctx) -> refuse(e, ctx, role));
-            // a fault of the node's own, never of the request: logged with its trace, answered in the API's JSON shape
+            // a fault of the node's own, never of the request: logged with its trace, answered in the API's JSON shape;
+            // one that passes (the database or a member unreachable for now) is a 503 the client may retry
             config.routes.exception(Exception.class, (e, ctx) -> {
+                Optional<Throwable> passing = Unavailable.causeOf(e);
+                if (passing.isPresent()) {
+                    if (Unavailable.warnNow()) {
+                        LOG.warn("{} {} answered 503 (further ones within 10 s at DEBUG): {}", ctx.method(), ctx.path(),
+                                Unavailable.describe(passing.get()));
+                    }
+                    LOG.debug("{} {} answered 503", ctx.method(), ctx.path(), e);
+                    ctx.header("Retry-After", Long.toString(Unavailable.RETRY_AFTER.toSeconds()));
+                    HttpAnswers.failure(ctx, 503, "the node cannot answer now (" + Unavailable.describe(passing.get())
+                            + "); retry after " + Unavailable.RETRY_AFTER.toSeconds() + " s");
+                    return;
+                }
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
                 HttpAnswers.failure(ctx, 500, "the node failed to answer (" + e.getClass().getSimpleName()
                         + "); its log has the details");

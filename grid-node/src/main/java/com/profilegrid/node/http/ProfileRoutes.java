@@ -25,6 +25,11 @@ import java.util.TreeSet;
 public final class ProfileRoutes {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * How long a read may wait for the grid: past it (a member holding the profile's partition paused or gone and not
+     * yet replaced) the read is answered 503 with Retry-After rather than waiting out Hazelcast's 60 s call timeout.
+     */
+    static final java.time.Duration READ_WITHIN = java.time.Duration.ofSeconds(5);
 
     private final ProjectKeys keys;
     private final ProfileLookup lookup;
@@ -56,7 +61,7 @@ public final class ProfileRoutes {
             return;
         }
         String id = ctx.pathParam("id");
-        Optional<Profile> profile = lookup.find(project.get(), id);
+        Optional<Profile> profile = lookup.find(project.get(), id, READ_WITHIN);
         if (profile.isEmpty()) {
             HttpAnswers.failure(ctx, 404, "no profile with id " + id);
             return;

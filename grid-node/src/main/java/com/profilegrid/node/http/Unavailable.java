@@ -1,0 +1,59 @@
+package com.profilegrid.node.http;
+
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.OperationTimeoutException;
+import com.hazelcast.spi.exception.RetryableException;
+import com.profilegrid.node.store.ProfileStoreException;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Which failures of a request are passing, not the node's fault: the database unreachable (a profile read that must
+ * load from it while it is down), a member gone or a partition moving (Hazelcast gave up retrying), the member
+ * shutting down. Invariant 6 asks every request for 2xx, 429 or 503 with {@code Retry-After} within a bounded time;
+ * these are answered 503, anything else 500.
+ */
+final class Unavailable {
+
+    /** What a 503 asks the client to wait: about the pool's wait for a connection. */
+    static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+    /** At most one WARN in this time: an outage answers every read 503, and the log should not echo each. */
+    private static final long WARN_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
+    private static final AtomicLong lastWarned = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+
+    private Unavailable() {
+    }
+
+    /** The passing failure in {@code failure}'s cause chain, if there is one. */
+    static Optional<Throwable> causeOf(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof ProfileStoreException || cause instanceof SQLException
+                    || cause instanceof RetryableException || cause instanceof OperationTimeoutException
+                    || cause instanceof HazelcastInstanceNotActiveException) {
+                return Optional.of(cause);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether this 503 is logged at WARN (the first in {@link #WARN_EVERY_NANOS}); the others go to DEBUG. */
+    static boolean warnNow() {
+        long last = lastWarned.get();
+        long now = System.nanoTime();
+        return now - last >= WARN_EVERY_NANOS && lastWarned.compareAndSet(last, now);
+    }
+
+    /** The failure and its deepest cause, in a few words for the answer and the log. */
+    static String describe(Throwable passing) {
+        Throwable root = passing;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String what = passing instanceof ProfileStoreException || passing instanceof SQLException
+                ? "the database did not answer" : "the cluster did not answer";
+        return what + ": " + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    }
+}
