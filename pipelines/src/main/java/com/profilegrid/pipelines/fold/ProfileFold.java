@@ -10,6 +10,7 @@ import com.profilegrid.model.PropertyValue;
 import com.profilegrid.model.RecentEvent;
 import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.model.Visit;
+import com.profilegrid.pipelines.identity.Ids;
 
 import java.io.Serializable;
 import java.time.Duration;
@@ -168,8 +169,10 @@ public class ProfileFold implements Serializable {
                     new PropertyValue(trait.getValue().toString(), event.timestamp(), event.messageId()));
             if (trait.getKey().equals("email") && trait.getValue().isTextual() && !trait.getValue().asText().isBlank()) {
                 Identities ids = updated.identities();
+                // listed as the identity it is (Ids.email: trimmed, lower case), so that one address sent in two
+                // spellings is one entry; the email property keeps the spelling of the write that won
                 updated = updated.withIdentities(new Identities(ids.userId(), ids.anonymousIds(),
-                        with(ids.emails(), trait.getValue().asText())));
+                        with(ids.emails(), Ids.address(trait.getValue().asText()))));
             }
         }
         return updated;

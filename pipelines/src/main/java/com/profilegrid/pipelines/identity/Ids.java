@@ -33,7 +33,12 @@ public final class Ids {
     }
 
     public static String email(String address) {
-        return EMAIL + address.trim().toLowerCase(java.util.Locale.ROOT);
+        return EMAIL + address(address);
+    }
+
+    /** An e-mail address as an identity: trimmed, in lower case (one address, however it was typed). */
+    public static String address(String address) {
+        return address.trim().toLowerCase(java.util.Locale.ROOT);
     }
 
     public static boolean isUser(String id) {

@@ -106,6 +106,16 @@ class ProfileFoldTest {
     }
 
     @Test
+    void when_an_address_comes_in_two_spellings_then_the_profile_lists_it_once_and_the_property_keeps_the_winner() {
+        Profile profile = foldAll(
+                event("m1", EventType.IDENTIFY, null, T0, "{\"email\":\" Ada@Example.COM \"}"),
+                event("m2", EventType.IDENTIFY, null, T0.plusSeconds(10), "{\"email\":\"ada@example.com\"}"));
+
+        assertThat(profile.identities().emails()).containsExactly("ada@example.com");
+        assertThat(profile.properties().get("email").json()).isEqualTo("\"ada@example.com\"");
+    }
+
+    @Test
     void when_more_events_than_kept_then_the_newest_remain_newest_first() {
         Profile profile = foldAll(
                 event("m1", EventType.TRACK, "a", T0, "{}"),
