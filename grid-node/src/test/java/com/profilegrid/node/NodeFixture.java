@@ -44,6 +44,15 @@ public final class NodeFixture implements AutoCloseable {
         return start(settings(dataDir, db, cluster, ingest, hazelcastPort, members));
     }
 
+    /**
+     * A node of a cluster of its own on {@code database}, an H2 server a test stops and starts: the log's wait is cut to
+     * 500 ms, so that a stopped database turns tracking to the spool at once.
+     */
+    public static NodeFixture onStoppable(Path dataDir, H2TcpServer database) {
+        return start(dataDir, database.settings(), TestClusters.uniqueClusterName(),
+                IngestSettings.DEFAULTS.withLogWait(java.time.Duration.ofMillis(500)));
+    }
+
     public static NodeFixture start(NodeSettings settings) {
         return new NodeFixture(ProfileGridNode.start(settings));
     }

@@ -44,8 +44,7 @@ class ReadsDuringOutageTest {
     void when_the_database_is_down_then_a_read_it_would_need_is_answered_503_with_retry_after() throws Exception {
         try (H2TcpServer database = new H2TcpServer(dir.resolve("db"))) {
             ProjectStore.Created project = TestDatabases.createProject(database.settings(), "reads");
-            try (NodeFixture node = NodeFixture.start(dir, database.settings(), TestClusters.uniqueClusterName(),
-                    IngestSettings.DEFAULTS.withLogWait(Duration.ofMillis(500)))) {
+            try (NodeFixture node = NodeFixture.onStoppable(dir, database)) {
                 node.postAcknowledged("/v1/identify", project.writeKey(),
                         "{\"userId\":\"u1\",\"traits\":{\"plan\":\"pro\"},\"messageId\":\"m-1\"}");
                 await().atMost(Duration.ofSeconds(30)).until(() -> read(node, project, "user:u1").statusCode() == 200);

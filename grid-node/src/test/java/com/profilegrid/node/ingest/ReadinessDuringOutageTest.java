@@ -2,9 +2,7 @@ package com.profilegrid.node.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.profilegrid.node.H2TcpServer;
-import com.profilegrid.node.IngestSettings;
 import com.profilegrid.node.NodeFixture;
-import com.profilegrid.node.TestClusters;
 import com.profilegrid.node.TestDatabases;
 import com.profilegrid.node.project.ProjectStore;
 import com.profilegrid.pipelines.profile.LogRecord;
@@ -32,8 +30,7 @@ class ReadinessDuringOutageTest {
     void when_the_database_is_down_then_the_node_stays_ready_for_tracking_and_checks_unseen_keys() throws Exception {
         try (H2TcpServer database = new H2TcpServer(dir.resolve("db"))) {
             ProjectStore.Created project = TestDatabases.createProject(database.settings(), "never-used-yet");
-            try (NodeFixture node = NodeFixture.start(dir, database.settings(), TestClusters.uniqueClusterName(),
-                    IngestSettings.DEFAULTS.withLogWait(Duration.ofMillis(500)))) {
+            try (NodeFixture node = NodeFixture.onStoppable(dir, database)) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> node.get("/ready?strict").statusCode() == 200);
                 JsonNode healthy = NodeFixture.json(node.get("/ready").body());
                 assertThat(healthy.get("checks").get("databaseReachable").asBoolean()).isTrue();

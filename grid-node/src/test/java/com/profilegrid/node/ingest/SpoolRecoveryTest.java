@@ -1,9 +1,7 @@
 package com.profilegrid.node.ingest;
 
 import com.profilegrid.node.H2TcpServer;
-import com.profilegrid.node.IngestSettings;
 import com.profilegrid.node.NodeFixture;
-import com.profilegrid.node.TestClusters;
 import com.profilegrid.pipelines.profile.LogRecord;
 import com.profilegrid.node.project.ProjectStore;
 import com.hazelcast.jet.Job;
@@ -42,8 +40,7 @@ class SpoolRecoveryTest {
     @Test
     void when_the_database_is_stopped_mid_load_then_acknowledged_events_reach_the_log_exactly_once() throws Exception {
         try (H2TcpServer database = new H2TcpServer(dir.resolve("db"));
-             NodeFixture node = NodeFixture.start(dir, database.settings(), TestClusters.uniqueClusterName(),
-                     IngestSettings.DEFAULTS.withLogWait(Duration.ofMillis(500)))) {
+             NodeFixture node = NodeFixture.onStoppable(dir, database)) {
             ProjectStore.Created project = node.createProject("acme");
             Set<String> acked = ConcurrentHashMap.newKeySet();
             Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
