@@ -4,11 +4,8 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.internal.partition.InternalPartitionService;
-import com.hazelcast.spi.impl.NodeEngine;
 import com.profilegrid.node.support.Daemons;
 import com.profilegrid.node.support.Partitions;
-import com.profilegrid.pipelines.state.MemberNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,15 +73,12 @@ final class MembershipLog implements MembershipListener {
         timer.schedule(() -> {
             List<Integer> stillOwned = Partitions.ownedBy(member, departed.getUuid());
             if (!stillOwned.isEmpty()) {
-                NodeEngine engine = MemberNode.engineOf(member);
                 LOG.warn("Member {} left {} s ago and this member's partition table still names it as the owner of "
-                                + "partition(s) {} (master {}, cluster state {}, migrations queued on this member {}): "
+                                + "partition(s) {} (master {}, cluster state {}, migrations queued on this member {}, -1: unknown): "
                                 + "operations on them fail until Hazelcast repairs the table", departed.getAddress(),
                         RECHECK.toSeconds() * time, stillOwned,
                         member.getCluster().getMembers().iterator().next().getAddress(),
-                        member.getCluster().getClusterState(),
-                        engine == null ? "unknown"
-                                : ((InternalPartitionService) engine.getPartitionService()).getMigrationQueueSize());
+                        member.getCluster().getClusterState(), Partitions.migrationsQueued(member));
                 recheck(departed, time + 1);
             }
         }, RECHECK.toMillis(), TimeUnit.MILLISECONDS);

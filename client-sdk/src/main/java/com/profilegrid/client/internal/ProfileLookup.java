@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -50,10 +49,9 @@ public final class ProfileLookup {
         IMap<ProfileKey, Profile> profiles = hazelcast.getMap(generation.profilesMap());
         IMap<String, String> ids = hazelcast.getMap(generation.idsMap());
         for (String candidate : candidates(id)) {
-            String idKey = GridMaps.projectKey(project, candidate);
-            String profileId = within == null ? ids.get(idKey) : await(ids.getAsync(idKey), deadline, within);
-            ProfileKey key = new ProfileKey(project, profileId != null ? profileId : candidate);
-            Profile profile = within == null ? profiles.get(key) : await(profiles.getAsync(key), deadline, within);
+            String profileId = read(ids, GridMaps.projectKey(project, candidate), deadline, within);
+            Profile profile = read(profiles, new ProfileKey(project, profileId != null ? profileId : candidate),
+                    deadline, within);
             if (profile != null) {
                 return Optional.of(profile);
             }
@@ -61,9 +59,14 @@ public final class ProfileLookup {
         return Optional.empty();
     }
 
-    private static <T> T await(CompletionStage<T> reading, long deadline, Duration within) {
+    /** {@code map.get(key)}; with a bound, through {@code getAsync}, waiting no later than {@code deadline}. */
+    private static <K, V> V read(IMap<K, V> map, K key, long deadline, Duration within) {
+        if (within == null) {
+            return map.get(key);
+        }
         try {
-            return reading.toCompletableFuture().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return map.getAsync(key).toCompletableFuture()
+                    .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             throw new OperationTimeoutException("the grid did not answer a profile read within " + within.toMillis()
                     + " ms");

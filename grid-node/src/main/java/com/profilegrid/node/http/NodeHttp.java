@@ -48,14 +48,16 @@ public final class NodeHttp implements AutoCloseable {
             config.routes.exception(Exception.class, (e, ctx) -> {
                 Optional<Throwable> passing = Unavailable.causeOf(e);
                 if (passing.isPresent()) {
+                    String why = Unavailable.describe(passing.get());
+                    long retryAfter = Unavailable.RETRY_AFTER.toSeconds();
                     if (Unavailable.warnNow()) {
                         LOG.warn("{} {} answered 503 (further ones within 10 s at DEBUG): {}", ctx.method(), ctx.path(),
-                                Unavailable.describe(passing.get()));
+                                why);
                     }
                     LOG.debug("{} {} answered 503", ctx.method(), ctx.path(), e);
-                    ctx.header("Retry-After", Long.toString(Unavailable.RETRY_AFTER.toSeconds()));
-                    HttpAnswers.failure(ctx, 503, "the node cannot answer now (" + Unavailable.describe(passing.get())
-                            + "); retry after " + Unavailable.RETRY_AFTER.toSeconds() + " s");
+                    ctx.header("Retry-After", Long.toString(retryAfter));
+                    HttpAnswers.failure(ctx, 503, "the node cannot answer now (" + why + "); retry after " + retryAfter
+                            + " s");
                     return;
                 }
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);

@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Which failures of a request are passing, not the node's fault: the database unreachable (a profile read that must
  * load from it while it is down; found in the cause chain, under the store's {@code ProfileStoreException}), a member
- * gone or a partition moving (Hazelcast gave up retrying), the member shutting down. Invariant 6 asks every request for 2xx, 429 or 503 with {@code Retry-After} within a bounded time;
- * these are answered 503, anything else 500.
+ * gone or a partition moving (Hazelcast gave up retrying), the member shutting down. Invariant 6 asks every request
+ * for 2xx, 429 or 503 with {@code Retry-After} within a bounded time; these are answered 503, anything else 500.
  */
 final class Unavailable {
 

@@ -34,6 +34,12 @@ public final class Partitions {
                 .isPartitionTableSafe();
     }
 
+    /** The migrations queued on {@code member} (the master queues the cluster's); -1 where that is unknown. */
+    public static long migrationsQueued(HazelcastInstance member) {
+        NodeEngine engine = MemberNode.engineOf(member);
+        return engine == null ? -1 : ((InternalPartitionService) engine.getPartitionService()).getMigrationQueueSize();
+    }
+
     /**
      * The partitions whose owner in {@code member}'s partition table is the member {@code uuid}: after that member
      * left, the ones its backups have not taken over yet (empty on a client or a stopped member).
@@ -44,11 +50,9 @@ public final class Partitions {
         if (engine == null || !member.getLifecycleService().isRunning()) {
             return owned;
         }
-        InternalPartitionService partitions =
-                (InternalPartitionService) engine.getPartitionService();
+        InternalPartitionService partitions = (InternalPartitionService) engine.getPartitionService();
         for (int id = 0; id < partitions.getPartitionCount(); id++) {
-            PartitionReplica owner = partitions.getPartition(id, false)
-                    .getOwnerReplicaOrNull();
+            PartitionReplica owner = partitions.getPartition(id, false).getOwnerReplicaOrNull();
             if (owner != null && owner.uuid().equals(uuid)) {
                 owned.add(id);
             }
