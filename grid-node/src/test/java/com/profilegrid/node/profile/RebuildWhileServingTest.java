@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.core.DistributedObject;
 import com.hazelcast.jet.Job;
 import com.hazelcast.map.IMap;
+import com.profilegrid.client.ClientSettings;
+import com.profilegrid.client.ProfileGridClient;
 import com.profilegrid.model.Generation;
 import com.profilegrid.node.ReadersView;
 import com.profilegrid.node.rebuild.GenerationSwitch;
@@ -36,6 +38,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -63,14 +66,25 @@ class RebuildWhileServingTest {
     @Test
     void when_profiles_are_rebuilt_while_serving_then_nothing_fails_and_readers_see_complete_profiles() throws Exception {
         Database.Settings db = TestDatabases.POSTGRESQL.fresh(dir);
-        try (NodeFixture node = NodeFixture.start(dir, db, TestClusters.uniqueClusterName(), IngestSettings.DEFAULTS)) {
+        String cluster = TestClusters.uniqueClusterName();
+        int port = NodeFixture.freePort();
+        try (NodeFixture node = NodeFixture.start(dir, db, cluster, IngestSettings.DEFAULTS, port, null)) {
             ProjectStore.Created project = node.createProject("acme");
             ingestAndSettle(node, List.of(project), 100);
 
-            try (Serving serving = new Serving(node, List.of(project))) {
+            // a service reads through the SDK too: its near cache holds the old generation's profiles until the switch
+            try (ProfileGridClient sdk = ProfileGridClient.connect(new ClientSettings(cluster,
+                    List.of("127.0.0.1:" + port), null, null, Duration.ofSeconds(10)));
+                 Serving serving = new Serving(List.of(node), List.of(project), sdk)) {
                 assertThat(startRebuild(node, "").statusCode()).isEqualTo(202);
                 node.awaitRebuildDone();
                 serving.stopAndAssertNothingFailed();
+                // after the switch the SDK reads the new generation: a profile's next event reaches it
+                long before = events(sdk.profile(project.projectId(), "user-0").orElseThrow());
+                node.postLogged("/v1/track", project.writeKey(), "{\"userId\":\"user-0\",\"event\":\"after\","
+                        + "\"messageId\":\"after-switch\"}");
+                await().atMost(Duration.ofSeconds(30)).until(() ->
+                        events(sdk.profile(project.projectId(), "user-0").orElseThrow()) == before + 1);
             }
 
             assertThat(Generation.active(node.node().member()).number()).isEqualTo(1);
@@ -177,13 +191,14 @@ class RebuildWhileServingTest {
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread ingest;
         private final Thread reader;
+        private final Thread sdkReader;
 
-        Serving(NodeFixture node, List<ProjectStore.Created> projects) {
-            this(List.of(node), projects);
+        Serving(List<NodeFixture> nodes, List<ProjectStore.Created> projects) {
+            this(nodes, projects, null);
         }
 
-        /** Ingest and reads take turns over {@code nodes}. */
-        Serving(List<NodeFixture> nodes, List<ProjectStore.Created> projects) {
+        /** Ingest and reads take turns over {@code nodes}; with {@code sdk}, a third thread reads through it. */
+        Serving(List<NodeFixture> nodes, List<ProjectStore.Created> projects, ProfileGridClient sdk) {
             ingest = new Thread(() -> {
                 Random random = new Random(4);
                 for (int b = 0; running.get(); b++) {
@@ -226,8 +241,35 @@ class RebuildWhileServingTest {
                     }
                 }
             });
+            sdkReader = sdk == null ? null : new Thread(() -> {
+                Map<String, Long> sdkSeen = new java.util.HashMap<>();
+                while (running.get()) {
+                    for (ProjectStore.Created project : projects) {
+                        for (int u = 0; u < USERS; u++) {
+                            String who = project.projectId() + "/user-" + u;
+                            try {
+                                Optional<Profile> profile = sdk.profile(project.projectId(), "user-" + u);
+                                if (profile.isEmpty()) {
+                                    problems.add("SDK read of " + who + " found nothing");
+                                    continue;
+                                }
+                                long events = events(profile.get());
+                                Long before = sdkSeen.put(who, events);
+                                if (before != null && events < before) {
+                                    problems.add("SDK: " + who + " went from " + before + " to " + events + " events");
+                                }
+                            } catch (RuntimeException e) {
+                                problems.add("SDK read of " + who + " failed: " + e);
+                            }
+                        }
+                    }
+                }
+            });
             ingest.start();
             reader.start();
+            if (sdkReader != null) {
+                sdkReader.start();
+            }
         }
 
         void stopAndAssertNothingFailed() throws InterruptedException {
@@ -240,6 +282,9 @@ class RebuildWhileServingTest {
             running.set(false);
             ingest.join(30_000);
             reader.join(30_000);
+            if (sdkReader != null) {
+                sdkReader.join(30_000);
+            }
         }
     }
 
@@ -295,6 +340,10 @@ class RebuildWhileServingTest {
 
     private static Map<ProfileKey, Profile> live(IMap<ProfileKey, Profile> grid, ProjectStore.Created project) {
         return ReadersView.profiles(grid, project.projectId());
+    }
+
+    private static long events(Profile profile) {
+        return profile.eventCounts().values().stream().mapToLong(Long::longValue).sum();
     }
 
     private static long totalEvents(NodeFixture node, ProjectStore.Created project) {
