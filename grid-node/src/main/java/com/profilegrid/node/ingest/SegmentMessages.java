@@ -150,7 +150,8 @@ final class SegmentMessages {
 
     /**
      * ISO-8601 as clients write it: {@code 2026-11-01T10:00:00.123Z} or {@code +01:00}, also an offset without its colon
-     * ({@code +0100}, as some libraries format it), or none at all (taken as UTC).
+     * ({@code +0100}, as some libraries format it), or none at all (taken as UTC), and a space between date and time
+     * (RFC 3339 allows it; Python's {@code str(datetime)} writes it).
      */
     private static final DateTimeFormatter LENIENT = new DateTimeFormatterBuilder()
             .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
@@ -165,7 +166,11 @@ final class SegmentMessages {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
             try {
-                return OffsetDateTime.parse(text.trim(), LENIENT).toInstant();
+                String trimmed = text.trim();
+                if (trimmed.length() > 10 && trimmed.charAt(10) == ' ') {
+                    trimmed = trimmed.substring(0, 10) + 'T' + trimmed.substring(11);
+                }
+                return OffsetDateTime.parse(trimmed, LENIENT).toInstant();
             } catch (DateTimeParseException again) {
                 throw IngestException.badRequest(field + " is not an ISO-8601 date-time: '" + abbreviate(text) + "'");
             }

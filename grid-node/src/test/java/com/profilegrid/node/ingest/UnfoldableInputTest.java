@@ -118,9 +118,10 @@ class UnfoldableInputTest {
         String body = "{\"batch\":["
                 + "{\"type\":\"track\",\"userId\":\"formats\",\"event\":\"e\",\"messageId\":\"fmt-1\",\"timestamp\":\"2026-11-01T11:00:00.000+0100\"},"
                 + "{\"type\":\"track\",\"userId\":\"formats\",\"event\":\"e\",\"messageId\":\"fmt-2\",\"timestamp\":\"2026-11-01T10:00:00\"},"
-                + "{\"type\":\"track\",\"userId\":\"formats\",\"event\":\"e\",\"messageId\":\"fmt-3\",\"timestamp\":\"2026-11-01T12:00:00+02\"}]}";
+                + "{\"type\":\"track\",\"userId\":\"formats\",\"event\":\"e\",\"messageId\":\"fmt-3\",\"timestamp\":\"2026-11-01T12:00:00+02\"},"
+                + "{\"type\":\"track\",\"userId\":\"formats\",\"event\":\"e\",\"messageId\":\"fmt-4\",\"timestamp\":\"2026-11-01 10:00:00.000000+00:00\"}]}";
         assertThat(node.post("/v1/batch", project.writeKey(), body).statusCode()).isEqualTo(200);
-        for (String id : new String[] {"fmt-1", "fmt-2", "fmt-3"}) {
+        for (String id : new String[] {"fmt-1", "fmt-2", "fmt-3", "fmt-4"}) {
             assertThat(logged(id).timestamp()).as(id).isEqualTo(Instant.parse("2026-11-01T10:00:00Z"));
         }
         HttpResponse<String> garbage = node.post("/v1/track", project.writeKey(),
