@@ -81,15 +81,36 @@ public interface ProfileGridClient extends AutoCloseable {
     AutoCloseable onFiring(String project, Consumer<Firing> listener);
 
     /**
-     * Tracks an event for a known user (Segment {@code track}); returns once it is durable.
+     * Tracks an event for a known user (Segment {@code track}) under a message id of the SDK's own; returns once it is
+     * durable. The SDK retries a failed attempt under the same message id; calling again after an exception sends a
+     * new event, so a caller that retries on its own gives its message id ({@link #track(String, String, Map, String)}).
      *
-     * @param properties event properties, as JSON-compatible values (strings, numbers, booleans, maps, lists)
-     * @throws ProfileGridException when no node acknowledges it (the call may be retried: it carries a message id)
+     * @param properties event properties (may be null), as JSON values: strings, numbers, booleans, maps, lists, and
+     *                   dates and times ({@code Instant}, {@code Date}, {@code LocalDate}, ...) written as ISO-8601
+     * @throws ProfileGridException when no node acknowledges it
      */
-    void track(String userId, String event, Map<String, ?> properties);
+    default void track(String userId, String event, Map<String, ?> properties) {
+        track(userId, event, properties, null);
+    }
 
-    /** Identifies a user and sets traits (Segment {@code identify}); {@code anonymousId} may be null. */
-    void identify(String userId, String anonymousId, Map<String, ?> traits);
+    /**
+     * As {@link #track(String, String, Map)}, under {@code messageId}: the event changes its profile once however many
+     * times it is sent (a retry after an exception, say), as long as it is sent with the same message id.
+     *
+     * @param messageId the event's id within the project, or null for one of the SDK's own
+     */
+    void track(String userId, String event, Map<String, ?> properties, String messageId);
+
+    /**
+     * Identifies a user and sets traits (Segment {@code identify}); {@code anonymousId} and {@code traits} may be null.
+     * Retries as {@link #track(String, String, Map)} does.
+     */
+    default void identify(String userId, String anonymousId, Map<String, ?> traits) {
+        identify(userId, anonymousId, traits, null);
+    }
+
+    /** As {@link #identify(String, String, Map)}, under {@code messageId} (null for one of the SDK's own). */
+    void identify(String userId, String anonymousId, Map<String, ?> traits, String messageId);
 
     @Override
     void close();

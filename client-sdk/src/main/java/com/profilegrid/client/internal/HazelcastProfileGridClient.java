@@ -124,19 +124,23 @@ public final class HazelcastProfileGridClient implements ProfileGridClient {
     }
 
     @Override
-    public void track(String userId, String event, Map<String, ?> properties) {
-        requireTracking().send("track", Map.of("userId", userId, "event", event, "properties", properties));
+    public void track(String userId, String event, Map<String, ?> properties, String messageId) {
+        Map<String, Object> message = new java.util.HashMap<>();
+        message.put("userId", userId);
+        message.put("event", event);
+        message.put("properties", properties == null ? Map.of() : properties);
+        requireTracking().send("track", message, messageId);
     }
 
     @Override
-    public void identify(String userId, String anonymousId, Map<String, ?> traits) {
+    public void identify(String userId, String anonymousId, Map<String, ?> traits, String messageId) {
         Map<String, Object> message = new java.util.HashMap<>();
         message.put("userId", userId);
         if (anonymousId != null) {
             message.put("anonymousId", anonymousId);
         }
-        message.put("traits", traits);
-        requireTracking().send("identify", message);
+        message.put("traits", traits == null ? Map.of() : traits);
+        requireTracking().send("identify", message, messageId);
     }
 
     private TrackingHttp requireTracking() {

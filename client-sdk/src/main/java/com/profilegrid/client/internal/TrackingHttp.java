@@ -32,9 +32,10 @@ final class TrackingHttp {
         this.authorization = "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
     }
 
-    void send(String type, Map<String, ?> fields) {
+    /** Sends one call, under {@code messageId} (a random one when null), retrying under the same id. */
+    void send(String type, Map<String, ?> fields, String messageId) {
         Map<String, Object> message = new HashMap<>(fields);
-        message.put("messageId", UUID.randomUUID().toString());
+        message.put("messageId", messageId != null ? messageId : UUID.randomUUID().toString());
         message.put("timestamp", Instant.now().toString());
         message.put("context", Map.of("library", Map.of("name", "profilegrid-java", "version", "0.1.0")));
         String body = JsonText.write(message);

@@ -18,6 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 
@@ -60,6 +63,22 @@ class ClientSdkTest {
                 client.identify("u1", null, Map.of("plan", "pro"));
                 await().atMost(Duration.ofSeconds(10)).until(() -> client.profile(project.projectId(), "user:u1")
                         .map(p -> p.properties().get("plan").json().equals("\"pro\"")).orElse(false));
+
+                // dates and times are written as ISO-8601 text; no properties is no properties
+                client.identify("u1", null, Map.of("signedUpAt", Instant.parse("2026-11-01T10:00:00Z"),
+                        "birthday", LocalDate.of(1990, 5, 17), "legacy", Date.from(Instant.parse("2026-11-02T00:00:00Z"))));
+                client.track("u1", "Logged In", null);
+                // a caller's own retry under its message id changes the profile once
+                client.track("u1", "Paid", Map.of("amount", 10), "order-1-paid");
+                client.track("u1", "Paid", Map.of("amount", 10), "order-1-paid");
+                client.track("u1", "Logged In", Map.of(), "after-paid");
+                await().atMost(Duration.ofSeconds(10)).until(() -> client.profile(project.projectId(), "user:u1")
+                        .map(p -> p.eventCounts().getOrDefault("Logged In", 0L) == 2).orElse(false));
+                Profile dated = client.profile(project.projectId(), "user:u1").orElseThrow();
+                assertThat(dated.eventCounts()).containsEntry("Paid", 1L);
+                assertThat(dated.properties().get("signedUpAt").json()).isEqualTo("\"2026-11-01T10:00:00Z\"");
+                assertThat(dated.properties().get("birthday").json()).isEqualTo("\"1990-05-17\"");
+                assertThat(dated.properties().get("legacy").json()).startsWith("\"2026-11-02T00:00:00.000");
 
                 assertThat(client.profile(project.projectId(), "nobody")).isEmpty();
                 assertThat(client.recentEvents(project.projectId(), "nobody")).isEmpty();
