@@ -1,5 +1,6 @@
 package com.profilegrid.node;
 
+import com.profilegrid.node.store.DatabaseUnreachableException;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,12 +19,21 @@ public final class Main {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line, answering a setting it cannot use with its reason and exit code 2, not a stack trace. */
+    /**
+     * The command line, answering a setting it cannot use with its reason and exit code 2, and a database that did not
+     * answer within the start's wait with the reason and exit code 1, not a stack trace.
+     */
     static CommandLine commandLine() {
         return new CommandLine(new Main()).setExecutionExceptionHandler((e, command, parsed) -> {
             if (e instanceof IllegalArgumentException) {
                 command.getErr().println("profilegrid: " + e.getMessage());
                 return 2;
+            }
+            for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+                if (cause instanceof DatabaseUnreachableException unreachable) {
+                    command.getErr().println("profilegrid: " + unreachable.getMessage());
+                    return 1;
+                }
             }
             throw e;
         });

@@ -4,13 +4,11 @@ import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.spi.exception.RetryableException;
 
+import com.profilegrid.node.store.DatabaseFailures;
+
 import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,8 +23,6 @@ final class Unavailable {
     static final Duration RETRY_AFTER = Duration.ofSeconds(5);
     /** At most one WARN in this time: an outage answers every read 503, and the log should not echo each. */
     private static final long WARN_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
-    /** H2's own codes for a connection gone: broken (90067), the database closed (90098). */
-    private static final Set<String> H2_CONNECTION_LOST = Set.of("90067", "90098");
     private static final AtomicLong lastWarned = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
     private Unavailable() {
@@ -35,25 +31,12 @@ final class Unavailable {
     /** The passing failure in {@code failure}'s cause chain, if there is one. */
     static Optional<Throwable> causeOf(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (cause instanceof SQLException sql && passing(sql) || cause instanceof RetryableException
+            if (cause instanceof SQLException sql && DatabaseFailures.passing(sql) || cause instanceof RetryableException
                     || cause instanceof OperationTimeoutException || cause instanceof HazelcastInstanceNotActiveException) {
                 return Optional.of(cause);
             }
         }
         return Optional.empty();
-    }
-
-    /**
-     * Whether a database failure passes: the pool could not get a connection (its wait ran out), the connection
-     * failed or broke (SQLState class 08), the server is shutting down or out of resources (57P, 53), or it is one of
-     * the driver's transient or recoverable kinds. A statement the database refuses for good (a syntax error, a
-     * constraint) is the node's fault: 500, logged with its trace.
-     */
-    private static boolean passing(SQLException failure) {
-        String state = failure.getSQLState() == null ? "" : failure.getSQLState();
-        return failure instanceof SQLTransientException || failure instanceof SQLRecoverableException
-                || failure instanceof SQLNonTransientConnectionException || state.startsWith("08")
-                || state.startsWith("57P") || state.startsWith("53") || H2_CONNECTION_LOST.contains(state);
     }
 
     /** Whether this 503 is logged at WARN (the first in {@link #WARN_EVERY_NANOS}); the others go to DEBUG. */

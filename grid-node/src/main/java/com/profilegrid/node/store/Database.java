@@ -43,8 +43,26 @@ public final class Database implements AutoCloseable {
         this.fsyncsCommits = fsyncsCommits;
     }
 
-    /** Opens the pool and migrates the schema to the latest version. */
+    /**
+     * How long opening waits for a database that does not answer yet: a node started before its PostgreSQL, or
+     * beside other nodes opening the embedded H2 database at the same moment (AUTO_SERVER: one opens the file and
+     * serves it, the others wait for it).
+     */
+    public static final Duration START_WAIT = Duration.ofSeconds(60);
+
+    /** Opens the pool and migrates the schema to the latest version, waiting up to {@link #START_WAIT} for the database. */
     public static Database open(Settings settings) {
+        return open(settings, START_WAIT);
+    }
+
+    /**
+     * Opens the pool and migrates the schema to the latest version. While the database does not answer (a failure
+     * that passes, {@link DatabaseFailures#passing}), it tries again every second for up to {@code wait}, saying so
+     * once; a login or a schema the database refuses fails at once.
+     *
+     * @throws DatabaseUnreachableException when the database did not answer within {@code wait}
+     */
+    public static Database open(Settings settings, Duration wait) {
         SqlDialect dialect = SqlDialect.forUrl(settings.url());
         HikariConfig pool = new HikariConfig();
         pool.setPoolName("profilegrid-db");
@@ -77,13 +95,48 @@ public final class Database implements AutoCloseable {
                 flyway.schemas(settings.schema()).createSchemas(true);
             }
             var migrations = flyway.load();
-            var result = migrations.migrate();
+            var result = waitingFor(settings.url(), wait, migrations::migrate);
             LOG.info("Database {} at schema version {} ({} migrations applied now)",
                     dialect, migrations.info().current().getVersion(), result.migrationsExecuted);
             return new Database(dataSource, dialect, dialect == SqlDialect.H2 && writeCommitsThrough(dataSource));
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
+        }
+    }
+
+    /** Runs {@code first}, the first use of the database, again every second while it fails in passing, up to {@code wait}. */
+    private static <T> T waitingFor(String url, Duration wait, java.util.function.Supplier<T> first) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        boolean said = false;
+        while (true) {
+            try {
+                T done = first.get();
+                if (said) {
+                    LOG.info("Database {} answers", url);
+                }
+                return done;
+            } catch (RuntimeException e) {
+                var passing = DatabaseFailures.deepest(e).filter(DatabaseFailures::passing);
+                if (passing.isEmpty()) {
+                    throw e;
+                }
+                String why = passing.get().getMessage();
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new DatabaseUnreachableException("the database " + url + " did not answer within "
+                            + wait.toSeconds() + " s: " + why, e);
+                }
+                if (!said) {
+                    LOG.warn("Waiting up to {} s for the database {}: {}", wait.toSeconds(), url, why);
+                    said = true;
+                }
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
