@@ -35,7 +35,10 @@ final class RebuildCommand implements Callable<Integer> {
                 Thread.sleep(500);
                 status = node.get("/admin/rebuild");
             }
-            progress.update(status.path("eventsRead").asLong(), status.path("eventsInLog").asLong(-1),
+            long read = status.path("eventsRead").asLong();
+            long inLog = status.path("eventsInLog").asLong(-1);
+            // done means caught up: the new generation went on with the events that came in while it switched
+            progress.update(status.path("state").asText().equals("DONE") ? Math.max(read, inLog) : read, inLog,
                     status.path("state").asText());
         }
         ProjectCommand.print(status);
