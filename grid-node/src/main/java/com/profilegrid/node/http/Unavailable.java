@@ -3,7 +3,6 @@ package com.profilegrid.node.http;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.spi.exception.RetryableException;
-
 import com.profilegrid.node.store.DatabaseFailures;
 
 import java.sql.SQLException;
@@ -28,7 +27,11 @@ final class Unavailable {
     private Unavailable() {
     }
 
-    /** The passing failure in {@code failure}'s cause chain, if there is one. */
+    /**
+     * The passing failure in {@code failure}'s cause chain, if there is one: a database failure that passes
+     * ({@link DatabaseFailures#passing}), Hazelcast's retryable and timeout failures, a member shutting down. A
+     * statement the database refuses for good is the node's fault: 500, logged with its trace.
+     */
     static Optional<Throwable> causeOf(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             if (cause instanceof SQLException sql && DatabaseFailures.passing(sql) || cause instanceof RetryableException
