@@ -24,11 +24,27 @@ final class LogLevels {
         return name;
     }
 
-    /** Sets the root level to {@code own} and {@code com.hazelcast}'s to {@code hazelcast}. */
+    /**
+     * Hazelcast's loggers that {@code config/logback.xml} quiets below Hazelcast's level, for lines that say nothing the
+     * node does not say better (a departed member dialled again, a losing job submission, a job start retried while
+     * the members change).
+     */
+    static final List<String> QUIETED = List.of("com.hazelcast.internal.server.tcp.TcpServerConnectionErrorHandler",
+            "com.hazelcast.jet.impl.operation.SubmitJobOperation", "com.hazelcast.jet.impl.operation.InitExecutionOperation");
+
+    /**
+     * Sets the root level to {@code own} and {@code com.hazelcast}'s to {@code hazelcast}; at DEBUG or TRACE, which ask
+     * for everything, the {@link #QUIETED} loggers follow it too.
+     */
     static void apply(String own, String hazelcast) {
         if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof Logger root) {
             root.setLevel(Level.toLevel(own));
-            ((Logger) LoggerFactory.getLogger("com.hazelcast")).setLevel(Level.toLevel(hazelcast));
+            Level level = Level.toLevel(hazelcast);
+            ((Logger) LoggerFactory.getLogger("com.hazelcast")).setLevel(level);
+            if (level.isGreaterOrEqual(Level.INFO)) {
+                return;
+            }
+            QUIETED.forEach(name -> ((Logger) LoggerFactory.getLogger(name)).setLevel(null));
         }
     }
 }

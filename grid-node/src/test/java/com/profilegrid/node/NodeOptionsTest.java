@@ -70,15 +70,23 @@ class NodeOptionsTest {
     void when_log_levels_are_given_then_the_nodes_and_hazelcasts_loggers_take_them() {
         var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ROOT");
         var hazelcast = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("com.hazelcast");
+        var quieted = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(LogLevels.QUIETED.get(2));
         var rootBefore = root.getLevel();
         var hazelcastBefore = hazelcast.getLevel();
+        var quietedBefore = quieted.getLevel();
         try {
+            quieted.setLevel(ch.qos.logback.classic.Level.ERROR); // as config/logback.xml sets it
             LogLevels.apply(LogLevels.checked("--log-level", "debug"), LogLevels.checked("--hazelcast-log-level", "info"));
             assertThat(root.getLevel()).isEqualTo(ch.qos.logback.classic.Level.DEBUG);
             assertThat(hazelcast.getLevel()).isEqualTo(ch.qos.logback.classic.Level.INFO);
+            assertThat(quieted.getEffectiveLevel()).isEqualTo(ch.qos.logback.classic.Level.ERROR);
+            // DEBUG asks for everything: the quieted loggers follow Hazelcast's level
+            LogLevels.apply("INFO", LogLevels.checked("--hazelcast-log-level", "debug"));
+            assertThat(quieted.getEffectiveLevel()).isEqualTo(ch.qos.logback.classic.Level.DEBUG);
         } finally {
             root.setLevel(rootBefore);
             hazelcast.setLevel(hazelcastBefore);
+            quieted.setLevel(quietedBefore);
         }
     }
 
