@@ -1,6 +1,7 @@
 package com.profilegrid.node;
 
 import com.profilegrid.node.store.DatabaseUnreachableException;
+import com.profilegrid.node.support.Causes;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,11 +30,10 @@ public final class Main {
                 command.getErr().println("profilegrid: " + e.getMessage());
                 return 2;
             }
-            for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-                if (cause instanceof DatabaseUnreachableException unreachable) {
-                    command.getErr().println("profilegrid: " + unreachable.getMessage());
-                    return 1;
-                }
+            var unreachable = Causes.of(e).stream().filter(DatabaseUnreachableException.class::isInstance).findFirst();
+            if (unreachable.isPresent()) {
+                command.getErr().println("profilegrid: " + unreachable.get().getMessage());
+                return 1;
             }
             throw e;
         });

@@ -4,9 +4,11 @@ import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.spi.exception.RetryableException;
 import com.profilegrid.node.store.DatabaseFailures;
+import com.profilegrid.node.support.Causes;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -33,13 +35,9 @@ final class Unavailable {
      * statement the database refuses for good is the node's fault: 500, logged with its trace.
      */
     static Optional<Throwable> causeOf(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (cause instanceof SQLException sql && DatabaseFailures.passing(sql) || cause instanceof RetryableException
-                    || cause instanceof OperationTimeoutException || cause instanceof HazelcastInstanceNotActiveException) {
-                return Optional.of(cause);
-            }
-        }
-        return Optional.empty();
+        return Causes.of(failure).stream().filter(cause -> cause instanceof SQLException sql && DatabaseFailures.passing(sql)
+                || cause instanceof RetryableException || cause instanceof OperationTimeoutException
+                || cause instanceof HazelcastInstanceNotActiveException).findFirst();
     }
 
     /** Whether this 503 is logged at WARN (the first in {@link #WARN_EVERY_NANOS}); the others go to DEBUG. */
@@ -51,10 +49,8 @@ final class Unavailable {
 
     /** The failure and its deepest cause, in a few words for the answer and the log. */
     static String describe(Throwable passing) {
-        Throwable root = passing;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        List<Throwable> chain = Causes.of(passing);
+        Throwable root = chain.get(chain.size() - 1);
         String what = passing instanceof SQLException ? "the database did not answer" : "the cluster did not answer";
         return what + ": " + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }

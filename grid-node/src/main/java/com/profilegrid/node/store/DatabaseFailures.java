@@ -1,5 +1,7 @@
 package com.profilegrid.node.store;
 
+import com.profilegrid.node.support.Causes;
+
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
@@ -39,12 +41,7 @@ public final class DatabaseFailures {
      * its cause).
      */
     public static Optional<SQLException> deepest(Throwable failure) {
-        SQLException deepest = null;
-        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (cause instanceof SQLException sql) {
-                deepest = sql;
-            }
-        }
-        return Optional.ofNullable(deepest);
+        return Causes.of(failure).stream().filter(SQLException.class::isInstance).map(SQLException.class::cast)
+                .reduce((outer, inner) -> inner);
     }
 }
