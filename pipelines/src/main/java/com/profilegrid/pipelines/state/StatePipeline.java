@@ -268,8 +268,14 @@ public final class StatePipeline {
                 return new Decided(decisions, refusals, DeadLetter.of(record, "identity graph failed: " + e), followed);
             }
             long revision = epoch + graph.revision();
-            moves.forEach((id, move) -> decisions.add(new ToRawId.Decision(GridMaps.projectKey(project, id), move.from(),
-                    move.to(), revision)));
+            moves.forEach((id, move) -> {
+                // an id that keeps its own profile (new to the graph, or moved away and back within the event) needs
+                // no decision: its raw id already sends its events there, and no decision was ever sent for a new id
+                // (every decision follows a recorded link, which a graph reads back before it decides)
+                if (!(move.from().equals(id) && move.to().equals(id))) {
+                    decisions.add(new ToRawId.Decision(GridMaps.projectKey(project, id), move.from(), move.to(), revision));
+                }
+            });
             Set<String> refusedMessages = new HashSet<>();
             graph.refusals().forEach(refusal -> refusedMessages.add(refusal.link().messageId()));
             // a late, older link can make the graph decide again and follow a link it refused before: withdraw its record
