@@ -1,12 +1,7 @@
 package com.profilegrid.bench;
 
-import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.profilegrid.client.ClientSettings;
-import com.profilegrid.client.ProfileGridClient;
-import com.profilegrid.model.Generation;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
@@ -15,7 +10,6 @@ import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -146,37 +140,14 @@ final class ProfilesBenchmark implements Callable<Integer> {
                         copy, 100 * rebuild.events() / rebuild.foldSeconds() / copy);
             }
 
-            ClientSettings settings = new ClientSettings(node.clusterName(), List.of(node.memberAddress()),
-                    URI.create(node.baseUrl()), node.writeKey(), Duration.ofSeconds(10));
-            try (ProfileGridClient client = ProfileGridClient.connect(settings)) {
-                reads(client, node.projectId(), "near cache warm");
-            }
-            ClientConfig plain = new ClientConfig().setClusterName(node.clusterName())
-                    .setProperty("hazelcast.logging.type", "slf4j");
-            plain.getNetworkConfig().addAddress(node.memberAddress());
-            HazelcastInstance direct = HazelcastClient.newHazelcastClient(plain);
-            try {
-                // the map readers use now: after the rebuild above, the new generation's (the old one's is gone, and
-                // a read of it would be a miss that asks the database every time)
-                IMap<ProfileKey, Profile> remote = direct.getMap(
-                        Generation.active(direct, node.projectId()).profilesMap());
-                if (remote.get(probe) == null) {
-                    throw new IllegalStateException("the probed profile " + probe + " is not in " + remote.getName());
-                }
-                for (int i = 0; i < 5_000; i++) {
-                    remote.get(probe); // unmeasured: the client's and the member's read paths compiled first
-                }
-                Histogram latency = new Histogram(60_000_000_000L, 3);
-                for (int i = 0; i < 20_000; i++) {
-                    long t0 = System.nanoTime();
-                    remote.get(probe);
-                    latency.recordValue((System.nanoTime() - t0) / 1_000);
-                }
-                System.out.printf("%-9s SDK-style read without near cache: p50 %.1f us  p99 %.1f us%n", database,
-                        latency.getValueAtPercentile(50) / 1.0, latency.getValueAtPercentile(99) / 1.0);
-            } finally {
-                direct.shutdown();
-            }
+            // reads are timed on a quiet machine: a rebuild leaves the old generation's rows to delete and the new
+            // one's to write, and a read sharing two cores with that measures the scheduler more than the read path
+            double idle = awaitQuietMachine(Duration.ofSeconds(60));
+            System.out.printf("%-9s reads below, on a machine %.0f%% idle over the second before them%n", database, 100 * idle);
+            ReadProbe.measure(node.clusterName(), node.memberAddress(), node.baseUrl(), node.writeKey(),
+                    node.projectId(), probe.profileId(), database);
+            ReadProbe.inOwnJvm(node.clusterName(), node.memberAddress(), node.baseUrl(), node.writeKey(),
+                    node.projectId(), probe.profileId(), database + " (a client JVM of its own)");
         }
         return 0;
     }
@@ -217,22 +188,44 @@ final class ProfilesBenchmark implements Callable<Integer> {
         }
     }
 
+    /**
+     * Waits until the whole machine was at least 80% idle over a second (PostgreSQL's work too, from
+     * {@code /proc/stat}), for at most {@code max}; answers the idle share of the last second.
+     */
+    static double awaitQuietMachine(Duration max) throws InterruptedException {
+        long end = System.nanoTime() + max.toNanos();
+        double idle = 0;
+        while (true) {
+            long[] before = cpuTicks();
+            Thread.sleep(1_000);
+            long[] after = cpuTicks();
+            long total = after[0] - before[0];
+            idle = total <= 0 ? 1 : (double) (after[1] - before[1]) / total;
+            if (idle >= 0.8 || System.nanoTime() > end) {
+                return idle;
+            }
+        }
+    }
+
+    /** The machine's CPU ticks since boot: all of them, and the idle ones (0, 0 where /proc/stat is missing). */
+    private static long[] cpuTicks() {
+        try {
+            String[] fields = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < fields.length; i++) {
+                total += Long.parseLong(fields[i]);
+            }
+            return new long[]{total, Long.parseLong(fields[4]) + Long.parseLong(fields[5])};
+        } catch (java.io.IOException | RuntimeException e) {
+            return new long[]{0, 0};
+        }
+    }
+
     /** CPU time this JVM has used, all threads (JIT and GC included). */
     static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    private static void reads(ProfileGridClient client, String project, String label) {
-        client.profile(project, "user:probe");
-        Histogram latency = new Histogram(60_000_000_000L, 3);
-        for (int i = 0; i < 200_000; i++) {
-            long t0 = System.nanoTime();
-            client.profile(project, "user:probe");
-            latency.recordValue(Math.max(1, (System.nanoTime() - t0) / 1_000));
-        }
-        System.out.printf("SDK read, %s: p50 %.1f us  p99 %.1f us%n", label, latency.getValueAtPercentile(50) / 1.0,
-                latency.getValueAtPercentile(99) / 1.0);
-    }
 
 }

@@ -1,0 +1,108 @@
+package com.profilegrid.bench;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.profilegrid.client.ClientSettings;
+import com.profilegrid.client.ProfileGridClient;
+import com.profilegrid.model.Generation;
+import com.profilegrid.model.Profile;
+import com.profilegrid.model.ProfileKey;
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The read latencies of the profiles benchmark: a profile read through the SDK with its near cache warm, and through a
+ * plain Hazelcast client without one. Run in the benchmark's JVM (beside the node) or, as users run the SDK, in a
+ * client JVM of its own ({@link #inOwnJvm}; its {@code main}).
+ */
+final class ReadProbe {
+
+    private ReadProbe() {
+    }
+
+    /** Prints the read latencies of profile {@code profileId} of {@code project}, each line starting with {@code label}. */
+    static void measure(String clusterName, String member, String baseUrl, String writeKey, String project,
+                        String profileId, String label) {
+        ClientSettings settings = new ClientSettings(clusterName, List.of(member), URI.create(baseUrl), writeKey,
+                Duration.ofSeconds(10));
+        try (ProfileGridClient client = ProfileGridClient.connect(settings)) {
+            client.profile(project, profileId).orElseThrow(() -> new IllegalStateException(
+                    "the probed profile " + profileId + " is not there"));
+            Histogram latency = new Histogram(60_000_000_000L, 3);
+            for (int i = 0; i < 400_000; i++) {
+                long t0 = System.nanoTime();
+                client.profile(project, profileId);
+                if (i >= 200_000) { // the first half unmeasured: compiled first
+                    latency.recordValue(Math.max(1, (System.nanoTime() - t0) / 1_000));
+                }
+            }
+            System.out.printf("%-9s SDK read, near cache warm: p50 %.1f us  p99 %.1f us%n", label,
+                    latency.getValueAtPercentile(50) / 1.0, latency.getValueAtPercentile(99) / 1.0);
+        }
+        ClientConfig plain = new ClientConfig().setClusterName(clusterName).setProperty("hazelcast.logging.type", "slf4j");
+        plain.getNetworkConfig().addAddress(member);
+        HazelcastInstance direct = HazelcastClient.newHazelcastClient(plain);
+        try {
+            // the map readers use now (after a rebuild, the new generation's: a read of the old one's would be a miss
+            // that asks the database every time)
+            IMap<ProfileKey, Profile> remote = direct.getMap(Generation.active(direct, project).profilesMap());
+            ProfileKey key = new ProfileKey(project, profileId);
+            if (remote.get(key) == null) {
+                throw new IllegalStateException("the probed profile " + key + " is not in " + remote.getName());
+            }
+            long warm = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (System.nanoTime() < warm) {
+                remote.get(key); // unmeasured: the client's and the member's read paths compiled first
+            }
+            Histogram latency = new Histogram(60_000_000_000L, 3);
+            for (int i = 0; i < 20_000; i++) {
+                long t0 = System.nanoTime();
+                remote.get(key);
+                latency.recordValue((System.nanoTime() - t0) / 1_000);
+            }
+            System.out.printf("%-9s SDK-style read without near cache: p50 %.1f us  p99 %.1f us%n", label,
+                    latency.getValueAtPercentile(50) / 1.0, latency.getValueAtPercentile(99) / 1.0);
+        } finally {
+            direct.shutdown();
+        }
+    }
+
+    /**
+     * {@link #measure} in a JVM of its own, as a service calling the SDK runs it: this JVM's java and class path, a
+     * 256 MB heap; its lines are printed here.
+     */
+    static void inOwnJvm(String clusterName, String member, String baseUrl, String writeKey, String project,
+                         String profileId, String label) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-Dhazelcast.logging.type=slf4j", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", System.getProperty("java.class.path"), ReadProbe.class.getName(),
+                clusterName, member, baseUrl, writeKey, project, profileId, label));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output;
+        try (InputStream out = process.getInputStream()) {
+            output = new String(out.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the read probe's JVM failed: " + output);
+        }
+        output.lines().filter(line -> line.startsWith(label)).forEach(System.out::println);
+    }
+
+    public static void main(String[] args) {
+        measure(args[0], args[1], args[2], args[3], args[4], args[5], args[6]);
+        System.exit(0);
+    }
+}
