@@ -33,8 +33,14 @@ final class ProfilesBenchmark implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "1", description = "Nodes in the cluster, all in this JVM (default: ${DEFAULT-VALUE}).")
     int nodes;
 
-    @Option(names = "--warmup", defaultValue = "10", description = "Seconds of the same load before the measured run, "
-            + "not measured (default: ${DEFAULT-VALUE}; 0 measures from a cold JVM).")
+    /*
+     * 40 s by default: after 10 s the JIT compiler still took a quarter of this JVM's CPU through the measured run
+     * (2026-12-07), and the load has not yet come round its 100,000 visitors, so every measured event was a visitor's
+     * first (an identity step and its decisions each). After 40 s the visitors come back, as they do to a node that
+     * has run for a while.
+     */
+    @Option(names = "--warmup", defaultValue = "40", description = "Seconds of the same load before the measured run, "
+            + "not measured (default: ${DEFAULT-VALUE}; 0 measures from a cold JVM, every visitor new).")
     int warmupSeconds;
 
     @Option(names = "--probes", defaultValue = "200", description = "Event-to-profile latency probes (default: ${DEFAULT-VALUE}).")
