@@ -269,6 +269,8 @@ public final class GridNode implements ProfileGridNode {
                     settings.clusterName(), settings.httpHost(), parts.http.port(), database.dialect(),
                     parts.log.localShard(), settings.adminToken() == null || settings.adminToken().isBlank()
                             ? settings.dataDir().resolve("admin-token") : "PROFILEGRID_ADMIN_TOKEN");
+            com.profilegrid.node.support.HeapAdvice.warning(Runtime.getRuntime().maxMemory(),
+                    settings.profilesMaxHeapPercent()).ifPresent(LOG::warn);
             return new GridNode(parts);
         } catch (IOException e) {
             parts.opened.close();
