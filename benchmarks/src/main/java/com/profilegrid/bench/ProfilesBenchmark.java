@@ -200,13 +200,12 @@ final class ProfilesBenchmark implements Callable<Integer> {
      */
     static double awaitQuietMachine(Duration max) throws InterruptedException {
         long end = System.nanoTime() + max.toNanos();
-        double idle = 0;
         while (true) {
             long[] before = cpuTicks();
             Thread.sleep(1_000);
             long[] after = cpuTicks();
             long total = after[0] - before[0];
-            idle = total <= 0 ? 1 : (double) (after[1] - before[1]) / total;
+            double idle = total <= 0 ? 1 : (double) (after[1] - before[1]) / total;
             if (idle >= 0.8 || System.nanoTime() > end) {
                 return idle;
             }
@@ -232,6 +231,4 @@ final class ProfilesBenchmark implements Callable<Integer> {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime();
     }
-
-
 }

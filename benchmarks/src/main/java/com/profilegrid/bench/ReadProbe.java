@@ -39,16 +39,11 @@ final class ReadProbe {
         try (ProfileGridClient client = ProfileGridClient.connect(settings)) {
             client.profile(project, profileId).orElseThrow(() -> new IllegalStateException(
                     "the probed profile " + profileId + " is not there"));
-            Histogram latency = new Histogram(60_000_000_000L, 3);
-            for (int i = 0; i < 400_000; i++) {
-                long t0 = System.nanoTime();
-                client.profile(project, profileId);
-                if (i >= 200_000) { // the first half unmeasured: compiled first
-                    latency.recordValue(Math.max(1, (System.nanoTime() - t0) / 1_000));
-                }
+            for (int i = 0; i < 200_000; i++) {
+                client.profile(project, profileId); // unmeasured: compiled first
             }
-            System.out.printf("%-9s SDK read, near cache warm: p50 %.1f us  p99 %.1f us%n", label,
-                    latency.getValueAtPercentile(50) / 1.0, latency.getValueAtPercentile(99) / 1.0);
+            print(String.format("%-9s SDK read, near cache warm", label),
+                    time(() -> client.profile(project, profileId), 200_000));
         }
         ClientConfig plain = new ClientConfig().setClusterName(clusterName).setProperty("hazelcast.logging.type", "slf4j");
         plain.getNetworkConfig().addAddress(member);
@@ -65,17 +60,26 @@ final class ReadProbe {
             while (System.nanoTime() < warm) {
                 remote.get(key); // unmeasured: the client's and the member's read paths compiled first
             }
-            Histogram latency = new Histogram(60_000_000_000L, 3);
-            for (int i = 0; i < 20_000; i++) {
-                long t0 = System.nanoTime();
-                remote.get(key);
-                latency.recordValue((System.nanoTime() - t0) / 1_000);
-            }
-            System.out.printf("%-9s SDK-style read without near cache: p50 %.1f us  p99 %.1f us%n", label,
-                    latency.getValueAtPercentile(50) / 1.0, latency.getValueAtPercentile(99) / 1.0);
+            print(String.format("%-9s SDK-style read without near cache", label), time(() -> remote.get(key), 20_000));
         } finally {
             direct.shutdown();
         }
+    }
+
+    /** The latencies of {@code reads} calls of {@code read}, in microseconds (at least 1). */
+    private static Histogram time(Runnable read, int reads) {
+        Histogram latency = new Histogram(60_000_000_000L, 3);
+        for (int i = 0; i < reads; i++) {
+            long t0 = System.nanoTime();
+            read.run();
+            latency.recordValue(Math.max(1, (System.nanoTime() - t0) / 1_000));
+        }
+        return latency;
+    }
+
+    private static void print(String what, Histogram latency) {
+        System.out.printf("%s: p50 %.1f us  p99 %.1f us%n", what, latency.getValueAtPercentile(50) / 1.0,
+                latency.getValueAtPercentile(99) / 1.0);
     }
 
     /**

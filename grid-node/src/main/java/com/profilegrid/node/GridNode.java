@@ -40,6 +40,7 @@ import com.profilegrid.node.ops.NodeMetrics;
 import com.profilegrid.node.ops.Overload;
 import com.profilegrid.node.ops.Reconcile;
 import com.profilegrid.node.ops.StatusRoutes;
+import com.profilegrid.node.support.HeapAdvice;
 import com.profilegrid.node.log.JdbcTrackingLog;
 import com.profilegrid.node.log.TrackingLog;
 import com.profilegrid.node.project.ProjectKeys;
@@ -269,7 +270,7 @@ public final class GridNode implements ProfileGridNode {
                     settings.clusterName(), settings.httpHost(), parts.http.port(), database.dialect(),
                     parts.log.localShard(), settings.adminToken() == null || settings.adminToken().isBlank()
                             ? settings.dataDir().resolve("admin-token") : "PROFILEGRID_ADMIN_TOKEN");
-            com.profilegrid.node.support.HeapAdvice.warning(Runtime.getRuntime().maxMemory(),
+            HeapAdvice.warning(Runtime.getRuntime().maxMemory(),
                     settings.profilesMaxHeapPercent()).ifPresent(LOG::warn);
             return new GridNode(parts);
         } catch (IOException e) {

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -74,8 +75,7 @@ final class TrackingHttp {
                 failure = new ProfileGridException("cannot reach ProfileGrid ingest at " + base, e);
                 wait = backoff(attempt);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ProfileGridException("interrupted while tracking", e);
+                throw interrupted(e);
             }
             if (System.nanoTime() + wait.toNanos() - deadline > 0) {
                 throw failure;
@@ -83,21 +83,26 @@ final class TrackingHttp {
             try {
                 Thread.sleep(wait.toMillis());
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ProfileGridException("interrupted while tracking", e);
+                throw interrupted(e);
             }
         }
     }
 
+    /** The interrupt kept for the caller, and the exception that ends the call. */
+    private static ProfileGridException interrupted(InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new ProfileGridException("interrupted while tracking", e);
+    }
+
     /** The node's {@code Retry-After} in seconds (its form; an HTTP date is not used), at most {@link #MAX_WAIT}. */
-    private static java.util.Optional<Duration> retryAfter(HttpResponse<?> response) {
+    private static Optional<Duration> retryAfter(HttpResponse<?> response) {
         return response.headers().firstValue("Retry-After").flatMap(value -> {
             try {
                 long seconds = Long.parseLong(value.trim());
-                return seconds < 0 ? java.util.Optional.empty()
-                        : java.util.Optional.of(Duration.ofSeconds(Math.min(seconds, MAX_WAIT.toSeconds())));
+                return seconds < 0 ? Optional.empty()
+                        : Optional.of(Duration.ofSeconds(Math.min(seconds, MAX_WAIT.toSeconds())));
             } catch (NumberFormatException e) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
         });
     }

@@ -18,7 +18,7 @@ public final class HeapAdvice {
     /** The warning for a node whose largest heap is {@code maxHeapBytes}, or empty when it is large enough. */
     public static Optional<String> warning(long maxHeapBytes, int profileHeapPercent) {
         // -Xmx256m may report a little less (some collectors leave a survivor space out of the largest heap)
-        if (maxHeapBytes >= SMALLEST_TESTED_BYTES * 95 / 100 || maxHeapBytes == Long.MAX_VALUE) {
+        if (maxHeapBytes >= SMALLEST_TESTED_BYTES * 95 / 100) { // an unbounded heap reports Long.MAX_VALUE
             return Optional.empty();
         }
         long mb = maxHeapBytes / (1024 * 1024);
