@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "profilegrid-bench", mixinStandardHelpOptions = true,
         description = "ProfileGrid benchmarks. Each starts what it measures on this machine and prints a table.",
         subcommands = {IngestBenchmark.class, ProfilesBenchmark.class, MemoryBenchmark.class, HotProfileBenchmark.class,
-                RulesBenchmark.class, RolesBenchmark.class})
+                RulesBenchmark.class, RuleStepsBenchmark.class, RolesBenchmark.class})
 public final class BenchMain {
 
     public static void main(String[] args) {

@@ -96,30 +96,17 @@ public final class RulesBenchmark implements Callable<Integer> {
         }
     }
 
-    /**
-     * The project's rules: labels on properties, event counts (all time and windowed), visits and combinations; half
-     * of the triggers on label entries (firing as visitors come back), the rest on events, one of them the probe.
-     */
+    /** The project's rules ({@link BenchmarkRules}), every trigger's webhook the receiver. */
     private void define(BenchNode node, Receiver receiver) throws Exception {
         String base = "/admin/projects/" + node.projectId();
         for (int i = 0; i < labels; i++) {
-            String rule = switch (i % 5) {
-                case 0 -> "{\"property\": \"plan\", \"op\": \"eq\", \"value\": \"plan-" + i + "\"}";
-                case 1 -> "{\"event\": \"Product Viewed\", \"count\": {\"gte\": " + (1 + i / 5) + "}}";
-                case 2 -> "{\"event\": \"Product Viewed\", \"count\": {\"gte\": " + (1 + i / 5) + "}, \"within\": \"P7D\"}";
-                case 3 -> "{\"visits\": {\"gte\": " + (1 + i / 25) + "}, \"within\": \"P30D\"}";
-                default -> "{\"all\": [{\"event\": \"Product Viewed\", \"count\": {\"gte\": " + (1 + i / 5) + "}}, "
-                        + "{\"not\": {\"property\": \"email\", \"op\": \"exists\"}}]}";
-            };
-            node.admin("POST", base + "/labels", "{\"name\": \"label-" + i + "\", \"rule\": " + rule + "}");
+            node.admin("POST", base + "/labels", "{\"name\": \"label-" + i + "\", \"rule\": "
+                    + BenchmarkRules.labelRule(i) + "}");
         }
         String webhook = "\"webhook\": {\"url\": \"" + receiver.url() + "\", \"secret\": \"benchmark-secret-0123\"}";
-        node.admin("POST", base + "/triggers", "{\"name\": \"probe\", \"on\": {\"event\": \"Probe\"}, " + webhook + "}");
-        for (int t = 1; t < triggers; t++) {
-            String on = t % 2 == 1 ? "{\"labelEntered\": \"label-" + (1 + 5 * (t / 2)) + "\"}"
-                    : "{\"event\": \"Product Viewed\", \"where\": {\"property\": \"price\", \"op\": \"gt\", \"value\": "
-                    + (100 * t) + "}}";
-            node.admin("POST", base + "/triggers", "{\"name\": \"trigger-" + t + "\", \"on\": " + on + ", " + webhook + "}");
+        for (int t = 0; t < triggers; t++) {
+            node.admin("POST", base + "/triggers", "{\"name\": \"" + BenchmarkRules.triggerName(t) + "\", \"on\": "
+                    + BenchmarkRules.triggerOn(t) + ", " + webhook + "}");
         }
         // the definitions reach every member's rule book through map listeners, and each new label's backfill runs
         Thread.sleep(2_000);

@@ -30,11 +30,14 @@ final class SegmentLoad {
                   Map<Integer, String> firstRefusals) {
     }
 
+    /** The properties of every event the load sends. */
+    static final String PROPERTIES = "{\"product_id\":\"507f1f77bcf86cd799439011\",\"sku\":\"G-32\",\"category\":\"Games\","
+            + "\"name\":\"Monopoly: 3rd Edition\",\"brand\":\"Hasbro\",\"variant\":\"200 pieces\",\"price\":18.99,"
+            + "\"quantity\":1,\"currency\":\"USD\",\"url\":\"https://www.example.com/product/path\"}";
+
     private static final String MESSAGE = "{\"type\":\"track\",\"messageId\":\"%s\",\"anonymousId\":\"anon-%d\","
             + "\"userId\":\"user-%d\",\"event\":\"Product Viewed\",\"timestamp\":\"%s\","
-            + "\"properties\":{\"product_id\":\"507f1f77bcf86cd799439011\",\"sku\":\"G-32\",\"category\":\"Games\","
-            + "\"name\":\"Monopoly: 3rd Edition\",\"brand\":\"Hasbro\",\"variant\":\"200 pieces\",\"price\":18.99,"
-            + "\"quantity\":1,\"currency\":\"USD\",\"url\":\"https://www.example.com/product/path\"},"
+            + "\"properties\":" + PROPERTIES + ","
             + "\"context\":{\"ip\":\"8.8.8.8\",\"locale\":\"en-US\",\"library\":{\"name\":\"analytics.js\",\"version\":\"2.11.1\"},"
             + "\"page\":{\"path\":\"/product/path\",\"title\":\"Monopoly\",\"url\":\"https://www.example.com/product/path\"},"
             + "\"userAgent\":\"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 Chrome/120.0 Safari/537.36\"}}";

@@ -33,12 +33,38 @@ public final class DailyCounts {
     public static java.util.List<Long> days(Profile profile, String counter) {
         java.util.List<Long> days = new java.util.ArrayList<>();
         for (String key : profile.dailyCounts().keySet()) {
-            int colon = key.indexOf(':');
-            if (key.startsWith(counter, colon + 1) && key.length() == colon + 1 + counter.length()) {
-                days.add(Long.parseLong(key, 0, colon, 10));
+            long day = dayOf(key, counter);
+            if (day != NOT_COUNTER) {
+                days.add(day);
             }
         }
         return days;
+    }
+
+    /**
+     * The first day on which the profile counted events of {@code counter} that is not before {@code from}, or
+     * {@link Long#MAX_VALUE} when there is none.
+     */
+    public static long firstDayFrom(Profile profile, String counter, long from) {
+        long first = Long.MAX_VALUE;
+        for (String key : profile.dailyCounts().keySet()) {
+            long day = dayOf(key, counter);
+            if (day != NOT_COUNTER && day >= from && day < first) {
+                first = day;
+            }
+        }
+        return first;
+    }
+
+    private static final long NOT_COUNTER = Long.MIN_VALUE;
+
+    /** The day of {@code key} if it counts {@code counter}, else {@link #NOT_COUNTER}. */
+    private static long dayOf(String key, String counter) {
+        int colon = key.indexOf(':');
+        if (key.length() != colon + 1 + counter.length() || !key.startsWith(counter, colon + 1)) {
+            return NOT_COUNTER;
+        }
+        return Long.parseLong(key, 0, colon, 10);
     }
 
     /** Events of {@code counter} the profile counted on the days from the one holding {@code since} on. */
@@ -48,7 +74,7 @@ public final class DailyCounts {
         for (Map.Entry<String, Long> count : profile.dailyCounts().entrySet()) {
             String key = count.getKey();
             int colon = key.indexOf(':');
-            if (key.startsWith(counter, colon + 1) && key.length() == colon + 1 + counter.length()
+            if (key.length() == colon + 1 + counter.length() && key.startsWith(counter, colon + 1)
                     && Long.parseLong(key, 0, colon, 10) >= from) {
                 total += count.getValue();
             }

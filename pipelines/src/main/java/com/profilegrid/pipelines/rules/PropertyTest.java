@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
 import java.io.Serializable;
+import java.math.BigDecimal;
 import java.util.Objects;
 import java.util.List;
 import java.util.Set;
@@ -134,11 +136,62 @@ public final class PropertyTest implements Serializable {
         return "PropertyTest[op=" + op + ", value=" + value + "]";
     }
 
+    /** Whether {@code json} is a JSON number: {@code -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?}. */
+    static boolean isNumber(String json) {
+        int i = 0;
+        int n = json.length();
+        if (i < n && json.charAt(i) == '-') {
+            i++;
+        }
+        int digits = digits(json, i);
+        if (digits == 0 || (digits > 1 && json.charAt(i) == '0')) {
+            return false;
+        }
+        i += digits;
+        if (i < n && json.charAt(i) == '.') {
+            digits = digits(json, ++i);
+            if (digits == 0) {
+                return false;
+            }
+            i += digits;
+        }
+        if (i < n && (json.charAt(i) == 'e' || json.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (json.charAt(i) == '+' || json.charAt(i) == '-')) {
+                i++;
+            }
+            digits = digits(json, i);
+            if (digits == 0) {
+                return false;
+            }
+            i += digits;
+        }
+        return i == n;
+    }
+
+    /** How many ASCII digits {@code text} has from {@code from} on. */
+    private static int digits(String text, int from) {
+        int i = from;
+        while (i < text.length() && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+            i++;
+        }
+        return i - from;
+    }
+
     private static JsonNode parse(String json) {
         if (json.length() >= 2 && json.charAt(0) == '"' && json.charAt(json.length() - 1) == '"'
                 && json.indexOf('\\') < 0 && json.indexOf('"', 1) == json.length() - 1) {
             // a plain JSON string, the commonest property: no parser needed
             return TextNode.valueOf(json.substring(1, json.length() - 1));
+        }
+        if (isNumber(json)) {
+            // a JSON number, the next commonest: compared by value, so read as the exact decimal it is (an exponent
+            // beyond BigDecimal's range is left to the parser)
+            try {
+                return DecimalNode.valueOf(new BigDecimal(json));
+            } catch (NumberFormatException | ArithmeticException e) {
+                // read below
+            }
         }
         try {
             return JSON.readTree(json);

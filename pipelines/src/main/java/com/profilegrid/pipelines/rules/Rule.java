@@ -34,6 +34,38 @@ public sealed interface Rule extends Serializable {
         return null;
     }
 
+    /**
+     * What {@link #nextChange} depends on besides the profile and the clock: rules with equal answers here have the
+     * same next change, and one whose answer is {@code null} never changes with time alone. By default the rule
+     * itself.
+     */
+    default Object changesWith() {
+        return this;
+    }
+
+    /** The rule itself if one of {@code rules} changes with time alone, else {@code null}. */
+    private static Object changesWithAny(Rule rule, List<Rule> rules) {
+        for (Rule sub : rules) {
+            if (sub.changesWith() != null) {
+                return rule;
+            }
+        }
+        return null;
+    }
+
+    /** The names of the properties {@code rule} tests, added to {@code names}. */
+    static void propertyNames(Rule rule, java.util.Set<String> names) {
+        if (rule instanceof All all) {
+            all.rules().forEach(sub -> propertyNames(sub, names));
+        } else if (rule instanceof Any any) {
+            any.rules().forEach(sub -> propertyNames(sub, names));
+        } else if (rule instanceof Not not) {
+            propertyNames(not.rule(), names);
+        } else if (rule instanceof Property property) {
+            names.add(property.name());
+        }
+    }
+
     /** The earlier of two instants, {@code null} meaning never. */
     static Instant earlier(Instant first, Instant second) {
         return first == null ? second : second == null || first.isBefore(second) ? first : second;
@@ -61,12 +93,22 @@ public sealed interface Rule extends Serializable {
 
         @Override
         public boolean matches(Profile profile, Instant now) {
-            return rules.stream().allMatch(rule -> rule.matches(profile, now));
+            for (Rule rule : rules) {
+                if (!rule.matches(profile, now)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         @Override
         public Instant nextChange(Profile profile, Instant now) {
             return nextOf(rules, profile, now);
+        }
+
+        @Override
+        public Object changesWith() {
+            return changesWithAny(this, rules);
         }
     }
 
@@ -78,12 +120,22 @@ public sealed interface Rule extends Serializable {
 
         @Override
         public boolean matches(Profile profile, Instant now) {
-            return rules.stream().anyMatch(rule -> rule.matches(profile, now));
+            for (Rule rule : rules) {
+                if (rule.matches(profile, now)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
         public Instant nextChange(Profile profile, Instant now) {
             return nextOf(rules, profile, now);
+        }
+
+        @Override
+        public Object changesWith() {
+            return changesWithAny(this, rules);
         }
     }
 
@@ -98,6 +150,11 @@ public sealed interface Rule extends Serializable {
         public Instant nextChange(Profile profile, Instant now) {
             return rule.nextChange(profile, now);
         }
+
+        @Override
+        public Object changesWith() {
+            return rule.changesWith();
+        }
     }
 
     /** A property (trait) compared with a value ({@link PropertyTest}). */
@@ -106,6 +163,11 @@ public sealed interface Rule extends Serializable {
         public boolean matches(Profile profile, Instant now) {
             var value = profile.properties().get(name);
             return test.test(value == null ? null : value.json());
+        }
+
+        @Override
+        public Object changesWith() {
+            return null;
         }
     }
 
@@ -118,17 +180,25 @@ public sealed interface Rule extends Serializable {
             return count.test(seen);
         }
 
+        /** The event and the window (none: no change with time): the count does not move the instant a day leaves it. */
+        @Override
+        public Object changesWith() {
+            return within == null ? null : List.of(EventCount.class, event, within);
+        }
+
         /** When the oldest counted day leaves the window: a day counts until one window after its end. */
         @Override
         public Instant nextChange(Profile profile, Instant now) {
             if (within == null) {
                 return null;
             }
-            Instant next = null;
-            for (long day : DailyCounts.days(profile, event)) {
-                next = earlier(next, after(Instant.ofEpochMilli((day + 1) * 86_400_000L).plus(within), now));
-            }
-            return next;
+            // the earliest such instant after now, in epoch milliseconds (every rule of a project is asked at every step)
+            // the earliest counted day that has not left yet: day d leaves at (d + 1) days + window, which is after now
+            // from the day holding now - window on (every rule of a project is asked at every step)
+            long windowMs = within.toMillis();
+            long day = DailyCounts.firstDayFrom(profile, event, Math.floorDiv(now.toEpochMilli() - windowMs,
+                    86_400_000L));
+            return day == Long.MAX_VALUE ? null : after(Instant.ofEpochMilli((day + 1) * 86_400_000L + windowMs), now);
         }
     }
 
@@ -136,9 +206,23 @@ public sealed interface Rule extends Serializable {
     record Visits(Count count, Duration within) implements Rule {
         @Override
         public boolean matches(Profile profile, Instant now) {
-            long visits = within == null ? profile.visitCount()
-                    : profile.visits().stream().filter(visit -> !visit.end().isBefore(now.minus(within))).count();
+            if (within == null) {
+                return count.test(profile.visitCount());
+            }
+            Instant windowStart = now.minus(within);
+            long visits = 0;
+            for (var visit : profile.visits()) {
+                if (!visit.end().isBefore(windowStart)) {
+                    visits++;
+                }
+            }
             return count.test(visits);
+        }
+
+        /** The window (none: no change with time): the count does not move the instant a visit leaves it. */
+        @Override
+        public Object changesWith() {
+            return within == null ? null : List.of(Visits.class, within);
         }
 
         /** When a counted visit leaves the window: one window and a millisecond after its end. */
@@ -147,11 +231,17 @@ public sealed interface Rule extends Serializable {
             if (within == null) {
                 return null;
             }
-            Instant next = null;
+            // in epoch milliseconds, as a visit's end is kept (every rule of a project is asked at every step)
+            long nowMs = now.toEpochMilli();
+            long windowMs = within.toMillis();
+            long next = Long.MAX_VALUE;
             for (var visit : profile.visits()) {
-                next = earlier(next, after(visit.end().plus(within).plusMillis(1), now));
+                long leaves = visit.end().toEpochMilli() + windowMs + 1;
+                if (leaves > nowMs && leaves < next) {
+                    next = leaves;
+                }
             }
-            return next;
+            return next == Long.MAX_VALUE ? null : Instant.ofEpochMilli(next);
         }
     }
 

@@ -1,6 +1,7 @@
 package com.profilegrid.pipelines.rules;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
@@ -14,18 +15,19 @@ import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.PropertyValue;
 import com.profilegrid.model.TrackingEvent;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -54,6 +56,7 @@ public final class RuleBook {
     });
     private final Book<LabelDefinition, Rule> labels;
     private final Book<TriggerDefinition, Trigger> triggers;
+    private final Map<String, Timed> timed = new ConcurrentHashMap<>();
 
     public RuleBook(Duration longestWindow, Clock clock) {
         this.parser = new RuleParser(longestWindow);
@@ -117,7 +120,8 @@ public final class RuleBook {
             return Set.of();
         }
         Instant now = clock.instant();
-        Set<String> member = new TreeSet<>();
+        // in name order (the project's rules are held sorted), without the cost of a sorted set
+        Set<String> member = new LinkedHashSet<>();
         ofProject.forEach((name, rule) -> {
             if (rule.matches(profile, now)) {
                 member.add(name);
@@ -128,8 +132,18 @@ public final class RuleBook {
 
     /** {@code profile} with the labels it is a member of now. */
     public Profile evaluate(Profile profile) {
-        Set<String> now = labelsOf(profile);
-        return now.equals(profile.labels()) ? profile : profile.withLabels(now);
+        Map<String, Rule> ofProject = labels.of(profile.project());
+        Instant now = clock.instant();
+        // most steps change no label: the members are listed, and a set made only when they differ from the profile's
+        List<String> members = new ArrayList<>();
+        boolean same = true;
+        for (Map.Entry<String, Rule> label : ofProject.entrySet()) {
+            if (label.getValue().matches(profile, now)) {
+                members.add(label.getKey());
+                same = same && profile.labels().contains(label.getKey());
+            }
+        }
+        return same && members.size() == profile.labels().size() ? profile : profile.withLabels(Set.copyOf(members));
     }
 
     /**
@@ -159,27 +173,41 @@ public final class RuleBook {
     public List<Change> changes(Profile before, Profile after, TrackingEvent event, String cause) {
         List<Change> changes = new ArrayList<>();
         Map<String, Rule> defined = labels.of(after.project());
-        for (String label : new TreeSet<>(before.labels())) {
+        List<String> exited = new ArrayList<>();
+        for (String label : before.labels()) {
             if (!after.labels().contains(label) && defined.containsKey(label)) {
-                changes.add(new Change(Change.Kind.EXITED, label, cause));
+                exited.add(label);
             }
         }
-        for (String label : new TreeSet<>(after.labels())) {
+        List<String> entered = new ArrayList<>();
+        for (String label : after.labels()) {
             if (!before.labels().contains(label)) {
-                changes.add(new Change(Change.Kind.ENTERED, label, cause));
+                entered.add(label);
             }
         }
+        // each kind in name order: only what changed is sorted (a profile is in many labels, and most steps change none)
+        exited.sort(null);
+        entered.sort(null);
+        exited.forEach(label -> changes.add(new Change(Change.Kind.EXITED, label, cause)));
+        entered.forEach(label -> changes.add(new Change(Change.Kind.ENTERED, label, cause)));
         if (event != null && event.type() == EventType.TRACK && event.eventName() != null) {
-            Map<String, Trigger> ofProject = triggers.of(after.project());
-            if (!ofProject.isEmpty()) {
-                Profile properties = null;
+            List<Trigger> onEvent = new ArrayList<>();
+            Set<String> tested = new HashSet<>();
+            for (Trigger trigger : triggers.of(after.project()).values()) {
+                if (trigger.on() instanceof Trigger.OnEvent on && on.event().equals(event.eventName())) {
+                    onEvent.add(trigger);
+                    if (on.where() != null) {
+                        Rule.propertyNames(on.where(), tested);
+                    }
+                }
+            }
+            if (!onEvent.isEmpty()) {
+                // the event's properties are read once, and only those a trigger's where tests
+                Profile properties = asProfile(event, tested);
                 Instant now = clock.instant();
-                for (Trigger trigger : ofProject.values()) {
-                    if (trigger.on() instanceof Trigger.OnEvent on && on.event().equals(event.eventName())) {
-                        properties = properties != null ? properties : asProfile(event);
-                        if (on.matches(event.eventName(), properties, after, now)) {
-                            changes.add(new Change(Change.Kind.EVENT, trigger.name(), cause));
-                        }
+                for (Trigger trigger : onEvent) {
+                    if (((Trigger.OnEvent) trigger.on()).matches(event.eventName(), properties, after, now)) {
+                        changes.add(new Change(Change.Kind.EVENT, trigger.name(), cause));
                     }
                 }
             }
@@ -198,10 +226,35 @@ public final class RuleBook {
         }
         Instant now = clock.instant();
         Instant next = null;
-        for (Rule rule : ofProject.values()) {
+        for (Rule rule : timed(profile.project(), ofProject)) {
             next = Rule.earlier(next, rule.nextChange(profile, now));
         }
         return next;
+    }
+
+    /**
+     * The rules of {@code ofProject} that change with time alone, one of each kind of change ({@link
+     * Rule#changesWith}): rules that differ only in a count change at the same instants. Made again when the
+     * project's labels change (the book replaces their map).
+     */
+    private List<Rule> timed(String project, Map<String, Rule> ofProject) {
+        Timed held = timed.get(project);
+        if (held == null || held.of() != ofProject) {
+            Map<Object, Rule> distinct = new LinkedHashMap<>();
+            ofProject.values().forEach(rule -> {
+                Object key = rule.changesWith();
+                if (key != null) {
+                    distinct.putIfAbsent(key, rule);
+                }
+            });
+            held = new Timed(ofProject, List.copyOf(distinct.values()));
+            timed.put(project, held);
+        }
+        return held.rules();
+    }
+
+    /** The rules that change with time of one version of a project's labels. */
+    private record Timed(Map<String, Rule> of, List<Rule> rules) {
     }
 
     /**
@@ -235,19 +288,31 @@ public final class RuleBook {
         return fired;
     }
 
-    /** The event's properties as those of a profile, for a trigger's {@code where}. */
-    private static Profile asProfile(TrackingEvent event) {
+    /**
+     * The event's properties named in {@code names} as those of a profile, for a trigger's {@code where}: each as the
+     * JSON text of its value, the others skipped unread.
+     */
+    static Profile asProfile(TrackingEvent event, Set<String> names) {
         Profile profile = Profile.empty(new ProfileKey(event.project(), "event"));
+        if (names.isEmpty()) {
+            return profile;
+        }
         Map<String, PropertyValue> values = new HashMap<>();
-        try {
-            JsonNode properties = JSON.readTree(event.properties());
-            for (Iterator<Map.Entry<String, JsonNode>> fields = properties.fields(); fields.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = fields.next();
-                values.put(field.getKey(), new PropertyValue(field.getValue().toString(), event.timestamp(),
-                        event.messageId()));
+        try (JsonParser parser = JSON.getFactory().createParser(event.properties())) {
+            if (parser.nextToken() == JsonToken.START_OBJECT) {
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    parser.nextToken();
+                    if (names.contains(name)) {
+                        values.put(name, new PropertyValue(JSON.readTree(parser).toString(), event.timestamp(),
+                                event.messageId()));
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
             }
-        } catch (Exception e) {
-            // properties that are not an object have none to test (ingest refuses such events)
+        } catch (IOException e) {
+            values.clear(); // properties that are not JSON have none to test (ingest refuses such events)
         }
         return new Profile(profile.project(), profile.profileId(), profile.identities(), values, profile.eventCounts(),
                 profile.firstSeen(), profile.lastSeen(), profile.visits(), profile.recentEvents(), profile.labels(),
