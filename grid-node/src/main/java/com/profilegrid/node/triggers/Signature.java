@@ -13,6 +13,15 @@ import java.util.HexFormat;
  */
 public final class Signature {
 
+    /** A MAC per thread: looking the algorithm up cost as much as keying it, at every attempt. */
+    private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> {
+        try {
+            return Mac.getInstance("HmacSHA256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+        }
+    });
+
     private Signature() {
     }
 
@@ -24,7 +33,7 @@ public final class Signature {
     /** Hex HMAC-SHA256 of {@code text} keyed by {@code secret}. */
     public static String hmac(String secret, String text) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
+            Mac mac = MACS.get();
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {

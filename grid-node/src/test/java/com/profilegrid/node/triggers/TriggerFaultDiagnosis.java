@@ -5,6 +5,7 @@ import com.hazelcast.jet.Job;
 import com.profilegrid.model.Generation;
 import com.profilegrid.node.NodeFixture;
 import com.profilegrid.node.TestDatabases;
+import com.profilegrid.node.labels.LabelBackfills;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.pipelines.rules.RuleBook;
 
@@ -36,11 +37,17 @@ final class TriggerFaultDiagnosis {
                     .append(book == null ? "no rule book" : book.triggersOf(project).keySet())
                     .append(", job ").append(job == null ? "missing" : job.getStatus()).append('\n');
         }
+        if (!nodes.isEmpty()) {
+            out.append("backfills: ").append(nodes.get(0).node().member().getMap(LabelBackfills.MAP).entrySet())
+                    .append('\n');
+        }
         try (Connection connection = TestDatabases.connect(db); Statement statement = connection.createStatement()) {
-            query(statement, out, "SELECT entered, exited, count(*) FROM label_changes GROUP BY entered, exited");
+            query(statement, out, "SELECT entered, exited, split_part(cause, ':', 1) AS cause, count(*) FROM label_changes "
+                    + "GROUP BY entered, exited, split_part(cause, ':', 1)");
             query(statement, out, "SELECT trigger_name, state, count(*), max(attempts), min(last_error) FROM firings "
                     + "GROUP BY trigger_name, state");
-            query(statement, out, "SELECT name, rule FROM labels");
+            query(statement, out, "SELECT name, rule, created_ms FROM labels");
+            query(statement, out, "SELECT name, created_ms FROM triggers");
         } catch (SQLException e) {
             out.append("database: ").append(e).append('\n');
         }
