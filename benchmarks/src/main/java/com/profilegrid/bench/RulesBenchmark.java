@@ -40,7 +40,11 @@ public final class RulesBenchmark implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "30", description = "Seconds of load per measured run (default: ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--warmup-seconds", defaultValue = "10", description = "Unmeasured load first (default: ${DEFAULT-VALUE}).")
+    /**
+     * As long as the profiles benchmark's, for the same reason: after 10 s the JIT compiler still took a quarter of the
+     * CPU, and the run without rules, which goes first, was measured colder than the one with them.
+     */
+    @Option(names = "--warmup-seconds", defaultValue = "40", description = "Unmeasured load first (default: ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
     @Option(names = "--labels", defaultValue = "100", description = "Labels of the project (default: ${DEFAULT-VALUE}).")
@@ -89,7 +93,7 @@ public final class RulesBenchmark implements Callable<Integer> {
             System.out.printf("%-9s %-10s %d events folded into profiles in %.1f s: %.0f events/s; %d webhooks received "
                     + "meanwhile%n", database, what, sent, elapsed, rate, receiver.received.sum() - firedBefore);
             if (rules) {
-                drain(receiver);
+                drain(receiver, warm + sent);
                 latency(node, loads.get(0), receiver, rate / 2);
             }
             return rate;
@@ -112,8 +116,11 @@ public final class RulesBenchmark implements Callable<Integer> {
         Thread.sleep(2_000);
     }
 
-    /** Waits until the webhooks of the run stop arriving (none for 5 s; 10 min at most): the delivery rate. */
-    private void drain(Receiver receiver) throws InterruptedException {
+    /**
+     * Waits until the webhooks of the run stop arriving (none for 5 s; 10 min at most): the delivery rate, and the
+     * webhooks the {@code events} of the run made per event.
+     */
+    private void drain(Receiver receiver, long events) throws InterruptedException {
         long start = System.nanoTime();
         long before = receiver.received.sum();
         long last = before;
@@ -127,8 +134,9 @@ public final class RulesBenchmark implements Callable<Integer> {
             }
         }
         double seconds = (quietSince - start) / 1e9;
-        System.out.printf("%-9s the backlog of webhooks: %d more delivered in %.1f s after the load stopped (%.0f/s)%n",
-                database, last - before, seconds, (last - before) / Math.max(0.001, seconds));
+        System.out.printf("%-9s the backlog of webhooks: %d more delivered in %.1f s after the load stopped (%.0f/s); "
+                + "%.2f webhooks per event of the run, warm-up included%n", database, last - before, seconds,
+                (last - before) / Math.max(0.001, seconds), (double) last / Math.max(1, events));
     }
 
     /** Probes (a Probe event each, fired by the probe trigger) beside a paced load: send -> webhook received. */
