@@ -29,18 +29,6 @@ public final class DailyCounts {
         return day + ":" + counter;
     }
 
-    /** The days on which the profile counted events of {@code counter}. */
-    public static java.util.List<Long> days(Profile profile, String counter) {
-        java.util.List<Long> days = new java.util.ArrayList<>();
-        for (String key : profile.dailyCounts().keySet()) {
-            long day = dayOf(key, counter);
-            if (day != NOT_COUNTER) {
-                days.add(day);
-            }
-        }
-        return days;
-    }
-
     /**
      * The first day on which the profile counted events of {@code counter} that is not before {@code from}, or
      * {@link Long#MAX_VALUE} when there is none.

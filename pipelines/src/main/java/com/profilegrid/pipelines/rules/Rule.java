@@ -192,7 +192,6 @@ public sealed interface Rule extends Serializable {
             if (within == null) {
                 return null;
             }
-            // the earliest such instant after now, in epoch milliseconds (every rule of a project is asked at every step)
             // the earliest counted day that has not left yet: day d leaves at (d + 1) days + window, which is after now
             // from the day holding now - window on (every rule of a project is asked at every step)
             long windowMs = within.toMillis();

@@ -292,7 +292,7 @@ public final class RuleBook {
      * The event's properties named in {@code names} as those of a profile, for a trigger's {@code where}: each as the
      * JSON text of its value, the others skipped unread.
      */
-    static Profile asProfile(TrackingEvent event, Set<String> names) {
+    private static Profile asProfile(TrackingEvent event, Set<String> names) {
         Profile profile = Profile.empty(new ProfileKey(event.project(), "event"));
         if (names.isEmpty()) {
             return profile;
