@@ -172,24 +172,27 @@ public final class RuleBook {
      */
     public List<Change> changes(Profile before, Profile after, TrackingEvent event, String cause) {
         List<Change> changes = new ArrayList<>();
-        Map<String, Rule> defined = labels.of(after.project());
-        List<String> exited = new ArrayList<>();
-        for (String label : before.labels()) {
-            if (!after.labels().contains(label) && defined.containsKey(label)) {
-                exited.add(label);
+        // most steps change no label, and then the step keeps the very set it had (equals answers at once)
+        if (!before.labels().equals(after.labels())) {
+            Map<String, Rule> defined = labels.of(after.project());
+            List<String> exited = new ArrayList<>();
+            for (String label : before.labels()) {
+                if (!after.labels().contains(label) && defined.containsKey(label)) {
+                    exited.add(label);
+                }
             }
-        }
-        List<String> entered = new ArrayList<>();
-        for (String label : after.labels()) {
-            if (!before.labels().contains(label)) {
-                entered.add(label);
+            List<String> entered = new ArrayList<>();
+            for (String label : after.labels()) {
+                if (!before.labels().contains(label)) {
+                    entered.add(label);
+                }
             }
+            // each kind in name order: only what changed is sorted
+            exited.sort(null);
+            entered.sort(null);
+            exited.forEach(label -> changes.add(new Change(Change.Kind.EXITED, label, cause)));
+            entered.forEach(label -> changes.add(new Change(Change.Kind.ENTERED, label, cause)));
         }
-        // each kind in name order: only what changed is sorted (a profile is in many labels, and most steps change none)
-        exited.sort(null);
-        entered.sort(null);
-        exited.forEach(label -> changes.add(new Change(Change.Kind.EXITED, label, cause)));
-        entered.forEach(label -> changes.add(new Change(Change.Kind.ENTERED, label, cause)));
         if (event != null && event.type() == EventType.TRACK && event.eventName() != null) {
             List<Trigger> onEvent = new ArrayList<>();
             Set<String> tested = new HashSet<>();
