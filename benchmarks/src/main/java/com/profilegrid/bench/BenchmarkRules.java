@@ -27,6 +27,11 @@ final class BenchmarkRules {
         return t == 0 ? "probe" : "trigger-" + t;
     }
 
+    /** A trigger's {@code webhook} field: posts to {@code url}, signed with the benchmarks' secret. */
+    static String webhook(String url) {
+        return "\"webhook\": {\"url\": \"" + url + "\", \"secret\": \"benchmark-secret-0123\"}";
+    }
+
     /** What fires trigger {@code t} (its {@code on}). */
     static String triggerOn(int t) {
         if (t == 0) {

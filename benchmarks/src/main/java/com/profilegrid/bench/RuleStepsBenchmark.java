@@ -92,8 +92,8 @@ public final class RuleStepsBenchmark implements Callable<Integer> {
         }
         for (int t = 0; t < triggers; t++) {
             book.accept(new TriggerDefinition("acme", BenchmarkRules.triggerName(t), "{\"on\": "
-                    + BenchmarkRules.triggerOn(t) + ", \"webhook\": {\"url\": \"http://127.0.0.1:9/hook\", "
-                    + "\"secret\": \"benchmark-secret-0123\"}}", NOW, NOW));
+                    + BenchmarkRules.triggerOn(t) + ", " + BenchmarkRules.webhook("http://127.0.0.1:9/hook") + "}", NOW,
+                    NOW));
         }
         return book;
     }

@@ -107,7 +107,7 @@ public final class RulesBenchmark implements Callable<Integer> {
             node.admin("POST", base + "/labels", "{\"name\": \"label-" + i + "\", \"rule\": "
                     + BenchmarkRules.labelRule(i) + "}");
         }
-        String webhook = "\"webhook\": {\"url\": \"" + receiver.url() + "\", \"secret\": \"benchmark-secret-0123\"}";
+        String webhook = BenchmarkRules.webhook(receiver.url());
         for (int t = 0; t < triggers; t++) {
             node.admin("POST", base + "/triggers", "{\"name\": \"" + BenchmarkRules.triggerName(t) + "\", \"on\": "
                     + BenchmarkRules.triggerOn(t) + ", " + webhook + "}");

@@ -13,7 +13,7 @@ import java.util.HexFormat;
  */
 public final class Signature {
 
-    /** A MAC per thread: looking the algorithm up cost as much as keying it, at every attempt. */
+    /** A MAC per thread, keyed anew at each call: the algorithm is looked up once per thread, not at every attempt. */
     private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> {
         try {
             return Mac.getInstance("HmacSHA256");

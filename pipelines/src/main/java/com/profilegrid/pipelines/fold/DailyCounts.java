@@ -60,10 +60,8 @@ public final class DailyCounts {
         long from = day(since);
         long total = 0;
         for (Map.Entry<String, Long> count : profile.dailyCounts().entrySet()) {
-            String key = count.getKey();
-            int colon = key.indexOf(':');
-            if (key.length() == colon + 1 + counter.length() && key.startsWith(counter, colon + 1)
-                    && Long.parseLong(key, 0, colon, 10) >= from) {
+            long day = dayOf(count.getKey(), counter);
+            if (day != NOT_COUNTER && day >= from) {
                 total += count.getValue();
             }
         }

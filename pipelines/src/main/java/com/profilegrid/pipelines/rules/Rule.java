@@ -194,10 +194,9 @@ public sealed interface Rule extends Serializable {
             }
             // the earliest counted day that has not left yet: day d leaves at (d + 1) days + window, which is after now
             // from the day holding now - window on (every rule of a project is asked at every step)
-            long windowMs = within.toMillis();
-            long day = DailyCounts.firstDayFrom(profile, event, Math.floorDiv(now.toEpochMilli() - windowMs,
-                    86_400_000L));
-            return day == Long.MAX_VALUE ? null : after(Instant.ofEpochMilli((day + 1) * 86_400_000L + windowMs), now);
+            long day = DailyCounts.firstDayFrom(profile, event, DailyCounts.day(now.minus(within)));
+            return day == Long.MAX_VALUE ? null
+                    : after(Instant.ofEpochMilli((day + 1) * 86_400_000L).plus(within), now);
         }
     }
 

@@ -115,35 +115,27 @@ public final class RuleBook {
      * cannot be read by this member (a shorter visit retention than the node that accepted it) is left out.
      */
     public Set<String> labelsOf(Profile profile) {
-        Map<String, Rule> ofProject = labels.of(profile.project());
-        if (ofProject.isEmpty()) {
-            return Set.of();
-        }
+        return new LinkedHashSet<>(matching(profile));
+    }
+
+    /** The names of the labels of its project whose rules {@code profile} matches now, in name order. */
+    private List<String> matching(Profile profile) {
         Instant now = clock.instant();
-        // in name order (the project's rules are held sorted), without the cost of a sorted set
-        Set<String> member = new LinkedHashSet<>();
-        ofProject.forEach((name, rule) -> {
+        List<String> members = new ArrayList<>();
+        labels.of(profile.project()).forEach((name, rule) -> {
             if (rule.matches(profile, now)) {
-                member.add(name);
+                members.add(name);
             }
         });
-        return member;
+        return members;
     }
 
     /** {@code profile} with the labels it is a member of now. */
     public Profile evaluate(Profile profile) {
-        Map<String, Rule> ofProject = labels.of(profile.project());
-        Instant now = clock.instant();
         // most steps change no label: the members are listed, and a set made only when they differ from the profile's
-        List<String> members = new ArrayList<>();
-        boolean same = true;
-        for (Map.Entry<String, Rule> label : ofProject.entrySet()) {
-            if (label.getValue().matches(profile, now)) {
-                members.add(label.getKey());
-                same = same && profile.labels().contains(label.getKey());
-            }
-        }
-        return same && members.size() == profile.labels().size() ? profile : profile.withLabels(Set.copyOf(members));
+        List<String> members = matching(profile);
+        boolean same = members.size() == profile.labels().size() && profile.labels().containsAll(members);
+        return same ? profile : profile.withLabels(Set.copyOf(members));
     }
 
     /**
