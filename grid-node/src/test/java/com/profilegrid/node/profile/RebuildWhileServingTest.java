@@ -85,7 +85,7 @@ class RebuildWhileServingTest {
                 // compared with what the member holds once quiet, not with a count read before they landed.)
                 node.postLogged("/v1/track", project.writeKey(), "{\"userId\":\"user-0\",\"event\":\"after\","
                         + "\"messageId\":\"after-switch\"}");
-                await().atMost(Duration.ofSeconds(60)).until(() -> totalEvents(node, project) == logged(node, project).size());
+                awaitSettled(node, project);
                 long settled = events(new ProfileLookup(node.node().member()).find(project.projectId(), "user-0")
                         .orElseThrow());
                 await().atMost(Duration.ofSeconds(30)).until(() -> {
@@ -305,8 +305,13 @@ class RebuildWhileServingTest {
             }
         }
         for (ProjectStore.Created project : projects) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> totalEvents(node, project) == logged(node, project).size());
+            awaitSettled(node, project);
         }
+    }
+
+    /** Waits until the project's profiles hold every event its log holds. */
+    private static void awaitSettled(NodeFixture node, ProjectStore.Created project) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> totalEvents(node, project) == logged(node, project).size());
     }
 
     private static HttpResponse<String> startRebuild(NodeFixture node, String query) {
