@@ -36,6 +36,11 @@ final class BenchNode implements AutoCloseable {
         this(database, ingest, 1);
     }
 
+    /** The run's own directory (the nodes' spools, H2's files), on the disk the benchmark measures. */
+    Path dir() {
+        return dir;
+    }
+
     /** {@code size} nodes in one cluster (all in this JVM) over one database; this object drives the first. */
     BenchNode(String database, IngestSettings ingest, int size) throws IOException {
         dir = Files.createTempDirectory("profilegrid-bench");

@@ -105,6 +105,9 @@ final class ProfilesBenchmark implements Callable<Integer> {
             Histogram visible = new Histogram(60_000_000_000L, 3);
             Histogram acked = new Histogram(60_000_000_000L, 3);
             ProfileKey probe = new ProfileKey(node.projectId(), "user:probe");
+            // the floor under the ack: what the disk gave a durable write of its own while the probes ran (the log's
+            // commit waits on the same kind of flush of the same disk)
+            FsyncProbe disk = new FsyncProbe(node.dir());
             for (int i = 0; i < probes; i++) {
                 long next = System.nanoTime() + PROBE_SPACING.toNanos();
                 String event = "probe-" + i;
@@ -121,6 +124,7 @@ final class ProfilesBenchmark implements Callable<Integer> {
                 visible.recordValue((System.nanoTime() - t0) / 1_000);
                 Thread.sleep(Math.max(0, (next - System.nanoTime()) / 1_000_000));
             }
+            String fsync = disk.stopAndDescribe();
             background.join();
             long pacedAccepted = loads.get(0).accepted() - acceptedBefore;
             System.out.printf("%-9s event -> profile visible (HTTP ack + pipeline) beside a load at half of that rate "
@@ -130,6 +134,7 @@ final class ProfilesBenchmark implements Callable<Integer> {
             // the ack waits for the log's commit (its disk flush); the rest is the pipeline up to a reader
             System.out.printf("%-9s   of which the HTTP ack (the log's commit): p50 %.2f ms  p99 %.2f ms%n", database,
                     acked.getValueAtPercentile(50) / 1000.0, acked.getValueAtPercentile(99) / 1000.0);
+            System.out.printf("%-9s   the disk meanwhile, a 4 KB write and its flush every 10 ms: %s%n", database, fsync);
             node.awaitProfilesRead(warm + sent + pacedAccepted + probes, Duration.ofMinutes(10));
 
             long rebuildCpuStart = processCpuNanos();

@@ -13,12 +13,18 @@ import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,6 +67,23 @@ final class ReadProbe {
                 remote.get(key); // unmeasured: the client's and the member's read paths compiled first
             }
             print(String.format("%-9s SDK-style read without near cache", label), time(() -> remote.get(key), 20_000));
+            // what any remote read costs on this machine, printed beside it as its floor: the same client reading a
+            // one-byte value from the same member (Hazelcast's request path with nothing of ProfileGrid in it), and one
+            // byte sent to a thread and back over loopback TCP (the least a read through the network can take)
+            IMap<String, byte[]> scratch = direct.getMap("bench-read-floor-" + UUID.randomUUID());
+            try {
+                scratch.put("k", new byte[1]);
+                long warmPlain = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                while (System.nanoTime() < warmPlain) {
+                    scratch.get("k");
+                }
+                print(String.format("%-9s   beside it, a plain get of a one-byte value (same client and member)", label),
+                        time(() -> scratch.get("k"), 20_000));
+            } finally {
+                scratch.destroy();
+            }
+            print(String.format("%-9s   and one byte to a thread and back over loopback TCP", label),
+                    loopbackRoundTrips(20_000));
         } finally {
             direct.shutdown();
         }
@@ -75,6 +98,51 @@ final class ReadProbe {
             latency.recordValue(Math.max(1, (System.nanoTime() - t0) / 1_000));
         }
         return latency;
+    }
+
+    /**
+     * {@code count} round trips of one byte between this thread and an echoing one over a loopback TCP connection
+     * (no delay), in microseconds, after as many unmeasured ones: two thread wake-ups and the kernel's network path,
+     * which every read from another process pays at least.
+     */
+    static Histogram loopbackRoundTrips(int count) {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread echo = new Thread(() -> {
+                try (Socket socket = server.accept()) {
+                    socket.setTcpNoDelay(true);
+                    InputStream in = socket.getInputStream();
+                    OutputStream out = socket.getOutputStream();
+                    for (int b = in.read(); b >= 0; b = in.read()) {
+                        out.write(b);
+                        out.flush();
+                    }
+                } catch (IOException e) {
+                    // the measuring side closed the connection: done
+                }
+            }, "loopback-echo");
+            echo.setDaemon(true);
+            echo.start();
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+                socket.setTcpNoDelay(true);
+                InputStream in = socket.getInputStream();
+                OutputStream out = socket.getOutputStream();
+                Runnable roundTrip = () -> {
+                    try {
+                        out.write(1);
+                        out.flush();
+                        if (in.read() < 0) {
+                            throw new IOException("the echoing thread closed the connection");
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                };
+                time(roundTrip, count);
+                return time(roundTrip, count);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void print(String what, Histogram latency) {
