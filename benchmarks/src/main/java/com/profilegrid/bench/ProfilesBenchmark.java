@@ -43,6 +43,11 @@ final class ProfilesBenchmark implements Callable<Integer> {
             + "not measured (default: ${DEFAULT-VALUE}; 0 measures from a cold JVM, every visitor new).")
     int warmupSeconds;
 
+    @Option(names = "--visitor-run", defaultValue = "1", description = "Events each visitor sends in a row when its "
+            + "turn comes among the 100,000 (default: ${DEFAULT-VALUE}, one each; 10 puts a visitor's events together in "
+            + "the log, as a session does, so a batch of the pipeline meets each profile ten times).")
+    int visitorRun;
+
     @Option(names = "--probes", defaultValue = "200", description = "Event-to-profile latency probes (default: ${DEFAULT-VALUE}).")
     int probes;
 
@@ -60,7 +65,7 @@ final class ProfilesBenchmark implements Callable<Integer> {
             int batch = 100;
             List<SegmentLoad> loads = new java.util.ArrayList<>();
             for (String url : node.baseUrls()) {
-                loads.add(new SegmentLoad(url, node.writeKey(), batch, UUID.randomUUID().toString(), 32));
+                loads.add(new SegmentLoad(url, node.writeKey(), batch, UUID.randomUUID().toString(), 32, visitorRun));
             }
             long warm = 0;
             if (warmupSeconds > 0) {
@@ -218,7 +223,7 @@ final class ProfilesBenchmark implements Callable<Integer> {
     }
 
     /** The machine's CPU ticks since boot: all of them, and the idle ones (0, 0 where /proc/stat is missing). */
-    private static long[] cpuTicks() {
+    static long[] cpuTicks() {
         try {
             String[] fields = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long total = 0;
@@ -229,6 +234,15 @@ final class ProfilesBenchmark implements Callable<Integer> {
         } catch (java.io.IOException | RuntimeException e) {
             return new long[]{0, 0};
         }
+    }
+
+    /**
+     * CPU time the whole machine has spent busy since boot (every process: the database's too), from {@code /proc/stat}
+     * in its usual ticks of 10 ms; 0 where it is missing.
+     */
+    static long machineBusyNanos() {
+        long[] ticks = cpuTicks();
+        return (ticks[0] - ticks[1]) * 10_000_000L;
     }
 
     /** CPU time this JVM has used, all threads (JIT and GC included). */

@@ -57,7 +57,22 @@ final class SegmentLoad {
         return acceptedTotal.sum();
     }
 
+    /** How many events in a row each visitor sends (1: the visitors take turns, one event each). */
+    private final int visitorRun;
+
     SegmentLoad(String baseUrl, String writeKey, int batchSize, String runId, int threads) {
+        this(baseUrl, writeKey, batchSize, runId, threads, 1);
+    }
+
+    /**
+     * A load over 100,000 visitors that take turns, each sending {@code visitorRun} events in a row when its turn
+     * comes (1: one event each; more: a visitor's events lie together in the log, as a session's do).
+     */
+    SegmentLoad(String baseUrl, String writeKey, int batchSize, String runId, int threads, int visitorRun) {
+        if (visitorRun < 1) {
+            throw new IllegalArgumentException("a visitor sends at least one event in a row, not " + visitorRun);
+        }
+        this.visitorRun = visitorRun;
         this.uri = URI.create(baseUrl + "/v1/batch");
         this.authorization = "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
         this.batchSize = batchSize;
@@ -72,7 +87,7 @@ final class SegmentLoad {
         // the send time, as analytics.js stamps its events: a visitor's later events (and links) come later
         String now = Instant.now().toString();
         for (int i = 0; i < batchSize; i++) {
-            int visitor = (int) ((n * batchSize + i) % 100_000);
+            int visitor = (int) ((n * batchSize + i) / visitorRun % 100_000);
             body.append(i == 0 ? "" : ",").append(String.format(MESSAGE, runId + "-" + n + "-" + i, visitor, visitor, now));
         }
         body.append("]}");
