@@ -1,9 +1,8 @@
 package com.profilegrid.node.http;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.profilegrid.client.internal.ProfileLookup;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.RecentEvent;
@@ -66,7 +65,7 @@ public final class ProfileRoutes {
             HttpAnswers.failure(ctx, 404, "no profile with id " + id);
             return;
         }
-        ctx.contentType("application/json").result(toJson(profile.get()).toString());
+        ctx.contentType("application/json").result(render(profile.get()));
     }
 
     private static Optional<String> readKey(Context ctx) {
@@ -84,38 +83,93 @@ public final class ProfileRoutes {
         }
     }
 
-    /** The profile as JSON: property values as JSON (not text), times as ISO-8601. */
-    public static ObjectNode toJson(Profile profile) {
-        ObjectNode out = JSON.createObjectNode().put("projectId", profile.project()).put("profileId", profile.profileId());
-        ObjectNode ids = out.putObject("identities").put("userId", profile.identities().userId());
-        new TreeSet<>(profile.identities().anonymousIds()).forEach(ids.putArray("anonymousIds")::add);
-        new TreeSet<>(profile.identities().emails()).forEach(ids.putArray("emails")::add);
-        ObjectNode properties = out.putObject("properties");
-        new TreeMap<>(profile.properties()).forEach((name, value) -> properties.set(name, parse(value.json())));
-        ObjectNode counts = out.putObject("eventCounts");
-        new TreeMap<>(profile.eventCounts()).forEach(counts::put);
-        // by UTC day, then event name: {"2026-11-01": {"Purchase": 2}} (kept for the visit retention)
-        ObjectNode byDay = out.putObject("eventCountsByDay");
-        new TreeMap<>(profile.dailyCounts()).forEach((key, count) -> {
+    /**
+     * The profile as JSON: property values as JSON (not text), times as ISO-8601, sets and maps in sorted order. Written
+     * straight to text, without a tree: each webhook a trigger fires carries it, made once per step.
+     */
+    public static String render(Profile profile) {
+        java.io.StringWriter text = new java.io.StringWriter(1024);
+        try (JsonGenerator out = JSON.getFactory().createGenerator(text)) {
+            write(out, profile);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write a profile as JSON", e);
+        }
+        return text.toString();
+    }
+
+    private static void write(JsonGenerator out, Profile profile) throws java.io.IOException {
+        out.writeStartObject();
+        out.writeStringField("projectId", profile.project());
+        out.writeStringField("profileId", profile.profileId());
+        out.writeObjectFieldStart("identities");
+        out.writeStringField("userId", profile.identities().userId());
+        writeSorted(out, "anonymousIds", profile.identities().anonymousIds());
+        writeSorted(out, "emails", profile.identities().emails());
+        out.writeEndObject();
+        out.writeObjectFieldStart("properties");
+        for (var property : new TreeMap<>(profile.properties()).entrySet()) {
+            out.writeFieldName(property.getKey());
+            out.writeTree(parse(property.getValue().json()));
+        }
+        out.writeEndObject();
+        out.writeObjectFieldStart("eventCounts");
+        for (var count : new TreeMap<>(profile.eventCounts()).entrySet()) {
+            out.writeNumberField(count.getKey(), count.getValue());
+        }
+        out.writeEndObject();
+        // by UTC day, then event name: {"2026-11-01": {"Purchase": 2}} (kept for the visit retention); the keys
+        // ("<epoch day>:<name>") sorted as text keep each day's together
+        out.writeObjectFieldStart("eventCountsByDay");
+        String dayOpen = null;
+        for (var count : new TreeMap<>(profile.dailyCounts()).entrySet()) {
+            String key = count.getKey();
             int colon = key.indexOf(':');
-            String day = java.time.LocalDate.ofEpochDay(Long.parseLong(key.substring(0, colon))).toString();
-            ObjectNode ofDay = byDay.has(day) ? (ObjectNode) byDay.get(day) : byDay.putObject(day);
-            ofDay.put(key.substring(colon + 1), count);
-        });
-        out.put("firstSeen", profile.firstSeen() == null ? null : profile.firstSeen().toString());
-        out.put("lastSeen", profile.lastSeen() == null ? null : profile.lastSeen().toString());
-        out.put("visitCount", profile.visitCount());
-        ArrayNode visits = out.putArray("visits");
+            String day = key.substring(0, colon);
+            if (!day.equals(dayOpen)) {
+                if (dayOpen != null) {
+                    out.writeEndObject();
+                }
+                out.writeObjectFieldStart(java.time.LocalDate.ofEpochDay(Long.parseLong(day)).toString());
+                dayOpen = day;
+            }
+            out.writeNumberField(key.substring(colon + 1), count.getValue());
+        }
+        if (dayOpen != null) {
+            out.writeEndObject();
+        }
+        out.writeEndObject();
+        out.writeStringField("firstSeen", profile.firstSeen() == null ? null : profile.firstSeen().toString());
+        out.writeStringField("lastSeen", profile.lastSeen() == null ? null : profile.lastSeen().toString());
+        out.writeNumberField("visitCount", profile.visitCount());
+        out.writeArrayFieldStart("visits");
         for (Visit visit : profile.visits()) {
-            visits.addObject().put("start", visit.start().toString()).put("end", visit.end().toString());
+            out.writeStartObject();
+            out.writeStringField("start", visit.start().toString());
+            out.writeStringField("end", visit.end().toString());
+            out.writeEndObject();
         }
-        ArrayNode recent = out.putArray("recentEvents");
+        out.writeEndArray();
+        out.writeArrayFieldStart("recentEvents");
         for (RecentEvent event : profile.recentEvents()) {
-            recent.addObject().put("messageId", event.messageId()).put("type", event.type().wireName())
-                    .put("name", event.name()).put("timestamp", event.timestamp().toString());
+            out.writeStartObject();
+            out.writeStringField("messageId", event.messageId());
+            out.writeStringField("type", event.type().wireName());
+            out.writeStringField("name", event.name());
+            out.writeStringField("timestamp", event.timestamp().toString());
+            out.writeEndObject();
         }
-        new TreeSet<>(profile.labels()).forEach(out.putArray("labels")::add);
-        return out;
+        out.writeEndArray();
+        writeSorted(out, "labels", profile.labels());
+        out.writeEndObject();
+    }
+
+    private static void writeSorted(JsonGenerator out, String field, java.util.Collection<String> values)
+            throws java.io.IOException {
+        out.writeArrayFieldStart(field);
+        for (String value : new TreeSet<>(values)) {
+            out.writeString(value);
+        }
+        out.writeEndArray();
     }
 
     private static JsonNode parse(String json) {

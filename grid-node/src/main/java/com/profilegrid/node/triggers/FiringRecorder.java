@@ -1,7 +1,7 @@
 package com.profilegrid.node.triggers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.profilegrid.model.Generation;
 import com.profilegrid.node.http.ProfileRoutes;
 import com.profilegrid.pipelines.rules.Change;
@@ -120,7 +120,7 @@ public final class FiringRecorder implements ChangeLog {
             // a profile's label changes, one row per cause
             Map<String, Labels> byCause = new LinkedHashMap<>();
             // the profile as every webhook body of this step shows it, made once however many triggers fire
-            com.fasterxml.jackson.databind.JsonNode shown = null;
+            String shown = null;
             for (Change change : profile.changes()) {
                 if (change.kind() != Change.Kind.EVENT) {
                     Labels labels = byCause.computeIfAbsent(change.cause(), cause -> new Labels());
@@ -135,7 +135,7 @@ public final class FiringRecorder implements ChangeLog {
                 for (Trigger trigger : rules.fired(project, change)) {
                     String firingId = change.firingId(trigger.name(), project, profileId);
                     if (shown == null) {
-                        shown = profile.profile() == null ? JSON.nullNode() : ProfileRoutes.toJson(profile.profile());
+                        shown = profile.profile() == null ? "null" : ProfileRoutes.render(profile.profile());
                     }
                     fired.add(new Firings.NewFiring(firingId, project, trigger.name(), profileId, causeType(change),
                             causeName(trigger, change), change.cause(), WebhookDelivery.destination(trigger.webhook().url()),
@@ -188,20 +188,35 @@ public final class FiringRecorder implements ChangeLog {
         return trigger.on() instanceof Trigger.OnEvent on ? on.event() : change.name();
     }
 
-    /** The JSON a webhook receives, the same at every attempt. */
-    private static String body(String firingId, Trigger trigger, ProfileChanges profile,
-                               com.fasterxml.jackson.databind.JsonNode shown, Change change, Instant now) {
-        ObjectNode body = JSON.createObjectNode().put("firingId", firingId).put("trigger", trigger.name())
-                .put("project", profile.key().project()).put("profileId", profile.key().profileId());
-        ObjectNode cause = body.putObject("cause").put("type", causeType(change))
-                .put(change.kind() == Change.Kind.EVENT ? "event" : "label", causeName(trigger, change));
-        if (change.cause().startsWith("event:")) {
-            cause.put("messageId", change.cause().substring("event:".length()));
-        } else {
-            cause.put("reason", change.cause());
+    /**
+     * The JSON a webhook receives, the same at every attempt: the firing, its cause, and the profile as {@code shown}
+     * (JSON text, written as it is).
+     */
+    private static String body(String firingId, Trigger trigger, ProfileChanges profile, String shown, Change change,
+                               Instant now) {
+        java.io.StringWriter text = new java.io.StringWriter(shown.length() + 512);
+        try (JsonGenerator body = JSON.getFactory().createGenerator(text)) {
+            body.writeStartObject();
+            body.writeStringField("firingId", firingId);
+            body.writeStringField("trigger", trigger.name());
+            body.writeStringField("project", profile.key().project());
+            body.writeStringField("profileId", profile.key().profileId());
+            body.writeObjectFieldStart("cause");
+            body.writeStringField("type", causeType(change));
+            body.writeStringField(change.kind() == Change.Kind.EVENT ? "event" : "label", causeName(trigger, change));
+            if (change.cause().startsWith("event:")) {
+                body.writeStringField("messageId", change.cause().substring("event:".length()));
+            } else {
+                body.writeStringField("reason", change.cause());
+            }
+            body.writeEndObject();
+            body.writeStringField("firedAt", now.toString());
+            body.writeFieldName("profile");
+            body.writeRawValue(shown);
+            body.writeEndObject();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write a webhook body", e);
         }
-        body.put("firedAt", now.toString());
-        body.set("profile", shown);
-        return body.toString();
+        return text.toString();
     }
 }
