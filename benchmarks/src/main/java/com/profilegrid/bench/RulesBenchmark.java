@@ -133,7 +133,7 @@ public final class RulesBenchmark implements Callable<Integer> {
                 drain(receiver, warm + sent);
             }
             double busyMicrosPerEvent = (ProfilesBenchmark.machineBusyNanos() - busyStart) / 1e3 / sent;
-            if (rules && probe) {
+            if (rules && probe && probes > 0) {
                 latency(node, loads.get(0), receiver, rate / 2);
             }
             return new Measured(rate, busyMicrosPerEvent);
