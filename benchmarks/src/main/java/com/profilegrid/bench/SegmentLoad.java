@@ -45,6 +45,8 @@ final class SegmentLoad {
     private final URI uri;
     private final String authorization;
     private final int batchSize;
+    /** How many events in a row each visitor sends (1: the visitors take turns, one event each). */
+    private final int visitorRun;
     private final String runId;
     private final AtomicLong requestNumber = new AtomicLong();
     private final HttpClient client;
@@ -56,9 +58,6 @@ final class SegmentLoad {
     long accepted() {
         return acceptedTotal.sum();
     }
-
-    /** How many events in a row each visitor sends (1: the visitors take turns, one event each). */
-    private final int visitorRun;
 
     SegmentLoad(String baseUrl, String writeKey, int batchSize, String runId, int threads) {
         this(baseUrl, writeKey, batchSize, runId, threads, 1);

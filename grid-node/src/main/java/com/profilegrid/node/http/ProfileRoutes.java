@@ -9,6 +9,7 @@ import com.profilegrid.model.RecentEvent;
 import com.profilegrid.model.Visit;
 import com.profilegrid.node.project.KeyKind;
 import com.profilegrid.node.project.ProjectKeys;
+import com.profilegrid.node.support.JsonText;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
@@ -88,13 +89,7 @@ public final class ProfileRoutes {
      * straight to text, without a tree: each webhook a trigger fires carries it, made once per step.
      */
     public static String render(Profile profile) {
-        java.io.StringWriter text = new java.io.StringWriter(1024);
-        try (JsonGenerator out = JSON.getFactory().createGenerator(text)) {
-            write(out, profile);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot write a profile as JSON", e);
-        }
-        return text.toString();
+        return JsonText.of(JSON, 1024, out -> write(out, profile));
     }
 
     private static void write(JsonGenerator out, Profile profile) throws java.io.IOException {

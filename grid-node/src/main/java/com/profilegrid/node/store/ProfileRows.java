@@ -11,9 +11,9 @@ import com.profilegrid.model.Profile;
 import com.profilegrid.model.PropertyValue;
 import com.profilegrid.model.RecentEvent;
 import com.profilegrid.model.Visit;
+import com.profilegrid.node.support.JsonText;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -153,19 +153,12 @@ final class ProfileRows {
         return entries;
     }
 
-    /** What a column's generator writes. */
-    private interface Column {
-        void write(JsonGenerator out) throws IOException;
-    }
-
-    private String generate(Column column) {
-        StringWriter text = new StringWriter(64);
-        try (JsonGenerator out = json.getFactory().createGenerator(text)) {
-            column.write(out);
-        } catch (IOException e) {
-            throw new ProfileStoreException("cannot write profile column as JSON", e);
+    private String generate(JsonText.Writing column) {
+        try {
+            return JsonText.of(json, 64, column);
+        } catch (java.io.UncheckedIOException e) {
+            throw new ProfileStoreException("cannot write profile column as JSON", e.getCause());
         }
-        return text.toString();
     }
 
     Profile read(ResultSet row) throws SQLException {

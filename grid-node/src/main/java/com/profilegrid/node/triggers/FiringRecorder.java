@@ -1,9 +1,9 @@
 package com.profilegrid.node.triggers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.profilegrid.model.Generation;
 import com.profilegrid.node.http.ProfileRoutes;
+import com.profilegrid.node.support.JsonText;
 import com.profilegrid.pipelines.rules.Change;
 import com.profilegrid.pipelines.rules.ChangeLog;
 import com.profilegrid.pipelines.rules.RuleBook;
@@ -194,8 +194,7 @@ public final class FiringRecorder implements ChangeLog {
      */
     private static String body(String firingId, Trigger trigger, ProfileChanges profile, String shown, Change change,
                                Instant now) {
-        java.io.StringWriter text = new java.io.StringWriter(shown.length() + 512);
-        try (JsonGenerator body = JSON.getFactory().createGenerator(text)) {
+        return JsonText.of(JSON, shown.length() + 512, body -> {
             body.writeStartObject();
             body.writeStringField("firingId", firingId);
             body.writeStringField("trigger", trigger.name());
@@ -214,9 +213,6 @@ public final class FiringRecorder implements ChangeLog {
             body.writeFieldName("profile");
             body.writeRawValue(shown);
             body.writeEndObject();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot write a webhook body", e);
-        }
-        return text.toString();
+        });
     }
 }
