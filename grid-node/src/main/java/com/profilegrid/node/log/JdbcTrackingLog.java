@@ -1,6 +1,7 @@
 package com.profilegrid.node.log;
 
 import com.profilegrid.pipelines.profile.LogRecord;
+import com.profilegrid.pipelines.profile.SortedRead;
 
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.TrackingEvent;
@@ -18,8 +19,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -183,6 +186,35 @@ public final class JdbcTrackingLog implements TrackingLog {
     @Override
     public List<LogRecord> readToFold(long fromShard, long afterSeq, int limit, String project) {
         return read(LogRows.COLUMNS_TO_FOLD, fromShard, afterSeq, limit, project);
+    }
+
+    @Override
+    public Map<Long, Long> lastPositions(String project) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement ends = connection.prepareStatement("SELECT shard, MAX(seq) FROM tracking_log"
+                     + (project == null ? "" : " WHERE project = ?") + " GROUP BY shard")) {
+            if (project != null) {
+                ends.setString(1, project);
+            }
+            Map<Long, Long> last = new HashMap<>();
+            try (ResultSet rows = ends.executeQuery()) {
+                while (rows.next()) {
+                    last.put(rows.getLong(1), rows.getLong(2));
+                }
+            }
+            return last;
+        } catch (SQLException e) {
+            throw new TrackingLogException("cannot read where the log's shards end", e);
+        }
+    }
+
+    @Override
+    public SortedRead readSorted(Map<Long, Long> ends, Map<Long, SortedRead.Key> after, String project) {
+        try {
+            return SortedLogRead.open(dataSource, dialect, ends, after, project);
+        } catch (SQLException e) {
+            throw new TrackingLogException("cannot read the tracking log by visitor", e);
+        }
     }
 
     private List<LogRecord> read(String columns, long fromShard, long afterSeq, int limit, String project) {

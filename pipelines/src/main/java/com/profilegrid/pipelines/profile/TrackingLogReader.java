@@ -1,6 +1,7 @@
 package com.profilegrid.pipelines.profile;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Read access to the tracking log, as the profile pipeline needs it: the shards, and each shard's records
@@ -55,5 +56,22 @@ public interface TrackingLogReader {
      */
     default List<LogRecord> readToFold(long shard, long afterSeq, int limit, String project) {
         return read(shard, afterSeq, limit, project);
+    }
+
+    /**
+     * The last position of each shard that has records (of {@code project} only, unless {@code null}); or {@code null}
+     * when this log cannot read in key order ({@link #readSorted}).
+     */
+    default Map<Long, Long> lastPositions(String project) {
+        return null;
+    }
+
+    /**
+     * Opens a read of the shards of {@code ends}, each up to its end, in {@link SortedRead.Key} order, of {@code project}
+     * only (unless {@code null}). A shard with a key in {@code after} starts after that key (what an earlier read of it
+     * gave up to); the others start at their beginning.
+     */
+    default SortedRead readSorted(Map<Long, Long> ends, Map<Long, SortedRead.Key> after, String project) {
+        throw new UnsupportedOperationException("this log reads in position order only");
     }
 }

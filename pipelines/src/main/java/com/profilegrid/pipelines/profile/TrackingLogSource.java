@@ -29,6 +29,13 @@ import java.util.Set;
  * tries again every second from the same cursors: the job keeps its state instead of failing and starting over.
  * While its job is {@linkplain DurableProgress#held held} (a rebuild switching readers away from its generation), it
  * reads nothing and reports where it stopped.
+ *
+ * <p>A job that starts with neither snapshot nor durable positions (a rebuild, or a first start on a log that holds
+ * events) first reads what its shards hold at that moment in order of visitor ({@link SortedRead}), each shard up to
+ * its last position then, and reads on in position order from those positions after. Per raw id, that order keeps
+ * each shard's events in log order, which is all the steps need (a replay skips what a raw id applied); between
+ * raw ids it is one of the orders several shards may give anyway. Until that pass ends the processor reports no
+ * durable positions for its shards, and its snapshot holds, per shard, the pass's end and the last key it gave.
  */
 public final class TrackingLogSource {
 
@@ -46,16 +53,32 @@ public final class TrackingLogSource {
      * shard at a time: every project's events, or {@code project}'s only.
      */
     public static StreamSource<LogRecord> build(int batchSize, String project) {
-        return SourceBuilder.stream("tracking-log", context -> new Reader(context, batchSize, project))
+        return build(batchSize, project, true);
+    }
+
+    /**
+     * As {@link #build(int, String)}; with {@code byVisitorFirst} false a job starting from nothing reads the log in
+     * position order from its beginning.
+     */
+    public static StreamSource<LogRecord> build(int batchSize, String project, boolean byVisitorFirst) {
+        return SourceBuilder.stream("tracking-log", context -> new Reader(context, batchSize, project, byVisitorFirst))
                 .<LogRecord>fillBufferFn(Reader::fill)
                 .createSnapshotFn(Reader::snapshot)
                 .restoreSnapshotFn(Reader::restore)
+                .destroyFn(Reader::closePass)
                 .distributed(PROCESSORS_PER_MEMBER)
                 .build();
     }
 
-    /** A processor's snapshot: its cursors. */
-    record Saved(Map<Long, Long> cursors) implements Serializable {
+    /**
+     * A processor's snapshot: its cursors; for shards still in the pass by visitor, the pass's end and the last key it
+     * gave there.
+     */
+    record Saved(Map<Long, Long> cursors, Map<Long, Long> passEnds, Map<Long, SortedRead.Key> passAfter)
+            implements Serializable {
+        Saved(Map<Long, Long> cursors) {
+            this(cursors, Map.of(), Map.of());
+        }
     }
 
     /** The per-processor state of the source: the log, the shards it owns, and its cursors. */
@@ -102,23 +125,37 @@ public final class TrackingLogSource {
                 new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - 10_000_000_000L);
         /** The cursors of the last snapshot: applied once the next snapshot begins. */
         private Map<Long, Long> lastSaved;
+        /** Whether a job starting from nothing reads by visitor first. */
+        private final boolean byVisitorFirst;
+        /** Shards in the pass by visitor, and where the pass ends in each (empty: no pass, or it is over). */
+        private final Map<Long, Long> passEnds = new HashMap<>();
+        /** Per shard in the pass, the key of the last record the pass gave there. */
+        private final Map<Long, SortedRead.Key> passAfter = new HashMap<>();
+        /** The pass's open read, or {@code null}. */
+        private SortedRead pass;
 
-        Reader(Processor.Context context, int batchSize, String project) {
+        Reader(Processor.Context context, int batchSize, String project, boolean byVisitorFirst) {
             this(memberLog(context), context.globalProcessorIndex(), context.totalParallelism(), batchSize, project,
                     // under this class's name, not the Jet processor's: the node keeps Hazelcast's and Jet's own
                     // loggers at WARN, and where the job starts from is part of the node's story
                     // (the member's logging service, which logs as the member is configured to: the static
                     // Logger would follow whichever logging type the JVM met first)
                     context.hazelcastInstance().getLoggingService().getLogger(TrackingLogSource.class),
-                    DurableProgress.of(context.hazelcastInstance()), context.jobConfig().getName());
+                    DurableProgress.of(context.hazelcastInstance()), context.jobConfig().getName(), byVisitorFirst);
         }
 
         Reader(TrackingLogReader log, int index, int parallelism, int batchSize, String project, ILogger logger) {
-            this(log, index, parallelism, batchSize, project, logger, null, null);
+            this(log, index, parallelism, batchSize, project, logger, null, null, false);
         }
 
         Reader(TrackingLogReader log, int index, int parallelism, int batchSize, String project, ILogger logger,
                DurableProgress progress, String job) {
+            this(log, index, parallelism, batchSize, project, logger, progress, job, true);
+        }
+
+        Reader(TrackingLogReader log, int index, int parallelism, int batchSize, String project, ILogger logger,
+               DurableProgress progress, String job, boolean byVisitorFirst) {
+            this.byVisitorFirst = byVisitorFirst;
             this.progress = job == null ? null : progress;
             this.job = job;
             if (this.progress != null) {
@@ -154,11 +191,16 @@ public final class TrackingLogSource {
                 started = true;
                 if (!restored && fromDurable) {
                     startFromDurablePositions();
+                } else if (!restored && byVisitorFirst) {
+                    startByVisitor();
                 }
             }
             if (progress != null && progress.held(job)) {
                 // a rebuild switches readers away from this job's generation: read nothing more, say where it stopped
-                progress.holding(job, index, parallelism, cursors);
+                // (a shard still in the pass by visitor, at its end: nothing past it was read)
+                Map<Long, Long> at = new HashMap<>(cursors);
+                at.putAll(passEnds);
+                progress.holding(job, index, parallelism, at);
                 return;
             }
             long now = System.nanoTime();
@@ -168,7 +210,11 @@ public final class TrackingLogSource {
             }
             commitsSeen = commits;
             try {
-                read(buffer, now);
+                if (passEnds.isEmpty()) {
+                    read(buffer, now);
+                } else {
+                    readPass(buffer);
+                }
                 if (failing) {
                     logger.info("The tracking log answers again; reading on from where the profile pipeline stood");
                     failing = false;
@@ -181,6 +227,59 @@ public final class TrackingLogSource {
                     failing = true;
                 }
                 idleUntil = now + FAILURE_BACKOFF_NANOS;
+                closePass(); // opened again from where it gave its last record
+            }
+        }
+
+        /** Begins the pass by visitor over what this processor's shards hold now, if the log can read that way. */
+        private void startByVisitor() {
+            Map<Long, Long> ends;
+            try {
+                ends = log.lastPositions(project);
+            } catch (RuntimeException e) {
+                logger.warning("Cannot read where the tracking log ends; reading it in position order: " + e);
+                return;
+            }
+            if (ends == null) {
+                return;
+            }
+            ends.forEach((shard, seq) -> {
+                if (Math.floorMod(shard, parallelism) == index && seq > 0) {
+                    passEnds.put(shard, seq);
+                }
+            });
+            if (!passEnds.isEmpty()) {
+                logger.info("Profile job " + job + " starts from nothing: its source " + index + " reads what shards "
+                        + passEnds.keySet() + " hold by visitor, then reads on in position order");
+            }
+        }
+
+        private void readPass(SourceBuilder.SourceBuffer<LogRecord> buffer) {
+            if (pass == null) {
+                pass = log.readSorted(Map.copyOf(passEnds), Map.copyOf(passAfter), project);
+            }
+            List<LogRecord> records = pass.next(batchSize);
+            for (LogRecord record : records) {
+                // all of it was in the log when this run began: an earlier run may have met it
+                buffer.add(new LogRecord(record.shard(), record.seq(), record.event(), true));
+                passAfter.put(record.shard(), SortedRead.Key.of(record));
+            }
+            if (records.size() < batchSize) {
+                closePass();
+                cursors.putAll(passEnds); // each shard read to its end: on in position order from there
+                passEnds.clear();
+                passAfter.clear();
+            }
+        }
+
+        void closePass() {
+            if (pass != null) {
+                try {
+                    pass.close();
+                } catch (RuntimeException e) {
+                    logger.fine("Closing the read by visitor failed: " + e);
+                }
+                pass = null;
             }
         }
 
@@ -240,7 +339,7 @@ public final class TrackingLogSource {
             boolean notYet = !started && fromDurable; // not begun: saved as where it will begin
             Map<Long, Long> at = new HashMap<>(notYet ? durable : cursors);
             lastSaved = at;
-            return new Saved(new HashMap<>(at));
+            return new Saved(new HashMap<>(at), new HashMap<>(passEnds), new HashMap<>(passAfter));
         }
 
         void restore(List<Saved> snapshots) {
@@ -258,6 +357,16 @@ public final class TrackingLogSource {
                 snapshot.cursors().forEach((shard, seq) -> {
                     if (Math.floorMod(shard, parallelism) == index) {
                         cursors.merge(shard, seq, Math::max);
+                    }
+                });
+                // a pass by visitor goes on where it was, shard by shard (the processor that had a shard may differ)
+                snapshot.passEnds().forEach((shard, end) -> {
+                    if (Math.floorMod(shard, parallelism) == index) {
+                        passEnds.put(shard, end);
+                        SortedRead.Key after = snapshot.passAfter().get(shard);
+                        if (after != null) {
+                            passAfter.put(shard, after);
+                        }
                     }
                 });
             }

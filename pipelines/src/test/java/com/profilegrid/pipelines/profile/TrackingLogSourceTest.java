@@ -9,8 +9,11 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -186,6 +189,116 @@ class TrackingLogSourceTest {
                 .containsExactly("old-1:true", "old-2:true", "old-3:true", "new-1:false");
     }
 
+    @Test
+    void when_a_job_starts_from_nothing_then_it_reads_what_the_log_holds_by_visitor_then_on_in_position_order()
+            throws InterruptedException {
+        MemoryLog log = new MemoryLog(-1).sortable();
+        log.commit(1, "m1", null, "x");
+        log.commit(1, "m2", "u1", "y");
+        log.commit(2, "m3", null, "x");
+        log.commit(1, "m4", null, "y");
+        log.commit(1, "m5", null, "x");
+        log.commit(2, "m6", "u1", null);
+        MemoryProgress progress = new MemoryProgress();
+        TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 2, null, Logger.noLogger(),
+                progress, "profiles");
+        List<LogRecord> out = new ArrayList<>();
+        SourceBuilder.SourceBuffer<LogRecord> records = records(out);
+        reader.fill(records);
+        log.commit(1, "m7", null, "x"); // after the pass's end: read in position order once the pass is over
+        for (int i = 0; i < 4; i++) {
+            reader.fill(records);
+        }
+        reader.snapshot();
+        reader.snapshot();
+        Thread.sleep(30);
+        reader.fill(records);
+        assertThat(out).extracting(record -> record.event().messageId() + ":" + record.replayed())
+                .as("by project, visitor (user id, else anonymous id), shard and position; what the log held marked "
+                        + "a possible replay")
+                .containsExactly("m1:true", "m5:true", "m3:true", "m4:true", "m2:true", "m6:true", "m7:true");
+        assertThat(progress.applied).as("positions told once the pass is over").containsExactly(
+                Map.entry(1L, 5L), Map.entry(2L, 2L));
+    }
+
+    @Test
+    void when_a_snapshot_is_taken_during_the_pass_then_a_restore_goes_on_with_it_shard_by_shard_and_skips_nothing() {
+        MemoryLog log = new MemoryLog(-1).sortable();
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 60; i++) {
+            log.commit(1 + random.nextInt(3), "m" + i, random.nextBoolean() ? "u" + random.nextInt(5) : null,
+                    "a" + random.nextInt(5));
+        }
+        MemoryProgress progress = new MemoryProgress();
+        List<LogRecord> before = new ArrayList<>();
+        List<TrackingLogSource.Saved> saved = new ArrayList<>();
+        for (int index = 0; index < 2; index++) {
+            TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, index, 2, 4, null, Logger.noLogger(),
+                    progress, "profiles");
+            reader.fill(records(before));
+            reader.fill(records(before));
+            saved.add(reader.snapshot());
+            reader.fill(records(new ArrayList<>())); // read after the snapshot: met again after the restore
+        }
+        assertThat(progress.applied).as("no positions while the pass runs").isEmpty();
+        assertThat(saved).allSatisfy(snapshot -> assertThat(snapshot.passEnds()).isNotEmpty());
+
+        TrackingLogSource.Reader restored = new TrackingLogSource.Reader(log, 0, 1, 4, null, Logger.noLogger(),
+                progress, "profiles");
+        restored.restore(saved);
+        List<LogRecord> after = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            restored.fill(records(after));
+        }
+        Set<String> seen = new HashSet<>();
+        before.forEach(record -> seen.add(record.event().messageId()));
+        after.forEach(record -> seen.add(record.event().messageId()));
+        assertThat(seen).as("every event, before the snapshot or after the restore").hasSize(60);
+        // per visitor and shard, what the restored reader gives keeps log order
+        Map<String, Long> last = new HashMap<>();
+        for (LogRecord record : after) {
+            String visitor = SortedRead.Key.of(record).id() + "@" + record.shard();
+            assertThat(record.seq()).isGreaterThan(last.getOrDefault(visitor, 0L));
+            last.put(visitor, record.seq());
+        }
+    }
+
+    @Test
+    void when_the_log_fails_during_the_pass_then_it_goes_on_after_the_last_record_given() throws InterruptedException {
+        MemoryLog log = new MemoryLog(-1).sortable();
+        for (int i = 0; i < 10; i++) {
+            log.commit(1, "m" + i, null, "a" + (i % 3));
+        }
+        TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 3, null, Logger.noLogger(),
+                new MemoryProgress(), "profiles");
+        List<LogRecord> out = new ArrayList<>();
+        reader.fill(records(out));
+        log.down = true;
+        reader.fill(records(out)); // fails inside: the open read is closed
+        log.down = false;
+        Thread.sleep(1_100);
+        for (int i = 0; i < 5; i++) {
+            reader.fill(records(out));
+        }
+        assertThat(out).extracting(record -> record.event().messageId())
+                .containsExactly("m0", "m3", "m6", "m9", "m1", "m4", "m7", "m2", "m5", "m8");
+        assertThat(log.sortedReads).as("opened again once").isEqualTo(2);
+    }
+
+    @Test
+    void when_the_job_is_held_during_the_pass_then_it_says_it_stopped_at_the_passs_ends() {
+        MemoryLog log = new MemoryLog(-1).sortable();
+        log.commit(1, "m1", null, "x");
+        log.commit(1, "m2", null, "y");
+        MemoryProgress progress = new MemoryProgress();
+        TrackingLogSource.Reader reader = new TrackingLogSource.Reader(log, 0, 1, 1, null, Logger.noLogger(),
+                progress, "profiles");
+        reader.fill(records(new ArrayList<>()));
+        progress.held = true;
+        reader.fill(records(new ArrayList<>()));
+        assertThat(progress.stops).containsExactly(Map.entry(0, Map.of(1L, 2L)));
+    }
+
     /** Durable progress in memory: positions as given, what was told applied, a hold and where it stopped. */
     private static final class MemoryProgress implements DurableProgress {
         final Map<Long, Long> positions = new TreeMap<>();
@@ -265,6 +378,8 @@ class TrackingLogSourceTest {
         final long localShard;
         long commits;
         int reads;
+        int sortedReads;
+        boolean sortable;
         boolean down;
 
         MemoryLog(long localShard) {
@@ -272,11 +387,68 @@ class TrackingLogSourceTest {
         }
 
         void commit(long shard, String messageId) {
+            commit(shard, messageId, null, "a");
+        }
+
+        void commit(long shard, String messageId, String userId, String anonymousId) {
             List<LogRecord> records = shards.computeIfAbsent(shard, s -> new ArrayList<>());
             String project = messageId.startsWith("other:") ? "other" : "acme";
             records.add(new LogRecord(shard, records.size() + 1, new TrackingEvent(project, messageId, EventType.TRACK,
-                    "e", "a", null, null, null, T0, T0, "{}", "{}", "{}", "{}")));
+                    "e", anonymousId, userId, null, null, T0, T0, "{}", "{}", "{}", "{}")));
             commits++;
+        }
+
+        /** Makes this log read in key order too. */
+        MemoryLog sortable() {
+            sortable = true;
+            return this;
+        }
+
+        @Override
+        public Map<Long, Long> lastPositions(String project) {
+            if (!sortable) {
+                return null;
+            }
+            Map<Long, Long> ends = new TreeMap<>();
+            shards.forEach((shard, records) -> records.stream()
+                    .filter(record -> project == null || record.event().project().equals(project))
+                    .forEach(record -> ends.put(shard, record.seq())));
+            return ends;
+        }
+
+        @Override
+        public SortedRead readSorted(Map<Long, Long> ends, Map<Long, SortedRead.Key> after, String project) {
+            sortedReads++;
+            if (down) {
+                throw new IllegalStateException("database down");
+            }
+            java.util.Comparator<SortedRead.Key> order = java.util.Comparator.comparing(SortedRead.Key::project)
+                    .thenComparing(SortedRead.Key::id).thenComparingLong(SortedRead.Key::shard)
+                    .thenComparingLong(SortedRead.Key::seq);
+            java.util.Iterator<LogRecord> sorted = ends.entrySet().stream()
+                    .flatMap(end -> shards.getOrDefault(end.getKey(), List.of()).stream()
+                            .filter(record -> record.seq() <= end.getValue())
+                            .filter(record -> !after.containsKey(end.getKey())
+                                    || order.compare(SortedRead.Key.of(record), after.get(end.getKey())) > 0))
+                    .filter(record -> project == null || record.event().project().equals(project))
+                    .sorted(java.util.Comparator.comparing(SortedRead.Key::of, order)).iterator();
+            return new SortedRead() {
+                @Override
+                public List<LogRecord> next(int limit) {
+                    if (down) {
+                        throw new IllegalStateException("database down");
+                    }
+                    List<LogRecord> next = new ArrayList<>();
+                    while (next.size() < limit && sorted.hasNext()) {
+                        next.add(sorted.next());
+                    }
+                    return next;
+                }
+
+                @Override
+                public void close() {
+                }
+            };
         }
 
         @Override
