@@ -17,9 +17,9 @@ import java.util.TreeMap;
 /**
  * The tracking log read in {@link SortedRead.Key} order: one query, streamed, on a connection held until the read
  * ends. On PostgreSQL the query sorts only the keys (position, project and id) and then fetches each row by its
- * primary key in a nested loop, which keeps their order: about twice what {@code COPY} of the log costs, where
- * sorting whole rows costs about three times, and where PostgreSQL, left to choose, joins back into position order
- * (docs/profile-state.md, "A rebuild reads the log by visitor"). Text is compared byte by byte ({@code COLLATE "C"}),
+ * primary key in a nested loop, which keeps their order (900,000 rows of about 2 KB in 9 s, against 2 s in position
+ * order and half as long again when the sort carries whole rows; PostgreSQL, left to choose, joins back into position
+ * order: docs/profile-state.md, "A rebuild reads the log by visitor"). Text is compared byte by byte ({@code COLLATE "C"}),
  * faster than the database's language collation and the same for the resuming condition as for the sort.
  */
 final class SortedLogRead implements SortedRead {

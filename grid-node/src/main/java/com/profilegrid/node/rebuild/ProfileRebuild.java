@@ -175,7 +175,8 @@ public final class ProfileRebuild implements AutoCloseable {
             }
             long inLog = eventsInLog(project);
             long read = Math.max(lastRead, ProfileJob.eventsRead(job));
-            if (read > lastRead) {
+            boolean moved = read > lastRead;
+            if (moved) {
                 watch.progressed();
             }
             long now = System.nanoTime();
@@ -187,8 +188,10 @@ public final class ProfileRebuild implements AutoCloseable {
             lastRead = read;
             lastCheck = now;
             // Jet publishes the read count every few seconds, so under steady ingest it always trails the log: once
-            // the job has read what the log held at the start, ask the members how far it has applied, shard by shard
-            if (read >= inLogAtStart && caughtUp(to, logEnds)) {
+            // the job has read what the log held at the start, ask the members how far it has applied, shard by shard.
+            // Ask too when the count stands still: a job restarted from its snapshot counts only what it reads after
+            // it, so its count may never reach the log's
+            if ((read >= inLogAtStart || !moved) && caughtUp(to, logEnds)) {
                 return;
             }
         }

@@ -99,14 +99,7 @@ class PipelineFaultTest {
             }
             assertThat(sent).isEqualTo(ROUNDS * BATCHES_PER_ROUND);
 
-            IMap<ProfileKey, Profile> grid = first.node().profiles();
-            await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
-                List<TrackingEvent> logged = first.logRecords().stream().map(LogRecord::event)
-                        .filter(event -> event.project().equals(project.projectId())).toList();
-                Map<ProfileKey, Profile> live = ReadersView.profiles(grid, project.projectId());
-                Map<ProfileKey, Profile> rebuilt = LogRebuild.profiles(logged, FOLD);
-                assertThat(live).as(() -> ProfileDiff.describe(rebuilt, live)).isEqualTo(rebuilt);
-            });
+            awaitEqualsLog(first, first.node().profiles(), project);
         } finally {
             for (NodeFixture node : nodes) {
                 node.close();
@@ -115,10 +108,80 @@ class PipelineFaultTest {
         }
     }
 
+    /**
+     * A rebuild's job starts from nothing, so it reads the log by visitor (TrackingLogSource); a member terminated and a
+     * job restart while it does make it go on from its snapshot's keys, shard by shard, with other processors.
+     */
+    @Test
+    void when_a_member_dies_and_the_job_restarts_while_a_rebuild_reads_by_visitor_then_it_equals_the_log()
+            throws Exception {
+        Database.Settings db = TestDatabases.POSTGRESQL.fresh(dir);
+        String cluster = TestClusters.uniqueClusterName();
+        int[] ports = {NodeFixture.freePort(), NodeFixture.freePort(), NodeFixture.freePort()};
+        String members = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:" + ports[2];
+        List<NodeFixture> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                nodes.add(start(dir.resolve("n" + i), db, cluster, ports[i], members));
+            }
+            NodeFixture first = nodes.get(0);
+            ProjectStore.Created project = first.createProject("acme");
+            Random random = new Random(11);
+            for (int b = 0; b < 200; b++) {
+                // every node writes a shard of its own: the rebuild reads three
+                nodes.get(b % 3).postAcknowledged("/v1/batch", project.writeKey(), batch(random, "b" + b + "-", 100, 300));
+            }
+            awaitEqualsLog(first, first.node().profiles(), project);
+
+            assertThat(first.admin("POST", "/admin/rebuild", null).statusCode()).isEqualTo(202);
+            Job job = await().atMost(Duration.ofSeconds(30)).until(
+                    () -> first.node().member().getJet().getJob(new Generation(1).jobName()),
+                    running -> running != null && running.getStatus() == JobStatus.RUNNING);
+            Thread.sleep(1_000);
+            NodeFixture killed = nodes.remove(2);
+            killed.node().member().getLifecycleService().terminate();
+            killed.close();
+            Thread.sleep(500);
+            // the member's loss restarts the job too: restart it once it runs again
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                try {
+                    job.restart();
+                    return true;
+                } catch (IllegalStateException notRunning) {
+                    return false;
+                }
+            });
+            first.awaitRebuildDone();
+
+            IMap<ProfileKey, Profile> rebuilt = first.node().profiles(project.projectId());
+            assertThat(rebuilt.getName()).isEqualTo(new Generation(1).profilesMap());
+            awaitEqualsLog(first, rebuilt, project);
+        } finally {
+            for (NodeFixture node : nodes) {
+                node.close();
+            }
+            TestDatabases.drop(db);
+        }
+    }
+
+    private static void awaitEqualsLog(NodeFixture node, IMap<ProfileKey, Profile> grid, ProjectStore.Created project) {
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+            List<TrackingEvent> logged = node.logRecords().stream().map(LogRecord::event)
+                    .filter(event -> event.project().equals(project.projectId())).toList();
+            Map<ProfileKey, Profile> live = ReadersView.profiles(grid, project.projectId());
+            Map<ProfileKey, Profile> rebuilt = LogRebuild.profiles(logged, FOLD);
+            assertThat(live).as(() -> ProfileDiff.describe(rebuilt, live)).isEqualTo(rebuilt);
+        });
+    }
+
     private static String batch(Random random, String prefix) {
+        return batch(random, prefix, 10, 40);
+    }
+
+    private static String batch(Random random, String prefix, int events, int visitors) {
         StringBuilder body = new StringBuilder("{\"batch\":[");
-        for (int i = 0; i < 10; i++) {
-            int visitor = random.nextInt(40);
+        for (int i = 0; i < events; i++) {
+            int visitor = random.nextInt(visitors);
             String ids = "\"anonymousId\":\"a" + visitor + "\"" + (visitor % 4 == 0 ? ",\"userId\":\"u" + visitor / 4 + "\"" : "");
             body.append(i == 0 ? "" : ",").append("{\"type\":\"").append(random.nextInt(5) == 0 ? "identify" : "track")
                     .append("\",\"event\":\"e").append(random.nextInt(3)).append("\",").append(ids)
