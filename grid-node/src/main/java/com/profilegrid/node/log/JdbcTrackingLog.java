@@ -190,6 +190,11 @@ public final class JdbcTrackingLog implements TrackingLog {
 
     @Override
     public Map<Long, Long> lastPositions(String project) {
+        return lastPositions(dataSource, project);
+    }
+
+    /** The last position of each shard of the log in {@code dataSource} that holds events (of {@code project} only). */
+    public static Map<Long, Long> lastPositions(DataSource dataSource, String project) {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement ends = connection.prepareStatement("SELECT shard, MAX(seq) FROM tracking_log"
                      + (project == null ? "" : " WHERE project = ?") + " GROUP BY shard")) {

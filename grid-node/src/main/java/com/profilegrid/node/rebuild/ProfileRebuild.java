@@ -5,6 +5,7 @@ import com.hazelcast.jet.Job;
 import com.hazelcast.map.IMap;
 import com.profilegrid.model.Generation;
 import com.profilegrid.node.ProfileJob;
+import com.profilegrid.node.log.JdbcTrackingLog;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.GenerationRows;
 import com.profilegrid.node.store.MetaTable;
@@ -314,21 +315,8 @@ public final class ProfileRebuild implements AutoCloseable {
     }
 
     /** The last position of each log shard (holding the project's events, for one project's rebuild). */
-    private Map<Long, Long> logEnds(String project) throws SQLException {
-        try (Connection connection = database.dataSource().getConnection();
-             PreparedStatement ends = connection.prepareStatement("SELECT shard, MAX(seq) FROM tracking_log"
-                     + (project == null ? "" : " WHERE project = ?") + " GROUP BY shard")) {
-            if (project != null) {
-                ends.setString(1, project);
-            }
-            Map<Long, Long> last = new HashMap<>();
-            try (ResultSet rows = ends.executeQuery()) {
-                while (rows.next()) {
-                    last.put(rows.getLong(1), rows.getLong(2));
-                }
-            }
-            return last;
-        }
+    private Map<Long, Long> logEnds(String project) {
+        return JdbcTrackingLog.lastPositions(database.dataSource(), project);
     }
 
     private long eventsInLog(String project) throws SQLException {

@@ -56,15 +56,10 @@ class PipelineFaultTest {
     @Test
     void when_members_die_and_join_and_the_job_restarts_then_no_event_is_lost_or_applied_twice() throws Exception {
         Database.Settings db = TestDatabases.POSTGRESQL.fresh(dir);
-        String cluster = TestClusters.uniqueClusterName();
-        int[] ports = {NodeFixture.freePort(), NodeFixture.freePort(), NodeFixture.freePort(), NodeFixture.freePort()};
-        String members = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:" + ports[2] + ",127.0.0.1:" + ports[3];
+        Addresses addresses = Addresses.of(4);
         List<NodeFixture> nodes = new ArrayList<>();
         try {
-            for (int i = 0; i < 3; i++) {
-                nodes.add(start(dir.resolve("n" + i), db, cluster, ports[i], members));
-            }
-            NodeFixture first = nodes.get(0);
+            NodeFixture first = addresses.startFirst(3, dir, db, nodes);
             ProjectStore.Created project = first.createProject("acme");
             Random random = new Random(7);
             int sent = 0;
@@ -81,7 +76,7 @@ class PipelineFaultTest {
                         killed.node().member().getLifecycleService().terminate();
                         killed.close(); // its HTTP server and database pool, as the process's end would
                     }
-                    case 1 -> nodes.add(start(dir.resolve("n3"), db, cluster, ports[3], members));
+                    case 1 -> nodes.add(addresses.start(dir, db, 3));
                     case 2 -> {
                         Job job = first.node().member().getJet().getJob(new Generation(0).jobName());
                         await().atMost(Duration.ofSeconds(60)).until(() -> job.getStatus() == JobStatus.RUNNING);
@@ -116,15 +111,10 @@ class PipelineFaultTest {
     void when_a_member_dies_and_the_job_restarts_while_a_rebuild_reads_by_visitor_then_it_equals_the_log()
             throws Exception {
         Database.Settings db = TestDatabases.POSTGRESQL.fresh(dir);
-        String cluster = TestClusters.uniqueClusterName();
-        int[] ports = {NodeFixture.freePort(), NodeFixture.freePort(), NodeFixture.freePort()};
-        String members = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:" + ports[2];
+        Addresses addresses = Addresses.of(3);
         List<NodeFixture> nodes = new ArrayList<>();
         try {
-            for (int i = 0; i < 3; i++) {
-                nodes.add(start(dir.resolve("n" + i), db, cluster, ports[i], members));
-            }
-            NodeFixture first = nodes.get(0);
+            NodeFixture first = addresses.startFirst(3, dir, db, nodes);
             ProjectStore.Created project = first.createProject("acme");
             Random random = new Random(11);
             for (int b = 0; b < 200; b++) {
@@ -191,8 +181,29 @@ class PipelineFaultTest {
         return body.append("]}").toString();
     }
 
-    private static NodeFixture start(Path dataDir, Database.Settings db, String cluster, int port, String members) {
-        return NodeFixture.start(NodeFixture.settings(dataDir, db, cluster, IngestSettings.DEFAULTS, port, members)
-                .withFold(SETTINGS));
+    /** A cluster's name and the addresses of its members, before any of them starts. */
+    private record Addresses(String cluster, int[] ports, String members) {
+        static Addresses of(int size) {
+            int[] ports = new int[size];
+            for (int i = 0; i < size; i++) {
+                ports[i] = NodeFixture.freePort();
+            }
+            return new Addresses(TestClusters.uniqueClusterName(), ports, java.util.Arrays.stream(ports)
+                    .mapToObj(port -> "127.0.0.1:" + port).collect(Collectors.joining(",")));
+        }
+
+        /** Starts the first {@code count} members into {@code nodes}, and answers the first. */
+        NodeFixture startFirst(int count, Path dir, Database.Settings db, List<NodeFixture> nodes) {
+            for (int i = 0; i < count; i++) {
+                nodes.add(start(dir, db, i));
+            }
+            return nodes.get(0);
+        }
+
+        /** Starts member {@code index}, its data in {@code dir}/n{@code index}. */
+        NodeFixture start(Path dir, Database.Settings db, int index) {
+            return NodeFixture.start(NodeFixture.settings(dir.resolve("n" + index), db, cluster, IngestSettings.DEFAULTS,
+                    ports[index], members).withFold(SETTINGS));
+        }
     }
 }
