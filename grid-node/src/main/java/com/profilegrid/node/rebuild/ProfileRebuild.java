@@ -1,5 +1,6 @@
 package com.profilegrid.node.rebuild;
 
+import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
 import com.hazelcast.map.IMap;
@@ -18,6 +19,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class ProfileRebuild implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProfileRebuild.class);
     private static final long CHECK_MILLIS = 1_000;
+    /** How long the cluster may fail to say how far the job is (members leaving, joining) before the rebuild fails. */
+    private static final Duration UNANSWERED = Duration.ofMinutes(2);
     /** After the switch, how long the older generations' jobs get to see it before their entries are removed. */
     private static final long SETTLE_MILLIS = 2_500;
     /** The executor service a rebuild asks the members through. */
@@ -169,13 +173,31 @@ public final class ProfileRebuild implements AutoCloseable {
         Map<Long, Long> logEnds = logEnds(project);
         long inLogAtStart = logEnds.isEmpty() ? 0 : eventsInLog(project);
         RebuildJobWatch watch = new RebuildJobWatch(job, RESUMES);
+        long unansweredSince = 0;
         while (true) {
             Thread.sleep(CHECK_MILLIS);
-            if (!watch.check()) {
+            long readNow;
+            try {
+                if (!watch.check()) {
+                    continue;
+                }
+                readNow = ProfileJob.eventsRead(job);
+                unansweredSince = 0;
+            } catch (HazelcastException e) {
+                // a member just left or joined: Jet answers for the job again once the cluster settles, and the job
+                // goes on from its snapshot (a member lost is what a rebuild must live through, not fail on)
+                long now = System.nanoTime();
+                unansweredSince = unansweredSince == 0 ? now : unansweredSince;
+                if (now - unansweredSince > UNANSWERED.toNanos()) {
+                    throw new IllegalStateException("the cluster has not said how far the rebuild job is for "
+                            + UNANSWERED.toSeconds() + " s: " + e, e);
+                }
+                LOG.info("Rebuild of generation {}: the cluster cannot tell how far the job is for now ({}); asking "
+                        + "again", to.number(), e.toString());
                 continue;
             }
             long inLog = eventsInLog(project);
-            long read = Math.max(lastRead, ProfileJob.eventsRead(job));
+            long read = Math.max(lastRead, readNow);
             boolean moved = read > lastRead;
             if (moved) {
                 watch.progressed();
