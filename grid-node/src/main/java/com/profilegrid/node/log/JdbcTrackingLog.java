@@ -7,8 +7,10 @@ import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.node.store.Database;
 import com.profilegrid.node.store.SqlDialect;
+import com.profilegrid.node.store.SqlRetries;
 import com.profilegrid.node.store.Transactions;
 import com.profilegrid.node.support.GroupCommitter;
+import io.github.resilience4j.retry.Retry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +20,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -36,7 +39,12 @@ public final class JdbcTrackingLog implements TrackingLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcTrackingLog.class);
     private static final String UNIQUE_VIOLATION = "23505";
-    private static final int ATTEMPTS_ON_RACE = 3;
+    /** Two writers raced on one message id: the retry sees the other's committed row and skips it. */
+    private static final Retry ON_RACE = SqlRetries.onStates("tracking-log-commit", 3, Duration.ZERO,
+            Set.of(UNIQUE_VIOLATION));
+    /** Two writers took the same next shard number: the retry takes the one after. */
+    private static final Retry ON_SHARD_RACE = SqlRetries.onStates("tracking-log-shard", 10, Duration.ZERO,
+            Set.of(UNIQUE_VIOLATION));
 
     private final DataSource dataSource;
     private final SqlDialect dialect;
@@ -87,7 +95,7 @@ public final class JdbcTrackingLog implements TrackingLog {
     /** Runs on the writer thread only. */
     private void commit(List<TrackingEvent> events) throws SQLException {
         List<TrackingEvent> unique = withoutRepeats(events);
-        for (int attempt = 1; ; attempt++) {
+        SqlRetries.call(ON_RACE, () -> {
             try {
                 if (resync) {
                     nextSeq = lastSeq() + 1;
@@ -95,15 +103,12 @@ public final class JdbcTrackingLog implements TrackingLog {
                 }
                 nextSeq = insert(unique, nextSeq);
                 commits.incrementAndGet();
-                return;
+                return null;
             } catch (SQLException e) {
                 resync = true;
-                // Two writers raced on one message id: the retry sees the other's committed row and skips it.
-                if (!UNIQUE_VIOLATION.equals(e.getSQLState()) || attempt >= ATTEMPTS_ON_RACE) {
-                    throw e;
-                }
+                throw e;
             }
-        }
+        });
     }
 
     private long insert(List<TrackingEvent> events, long firstSeq) throws SQLException {
@@ -255,27 +260,27 @@ public final class JdbcTrackingLog implements TrackingLog {
     }
 
     private long openShard(String writerName) {
-        for (int attempt = 1; ; attempt++) {
-            try (Connection connection = dataSource.getConnection()) {
-                long next;
-                try (PreparedStatement max = connection.prepareStatement("SELECT COALESCE(MAX(shard), 0) + 1 FROM log_shards");
-                     ResultSet row = max.executeQuery()) {
-                    row.next();
-                    next = row.getLong(1);
+        try {
+            return SqlRetries.call(ON_SHARD_RACE, () -> {
+                try (Connection connection = dataSource.getConnection()) {
+                    long next;
+                    try (PreparedStatement max = connection.prepareStatement(
+                            "SELECT COALESCE(MAX(shard), 0) + 1 FROM log_shards"); ResultSet row = max.executeQuery()) {
+                        row.next();
+                        next = row.getLong(1);
+                    }
+                    try (PreparedStatement insert = connection.prepareStatement(
+                            "INSERT INTO log_shards (shard, writer, opened_ms) VALUES (?, ?, ?)")) {
+                        insert.setLong(1, next);
+                        insert.setString(2, writerName);
+                        insert.setLong(3, clock.millis());
+                        insert.executeUpdate();
+                    }
+                    return next;
                 }
-                try (PreparedStatement insert = connection.prepareStatement(
-                        "INSERT INTO log_shards (shard, writer, opened_ms) VALUES (?, ?, ?)")) {
-                    insert.setLong(1, next);
-                    insert.setString(2, writerName);
-                    insert.setLong(3, clock.millis());
-                    insert.executeUpdate();
-                }
-                return next;
-            } catch (SQLException e) {
-                if (!UNIQUE_VIOLATION.equals(e.getSQLState()) || attempt >= 10) {
-                    throw new TrackingLogException("cannot open a log shard", e);
-                }
-            }
+            });
+        } catch (SQLException e) {
+            throw new TrackingLogException("cannot open a log shard", e);
         }
     }
 

@@ -2,6 +2,7 @@ package com.profilegrid.node.spool;
 
 import com.profilegrid.model.TrackingEvent;
 import com.profilegrid.node.log.TrackingLog;
+import io.github.resilience4j.core.IntervalFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,9 @@ public final class SpoolReplayer implements AutoCloseable {
     private static final Duration IDLE = Duration.ofMillis(100);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(250);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** The pause after the n-th failure in a row: doubling from {@link #MIN_BACKOFF} up to {@link #MAX_BACKOFF}, with jitter. */
+    private static final IntervalFunction BACKOFF =
+            IntervalFunction.ofExponentialRandomBackoff(MIN_BACKOFF, 2.0, 0.25, MAX_BACKOFF);
     private static final Duration APPEND_TIMEOUT = Duration.ofSeconds(30);
 
     private final Spool spool;
@@ -52,7 +56,7 @@ public final class SpoolReplayer implements AutoCloseable {
     }
 
     private void run() {
-        Duration backoff = MIN_BACKOFF;
+        int failures = 0;
         while (!closed) {
             try {
                 List<Spool.Entry> batch = spool.read(spool.checkpoint(), BATCH);
@@ -65,7 +69,7 @@ public final class SpoolReplayer implements AutoCloseable {
                 spool.acknowledge(batch.get(batch.size() - 1).next());
                 replayed += events.size();
                 health.logSucceeded();
-                backoff = MIN_BACKOFF;
+                failures = 0;
                 if (!spool.hasPending()) {
                     LOG.info("Spool drained into the tracking log ({} events replayed since start)", replayed);
                 }
@@ -74,9 +78,9 @@ public final class SpoolReplayer implements AutoCloseable {
                 return;
             } catch (Exception e) {
                 health.logFailed();
+                Duration backoff = Duration.ofMillis(BACKOFF.apply(++failures));
                 LOG.debug("Spool replay failed; retrying in {}", backoff, e);
                 sleep(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
     }

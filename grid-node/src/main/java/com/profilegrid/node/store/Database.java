@@ -2,6 +2,8 @@ package com.profilegrid.node.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,6 +13,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The node's database: a connection pool over H2 (embedded default) or PostgreSQL, with the schema
@@ -108,36 +112,34 @@ public final class Database implements AutoCloseable {
     /** Runs {@code first}, the first use of the database, again every second while it fails in passing, up to {@code wait}. */
     private static <T> T waitingFor(String url, Duration wait, java.util.function.Supplier<T> first) {
         long deadline = System.nanoTime() + wait.toNanos();
-        boolean said = false;
-        while (true) {
-            try {
-                T done = first.get();
-                if (said) {
-                    LOG.info("Database {} answers", url);
-                }
-                return done;
-            } catch (RuntimeException e) {
-                var passing = DatabaseFailures.deepest(e).filter(DatabaseFailures::passing);
-                if (passing.isEmpty()) {
-                    throw e;
-                }
-                String why = passing.get().getMessage();
-                if (System.nanoTime() - deadline >= 0) {
-                    throw new DatabaseUnreachableException("the database " + url + " did not answer within "
-                            + wait.toSeconds() + " s: " + why, e);
-                }
-                if (!said) {
-                    LOG.warn("Waiting up to {} s for the database {}: {}", wait.toSeconds(), url, why);
-                    said = true;
-                }
-                try {
-                    Thread.sleep(1_000);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
+        Retry retry = Retry.of("database-first-use", RetryConfig.custom().maxAttempts(Integer.MAX_VALUE)
+                .waitDuration(Duration.ofSeconds(1))
+                .retryOnException(e -> passing(e).isPresent() && System.nanoTime() - deadline < 0).build());
+        AtomicBoolean said = new AtomicBoolean();
+        retry.getEventPublisher().onRetry(event -> {
+            if (!said.getAndSet(true)) {
+                LOG.warn("Waiting up to {} s for the database {}: {}", wait.toSeconds(), url,
+                        passing(event.getLastThrowable()).map(Throwable::getMessage).orElse(""));
             }
+        });
+        try {
+            T done = retry.executeSupplier(first);
+            if (said.get()) {
+                LOG.info("Database {} answers", url);
+            }
+            return done;
+        } catch (RuntimeException e) {
+            var passing = passing(e);
+            if (passing.isEmpty()) {
+                throw e;
+            }
+            throw new DatabaseUnreachableException("the database " + url + " did not answer within "
+                    + wait.toSeconds() + " s: " + passing.get().getMessage(), e);
         }
+    }
+
+    private static Optional<SQLException> passing(Throwable e) {
+        return DatabaseFailures.deepest(e).filter(DatabaseFailures::passing);
     }
 
     /**

@@ -2,6 +2,7 @@ package com.profilegrid.node.triggers;
 
 import com.profilegrid.node.store.ProfileStoreException;
 import com.profilegrid.node.store.SqlDialect;
+import com.profilegrid.node.store.SqlRetries;
 import com.profilegrid.node.store.Transactions;
 
 import javax.sql.DataSource;
@@ -598,21 +599,16 @@ public final class Firings {
     }
 
     /**
-     * Runs {@code work} in a transaction, again (up to four times) when the database ends it as one side of a
-     * deadlock: the safe-mode switch and its exit update many firings at once, beside claims and outcomes that
-     * update others in another order, and an operator's switch must not fail for that.
+     * A transaction that the database ended as one side of a deadlock (or a serialization failure) is run again, four
+     * times in all, after a short pause: the safe-mode switch and its exit update many firings at once, beside
+     * claims and outcomes that update others in another order, and an operator's switch must not fail for that.
      */
+    private static final io.github.resilience4j.retry.Retry ON_DEADLOCK = SqlRetries.onStates("firings-deadlock", 4,
+            Duration.ofMillis(20), Set.of("40P01", "40001"));
+
+    /** Runs {@code work} in a transaction under {@link #ON_DEADLOCK}. */
     private <T> T retryingDeadlocks(Transactions.Work<T> work) throws SQLException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return Transactions.inTransaction(dataSource, work);
-            } catch (SQLException e) {
-                boolean deadlock = "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
-                if (!deadlock || attempt == 4) {
-                    throw e;
-                }
-            }
-        }
+        return SqlRetries.call(ON_DEADLOCK, () -> Transactions.inTransaction(dataSource, work));
     }
 
     /**

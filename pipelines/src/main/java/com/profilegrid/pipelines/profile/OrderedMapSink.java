@@ -8,6 +8,10 @@ import com.hazelcast.map.IMap;
 import com.profilegrid.pipelines.state.BackedUpWrites;
 import com.profilegrid.pipelines.state.NearCacheInvalidation;
 
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -83,7 +87,6 @@ public final class OrderedMapSink {
     }
 
     static final class Writer<K, V> {
-        private static final int MAX_ATTEMPTS = 10;
         private final IMap<K, V> map;
         private final Map<K, V> puts = new LinkedHashMap<>();
         private final Set<K> deletes = new HashSet<>();
@@ -115,21 +118,18 @@ public final class OrderedMapSink {
 
         /**
          * Writes are whole values, so repeating one is harmless: an indeterminate outcome (a backup did not
-         * confirm while a member left) is retried rather than failing the job.
+         * confirm while a member left) is retried at once, up to ten times in all, rather than failing the job.
          */
+        private static final Retry INDETERMINATE = Retry.of("ordered-map-sink", RetryConfig.custom()
+                .maxAttempts(10).waitDuration(Duration.ZERO).retryOnException(Writer::indeterminate).build());
+
         static void retrying(Runnable write) {
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    write.run();
-                    return;
-                } catch (IndeterminateOperationStateException | CompletionException e) {
-                    boolean indeterminate = e instanceof IndeterminateOperationStateException
-                            || e.getCause() instanceof IndeterminateOperationStateException;
-                    if (!indeterminate || attempt >= MAX_ATTEMPTS) {
-                        throw e;
-                    }
-                }
-            }
+            INDETERMINATE.executeRunnable(write);
+        }
+
+        private static boolean indeterminate(Throwable e) {
+            return e instanceof IndeterminateOperationStateException
+                    || e instanceof CompletionException && e.getCause() instanceof IndeterminateOperationStateException;
         }
     }
 }

@@ -9,6 +9,10 @@ import com.profilegrid.pipelines.profile.DurableProgress;
 import com.profilegrid.pipelines.profile.LogRecord;
 import com.profilegrid.pipelines.profile.TrackingLogSource;
 
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -43,7 +47,12 @@ final class IdentitySteps extends StatePipeline.Batches<LogRecord, StatePipeline
     static final String MAX_IDS_PROPERTY = "profilegrid.identity.max-ids";
     /** Bytes an id costs in a graph, about (its string, its cluster, its link, the union-find maps). */
     private static final long BYTES_PER_ID = 400;
-    private static final int ATTEMPTS = 10;
+    /**
+     * The graph's database calls (the run's epoch, recorded links, links read back): tried again every second, ten
+     * times in all, through a restart of the database or a failover; then the batch fails and the job restarts.
+     */
+    private static final Retry DATABASE = Retry.of("identity-database", RetryConfig.custom()
+            .maxAttempts(10).waitDuration(Duration.ofSeconds(1)).retryExceptions(RuntimeException.class).build());
 
     private final DurableProgress progress;
     private final Map<String, IdentityGraph> graphs = new HashMap<>();
@@ -169,22 +178,8 @@ final class IdentitySteps extends StatePipeline.Batches<LogRecord, StatePipeline
         return graphs.computeIfAbsent(project, name -> new IdentityGraph());
     }
 
-    /** A database call, tried again every second for a while (a restart of the database, a failover). */
+    /** A database call, tried again by {@link #DATABASE}'s policy. */
     private static <T> T retrying(Supplier<T> call) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return call.get();
-            } catch (RuntimeException e) {
-                if (attempt >= ATTEMPTS) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(1_000);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
+        return DATABASE.executeSupplier(call);
     }
 }
