@@ -162,7 +162,7 @@ public final class TrackingLogSource {
                 Map<Long, Long> positions = this.progress.positions(job);
                 fromDurable = !positions.isEmpty();
                 positions.forEach((shard, seq) -> {
-                    if (Math.floorMod(shard, parallelism) == index) {
+                    if (owns(shard, index, parallelism)) {
                         durable.put(shard, seq);
                     }
                 });
@@ -173,7 +173,16 @@ public final class TrackingLogSource {
             this.parallelism = parallelism;
             this.batchSize = batchSize;
             this.project = project;
-            this.ownsLocalShard = log.localShard() >= 0 && Math.floorMod(log.localShard(), parallelism) == index;
+            this.ownsLocalShard = log.localShard() >= 0 && owns(log.localShard());
+        }
+
+        /** Whether the processor {@code index} of {@code parallelism} reads {@code shard}: each shard has one reader. */
+        private static boolean owns(long shard, int index, int parallelism) {
+            return Math.floorMod(shard, parallelism) == index;
+        }
+
+        private boolean owns(long shard) {
+            return owns(shard, index, parallelism);
         }
 
         private static TrackingLogReader memberLog(Processor.Context context) {
@@ -244,7 +253,7 @@ public final class TrackingLogSource {
                 return;
             }
             ends.forEach((shard, seq) -> {
-                if (Math.floorMod(shard, parallelism) == index && seq > 0) {
+                if (owns(shard) && seq > 0) {
                     passEnds.put(shard, seq);
                 }
             });
@@ -299,7 +308,7 @@ public final class TrackingLogSource {
             }
             int emitted = 0;
             for (TrackingLogReader.Shard shard : shards) {
-                if (Math.floorMod(shard.id(), parallelism) != index || finished.contains(shard.id())) {
+                if (!owns(shard.id()) || finished.contains(shard.id())) {
                     continue;
                 }
                 List<LogRecord> records = log.readToFold(shard.id(), cursors.getOrDefault(shard.id(), 0L), batchSize,
@@ -355,13 +364,13 @@ public final class TrackingLogSource {
             started = true;
             for (Saved snapshot : snapshots) {
                 snapshot.cursors().forEach((shard, seq) -> {
-                    if (Math.floorMod(shard, parallelism) == index) {
+                    if (owns(shard)) {
                         cursors.merge(shard, seq, Math::max);
                     }
                 });
                 // a pass by visitor goes on where it was, shard by shard (the processor that had a shard may differ)
                 snapshot.passEnds().forEach((shard, end) -> {
-                    if (Math.floorMod(shard, parallelism) == index) {
+                    if (owns(shard)) {
                         passEnds.put(shard, end);
                         SortedRead.Key after = snapshot.passAfter().get(shard);
                         if (after != null) {
