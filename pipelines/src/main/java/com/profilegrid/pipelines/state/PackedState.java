@@ -33,18 +33,27 @@ import java.util.Set;
  * (and to the {@code raw_ids} table's {@code packed} column, which holds a raw id's entry in the same layout); the
  * readers' maps keep the public Compact {@code Profile} that clients, SQL and Management Center read.
  *
- * <p>The layout begins with a format number, so that a later layout can still read this one.
+ * <p>The layout begins with a format number, so that a later layout can still read this one. Format 2 (states only)
+ * writes each remembered label change as its kind, its label and its cause apart, so that a label name comes back as
+ * a reference to the profile's own labels and a step's cause is written once for all its changes (format 1 wrote
+ * each change as one line of text, unique by its cause: with labels in use, those lines were most of a state's bytes
+ * and of the time spent packing and unpacking it). Raw ids' entries, which the {@code raw_ids} table keeps, are
+ * still written in format 1; both are read.
  */
 public final class PackedState {
 
-    /** The layout written. */
+    /** The layout of raw ids' entries (also kept in the {@code raw_ids} table). */
     static final int FORMAT = 1;
+    /** The layout of profile states: format 1 but for the remembered changes. */
+    static final int STATE_FORMAT = 2;
+
+    private static final Change.Kind[] KINDS = Change.Kind.values();
 
     private PackedState() {
     }
 
     public static byte[] pack(ProfileState state) {
-        Writer out = new Writer();
+        Writer out = new Writer(STATE_FORMAT);
         out.profile(state.profile());
         out.count(state.absorbed().size());
         state.absorbed().forEach((rawId, version) -> {
@@ -56,7 +65,11 @@ public final class PackedState {
         state.recent().forEach((step, changes) -> {
             out.string(step);
             out.count(changes.size());
-            changes.forEach(change -> out.string(change.text()));
+            changes.forEach(change -> {
+                out.count(change.kind().ordinal());
+                out.string(change.name());
+                out.string(change.cause());
+            });
         });
         return out.bytes();
     }
@@ -77,7 +90,8 @@ public final class PackedState {
             int m = in.count();
             List<Change> changes = new ArrayList<>(m);
             for (int j = 0; j < m; j++) {
-                changes.add(Change.parse(in.string()));
+                changes.add(in.format == FORMAT ? Change.parse(in.string())
+                        : new Change(KINDS[in.count()], in.string(), in.string()));
             }
             recent.put(step, changes);
         }
@@ -85,7 +99,7 @@ public final class PackedState {
     }
 
     public static byte[] pack(RawIdEntry entry) {
-        Writer out = new Writer();
+        Writer out = new Writer(FORMAT);
         out.profile(entry.partial());
         out.count(entry.applied().size());
         entry.applied().forEach((shard, seq) -> {
@@ -117,8 +131,8 @@ public final class PackedState {
         private final Map<String, Integer> written = new HashMap<>();
         private long lastTime;
 
-        Writer() {
-            count(FORMAT);
+        Writer(int format) {
+            count(format);
         }
 
         byte[] bytes() {
@@ -259,13 +273,15 @@ public final class PackedState {
     private static final class Reader {
         private final CodedInputStream in;
         private final List<String> read = new ArrayList<>();
+        private final int format;
         private long lastTime;
 
         Reader(byte[] packed) {
             in = CodedInputStream.newInstance(packed);
-            int format = count();
-            if (format != FORMAT) {
-                throw new IllegalStateException("packed state of format " + format + ", this member reads " + FORMAT);
+            format = count();
+            if (format != FORMAT && format != STATE_FORMAT) {
+                throw new IllegalStateException("packed state of format " + format + ", this member reads " + FORMAT
+                        + " and " + STATE_FORMAT);
             }
         }
 

@@ -91,6 +91,45 @@ class PackedStateTest {
     }
 
     @Test
+    void when_a_profile_remembers_its_label_changes_then_a_step_costs_its_key_and_cause_and_a_few_bytes_a_label() {
+        Set<String> labels = new HashSet<>();
+        for (int i = 0; i < 40; i++) {
+            labels.add("segment-number-" + i);
+        }
+        Profile profile = Profile.empty(new ProfileKey("prj_ea0e6f0166689474", "user:user-4")).withLabels(labels);
+        Map<String, List<Change>> recent = new LinkedHashMap<>();
+        int keyAndCause = 0;
+        for (int step = 0; step < ProfileState.RECENT_STEPS; step++) {
+            String key = ProfileState.stepKey("user:user-4", step + 1, false);
+            String cause = "event:" + java.util.UUID.nameUUIDFromBytes(new byte[] {(byte) step});
+            recent.put(key, List.of(new Change(Change.Kind.ENTERED, "segment-number-" + (2 * step), cause),
+                    new Change(Change.Kind.ENTERED, "segment-number-" + (2 * step + 1), cause),
+                    new Change(Change.Kind.EXITED, "segment-number-" + (39 - step), cause)));
+            keyAndCause += key.length() + cause.length();
+        }
+        ProfileState remembering = new ProfileState(profile, Map.of("user:user-4", 16L), 0, recent);
+        ProfileState forgetting = new ProfileState(profile, Map.of("user:user-4", 16L), 0, Map.of());
+
+        byte[] packed = PackedState.pack(remembering);
+
+        assertThat(PackedState.unpackState(packed)).isEqualTo(remembering);
+        // per step: its key and cause once, a few bytes for the count and each change's kind and label reference
+        assertThat(packed.length - PackedState.pack(forgetting).length).as("bytes of the remembered changes")
+                .isLessThanOrEqualTo(keyAndCause + ProfileState.RECENT_STEPS * (4 + 3 * 3));
+    }
+
+    @Test
+    void when_a_state_was_packed_in_the_first_format_then_it_still_reads() {
+        // states without remembered changes are laid out alike in formats 1 and 2
+        ProfileState state = new ProfileState(Profile.empty(new ProfileKey("acme", "user:u1")).withLabels(Set.of("a")),
+                Map.of("user:u1", 3L), 0, Map.of());
+        byte[] packed = PackedState.pack(state);
+        packed[0] = 1;
+
+        assertThat(PackedState.unpackState(packed)).isEqualTo(state);
+    }
+
+    @Test
     void when_a_value_of_another_format_is_read_then_it_is_refused_by_name() {
         byte[] packed = PackedState.pack(ProfileState.empty(new ProfileKey("acme", "user:u1")));
         packed[0] = 7;
