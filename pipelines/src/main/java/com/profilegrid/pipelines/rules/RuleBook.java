@@ -30,6 +30,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -73,15 +76,40 @@ public final class RuleBook {
         return held instanceof RuleBook book ? book : null;
     }
 
-    /** Starts following the member's labels and triggers maps. */
+    /**
+     * Starts following the member's labels and triggers maps: their listeners, and every {@link #RESYNC} a read of both
+     * maps whole. A map listener can miss an event (a definition written to a partition whose new owner had not yet
+     * learnt of the listener, right after a member joined: a member was seen in a fault test without a trigger its
+     * peers held, and fired nothing for it); the maps are small, and what the book holds is then at most that old.
+     */
     public AutoCloseable watch(HazelcastInstance member) {
-        AutoCloseable labelWatch = labels.watch(member.getMap(LabelDefinition.MAP));
-        AutoCloseable triggerWatch = triggers.watch(member.getMap(TriggerDefinition.MAP));
+        IMap<String, LabelDefinition> labelMap = member.getMap(LabelDefinition.MAP);
+        IMap<String, TriggerDefinition> triggerMap = member.getMap(TriggerDefinition.MAP);
+        AutoCloseable labelWatch = labels.watch(labelMap);
+        AutoCloseable triggerWatch = triggers.watch(triggerMap);
+        ScheduledExecutorService resync = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "profilegrid-rule-book-resync");
+            thread.setDaemon(true);
+            return thread;
+        });
+        resync.scheduleWithFixedDelay(() -> {
+            try {
+                labels.resync(labelMap);
+                triggers.resync(triggerMap);
+            } catch (RuntimeException e) {
+                // the member is shutting down, or the cluster cannot answer now: the next round reads again
+                member.getLoggingService().getLogger(RuleBook.class).fine("Cannot read the rule definitions now", e);
+            }
+        }, RESYNC.toMillis(), RESYNC.toMillis(), TimeUnit.MILLISECONDS);
         return () -> {
+            resync.shutdownNow();
             labelWatch.close();
             triggerWatch.close();
         };
     }
+
+    /** How often a member reads the definitions' maps whole, beside their listeners. */
+    static final Duration RESYNC = Duration.ofSeconds(5);
 
     /**
      * Takes in the definitions as the database holds them, before the member starts: a member that joins takes
@@ -326,6 +354,8 @@ public final class RuleBook {
         private final Function<D, String> name;
         private final Function<D, P> read;
         private final Map<String, Map<String, P>> byProject = new ConcurrentHashMap<>();
+        /** The definition each parsed one was read from, by key. */
+        private final Map<String, D> held = new ConcurrentHashMap<>();
 
         Book(Function<D, String> project, Function<D, String> name, Function<D, P> read) {
             this.project = project;
@@ -339,25 +369,38 @@ public final class RuleBook {
 
         AutoCloseable watch(IMap<String, D> map) {
             UUID registration = map.addEntryListener(this, true);
-            changedSince = ConcurrentHashMap.newKeySet();
-            Set<String> held = new HashSet<>();
-            map.values().forEach(definition -> {
-                put(definition);
-                held.add(key(definition));
-            });
-            // preloaded, but gone from the map meanwhile (deleted while this member started), and not added since
-            Set<String> changed = changedSince;
-            changedSince = null;
-            byProject.forEach((ofProject, named) -> named.keySet().forEach(ofName -> {
-                String key = ofProject + '\u241F' + ofName;
-                if (!held.contains(key) && !changed.contains(key)) {
-                    remove(ofProject, ofName);
-                }
-            }));
+            resync(map);
             return () -> map.removeEntryListener(registration);
         }
 
-        /** The definitions the listener took in while {@link #watch} read the map ({@code null}: not reading). */
+        /**
+         * Makes the book hold what {@code map} holds: definitions read from it are taken in unless the listener took
+         * in a change of theirs while the map was read (the event's is the newer), and definitions the book holds
+         * that the map no longer does are dropped unless changed meanwhile. Reads that end the same change nothing.
+         */
+        synchronized void resync(IMap<String, D> map) {
+            Set<String> changed = ConcurrentHashMap.newKeySet();
+            changedSince = changed;
+            try {
+                Map<String, D> read = new HashMap<>();
+                map.values().forEach(definition -> read.put(key(definition), definition));
+                read.forEach((key, definition) -> {
+                    if (!changed.contains(key) && !definition.equals(held.get(key))) {
+                        put(definition);
+                    }
+                });
+                byProject.forEach((ofProject, named) -> named.keySet().forEach(ofName -> {
+                    String key = ofProject + '\u241F' + ofName;
+                    if (!read.containsKey(key) && !changed.contains(key)) {
+                        remove(ofProject, ofName);
+                    }
+                }));
+            } finally {
+                changedSince = null;
+            }
+        }
+
+        /** The definitions the listener took in while {@link #resync} runs ({@code null}: not reading). */
         private volatile Set<String> changedSince;
 
         private String key(D definition) {
@@ -365,6 +408,7 @@ public final class RuleBook {
         }
 
         private void remove(String ofProject, String ofName) {
+            held.remove(ofProject + '\u241F' + ofName);
             byProject.computeIfPresent(ofProject, (p, named) -> {
                 Map<String, P> rest = new TreeMap<>(named);
                 rest.remove(ofName);
@@ -412,6 +456,7 @@ public final class RuleBook {
                 more.put(name.apply(definition), parsed);
                 return more;
             });
+            held.put(key(definition), definition);
         }
     }
 }
