@@ -10,6 +10,7 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.profilegrid.model.EventType;
+import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.Profile;
 import com.profilegrid.model.ProfileKey;
 import com.profilegrid.model.PropertyValue;
@@ -390,7 +391,7 @@ public final class RuleBook {
                     }
                 });
                 byProject.forEach((ofProject, named) -> named.keySet().forEach(ofName -> {
-                    String key = ofProject + '\u241F' + ofName;
+                    String key = GridMaps.projectKey(ofProject, ofName);
                     if (!read.containsKey(key) && !changed.contains(key)) {
                         remove(ofProject, ofName);
                     }
@@ -404,11 +405,11 @@ public final class RuleBook {
         private volatile Set<String> changedSince;
 
         private String key(D definition) {
-            return project.apply(definition) + '\u241F' + name.apply(definition);
+            return GridMaps.projectKey(project.apply(definition), name.apply(definition));
         }
 
         private void remove(String ofProject, String ofName) {
-            held.remove(ofProject + '\u241F' + ofName);
+            held.remove(GridMaps.projectKey(ofProject, ofName));
             byProject.computeIfPresent(ofProject, (p, named) -> {
                 Map<String, P> rest = new TreeMap<>(named);
                 rest.remove(ofName);
