@@ -12,6 +12,7 @@ import com.profilegrid.node.demo.DemoData;
 import com.profilegrid.node.http.AdminRoutes;
 import com.profilegrid.node.http.FiringRoutes;
 import com.profilegrid.node.http.LabelQueryRoutes;
+import com.profilegrid.node.labels.DefinitionSync;
 import com.profilegrid.node.labels.LabelBackfills;
 import com.profilegrid.node.labels.LabelMembers;
 import com.profilegrid.node.http.LabelRoutes;
@@ -240,11 +241,12 @@ public final class GridNode implements ProfileGridNode {
             AdminRoutes admin = new AdminRoutes(parts.projects, keys, rebuild, member.getMap(DeadLetter.MAP),
                     parts.adminToken);
             LabelBackfills backfills = parts.open(new LabelBackfills(member, database.dataSource(), recorder, clock));
+            DefinitionSync definitionSync = new DefinitionSync(member);
             LabelRoutes labels = new LabelRoutes(parts.projects, member.getMap(LabelDefinition.MAP),
-                    new RuleParser(settings.fold().visitRetention()), clock, backfills);
+                    new RuleParser(settings.fold().visitRetention()), clock, backfills, definitionSync);
             TriggerRoutes triggers = new TriggerRoutes(parts.projects, member.getMap(TriggerDefinition.MAP),
                     member.getMap(LabelDefinition.MAP), new TriggerParser(new RuleParser(settings.fold().visitRetention())),
-                    clock);
+                    clock, definitionSync);
             FiringRoutes firingApi = new FiringRoutes(parts.projects, firings, delivery::wake, clock);
             ProfileRoutes profileApi = new ProfileRoutes(keys, new ProfileLookup(member));
             StatusRoutes status = new StatusRoutes(member, cluster, metrics,

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import com.profilegrid.model.GridMaps;
+import com.profilegrid.node.labels.DefinitionSync;
 import com.profilegrid.node.labels.LabelBackfills;
 import com.profilegrid.node.project.ProjectStore;
 import com.profilegrid.pipelines.rules.LabelDefinition;
@@ -25,20 +26,23 @@ import java.util.Map;
  * name is taken), {@code GET} lists them, {@code GET .../labels/{name}} shows one, {@code PUT .../labels/{name}} with
  * {@code {"rule": {...}}} creates or replaces its rule, {@code DELETE .../labels/{name}} removes it. A definition that
  * is not valid is refused with 400 and a message naming the faulty part by its JSON path
- * ({@code /rule/all/1/op: unknown operator "equals"}), and changes nothing.
+ * ({@code /rule/all/1/op: unknown operator "equals"}), and changes nothing. A change is answered once every member
+ * holds it ({@link DefinitionSync}).
  */
 public final class LabelRoutes {
 
     private final AdminBodies bodies;
     private final LabelBackfills backfills;
+    private final DefinitionSync sync;
     private final IMap<String, LabelDefinition> labels;
     private final RuleParser parser;
     private final Clock clock;
 
     public LabelRoutes(ProjectStore projects, IMap<String, LabelDefinition> labels, RuleParser parser, Clock clock,
-                       LabelBackfills backfills) {
+                       LabelBackfills backfills, DefinitionSync sync) {
         this.bodies = new AdminBodies(projects);
         this.backfills = backfills;
+        this.sync = sync;
         this.labels = labels;
         this.parser = parser;
         this.clock = clock;
@@ -84,6 +88,7 @@ public final class LabelRoutes {
                     + "\" already; change its rule with PUT /admin/projects/" + project + "/labels/" + label.name());
             return;
         }
+        sync.toAllMembers(LabelDefinition.MAP, key(project, label.name()));
         backfills.start(label);
         ctx.status(HttpStatus.CREATED).json(view(label));
     }
@@ -127,6 +132,7 @@ public final class LabelRoutes {
                 ? new LabelDefinition(project, name, rule, clock.instant(), clock.instant())
                 : before.withRule(rule, clock.instant());
         labels.set(key(project, name), label);
+        sync.toAllMembers(LabelDefinition.MAP, key(project, name));
         if (before == null || !before.rule().equals(label.rule())) {
             backfills.start(label);
         }
@@ -143,6 +149,7 @@ public final class LabelRoutes {
             refuse(ctx, HttpStatus.NOT_FOUND, "no label \"" + name + "\" in project " + project);
             return;
         }
+        sync.toAllMembers(LabelDefinition.MAP, key(project, name));
         ctx.json(Map.of("project", project, "name", name, "deleted", true));
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import com.profilegrid.model.GridMaps;
+import com.profilegrid.node.labels.DefinitionSync;
 import com.profilegrid.node.project.ProjectStore;
 import com.profilegrid.pipelines.rules.LabelDefinition;
 import com.profilegrid.pipelines.rules.RuleException;
@@ -25,7 +26,7 @@ import java.util.Map;
  * shows one, {@code PUT .../triggers/{name}} creates or replaces it, {@code DELETE .../triggers/{name}} removes it.
  * A definition that is not valid, or that names a label the project does not have, is refused with 400 naming the
  * faulty part by its JSON path, and changes nothing. A webhook's secret is never shown back, only its last 4
- * characters.
+ * characters. A change is answered once every member holds it ({@link DefinitionSync}).
  */
 public final class TriggerRoutes {
 
@@ -37,14 +38,16 @@ public final class TriggerRoutes {
     private final IMap<String, LabelDefinition> labels;
     private final TriggerParser parser;
     private final Clock clock;
+    private final DefinitionSync sync;
 
     public TriggerRoutes(ProjectStore projects, IMap<String, TriggerDefinition> triggers,
-                         IMap<String, LabelDefinition> labels, TriggerParser parser, Clock clock) {
+                         IMap<String, LabelDefinition> labels, TriggerParser parser, Clock clock, DefinitionSync sync) {
         this.bodies = new AdminBodies(projects);
         this.triggers = triggers;
         this.labels = labels;
         this.parser = parser;
         this.clock = clock;
+        this.sync = sync;
     }
 
     public void register(RoutesConfig routes) {
@@ -84,6 +87,7 @@ public final class TriggerRoutes {
                     + "\" already; replace it with PUT /admin/projects/" + project + "/triggers/" + trigger.name());
             return;
         }
+        sync.toAllMembers(TriggerDefinition.MAP, GridMaps.projectKey(project, trigger.name()));
         ctx.status(HttpStatus.CREATED).json(view(trigger));
     }
 
@@ -123,6 +127,7 @@ public final class TriggerRoutes {
             return;
         }
         triggers.set(GridMaps.projectKey(project, name), trigger);
+        sync.toAllMembers(TriggerDefinition.MAP, GridMaps.projectKey(project, name));
         ctx.status(before == null ? HttpStatus.CREATED : HttpStatus.OK).json(view(trigger));
     }
 
@@ -136,6 +141,7 @@ public final class TriggerRoutes {
             AdminBodies.refuse(ctx, HttpStatus.NOT_FOUND, "no trigger \"" + name + "\" in project " + project);
             return;
         }
+        sync.toAllMembers(TriggerDefinition.MAP, GridMaps.projectKey(project, name));
         ctx.json(Map.of("project", project, "name", name, "deleted", true));
     }
 

@@ -109,6 +109,23 @@ public final class RuleBook {
         };
     }
 
+    /**
+     * Makes the book hold what the member's map {@code mapName} (the labels' or the triggers') holds under {@code key}
+     * now, read from the map, whatever its listener took in or missed: the admin API asks every member for this after
+     * it writes a definition, and answers only when all have it. Returns whether the book now holds the map's value
+     * (false for a definition this member cannot read, such as a rule whose window is longer than its visit
+     * retention: the book holds none of that name).
+     */
+    public boolean refresh(HazelcastInstance member, String mapName, String key) {
+        if (LabelDefinition.MAP.equals(mapName)) {
+            return labels.refresh(member.getMap(LabelDefinition.MAP), key);
+        }
+        if (TriggerDefinition.MAP.equals(mapName)) {
+            return triggers.refresh(member.getMap(TriggerDefinition.MAP), key);
+        }
+        throw new IllegalArgumentException("no definitions map named " + mapName);
+    }
+
     /** How often a member reads the definitions' maps whole, beside their listeners. */
     static final Duration RESYNC = Duration.ofSeconds(5);
 
@@ -401,6 +418,30 @@ public final class RuleBook {
             }
         }
 
+        /**
+         * Makes the book hold {@code map}'s value under {@code key}, unless the listener takes in a change of it while
+         * the map is read (the event's is the newer). Returns whether the book holds that value afterwards.
+         */
+        synchronized boolean refresh(IMap<String, D> map, String key) {
+            Set<String> changed = ConcurrentHashMap.newKeySet();
+            changedSince = changed;
+            try {
+                D current = map.get(key);
+                if (changed.contains(key)) {
+                    return true;
+                }
+                D before = held.get(key);
+                if (current == null && before != null) {
+                    remove(project.apply(before), name.apply(before));
+                } else if (current != null && !current.equals(before)) {
+                    put(current);
+                }
+                return current == null ? !held.containsKey(key) : current.equals(held.get(key));
+            } finally {
+                changedSince = null;
+            }
+        }
+
         /** The definitions the listener took in while {@link #resync} runs ({@code null}: not reading). */
         private volatile Set<String> changedSince;
 
@@ -450,6 +491,9 @@ public final class RuleBook {
             try {
                 parsed = read.apply(definition);
             } catch (RuleException e) {
+                // a rule this member cannot read (a window longer than its visit retention): its older version, if
+                // any, must not stay in force either
+                remove(project.apply(definition), name.apply(definition));
                 return;
             }
             byProject.compute(project.apply(definition), (p, named) -> {
