@@ -161,6 +161,9 @@ public class ProfileFold implements Serializable {
     }
 
     private static Profile withTraits(Profile profile, TrackingEvent event) {
+        if (noTraits(event.traits())) {
+            return profile; // most events (every track call) carry none: nothing to parse
+        }
         JsonNode traits = parse(event.traits());
         Profile updated = profile;
         for (Iterator<Map.Entry<String, JsonNode>> it = traits.fields(); it.hasNext(); ) {
@@ -258,6 +261,17 @@ public class ProfileFold implements Serializable {
 
     /** The newest N events of both lists, each message once. */
     List<RecentEvent> newest(List<RecentEvent> first, List<RecentEvent> second) {
+        if (second.size() == 1) {
+            List<RecentEvent> inserted = withOne(first, second.get(0));
+            if (inserted != null) {
+                return inserted;
+            }
+        }
+        return merged(first, second);
+    }
+
+    /** The newest N events of both lists, each message once, found by merging them whole. */
+    List<RecentEvent> merged(List<RecentEvent> first, List<RecentEvent> second) {
         Map<String, RecentEvent> byId = new HashMap<>();
         for (RecentEvent event : first) {
             byId.put(event.messageId(), event);
@@ -268,6 +282,78 @@ public class ProfileFold implements Serializable {
         List<RecentEvent> all = new ArrayList<>(byId.values());
         all.sort(RecentEvent.NEWEST_FIRST);
         return all.size() <= settings.recentEvents() ? all : all.subList(0, settings.recentEvents());
+    }
+
+    /**
+     * What {@link #newest} answers for one event more, found by inserting it (each step of the fold adds one), or
+     * {@code null} when {@code first} is not a list that {@link #newest} leaves (newest first, each message once, at most
+     * the kept number) or already holds the message: the general path decides those.
+     */
+    private List<RecentEvent> withOne(List<RecentEvent> first, RecentEvent added) {
+        int limit = settings.recentEvents();
+        if (first.size() > limit) {
+            return null;
+        }
+        int at = first.size();
+        for (int i = 0; i < first.size(); i++) {
+            RecentEvent each = first.get(i);
+            if (each.messageId().equals(added.messageId())
+                    || i > 0 && RecentEvent.NEWEST_FIRST.compare(first.get(i - 1), each) >= 0
+                    || repeatedBefore(first, i)) {
+                return null;
+            }
+            if (at == first.size() && RecentEvent.NEWEST_FIRST.compare(added, each) < 0) {
+                at = i;
+            }
+        }
+        if (at >= limit) {
+            return first;
+        }
+        List<RecentEvent> inserted = new ArrayList<>(Math.min(limit, first.size() + 1));
+        inserted.addAll(first.subList(0, at));
+        inserted.add(added);
+        inserted.addAll(first.subList(at, Math.min(first.size(), limit - 1)));
+        return inserted;
+    }
+
+    /** Whether the message of {@code list}'s element {@code i} is also one of the elements before it. */
+    private static boolean repeatedBefore(List<RecentEvent> list, int i) {
+        String id = list.get(i).messageId();
+        int hash = id.hashCode();
+        for (int j = 0; j < i; j++) {
+            String other = list.get(j).messageId();
+            if (other.hashCode() == hash && other.equals(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True for traits that are {@code null}, empty, or an empty JSON object ({@code {}}, blanks allowed inside). */
+    static boolean noTraits(String traits) {
+        if (traits == null) {
+            return true;
+        }
+        int start = 0;
+        int end = traits.length();
+        while (start < end && Character.isWhitespace(traits.charAt(start))) {
+            start++;
+        }
+        while (end > start && Character.isWhitespace(traits.charAt(end - 1))) {
+            end--;
+        }
+        if (start == end) {
+            return true;
+        }
+        if (traits.charAt(start) != '{' || traits.charAt(end - 1) != '}' || end - start < 2) {
+            return false;
+        }
+        for (int i = start + 1; i < end - 1; i++) {
+            if (!Character.isWhitespace(traits.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static JsonNode parse(String json) {

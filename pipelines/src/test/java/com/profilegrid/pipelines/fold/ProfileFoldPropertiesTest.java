@@ -43,6 +43,30 @@ class ProfileFoldPropertiesTest {
         assertThat(foldAll(shuffled)).isEqualTo(foldAll(events));
     }
 
+    /** The recent events a step leaves, found by inserting the one new event, are those of merging the lists whole. */
+    @Property(tries = 500)
+    void one_more_recent_event_inserted_equals_the_lists_merged(@ForAll("recent") List<com.profilegrid.model.RecentEvent> held,
+                                                                @ForAll("recent") List<com.profilegrid.model.RecentEvent> more) {
+        // what a profile holds is what newest left: newest first, each message once, at most 5
+        List<com.profilegrid.model.RecentEvent> kept = fold.merged(List.of(), held);
+        for (com.profilegrid.model.RecentEvent added : more) {
+            assertThat(fold.newest(kept, List.of(added))).isEqualTo(fold.merged(kept, List.of(added)));
+        }
+        // and a list not in that shape (not sorted, repeats) goes the general way
+        assertThat(fold.newest(held, more.isEmpty() ? List.of() : List.of(more.get(0))))
+                .isEqualTo(fold.merged(held, more.isEmpty() ? List.of() : List.of(more.get(0))));
+    }
+
+    @Provide
+    Arbitrary<List<com.profilegrid.model.RecentEvent>> recent() {
+        Arbitrary<com.profilegrid.model.RecentEvent> event = Combinators.combine(
+                Arbitraries.integers().between(0, 9), Arbitraries.integers().between(0, 6),
+                Arbitraries.of(EventType.TRACK, EventType.PAGE)).as((id, second, type) ->
+                new com.profilegrid.model.RecentEvent("m" + id, type, type == EventType.TRACK ? "a" : null,
+                        T0.plusSeconds(second)));
+        return event.list().ofMaxSize(9);
+    }
+
     @Property(tries = 300)
     void folding_two_halves_and_merging_equals_folding_all(@ForAll("events") List<TrackingEvent> events,
                                                            @ForAll long seed) {

@@ -106,6 +106,21 @@ class ProfileFoldTest {
     }
 
     @Test
+    void when_traits_are_empty_in_any_spelling_then_nothing_is_parsed_and_traits_with_content_still_are() {
+        // the fast path that skips parsing must answer "no traits" only for what is truly empty
+        assertThat(java.util.stream.Stream.of(null, "", "{}", " { } ", "{\n}"))
+                .allMatch(ProfileFold::noTraits);
+        assertThat(java.util.stream.Stream.of("{\"a\":1}", "{ \"a\" : 1 }", "[]", "{", "}", "null"))
+                .noneMatch(ProfileFold::noTraits);
+
+        Profile spaced = foldAll(event("m1", EventType.IDENTIFY, null, T0, " {\"plan\" : \"pro\"} "));
+        Profile empty = foldAll(event("m1", EventType.IDENTIFY, null, T0, " { } "));
+        assertThat(spaced.properties().get("plan").json()).isEqualTo("\"pro\"");
+        assertThat(empty.properties()).isEmpty();
+        assertThat(empty.eventCounts()).containsEntry("$identify", 1L);
+    }
+
+    @Test
     void when_an_address_comes_in_two_spellings_then_the_profile_lists_it_once_and_the_property_keeps_the_winner() {
         Profile profile = foldAll(
                 event("m1", EventType.IDENTIFY, null, T0, "{\"email\":\" Ada@Example.COM \"}"),
