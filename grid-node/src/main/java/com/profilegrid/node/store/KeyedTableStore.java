@@ -83,6 +83,9 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
     private final java.util.concurrent.atomic.AtomicLong partitionThreadLoads = new java.util.concurrent.atomic.AtomicLong();
     private volatile HazelcastInstance member;
     private volatile String mapName;
+    /** The member's view of this map's entries, made at the first read-ahead (not in {@link #init}: the map is made then). */
+    private volatile LocalEntries localEntries;
+    private final java.util.concurrent.atomic.AtomicLong rowsAskedAhead = new java.util.concurrent.atomic.AtomicLong();
     /** The generation of this store's map, in a member. */
     private volatile int own;
     /** The last answer of {@link #activeFor} per project, for the flush at shutdown. */
@@ -342,14 +345,19 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
         return asked.isEmpty() ? () -> { } : () -> known.forget(asked);
     }
 
+    /** Keys this store asked the database for in read-aheads so far. */
+    public long rowsAskedAhead() {
+        return rowsAskedAhead.get();
+    }
+
     /** Keys this store asked the database for on a partition thread so far. */
     public long partitionThreadLoads() {
         return partitionThreadLoads.get();
     }
 
     /**
-     * Queries the rows of the keys of {@code keys} this member owns (but those written lately, when
-     * {@code skipWritten}) and keeps them for the loads that follow; the keys it asked for. A map step's batch goes on
+     * Queries the rows of the keys of {@code keys} this member owns and does not hold in memory ({@link LocalEntries};
+     * but those written lately, when {@code skipWritten}) and keeps them for the loads that follow; the keys it asked for. A map step's batch goes on
      * without when the database cannot answer ({@code skipWritten}), and what it must load then fails where it loads.
      */
     private List<K> readAheadOwned(Collection<K> keys, boolean skipWritten) {
@@ -357,12 +365,18 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
         if (on == null) {
             return List.of();
         }
-        com.hazelcast.partition.PartitionService partitions = on.getPartitionService();
+        LocalEntries entries = localEntries;
+        if (entries == null) {
+            entries = LocalEntries.of(on, mapName);
+            if (entries == null) {
+                return List.of();
+            }
+            localEntries = entries;
+        }
         List<K> local = new ArrayList<>(keys.size());
         for (K key : keys) {
-            com.hazelcast.cluster.Member owner = partitions.getPartition(key).getOwner();
-            if (owner != null && owner.localMember()
-                    && !(skipWritten && known.writtenWithin(key, PREFETCH_SKIP_WRITTEN_NANOS))) {
+            // an entry this member holds in memory is not loaded: its row is not asked for
+            if (entries.ownedAndAbsent(key) && !(skipWritten && known.writtenWithin(key, PREFETCH_SKIP_WRITTEN_NANOS))) {
                 local.add(key);
             }
         }
@@ -371,6 +385,7 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
             return asked;
         }
         KnownRows.Ticket ticket = known.ticket();
+        rowsAskedAhead.addAndGet(asked.size());
         try {
             known.keep(ticket, asked, query(asked), true);
         } catch (ProfileStoreException e) {

@@ -62,6 +62,11 @@ public final class StorePrefetch implements StatePrefetch {
         return stores.values().stream().mapToLong(KeyedTableStore::partitionThreadLoads).sum();
     }
 
+    /** Keys the state maps' stores asked the database for in read-aheads so far, all maps together. */
+    public long rowsAskedAhead() {
+        return stores.values().stream().mapToLong(KeyedTableStore::rowsAskedAhead).sum();
+    }
+
     /** The member's read-ahead registry, if its maps store in a database. */
     public static StorePrefetch of(com.hazelcast.core.HazelcastInstance member) {
         return member.getUserContext().get(USER_CONTEXT_KEY) instanceof StorePrefetch prefetch ? prefetch : null;

@@ -28,7 +28,8 @@ import static org.awaitility.Awaitility.await;
  * The state maps run their loads on the partition threads (they do not offload them), so a reader's load of a profile
  * that only the database holds must not make them query the database there: the readers' loader reads the row ahead
  * off the partition threads, and the state map's load is answered from that. Reads of cold profiles and ids answer
- * right, and the stores asked the database for nothing on a partition thread.
+ * right, and the stores asked the database for nothing on a partition thread. A read-ahead asks only for the rows of
+ * entries that are not in memory.
  */
 class ColdReadsTest {
 
@@ -59,6 +60,16 @@ class ColdReadsTest {
             await().atMost(Duration.ofSeconds(120)).until(() -> states.size() == VISITORS);
             StatePipeline.Maps.flushState(member, generation);
 
+            // a read-ahead of entries held in memory asks the database for none of them
+            List<ProfileKey> keys = new ArrayList<>();
+            for (int v = 0; v < VISITORS; v++) {
+                keys.add(new ProfileKey(project.projectId(), "user:u" + v));
+            }
+            StorePrefetch prefetch = StorePrefetch.of(member);
+            long askedBefore = prefetch.rowsAskedAhead();
+            prefetch.readAhead(states.getName(), keys).run();
+            assertThat(prefetch.rowsAskedAhead() - askedBefore).as("rows read ahead of profiles in memory").isZero();
+
             // every profile and id leaves memory: only the database holds them
             IMap<ProfileKey, Profile> profiles = member.getMap(generation.profilesMap());
             IMap<String, String> ids = member.getMap(generation.idsMap());
@@ -67,7 +78,10 @@ class ColdReadsTest {
             profiles.evictAll();
             ids.evictAll();
             assertThat(states.size()).isZero();
-            StorePrefetch prefetch = StorePrefetch.of(member);
+            askedBefore = prefetch.rowsAskedAhead();
+            prefetch.readAhead(states.getName(), keys).run();
+            assertThat(prefetch.rowsAskedAhead() - askedBefore).as("rows read ahead of profiles not in memory")
+                    .isEqualTo(VISITORS);
             long before = prefetch.partitionThreadLoads();
 
             for (int v = 0; v < VISITORS; v++) {
