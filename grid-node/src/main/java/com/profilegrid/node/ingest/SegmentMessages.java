@@ -84,8 +84,12 @@ final class SegmentMessages {
 
     private TrackingEvent event(Request request, ObjectNode message, EventType single, String where,
                                 String project, Instant receivedAt) {
-        ObjectNode raw = message.deepCopy();
-        raw.remove("writeKey");
+        ObjectNode raw = message;
+        if (message.has("writeKey")) {
+            // the raw message is kept without its key (copied only then: a batch's messages rarely carry one)
+            raw = message.deepCopy();
+            raw.remove("writeKey");
+        }
         byte[] rawBytes = bytes(raw);
         if (rawBytes.length > MAX_MESSAGE_BYTES) {
             throw IngestException.tooLarge(where + " is " + rawBytes.length + " bytes; the limit is " + MAX_MESSAGE_BYTES + " bytes");
@@ -265,7 +269,11 @@ final class SegmentMessages {
     }
 
     private String text(ObjectNode node) {
-        return new String(bytes(node), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            return json.writeValueAsString(node);
+        } catch (JacksonException e) {
+            throw new IllegalStateException("cannot write a parsed JSON tree", e);
+        }
     }
 
     private byte[] bytes(JsonNode node) {
