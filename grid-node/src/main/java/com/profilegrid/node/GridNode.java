@@ -211,13 +211,16 @@ public final class GridNode implements ProfileGridNode {
             figures.attach(member);
             // a partition that moved while a map's first load ran can leave its old owner's replica "still loading"
             parts.open(LoadStatusRepair.start(member));
+            // the rule book follows the definitions as early in the member's start as it can: a definition written
+            // after the preload above, while the other members did not yet count this one among those to tell
+            // (DefinitionSync), is taken in here rather than after the rest of the node's start
+            parts.open(ruleBook.watch(member));
             ClusterFigures cluster = parts.open(new ClusterFigures(member, database.dataSource(), firings, clock));
             metrics.bindCluster(cluster, member);
             Overload overload = parts.open(new Overload(member, figures, cluster, firings,
                     settings.ingest().spoolMaxBytes(), settings.overload(), clock, metrics.registry()));
             parts.overload = overload;
             parts.open(generations.watch(member));
-            parts.open(ruleBook.watch(member));
             parts.open(new LabelTimers(member, firings, recorder, clock, settings.triggers().labelSweep()));
             parts.open(MembershipLog.follow(member));
             // firings recorded here lease themselves to this member's delivery; when a member leaves, those it had
