@@ -375,8 +375,9 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
         }
         List<K> local = new ArrayList<>(keys.size());
         for (K key : keys) {
-            // an entry this member holds in memory is not loaded: its row is not asked for
-            if (entries.ownedAndAbsent(key) && !(skipWritten && known.writtenWithin(key, PREFETCH_SKIP_WRITTEN_NANOS))) {
+            // an entry this member holds in memory is not loaded: its row is not asked for (a key written lately is
+            // such an entry, known without asking the record store)
+            if (!(skipWritten && known.writtenWithin(key, PREFETCH_SKIP_WRITTEN_NANOS)) && entries.ownedAndAbsent(key)) {
                 local.add(key);
             }
         }
