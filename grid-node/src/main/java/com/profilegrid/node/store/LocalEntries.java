@@ -7,8 +7,8 @@ import com.hazelcast.map.impl.MapContainer;
 import com.hazelcast.map.impl.MapService;
 import com.hazelcast.map.impl.MapServiceContext;
 import com.hazelcast.map.impl.recordstore.RecordStore;
-import com.hazelcast.spi.impl.AbstractDistributedObject;
 import com.hazelcast.spi.impl.NodeEngine;
+import com.profilegrid.pipelines.state.MemberNode;
 
 /**
  * Which keys of one map this member owns and does not hold in memory: the keys a read-ahead should ask the database
@@ -34,10 +34,10 @@ final class LocalEntries {
         this.mapName = mapName;
     }
 
-    /** For {@code mapName} on {@code member}, or {@code null} when the member's map is not one of its own proxies. */
+    /** For {@code mapName} on {@code member}, or {@code null} when {@code member} is not a member's own instance. */
     static LocalEntries of(HazelcastInstance member, String mapName) {
-        return member.getMap(mapName) instanceof AbstractDistributedObject<?> proxy
-                ? new LocalEntries(proxy.getNodeEngine(), mapName) : null;
+        NodeEngine engine = MemberNode.engineOf(member);
+        return engine == null ? null : new LocalEntries(engine, mapName);
     }
 
     /** Whether this member owns {@code key}'s partition and does not hold its entry in memory now. */

@@ -334,26 +334,9 @@ public class ProfileFold implements Serializable {
         if (traits == null) {
             return true;
         }
-        int start = 0;
-        int end = traits.length();
-        while (start < end && Character.isWhitespace(traits.charAt(start))) {
-            start++;
-        }
-        while (end > start && Character.isWhitespace(traits.charAt(end - 1))) {
-            end--;
-        }
-        if (start == end) {
-            return true;
-        }
-        if (traits.charAt(start) != '{' || traits.charAt(end - 1) != '}' || end - start < 2) {
-            return false;
-        }
-        for (int i = start + 1; i < end - 1; i++) {
-            if (!Character.isWhitespace(traits.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
+        String text = traits.strip();
+        return text.isEmpty() || text.length() >= 2 && text.charAt(0) == '{' && text.charAt(text.length() - 1) == '}'
+                && text.substring(1, text.length() - 1).isBlank();
     }
 
     private static JsonNode parse(String json) {

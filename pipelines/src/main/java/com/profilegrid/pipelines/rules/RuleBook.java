@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -397,25 +398,17 @@ public final class RuleBook {
          * that the map no longer does are dropped unless changed meanwhile. Reads that end the same change nothing.
          */
         synchronized void resync(IMap<String, D> map) {
-            Set<String> changed = ConcurrentHashMap.newKeySet();
-            changedSince = changed;
-            try {
+            reading(changed -> {
                 Map<String, D> read = new HashMap<>();
                 map.values().forEach(definition -> read.put(key(definition), definition));
-                read.forEach((key, definition) -> {
-                    if (!changed.contains(key) && !definition.equals(held.get(key))) {
-                        put(definition);
+                read.forEach((key, definition) -> settle(key, definition, changed));
+                for (String key : new ArrayList<>(held.keySet())) {
+                    if (!read.containsKey(key)) {
+                        settle(key, null, changed);
                     }
-                });
-                byProject.forEach((ofProject, named) -> named.keySet().forEach(ofName -> {
-                    String key = GridMaps.projectKey(ofProject, ofName);
-                    if (!read.containsKey(key) && !changed.contains(key)) {
-                        remove(ofProject, ofName);
-                    }
-                }));
-            } finally {
-                changedSince = null;
-            }
+                }
+                return null;
+            });
         }
 
         /**
@@ -423,22 +416,39 @@ public final class RuleBook {
          * the map is read (the event's is the newer). Returns whether the book holds that value afterwards.
          */
         synchronized boolean refresh(IMap<String, D> map, String key) {
+            return reading(changed -> {
+                D current = map.get(key);
+                settle(key, current, changed);
+                return changed.contains(key) || Objects.equals(current, held.get(key));
+            });
+        }
+
+        /** Runs {@code read} with the set of keys the listener takes in meanwhile ({@link #changedSince}). */
+        private <T> T reading(Function<Set<String>, T> read) {
             Set<String> changed = ConcurrentHashMap.newKeySet();
             changedSince = changed;
             try {
-                D current = map.get(key);
-                if (changed.contains(key)) {
-                    return true;
-                }
-                D before = held.get(key);
-                if (current == null && before != null) {
-                    remove(project.apply(before), name.apply(before));
-                } else if (current != null && !current.equals(before)) {
-                    put(current);
-                }
-                return current == null ? !held.containsKey(key) : current.equals(held.get(key));
+                return read.apply(changed);
             } finally {
                 changedSince = null;
+            }
+        }
+
+        /**
+         * Makes the book hold {@code current} under {@code key} ({@code null}: nothing), as a read of the map found it,
+         * unless the listener took in a change of that key during the read (the event's is the newer).
+         */
+        private void settle(String key, D current, Set<String> changed) {
+            if (changed.contains(key)) {
+                return;
+            }
+            D before = held.get(key);
+            if (current == null) {
+                if (before != null) {
+                    remove(project.apply(before), name.apply(before));
+                }
+            } else if (!current.equals(before)) {
+                put(current);
             }
         }
 
