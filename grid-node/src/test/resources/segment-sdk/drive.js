@@ -29,6 +29,9 @@ async function main() {
   }
 
   call('page', { anonymousId: 'anon-linus', name: 'Docs', properties: { path: '/docs' } });
+  // an app that passes an empty user id for a guest: the client sends it (it checks only that some id is not null),
+  // in the same batch as the page view above
+  call('track', { userId: '', anonymousId: 'anon-guest', event: 'Viewed Pricing' });
   call('identify', { userId: 'u-linus', anonymousId: 'anon-linus',
     traits: { email: 'linus@example.com', name: 'Linus', plan: 'pro' } });
   call('track', { userId: 'u-linus', event: 'Signed Up', properties: { source: 'docs' } });

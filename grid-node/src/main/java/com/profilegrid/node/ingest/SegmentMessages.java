@@ -197,7 +197,11 @@ final class SegmentMessages {
         }
     }
 
-    /** An id: a non-empty string (numbers are taken as their text, as Segment's libraries send them). */
+    /**
+     * An id: a string (numbers are taken as their text, as Segment's libraries send them); an empty or blank one is no
+     * id, as Segment's libraries take it (analytics-node sends a message whose {@code userId} is {@code ""} when it has
+     * an {@code anonymousId}), so such a message stands on its other id and is refused only if it has none.
+     */
     private static String optionalId(ObjectNode message, String field, String where) {
         JsonNode value = message.get(field);
         if (value == null || value.isNull()) {
@@ -208,7 +212,7 @@ final class SegmentMessages {
         }
         String id = value.asText();
         if (id.isBlank()) {
-            throw IngestException.badRequest(where + "." + field + " must not be empty");
+            return null;
         }
         if (id.length() > MAX_ID_LENGTH) {
             throw IngestException.badRequest(where + "." + field + " is longer than " + MAX_ID_LENGTH + " characters");

@@ -155,7 +155,7 @@ class BadInputTest {
             "timestamp not a date     | /v1/track    | {\"userId\":\"u\",\"event\":\"e\",\"timestamp\":\"yesterday\"} | ISO-8601",
             "event not a string       | /v1/track    | {\"userId\":\"u\",\"event\":42}                    | event must be a string",
             "no user or anonymous id  | /v1/track    | {\"event\":\"e\",\"properties\":{}}                | needs a userId or an anonymousId",
-            "empty userId             | /v1/identify | {\"userId\":\"\"}                                  | userId must not be empty",
+            "empty userId, no other   | /v1/identify | {\"userId\":\"\",\"anonymousId\":\" \"}           | needs a userId or an anonymousId",
             "track without event      | /v1/track    | {\"userId\":\"u\"}                                 | needs event",
             "alias without previousId | /v1/alias    | {\"userId\":\"u\"}                                 | needs previousId",
             "group without groupId    | /v1/group    | {\"userId\":\"u\"}                                 | needs groupId",

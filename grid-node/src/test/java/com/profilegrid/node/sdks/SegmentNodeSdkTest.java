@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Segment's own Node.js client ({@code @segment/analytics-node} on npm, installed by the test, driven by
  * {@code segment-sdk/drive.js}), given the project's write key and the node as its host: every call's callback sees
- * it delivered, and the page view, identify, tracks and alias make one profile, found by each of its ids.
+ * it delivered, and the page view, identify, tracks and alias make one profile, found by each of its ids; a guest's
+ * track with an empty user id (which the client sends) is the anonymous visitor's, and its batch is taken.
  */
 class SegmentNodeSdkTest {
 
@@ -38,12 +39,16 @@ class SegmentNodeSdkTest {
 
             assertThat(results.path("failed")).as(results.toString()).isEmpty();
             assertThat(results.path("errors")).as(results.toString()).isEmpty();
-            assertThat(results.path("delivered")).hasSize(5);
+            assertThat(results.path("delivered")).hasSize(6);
 
             JsonNode linus = SdkProfiles.sameProfile(node, project, "u-linus",
                     List.of("anon-linus", "linus@example.com", "legacy-linus"), 5);
             assertThat(linus.path("eventCounts").path("Signed Up").asLong()).isEqualTo(2);
             assertThat(linus.path("properties").path("plan").asText()).isEqualTo("pro");
+            // the guest's empty user id is no id: the track is the anonymous visitor's, and its batch was taken
+            JsonNode guest = SdkProfiles.profile(node, project, "anon-guest", 1);
+            assertThat(guest.path("identities").path("userId").asText(null)).as(guest.toString()).isNull();
+            assertThat(guest.path("eventCounts").path("Viewed Pricing").asLong()).isEqualTo(1);
         }
     }
 }
