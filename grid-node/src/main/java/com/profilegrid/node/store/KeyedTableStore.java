@@ -13,6 +13,7 @@ import com.hazelcast.partition.ReplicaMigrationEvent;
 import com.profilegrid.model.Generation;
 import com.profilegrid.model.GridMaps;
 import com.profilegrid.model.ProfileKey;
+import com.profilegrid.pipelines.state.KeysByPartition;
 
 import javax.sql.DataSource;
 import java.sql.PreparedStatement;
@@ -314,12 +315,24 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
      * read-aheads used less than {@link #PREFETCH_USEFUL} of what they read), only one batch in
      * {@link #PREFETCH_PROBE} reads ahead, to notice when that changes.
      */
-    public Runnable prefetch(Collection<K> keys) {
+    public Runnable prefetch(KeysByPartition<K> keys) {
         if (prefetchUse < PREFETCH_USEFUL && prefetchSkips.incrementAndGet() % PREFETCH_PROBE != 0) {
             return () -> { };
         }
+        LocalEntries entries = localEntries();
+        if (entries == null) {
+            return () -> { };
+        }
         long answeredBefore = known.answered();
-        List<K> asked = readAheadOwned(keys, true);
+        List<K> local = new ArrayList<>(keys.size());
+        keys.forEach((key, partition, data) -> {
+            // an entry this member holds in memory is not loaded: its row is not asked for (a key written lately is
+            // such an entry, known without asking the record store)
+            if (!known.writtenWithin(key, PREFETCH_SKIP_WRITTEN_NANOS) && entries.ownedAndAbsent(partition, data)) {
+                local.add(key);
+            }
+        });
+        List<K> asked = askAhead(local, true);
         if (asked.isEmpty()) {
             return () -> { };
         }
@@ -341,7 +354,17 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
      * @throws ProfileStoreException when the database cannot be read
      */
     public Runnable readAhead(Collection<K> keys) {
-        List<K> asked = readAheadOwned(keys, false);
+        LocalEntries entries = localEntries();
+        if (entries == null) {
+            return () -> { };
+        }
+        List<K> local = new ArrayList<>(keys.size());
+        for (K key : keys) {
+            if (entries.ownedAndAbsent(key)) {
+                local.add(key);
+            }
+        }
+        List<K> asked = askAhead(local, false);
         return asked.isEmpty() ? () -> { } : () -> known.forget(asked);
     }
 
@@ -355,32 +378,26 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
         return partitionThreadLoads.get();
     }
 
-    /**
-     * Queries the rows of the keys of {@code keys} this member owns and does not hold in memory ({@link LocalEntries};
-     * but those written lately, when {@code skipWritten}) and keeps them for the loads that follow; the keys it asked for. A map step's batch goes on
-     * without when the database cannot answer ({@code skipWritten}), and what it must load then fails where it loads.
-     */
-    private List<K> readAheadOwned(Collection<K> keys, boolean skipWritten) {
+    /** The member's view of this map's entries, or {@code null} outside a member. */
+    private LocalEntries localEntries() {
         HazelcastInstance on = member;
         if (on == null) {
-            return List.of();
+            return null;
         }
         LocalEntries entries = localEntries;
         if (entries == null) {
             entries = LocalEntries.of(on, mapName);
-            if (entries == null) {
-                return List.of();
-            }
             localEntries = entries;
         }
-        List<K> local = new ArrayList<>(keys.size());
-        for (K key : keys) {
-            // an entry this member holds in memory is not loaded: its row is not asked for (a key written lately is
-            // such an entry, known without asking the record store)
-            if (!(skipWritten && known.writtenWithin(key, PREFETCH_SKIP_WRITTEN_NANOS)) && entries.ownedAndAbsent(key)) {
-                local.add(key);
-            }
-        }
+        return entries;
+    }
+
+    /**
+     * Queries the rows of {@code local} (keys this member owns and does not hold in memory, {@link LocalEntries}) and
+     * keeps them for the loads that follow; the keys it asked for. A map step's batch goes on without when the database
+     * cannot answer ({@code orGoOn}), and what it must load then fails where it loads.
+     */
+    private List<K> askAhead(List<K> local, boolean orGoOn) {
         List<K> asked = active(local);
         if (asked.isEmpty()) {
             return asked;
@@ -390,7 +407,7 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
         try {
             known.keep(ticket, asked, query(asked), true);
         } catch (ProfileStoreException e) {
-            if (!skipWritten) {
+            if (!orGoOn) {
                 throw e;
             }
             // the database is down or slow: the batch goes on from memory, and what it must load fails there

@@ -1,7 +1,6 @@
 package com.profilegrid.node.store;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.internal.partition.IPartitionService;
 import com.hazelcast.internal.serialization.Data;
 import com.hazelcast.map.impl.MapContainer;
 import com.hazelcast.map.impl.MapService;
@@ -43,12 +42,15 @@ final class LocalEntries {
     /** Whether this member owns {@code key}'s partition and does not hold its entry in memory now. */
     boolean ownedAndAbsent(Object key) {
         Data data = engine.getSerializationService().toData(key, container.getPartitioningStrategy());
-        IPartitionService partitions = engine.getPartitionService();
-        int partition = partitions.getPartitionId(data);
-        if (!partitions.isPartitionOwner(partition)) {
+        return ownedAndAbsent(engine.getPartitionService().getPartitionId(data), data);
+    }
+
+    /** As {@link #ownedAndAbsent(Object)}, for a key already serialized, in its partition. */
+    boolean ownedAndAbsent(int partition, Data key) {
+        if (!engine.getPartitionService().isPartitionOwner(partition)) {
             return false;
         }
         RecordStore<?> store = maps.getExistingRecordStore(partition, mapName);
-        return store == null || !store.existInMemory(data);
+        return store == null || !store.existInMemory(key);
     }
 }

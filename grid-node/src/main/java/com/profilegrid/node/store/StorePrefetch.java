@@ -1,5 +1,6 @@
 package com.profilegrid.node.store;
 
+import com.profilegrid.pipelines.state.KeysByPartition;
 import com.profilegrid.pipelines.state.StatePrefetch;
 
 import java.util.Collection;
@@ -19,9 +20,9 @@ public final class StorePrefetch implements StatePrefetch {
 
     @Override
     @SuppressWarnings("unchecked")
-    public Runnable prefetch(String map, Collection<?> keys) {
+    public Runnable prefetch(String map, KeysByPartition<?> keys) {
         KeyedTableStore<Object, ?> store = (KeyedTableStore<Object, ?>) stores.get(map);
-        return store == null ? () -> { } : store.prefetch((Collection<Object>) keys);
+        return store == null ? () -> { } : store.prefetch((KeysByPartition<Object>) keys);
     }
 
     /**

@@ -71,11 +71,17 @@ public final class BackedUpWrites {
      * made by {@code processorOf} from those keys (so that each partition's operation carries only what its keys
      * need).
      */
-    @SuppressWarnings("unchecked")
     public static <K, V, R> CompletableFuture<Map<K, R>> submitByPartition(
             IMap<K, V> map, Set<K> keys, Function<Set<K>, ? extends EntryProcessor<K, V, R>> processorOf) {
+        return submitByPartition(map, byPartition(map, keys), processorOf);
+    }
+
+    /** As {@link #submitByPartition(IMap, Set, Function)}, for keys already grouped ({@link #byPartition}). */
+    @SuppressWarnings("unchecked")
+    public static <K, V, R> CompletableFuture<Map<K, R>> submitByPartition(
+            IMap<K, V> map, KeysByPartition<K> keys, Function<Set<K>, ? extends EntryProcessor<K, V, R>> processorOf) {
         Target target = Target.of(map);
-        Map<Integer, Map<K, Data>> byPartition = target.byPartition(keys);
+        Map<Integer, Map<K, Data>> byPartition = keys.parts();
         List<CompletableFuture<MapEntries>> calls = new ArrayList<>(byPartition.size());
         Map<K, R> handedOver = new ConcurrentHashMap<>();
         byPartition.forEach((partition, own) -> {
@@ -106,14 +112,24 @@ public final class BackedUpWrites {
      * every partition has answered; call it off the partition threads.
      */
     public static <K, V> Map<K, V> getAll(IMap<K, V> map, Set<K> keys) {
+        return getAll(map, byPartition(map, keys));
+    }
+
+    /** As {@link #getAll(IMap, Set)}, for keys already grouped ({@link #byPartition}). */
+    public static <K, V> Map<K, V> getAll(IMap<K, V> map, KeysByPartition<K> keys) {
         Target target = Target.of(map);
-        Map<Integer, Map<K, Data>> byPartition = target.byPartition(keys);
+        Map<Integer, Map<K, Data>> byPartition = keys.parts();
         List<CompletableFuture<MapEntries>> calls = new ArrayList<>(byPartition.size());
         byPartition.forEach((partition, own) -> calls.add(target.invoke(target.provider.createGetAllOperationFactory(
                 target.name, new ArrayList<>(own.values())).createOperation(), partition)));
         Map<K, V> found = new HashMap<>(keys.size() * 2);
         calls.forEach(call -> call.join().putAllToMap(target.serialization, found));
         return found;
+    }
+
+    /** {@code keys} in their serialized forms, grouped by the partition of {@code map} that owns each. */
+    public static <K> KeysByPartition<K> byPartition(IMap<K, ?> map, java.util.Collection<K> keys) {
+        return new KeysByPartition<>(Target.of(map).byPartition(keys));
     }
 
     /** Sets every entry of {@code entries}, as {@code map.putAll} would, once backed up. */

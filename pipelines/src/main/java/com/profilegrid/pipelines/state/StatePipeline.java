@@ -335,13 +335,18 @@ public final class StatePipeline {
             return CompletableFuture.completedFuture(Map.of());
         }
         Runnable[] forget = {() -> { }};
+        // the keys are serialized and grouped once, on the reader, for the read-ahead, the read and the writes
+        @SuppressWarnings("unchecked")
+        KeysByPartition<K>[] grouped = new KeysByPartition[1];
         return CompletableFuture.supplyAsync(() -> {
+            grouped[0] = BackedUpWrites.byPartition(map, steps.keySet());
             if (prefetch != null) {
-                forget[0] = prefetch.prefetch(map.getName(), steps.keySet());
+                forget[0] = prefetch.prefetch(map.getName(), grouped[0]);
             }
-            return BackedUpWrites.getAll(map, steps.keySet());
+            return BackedUpWrites.getAll(map, grouped[0]);
         }, reader).thenCompose(found -> refine.apply(found).thenCompose(refined ->
-                BackedUpWrites.submitByPartition(map, refined.keySet(), own -> {
+                BackedUpWrites.submitByPartition(map, refined.keySet().equals(steps.keySet()) ? grouped[0]
+                        : BackedUpWrites.byPartition(map, refined.keySet()), own -> {
                     // each partition's operation carries only its keys' steps and entries
                     Map<K, List<EntryProcessor<K, V, ?>>> ownSteps = new HashMap<>(own.size() * 2);
                     Map<K, V> was = new HashMap<>(own.size() * 2);

@@ -1,7 +1,5 @@
 package com.profilegrid.pipelines.state;
 
-import java.util.Collection;
-
 /**
  * Reads ahead, in one go, what a batch's keys hold in the database, before a map step reads the batch from the map:
  * Hazelcast would load the keys missing from memory one partition at a time, and a batch touches most partitions. A
@@ -17,5 +15,5 @@ public interface StatePrefetch {
      * Reads ahead the rows of those of {@code keys} that {@code map} does not hold; run the returned handle when the
      * batch is done, to forget what was not used.
      */
-    Runnable prefetch(String map, Collection<?> keys);
+    Runnable prefetch(String map, KeysByPartition<?> keys);
 }
