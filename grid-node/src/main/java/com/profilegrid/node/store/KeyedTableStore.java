@@ -308,8 +308,9 @@ public abstract class KeyedTableStore<K, V> implements MapStore<K, V>, MapLoader
     }
 
     /**
-     * Reads ahead, in one query, the rows of those of {@code keys} this member owns (but those it wrote lately, see
-     * {@link KnownRows#writtenWithin}), for the loads of a map step's
+     * Reads ahead, in one query, the rows of those of {@code keys} this member owns and does not hold in memory
+     * ({@link LocalEntries}, asked with the serialized keys and partitions the batch found once; those it wrote lately
+     * are left out before that, see {@link KnownRows#writtenWithin}), for the loads of a map step's
      * batch that follow ({@link KnownRows}); the returned handle forgets what they did not use. Keys of other members
      * are loaded there as usual. When the batches' entries are nearly all in memory (the loads that followed the last
      * read-aheads used less than {@link #PREFETCH_USEFUL} of what they read), only one batch in
