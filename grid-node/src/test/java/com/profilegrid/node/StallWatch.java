@@ -18,12 +18,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * then: a CI run once spent 25 minutes in one test whose every thread, the pool's housekeeper and JUnit's own timeout
  * among them, ran minutes late, and its output could not tell a heap full of a leaked test's state from a machine
  * starved of CPU. A daemon thread sleeps a second at a time and prints a line when it wakes more than
- * {@link #STALL_SECONDS} late; a test that times out prints the same line. Registered for every test of this module
+ * {@link #STALL_SECONDS} late; a test that times out prints the same line. The first stall of
+ * {@link #DETAIL_SECONDS} or more also prints the live threads by kind and the heap's largest classes. Registered for every test of this module
  * through JUnit's extension autodetection ({@code META-INF/services}); it changes no test's outcome.
  */
 public final class StallWatch implements BeforeEachCallback, TestExecutionExceptionHandler {
 
     static final long STALL_SECONDS = 10;
+    /** A stall this long prints, once, what holds the heap and which threads there are. */
+    static final long DETAIL_SECONDS = 60;
+    private static final AtomicBoolean DETAILED = new AtomicBoolean();
     private static final AtomicBoolean STARTED = new AtomicBoolean();
     private static volatile String currentTest = "(none yet)";
 
@@ -60,8 +64,38 @@ public final class StallWatch implements BeforeEachCallback, TestExecutionExcept
             if (late >= STALL_SECONDS) {
                 System.err.printf("[stall-watch] the JVM ran %d s late during %s; %d ms in GC meanwhile; %s%n",
                         late, currentTest, gcMillisNow - gcMillisBefore, state());
+                if (late >= DETAIL_SECONDS && DETAILED.compareAndSet(false, true)) {
+                    System.err.println("[stall-watch] threads by name:\n" + threadsByName());
+                    System.err.println("[stall-watch] the heap's largest classes:\n" + largestClasses());
+                }
             }
             gcMillisBefore = gcMillisNow;
+        }
+    }
+
+    /** Live threads counted by name with its digits left out (a leaked member shows as many more of its kind). */
+    static String threadsByName() {
+        java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            counts.merge(thread.getName().replaceAll("[0-9]+", "#"), 1, Integer::sum);
+        }
+        StringBuilder lines = new StringBuilder();
+        counts.entrySet().stream().sorted(java.util.Map.Entry.<String, Integer>comparingByValue().reversed()).limit(25)
+                .forEach(entry -> lines.append("  ").append(entry.getValue()).append(' ').append(entry.getKey())
+                        .append('\n'));
+        return lines.toString();
+    }
+
+    /** The first lines of the JVM's class histogram of live objects (as {@code jcmd GC.class_histogram}). */
+    static String largestClasses() {
+        try {
+            Object histogram = ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            String[] lines = String.valueOf(histogram).split("\n");
+            return String.join("\n", java.util.Arrays.copyOf(lines, Math.min(30, lines.length)));
+        } catch (Exception e) {
+            return "  (no histogram: " + e + ")";
         }
     }
 
