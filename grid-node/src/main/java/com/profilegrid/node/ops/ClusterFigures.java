@@ -5,6 +5,7 @@ import com.hazelcast.partition.MigrationListener;
 import com.hazelcast.partition.MigrationState;
 import com.hazelcast.partition.ReplicaMigrationEvent;
 import com.profilegrid.model.Generation;
+import com.profilegrid.node.support.CostBoundedFigure;
 import com.profilegrid.node.triggers.Firings;
 import com.profilegrid.pipelines.profile.DeadLetter;
 import com.profilegrid.pipelines.state.StatePipeline;
@@ -27,6 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The cluster's figures that cost a database query or a call to every member, measured in the background every
  * {@link #PERIOD_SECONDS} (and on demand by the status report), so that a metrics scrape is answered from memory:
  * pipeline lag per generation, profiles in memory and on the database only, dead letters, firings by state, safe mode.
+ * The count of profiles on the database is a scan of their table, so it is measured again only once fifty times its
+ * own duration has passed ({@link CostBoundedFigure}): with many millions of profiles it lags by minutes.
  * Also follows partition migrations, to tell how many are in flight.
  */
 public final class ClusterFigures implements AutoCloseable {
@@ -53,6 +56,8 @@ public final class ClusterFigures implements AutoCloseable {
     private final AtomicInteger migrationsDone = new AtomicInteger();
     private volatile boolean migrating;
     private volatile Snapshot last = Snapshot.NONE;
+    /** The profiles table's count, a scan of it: measured again once fifty times its own duration has passed. */
+    private final CostBoundedFigure profilesOnDatabase = new CostBoundedFigure();
 
     public ClusterFigures(HazelcastInstance member, DataSource dataSource, Firings firings, java.time.Clock clock) {
         this.member = member;
@@ -115,13 +120,14 @@ public final class ClusterFigures implements AutoCloseable {
     public synchronized Snapshot refresh() throws SQLException {
         Generation active = Generation.active(member);
         long inMemory = member.getMap(StatePipeline.Maps.statesMap(active)).size();
-        long onDatabase;
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM current_profiles");
-             ResultSet row = count.executeQuery()) {
-            row.next();
-            onDatabase = row.getLong(1);
-        }
+        long onDatabase = profilesOnDatabase.get(() -> {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM current_profiles");
+                 ResultSet row = count.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        });
         Snapshot measured = new Snapshot(clock.millis(), lag.measure(member), inMemory,
                 Math.max(0, onDatabase - inMemory), member.getMap(DeadLetter.MAP).size(), firings.countByState(),
                 firings.safeMode());

@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.profilegrid.model.Generation;
 import com.profilegrid.node.ProfileJob;
 import com.profilegrid.node.rebuild.AppliedPositions;
+import com.profilegrid.node.support.CostBoundedFigure;
 import com.profilegrid.pipelines.profile.DurableProgress;
 
 import javax.sql.DataSource;
@@ -29,7 +30,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>The log's end per shard is one index lookup ({@code MAX(seq)} of the shard); a closed shard's end never moves
  * and is kept. For the shared generation the lag is counted in positions (each shard's positions are dense); for a
- * project's own generation, whose job reads that project's events only, the events are counted.
+ * project's own generation, whose job reads that project's events only, the events are counted, as often as that
+ * count's cost allows ({@link CostBoundedFigure}: a count that takes a second is made again a minute later).
  */
 public final class PipelineLag {
 
@@ -43,6 +45,8 @@ public final class PipelineLag {
     private final DataSource dataSource;
     private final Clock clock;
     private final Map<Long, Long> closedEnds = new ConcurrentHashMap<>();
+    /** Per job of a project's own generation, its count of events behind ({@link CostBoundedFigure}). */
+    private final Map<String, CostBoundedFigure> projectCounts = new ConcurrentHashMap<>();
 
     public PipelineLag(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
@@ -53,20 +57,27 @@ public final class PipelineLag {
     public Map<String, Lag> measure(HazelcastInstance member) throws SQLException {
         Map<String, Lag> lags = new LinkedHashMap<>();
         Map<Generation, String> live = ProfileJob.live(member);
+        projectCounts.keySet().retainAll(live.keySet().stream().map(Generation::jobName).toList());
         try (Connection connection = dataSource.getConnection()) {
             Map<Long, Long> ends = ends(connection);
             for (Map.Entry<Generation, String> generation : live.entrySet()) {
                 String job = generation.getKey().jobName();
-                lags.put(job, lag(connection, ends, applied(member, job), generation.getValue()));
+                lags.put(job, lag(connection, job, ends, applied(member, job), generation.getValue()));
             }
         }
         return lags;
     }
 
-    private Lag lag(Connection connection, Map<Long, Long> ends, Map<Long, Long> applied, String project)
+    private Lag lag(Connection connection, String job, Map<Long, Long> ends, Map<Long, Long> applied, String project)
             throws SQLException {
         long events = 0;
         long oldestMs = Long.MAX_VALUE;
+        if (project != null) {
+            // a count of the project's rows past the job's positions reads every row behind it: while a project's
+            // rebuild starts from the log's beginning, all of its rows, so it is measured only as often as it costs
+            events = projectCounts.computeIfAbsent(job, name -> new CostBoundedFigure())
+                    .get(() -> count(connection, ends, applied, project));
+        }
         for (Map.Entry<Long, Long> end : ends.entrySet()) {
             long shard = end.getKey();
             long from = applied.getOrDefault(shard, 0L);
@@ -75,8 +86,6 @@ public final class PipelineLag {
             }
             if (project == null) {
                 events += end.getValue() - from;
-            } else {
-                events += count(connection, shard, from, project);
             }
             try (PreparedStatement first = connection.prepareStatement("SELECT received_ms FROM tracking_log "
                     + "WHERE shard = ? AND seq > ?" + (project == null ? "" : " AND project = ?") + " ORDER BY seq LIMIT 1")) {
@@ -94,6 +103,19 @@ public final class PipelineLag {
         }
         double age = oldestMs == Long.MAX_VALUE ? 0 : Math.max(0, clock.millis() - oldestMs) / 1000.0;
         return new Lag(events, age);
+    }
+
+    /** The project's events past the job's positions, every shard. */
+    private static long count(Connection connection, Map<Long, Long> ends, Map<Long, Long> applied, String project)
+            throws SQLException {
+        long events = 0;
+        for (Map.Entry<Long, Long> end : ends.entrySet()) {
+            long from = applied.getOrDefault(end.getKey(), 0L);
+            if (end.getValue() > from) {
+                events += count(connection, end.getKey(), from, project);
+            }
+        }
+        return events;
     }
 
     private static long count(Connection connection, long shard, long from, String project) throws SQLException {

@@ -77,9 +77,14 @@ class RebuildWhileServingTest {
             try (ProfileGridClient sdk = ProfileGridClient.connect(new ClientSettings(cluster,
                     List.of("127.0.0.1:" + port), null, null, Duration.ofSeconds(10)));
                  Serving serving = new Serving(List.of(node), List.of(project), sdk)) {
+                long loggedBefore = node.logRecords().size();
                 assertThat(startRebuild(node, "").statusCode()).isEqualTo(202);
                 node.awaitRebuildDone();
                 serving.stopAndAssertNothingFailed();
+                // its progress counted the log: at least what it held when the rebuild started
+                long inLog = NodeFixture.json(node.admin("GET", "/admin/rebuild", null).body()).path("eventsInLog")
+                        .asLong();
+                assertThat(inLog).isGreaterThanOrEqualTo(loggedBefore).isPositive();
                 // after the switch the SDK reads the new generation: a profile's next event reaches it. (The last
                 // batches of the serving load may still be on their way through the pipeline: the SDK's count is
                 // compared with what the member holds once quiet, not with a count read before they landed.)
