@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The cluster's figures that cost a database query or a call to every member, measured in the background every
  * {@link #PERIOD_SECONDS} (and on demand by the status report), so that a metrics scrape is answered from memory:
  * pipeline lag per generation, profiles in memory and on the database only, dead letters, firings by state, safe mode.
- * The count of profiles on the database is a scan of their table, so it is measured again only once fifty times its
- * own duration has passed ({@link CostBoundedFigure}): with many millions of profiles it lags by minutes.
+ * The count of profiles on the database and the firings by state are each a scan of a table that grows without bound,
+ * so each is measured again only once fifty times its own duration has passed ({@link CostBoundedFigure}): with many
+ * millions of rows they lag by minutes.
  * Also follows partition migrations, to tell how many are in flight.
  */
 public final class ClusterFigures implements AutoCloseable {
@@ -57,7 +58,9 @@ public final class ClusterFigures implements AutoCloseable {
     private volatile boolean migrating;
     private volatile Snapshot last = Snapshot.NONE;
     /** The profiles table's count, a scan of it: measured again once fifty times its own duration has passed. */
-    private final CostBoundedFigure profilesOnDatabase = new CostBoundedFigure();
+    private final CostBoundedFigure<Long> profilesOnDatabase = new CostBoundedFigure<>();
+    /** The firings by state, a scan of a table that keeps every firing: likewise. */
+    private final CostBoundedFigure<Map<String, Long>> firingsByState = new CostBoundedFigure<>();
 
     public ClusterFigures(HazelcastInstance member, DataSource dataSource, Firings firings, java.time.Clock clock) {
         this.member = member;
@@ -129,7 +132,8 @@ public final class ClusterFigures implements AutoCloseable {
             }
         });
         Snapshot measured = new Snapshot(clock.millis(), lag.measure(member), inMemory,
-                Math.max(0, onDatabase - inMemory), member.getMap(DeadLetter.MAP).size(), firings.countByState(),
+                Math.max(0, onDatabase - inMemory), member.getMap(DeadLetter.MAP).size(),
+                firingsByState.get(firings::countByState),
                 firings.safeMode());
         last = measured;
         return measured;

@@ -46,7 +46,7 @@ public final class PipelineLag {
     private final Clock clock;
     private final Map<Long, Long> closedEnds = new ConcurrentHashMap<>();
     /** Per job of a project's own generation, its count of events behind ({@link CostBoundedFigure}). */
-    private final Map<String, CostBoundedFigure> projectCounts = new ConcurrentHashMap<>();
+    private final Map<String, CostBoundedFigure<Long>> projectCounts = new ConcurrentHashMap<>();
 
     public PipelineLag(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
@@ -75,7 +75,7 @@ public final class PipelineLag {
         if (project != null) {
             // a count of the project's rows past the job's positions reads every row behind it: while a project's
             // rebuild starts from the log's beginning, all of its rows, so it is measured only as often as it costs
-            events = projectCounts.computeIfAbsent(job, name -> new CostBoundedFigure())
+            events = projectCounts.computeIfAbsent(job, name -> new CostBoundedFigure<Long>())
                     .get(() -> count(connection, ends, applied, project));
         }
         for (Map.Entry<Long, Long> end : ends.entrySet()) {

@@ -173,7 +173,7 @@ public final class ProfileRebuild implements AutoCloseable {
         long lastCheck = System.nanoTime();
         Map<Long, Long> logEnds = logEnds(project);
         long inLogAtStart = logEnds.isEmpty() ? 0 : eventsInLog(project);
-        CostBoundedFigure projectEvents = new CostBoundedFigure();
+        CostBoundedFigure<Long> projectEvents = new CostBoundedFigure<>();
         RebuildJobWatch watch = new RebuildJobWatch(job, RESUMES);
         long unansweredSince = 0;
         while (true) {
@@ -366,7 +366,7 @@ public final class ProfileRebuild implements AutoCloseable {
      * count measured again only as often as its cost allows ({@code projectEvents}).
      */
     private long eventsInLogNow(String project, long inLogAtStart, Map<Long, Long> endsAtStart,
-                                CostBoundedFigure projectEvents) throws SQLException {
+                                CostBoundedFigure<Long> projectEvents) throws SQLException {
         if (project != null) {
             return projectEvents.get(() -> eventsInLog(project));
         }

@@ -11,20 +11,20 @@ import java.util.function.LongSupplier;
  * second for its progress: on a log of 800,000 rows each count took PostgreSQL about a second, half of a core
  * through the rebuild.)
  */
-public final class CostBoundedFigure {
+public final class CostBoundedFigure<T> {
 
     /** How many times a measurement's own duration must pass before the next. */
     public static final long TIMES_ITS_COST = 50;
 
     /** A measurement that may fail. */
     @FunctionalInterface
-    public interface Measure<E extends Exception> {
-        long measure() throws E;
+    public interface Measure<T, E extends Exception> {
+        T measure() throws E;
     }
 
     private final LongSupplier nanoTime;
     private boolean measured;
-    private long value;
+    private T value;
     private long dueNanos;
 
     public CostBoundedFigure() {
@@ -37,12 +37,12 @@ public final class CostBoundedFigure {
     }
 
     /** The figure: measured now by {@code measure} when due (or never measured yet), else the last measurement. */
-    public synchronized <E extends Exception> long get(Measure<E> measure) throws E {
+    public synchronized <E extends Exception> T get(Measure<T, E> measure) throws E {
         long now = nanoTime.getAsLong();
         if (measured && now - dueNanos < 0) {
             return value;
         }
-        long measuredValue = measure.measure();
+        T measuredValue = measure.measure();
         long took = nanoTime.getAsLong() - now;
         value = measuredValue;
         measured = true;

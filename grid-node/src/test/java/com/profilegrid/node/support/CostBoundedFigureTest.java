@@ -13,7 +13,7 @@ class CostBoundedFigureTest {
 
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final AtomicLong measurements = new AtomicLong();
-    private final CostBoundedFigure figure = new CostBoundedFigure(now::get);
+    private final CostBoundedFigure<Long> figure = new CostBoundedFigure<>(now::get);
 
     /** A measurement that takes {@code millis} of the clock and answers how many measurements there were. */
     private long measureTaking(long millis) {
@@ -23,20 +23,20 @@ class CostBoundedFigureTest {
 
     @Test
     void when_a_measurement_took_a_second_then_the_next_is_made_fifty_seconds_after_it_ended() {
-        assertThat(figure.get(() -> measureTaking(1000))).isEqualTo(1);
+        assertThat(figure.get(() -> measureTaking(1000))).isEqualTo(1L);
         now.addAndGet(49_000_000_000L);
-        assertThat(figure.get(() -> measureTaking(1000))).as("49 s after: the last value").isEqualTo(1);
+        assertThat(figure.get(() -> measureTaking(1000))).as("49 s after: the last value").isEqualTo(1L);
         now.addAndGet(999_000_000L);
-        assertThat(figure.get(() -> measureTaking(1000))).as("just before 50 s: still the last").isEqualTo(1);
+        assertThat(figure.get(() -> measureTaking(1000))).as("just before 50 s: still the last").isEqualTo(1L);
         now.addAndGet(1_000_000L);
-        assertThat(figure.get(() -> measureTaking(1000))).as("50 s after it ended: measured again").isEqualTo(2);
+        assertThat(figure.get(() -> measureTaking(1000))).as("50 s after it ended: measured again").isEqualTo(2L);
         assertThat(measurements).hasValue(2);
     }
 
     @Test
     void when_measurements_cost_nothing_then_each_ask_measures() {
         for (int ask = 1; ask <= 5; ask++) {
-            assertThat(figure.get(() -> measureTaking(0))).isEqualTo(ask);
+            assertThat(figure.get(() -> measureTaking(0))).isEqualTo((long) ask);
             now.addAndGet(1);
         }
     }
@@ -46,6 +46,6 @@ class CostBoundedFigureTest {
         assertThatThrownBy(() -> figure.get(() -> {
             throw new SQLException("database down");
         })).isInstanceOf(SQLException.class);
-        assertThat(figure.get(() -> measureTaking(1000))).isEqualTo(1);
+        assertThat(figure.get(() -> measureTaking(1000))).isEqualTo(1L);
     }
 }
