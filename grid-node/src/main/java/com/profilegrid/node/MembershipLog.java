@@ -81,8 +81,8 @@ final class MembershipLog implements MembershipListener {
                         member.getCluster().getMembers().iterator().next().getAddress(),
                         member.getCluster().getClusterState(), Partitions.migrationsQueued(member));
                 recheck(departed, time + 1);
-            } else if (member.getLifecycleService().isRunning() && member.getCluster().getLocalMember()
-                    .equals(member.getCluster().getMembers().iterator().next())
+            } else if (member.getLifecycleService().isRunning()
+                    && member.getCluster().getMembers().iterator().next().localMember()
                     && !member.getPartitionService().isClusterSafe()) {
                 // seen once in a CI run: a member terminated right after it joined left the master committing a
                 // migration to it for minutes, the cluster never safe, the profile job waiting for it

@@ -172,8 +172,10 @@ public final class ProfileRebuild implements AutoCloseable {
         long lastRead = 0;
         long lastCheck = System.nanoTime();
         Map<Long, Long> logEnds = logEnds(project);
-        long inLogAtStart = logEnds.isEmpty() ? 0 : eventsInLog(project);
         CostBoundedFigure<Long> projectEvents = new CostBoundedFigure<>();
+        // one project's count at the start is its progress figure's first measurement, not a second count
+        long inLogAtStart = logEnds.isEmpty() ? 0
+                : project == null ? eventsInLog(null) : projectEvents.get(() -> eventsInLog(project));
         RebuildJobWatch watch = new RebuildJobWatch(job, RESUMES);
         long unansweredSince = 0;
         while (true) {
